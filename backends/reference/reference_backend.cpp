@@ -1,0 +1,81 @@
+#include "reference_kernels.hpp"
+#include "reference_internal.hpp"
+
+#include <string>
+
+namespace mlrun::reference {
+namespace {
+
+// The reference backend keeps no state; one static object serves as handle.
+struct backend_state {};
+backend_state the_state;
+
+thread_local std::string last_message;
+
+mlrun_status create(const mlrun_option*, size_t, mlrun_backend** out)
+{
+    *out = reinterpret_cast<mlrun_backend*>(&the_state);
+    return MLRUN_STATUS_OK;
+}
+
+void destroy(mlrun_backend*) {}
+
+const char* last_error(mlrun_backend*) { return last_message.c_str(); }
+
+const mlrun_backend_table table = [] {
+    mlrun_backend_table t{};
+    t.struct_size = sizeof(mlrun_backend_table);
+    t.create = create;
+    t.destroy = destroy;
+    t.last_error = last_error;
+    t.fill = fill;
+    t.axpby = axpby;
+    t.gemm = gemm;
+    t.bias_add = bias_add;
+    t.bias_grad = bias_grad;
+    t.activation_forward = activation_forward;
+    t.activation_backward = activation_backward;
+    t.softmax_forward = softmax_forward;
+    t.softmax_backward = softmax_backward;
+    t.softmax_cross_entropy = softmax_cross_entropy;
+    t.sigmoid_cross_entropy = sigmoid_cross_entropy;
+    t.probability_cross_entropy = probability_cross_entropy;
+    t.mean_squared_error = mean_squared_error;
+    t.sum = sum;
+    t.argmax_rows = argmax_rows;
+    t.dropout_forward = dropout_forward;
+    t.multiply = multiply;
+    t.sgd_update = sgd_update;
+    t.adam_update = adam_update;
+    t.rmsprop_update = rmsprop_update;
+    return t;
+}();
+
+const mlrun_plugin_descriptor the_descriptor = {
+    sizeof(mlrun_plugin_descriptor),
+    MLRUN_ABI_MAJOR,
+    MLRUN_ABI_MINOR,
+    MLRUN_PLUGIN_BACKEND,
+    "reference",
+    "1.0.0",
+    "plain loops; the oracle and fallback for every kernel (single threaded)",
+    &table,
+};
+
+}  // namespace
+
+mlrun_status fail(mlrun_status status, const char* message)
+{
+    last_message = message;
+    return status;
+}
+
+const mlrun_backend_table& kernel_table() { return table; }
+
+const mlrun_plugin_descriptor* descriptor(const mlrun_host_info* host)
+{
+    if (host == nullptr || host->abi_major != MLRUN_ABI_MAJOR) return nullptr;
+    return &the_descriptor;
+}
+
+}  // namespace mlrun::reference

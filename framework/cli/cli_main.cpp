@@ -1,0 +1,96 @@
+#include "commands.hpp"
+
+#include "mlrun/core/error.hpp"
+#include "mlrun/version.hpp"
+
+#include <boost/program_options.hpp>
+
+#include <iostream>
+
+namespace po = boost::program_options;
+
+namespace mlrun::cli {
+namespace {
+
+const char* const usage_text =
+    "usage: mlrun [options] CONFIG [section.key=value ...]   train the experiment in CONFIG\n"
+    "       mlrun [options] train CONFIG [overrides]          the same\n"
+    "       mlrun [options] evaluate CONFIG [overrides]       evaluate the freshly initialised model on the test split\n"
+    "       mlrun [options] summary CONFIG [overrides]        print the model's summary table\n"
+    "       mlrun [options] plugins                           list plugins found, and files skipped with the reason\n"
+    "       mlrun config keys                                 list every experiment key with its type and default\n"
+    "\n"
+    "Overrides beat the file and are type-checked: fit.epochs=3 backend=openblas data.train.take=500\n"
+    "Exit codes: 0 ok, 1 other failure, 2 usage, 3 config, 4 data, 5 plugin, 6 model, 7 file I/O.\n";
+
+int run_command(const std::vector<std::string>& args, const common_options& common)
+{
+    if (args.empty()) throw usage_error("no experiment given");
+    const std::string& first = args[0];
+    auto rest = [&](std::size_t from) { return std::vector<std::string>(args.begin() + static_cast<long>(from), args.end()); };
+    auto config_of = [&](const std::string& command) {
+        if (args.size() < 2) throw usage_error("'" + command + "' needs an experiment file: mlrun " + command + " CONFIG");
+        return args[1];
+    };
+    if (first == "plugins") return list_plugins(common);
+    if (first == "config") {
+        if (args.size() == 2 && args[1] == "keys") return config_keys();
+        throw usage_error("unknown config command; try: mlrun config keys");
+    }
+    if (first == "train") return train(common, config_of(first), rest(2));
+    if (first == "evaluate") return evaluate(common, config_of(first), rest(2));
+    if (first == "summary") return summary(common, config_of(first), rest(2));
+    return train(common, first, rest(1));
+}
+
+}  // namespace
+
+int main(int argc, char** argv)
+{
+    try {
+        common_options common;
+        std::vector<std::string> plugin_dirs;
+        std::vector<std::string> args;
+        po::options_description visible("options");
+        visible.add_options()("help,h", "show this help")("version", "print the version")(
+            "plugin-dir", po::value(&plugin_dirs)->composing(), "search this directory for plugins first (repeatable)")(
+            "verbose,v", po::bool_switch(&common.verbose), "more detail (plugins: the kernels each backend provides)");
+        po::options_description hidden;
+        hidden.add_options()("args", po::value(&args));
+        po::options_description all;
+        all.add(visible).add(hidden);
+        po::positional_options_description positional;
+        positional.add("args", -1);
+        po::variables_map vm;
+        try {
+            po::store(po::command_line_parser(argc, argv).options(all).positional(positional).run(), vm);
+            po::notify(vm);
+        } catch (const po::error& e) {
+            throw usage_error(e.what());
+        }
+        if (vm.count("help")) {
+            std::cout << usage_text << "\n" << visible;
+            return 0;
+        }
+        if (vm.count("version")) {
+            std::cout << "mlrun " << MLRUN_VERSION << "\n";
+            return 0;
+        }
+        for (const std::string& d : plugin_dirs) common.plugin_dirs.emplace_back(d);
+        return run_command(args, common);
+    } catch (const usage_error& e) {
+        std::cerr << "mlrun: " << e.what() << "\n\n" << usage_text;
+        return static_cast<int>(exit_code::usage);
+    } catch (const error& e) {
+        std::cerr << "mlrun: error: " << e.what() << "\n";
+        return static_cast<int>(e.code());
+    } catch (const std::bad_alloc&) {
+        std::cerr << "mlrun: error: out of memory\n";
+        return static_cast<int>(exit_code::failure);
+    } catch (const std::exception& e) {
+        std::cerr << "mlrun: error: " << e.what() << "\n";
+        return static_cast<int>(exit_code::failure);
+    }
+}
+
+}  // namespace mlrun::cli

@@ -1,0 +1,88 @@
+/* The C boundary every mlrun plugin crosses.
+ *
+ * Only C types, opaque handles and pointer+count pairs cross it: no C++
+ * standard library types, no exceptions. A plugin exports one function,
+ * `mlrun_plugin_entry`, that returns a static descriptor; the descriptor's
+ * kind says which function table `table` points to.
+ *
+ * Versioning: a plugin whose abi_major differs from the host's is refused.
+ * Within one major version tables only grow at the end; every table starts
+ * with struct_size so the host treats fields past it as absent.
+ */
+#ifndef MLRUN_ABI_MLRUN_ABI_H
+#define MLRUN_ABI_MLRUN_ABI_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define MLRUN_ABI_MAJOR 1
+#define MLRUN_ABI_MINOR 0
+
+/* Name of the exported entry and of the ELF section that lists it, so a
+ * library can be recognised without running any of its code. */
+#define MLRUN_PLUGIN_ENTRY_NAME "mlrun_plugin_entry"
+#define MLRUN_PLUGIN_SECTION "mlrun"
+
+typedef enum mlrun_status {
+    MLRUN_STATUS_OK = 0,
+    MLRUN_STATUS_INVALID_ARGUMENT = 1,
+    /* Not an error: the host falls back to the reference kernel. */
+    MLRUN_STATUS_UNIMPLEMENTED = 2,
+    MLRUN_STATUS_OUT_OF_MEMORY = 3,
+    MLRUN_STATUS_IO_ERROR = 4,
+    MLRUN_STATUS_INTERNAL = 5
+} mlrun_status;
+
+typedef enum mlrun_plugin_kind {
+    MLRUN_PLUGIN_BACKEND = 1,
+    MLRUN_PLUGIN_FORMAT = 2,
+    MLRUN_PLUGIN_LAYER = 3
+} mlrun_plugin_kind;
+
+/* Element types; values are fixed forever (they appear in saved files). */
+typedef enum mlrun_dtype {
+    MLRUN_DTYPE_FLOAT32 = 1,
+    MLRUN_DTYPE_INT64 = 2,
+    MLRUN_DTYPE_INT32 = 3,
+    MLRUN_DTYPE_UINT8 = 4,
+    MLRUN_DTYPE_STRING = 5
+} mlrun_dtype;
+
+/* A borrowed key/value pair; the callee copies what it keeps. */
+typedef struct mlrun_option {
+    const char* key;
+    const char* value;
+} mlrun_option;
+
+/* What the host tells a plugin when it asks for its descriptor. */
+typedef struct mlrun_host_info {
+    uint32_t struct_size;
+    uint16_t abi_major;
+    uint16_t abi_minor;
+    const char* host_version;
+} mlrun_host_info;
+
+typedef struct mlrun_plugin_descriptor {
+    uint32_t struct_size;
+    uint16_t abi_major;
+    uint16_t abi_minor;
+    int32_t kind;            /* mlrun_plugin_kind */
+    const char* name;        /* unique per kind, e.g. "openblas" */
+    const char* version;     /* the plugin's own version, e.g. "1.0.0" */
+    const char* description; /* one line for `mlrun plugins` */
+    const void* table;       /* mlrun_backend_table* for MLRUN_PLUGIN_BACKEND */
+} mlrun_plugin_descriptor;
+
+/* The one symbol a plugin exports. Returns NULL when the plugin cannot run
+ * with this host (the host reports the file as skipped). Never throws. */
+typedef const mlrun_plugin_descriptor* (*mlrun_plugin_entry_fn)(const mlrun_host_info* host);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

@@ -1,0 +1,76 @@
+// A compute backend as the framework sees it: a plugin's kernel table with
+// the reference kernels filling every gap.
+//
+// Each call goes to the plugin's kernel when it has one; a missing entry, or
+// one that answers UNIMPLEMENTED, runs the reference kernel instead. Any
+// other failure throws plugin_error naming the backend, the kernel and the
+// plugin's message.
+#pragma once
+
+#include "mlrun/abi/mlrun_backend.h"
+#include "mlrun/plugin/plugin_registry.hpp"
+
+#include <cstdint>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace mlrun {
+
+class backend {
+public:
+    // Creates the plugin's backend with the given options ({"threads", "2"}).
+    backend(const plugin_record& plugin, const std::vector<std::pair<std::string, std::string>>& options);
+    // The reference backend, built in.
+    backend();
+    ~backend();
+    backend(const backend&) = delete;
+    backend& operator=(const backend&) = delete;
+
+    const std::string& name() const { return name_; }
+    // Names of the kernels the plugin provides itself (the rest fall back).
+    std::vector<std::string> provided_kernels() const;
+    static std::vector<std::string> kernel_names();
+
+    void fill(std::int64_t n, float value, float* y);
+    void axpby(std::int64_t n, float alpha, const float* x, float beta, float* y);
+    void gemm(bool trans_a, bool trans_b, std::int64_t m, std::int64_t n, std::int64_t k, float alpha, const float* a,
+              std::int64_t lda, const float* b, std::int64_t ldb, float beta, float* c, std::int64_t ldc);
+    void bias_add(std::int64_t rows, std::int64_t cols, const float* bias, float* y);
+    void bias_grad(std::int64_t rows, std::int64_t cols, const float* dy, float* db);
+    void activation_forward(mlrun_activation activation, std::int64_t n, const float* x, float* y);
+    void activation_backward(mlrun_activation activation, std::int64_t n, const float* y, const float* dy,
+                             float* dx);
+    void softmax_forward(std::int64_t rows, std::int64_t cols, const float* x, float* y);
+    void softmax_backward(std::int64_t rows, std::int64_t cols, const float* y, const float* dy, float* dx);
+    void softmax_cross_entropy(std::int64_t rows, std::int64_t cols, const float* logits, const std::int32_t* labels,
+                               const float* targets, float* probs, float* losses, float* dlogits, float scale);
+    void sigmoid_cross_entropy(std::int64_t rows, std::int64_t cols, const float* logits, const float* targets,
+                               float* probs, float* losses, float* dlogits, float scale);
+    void probability_cross_entropy(bool binary, std::int64_t rows, std::int64_t cols, const float* pred,
+                                   const std::int32_t* labels, const float* targets, float epsilon, float* losses,
+                                   float* dpred, float scale);
+    void mean_squared_error(std::int64_t rows, std::int64_t cols, const float* pred, const float* targets,
+                            float* losses, float* dpred, float scale);
+    double sum(std::int64_t n, const float* x);
+    void argmax_rows(std::int64_t rows, std::int64_t cols, const float* x, std::int32_t* out);
+    void dropout_forward(std::int64_t n, float rate, std::uint64_t seed, const float* x, float* mask, float* y);
+    void multiply(std::int64_t n, const float* a, const float* b, float* y);
+    void sgd_update(std::int64_t n, float lr, float momentum, bool nesterov, float* w, const float* g,
+                    float* velocity);
+    void adam_update(std::int64_t n, float lr, float beta_1, float beta_2, float epsilon, std::int64_t t, float* w,
+                     const float* g, float* m, float* v, float* vhat);
+    void rmsprop_update(std::int64_t n, float lr, float rho, float momentum, float epsilon, float* w,
+                        const float* g, float* ms, float* mom, float* mg);
+
+private:
+    template <auto kernel, class... Args> void call(const char* kernel_name, Args... args);
+
+    std::string name_;
+    const mlrun_backend_table* table_;
+    mlrun_backend* handle_ = nullptr;
+    const mlrun_backend_table* reference_;
+    mlrun_backend* reference_handle_ = nullptr;
+};
+
+}  // namespace mlrun

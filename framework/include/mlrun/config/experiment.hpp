@@ -1,0 +1,55 @@
+// An experiment file: model, data, training and plugins, described in YAML
+// and checked against one schema (experiment_schema()).
+//
+// Every error names the file, line and column. Overrides from the command
+// line ("fit.epochs=3") are checked against the same schema and beat the
+// file.
+#pragma once
+
+#include "mlrun/config/schema.hpp"
+#include "mlrun/data/dataset.hpp"
+
+#include <yaml-cpp/yaml.h>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace mlrun {
+
+// The experiment file's keys, sections as mappings with children.
+const std::vector<key_spec>& experiment_schema();
+
+struct experiment {
+    std::string file;
+    YAML::Node resolved;  // the whole experiment with defaults filled in
+
+    std::uint64_t seed = 0;
+    std::string backend = "reference";
+    int threads = 0;  // 0: as many as the machine has cores
+    std::vector<std::string> plugin_search_paths;
+
+    data_options data;
+
+    YAML::Node model;  // the layer list, checked when the model is built
+    YAML::Node optimizer;
+    std::string loss;
+    std::vector<std::string> metrics;
+
+    int epochs = 1;
+    std::int64_t batch_size = 32;
+    bool shuffle = true;
+    bool validate_on_test = false;
+    int verbose = -1;  // -1: 1 on a terminal, 2 otherwise
+    int initial_epoch = 0;
+};
+
+// Parses `path`, applies `overrides` ("section.key=value"), validates, and
+// returns the typed experiment. Throws config_error.
+experiment load_experiment(const std::string& path, const std::vector<std::string>& overrides);
+
+// Applies one "a.b.c=value" override to a raw experiment tree, checking the
+// key and the value's type against the schema.
+void apply_override(YAML::Node& root, const std::string& assignment);
+
+}  // namespace mlrun

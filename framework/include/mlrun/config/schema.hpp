@@ -1,0 +1,45 @@
+// Typed keys: one declaration per key drives parsing, validation, defaults,
+// the documentation and the dump of a resolved experiment.
+#pragma once
+
+#include <yaml-cpp/yaml.h>
+
+#include <string>
+#include <vector>
+
+namespace mlrun {
+
+enum class value_kind { integer, number, boolean, string, integer_list, string_list, mapping, any };
+
+struct key_spec {
+    std::string name;
+    value_kind kind;
+    std::string default_value;  // YAML text; ignored when required
+    std::string doc;
+    std::vector<std::string> choices = {};  // allowed strings, when not empty
+    bool required = false;
+    std::vector<key_spec> children = {};    // keys of a mapping, checked recursively
+    std::string scalar_shorthand = {};      // a mapping given as a scalar fills this child
+};
+
+// "file:line:column" of a node (1-based), or just "file" when the node has
+// no position (defaults, values from the command line).
+std::string position(const std::string& file, const YAML::Node& node);
+
+std::string describe(value_kind kind);
+
+// The closest candidate to `word` by edit distance, if close enough to be a
+// likely typo; empty otherwise.
+std::string did_you_mean(const std::string& word, const std::vector<std::string>& candidates);
+
+// Checks that `value` has the kind (and choice) `key` declares. `path` is the
+// dotted key for messages. Throws config_error "file:line:col: path: ...".
+void check_value(const YAML::Node& value, const key_spec& key, const std::string& file, const std::string& path);
+
+// Checks a mapping (or an absent/null node, read as empty) against `keys`
+// and returns a new mapping with every declared key, in declaration order,
+// defaults filled in. An unknown key is an error with a suggestion.
+YAML::Node check_keys(const YAML::Node& node, const std::vector<key_spec>& keys, const std::string& file,
+                      const std::string& path);
+
+}  // namespace mlrun

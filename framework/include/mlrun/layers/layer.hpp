@@ -1,0 +1,92 @@
+// The layer interface: one node of a model graph.
+//
+// Shapes passed to build() are per sample (no batch axis); tensors passed
+// to forward()/backward() carry the batch as their first axis. A layer owns
+// its parameters and any scratch it needs, sized on the first batch and
+// reused after, so steady-state training allocates nothing.
+#pragma once
+
+#include "mlrun/core/rng.hpp"
+#include "mlrun/core/shape.hpp"
+#include "mlrun/core/tensor.hpp"
+#include "mlrun/layers/activation_kind.hpp"
+
+#include <yaml-cpp/yaml.h>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace mlrun {
+
+class backend;
+
+// A trainable tensor and its gradient, named as Keras names weights
+// ("kernel", "bias").
+struct parameter {
+    std::string name;
+    tensor value;
+    tensor grad;
+};
+
+struct forward_context {
+    backend& be;
+    bool training;
+    std::uint64_t seed;  // distinct per step and per layer, for dropout
+};
+
+class layer {
+public:
+    explicit layer(std::string name) : name_(std::move(name)) {}
+    virtual ~layer() = default;
+    layer(const layer&) = delete;
+    layer& operator=(const layer&) = delete;
+
+    // The Keras class name, e.g. "Dense".
+    virtual std::string class_name() const = 0;
+    const std::string& name() const { return name_; }
+
+    // How many inputs the layer takes (Input: 0; merges: 2 or more).
+    virtual std::size_t min_inputs() const { return 1; }
+    virtual std::size_t max_inputs() const { return 1; }
+
+    // Checks the input shapes, creates parameters initialised from `init`,
+    // and returns the output shape. Throws model_error naming the layer when
+    // the inputs do not fit.
+    virtual shape build(const std::vector<shape>& input_shapes, rng& init) = 0;
+
+    // Computes `output` (reshaped here to the batch) from `inputs`.
+    virtual void forward(forward_context& ctx, const std::vector<const tensor*>& inputs, tensor& output) = 0;
+
+    // Given the gradient of the loss w.r.t. the output, fills the parameter
+    // gradients and each non-null input gradient (overwriting it). With
+    // gradient_at_preactivation() set, `output_grad` is the gradient
+    // w.r.t. the value before the output activation (the fused loss path).
+    virtual void backward(backend& be, const std::vector<const tensor*>& inputs, const tensor& output,
+                          const tensor& output_grad, const std::vector<tensor*>& input_grads) = 0;
+
+    std::vector<parameter>& parameters() { return parameters_; }
+    const std::vector<parameter>& parameters() const { return parameters_; }
+    std::int64_t parameter_count() const;
+
+    // The layer's configuration in the experiment file's terms, `name`
+    // included; enough to build the same layer again.
+    virtual YAML::Node config() const = 0;
+
+    // For the fused activation + loss path: the activation applied last and
+    // the value before it (nullptr when there is none).
+    virtual activation_kind output_activation() const { return activation_kind::linear; }
+    virtual const tensor* preactivation() const { return nullptr; }
+    void set_gradient_at_preactivation(bool on) { gradient_at_preactivation_ = on; }
+    bool gradient_at_preactivation() const { return gradient_at_preactivation_; }
+
+protected:
+    parameter& add_parameter(const std::string& param_name, const shape& dims);
+
+private:
+    std::string name_;
+    std::vector<parameter> parameters_;
+    bool gradient_at_preactivation_ = false;
+};
+
+}  // namespace mlrun

@@ -1,0 +1,63 @@
+// Everything one experiment needs, assembled from its file: plugins,
+// backend, data, model, and the compiled trainer.
+//
+// The order follows the data flow: config -> plugins -> backend -> data ->
+// model -> compile. Each step throws the error kind of its area.
+#pragma once
+
+#include "mlrun/backend/backend.hpp"
+#include "mlrun/config/experiment.hpp"
+#include "mlrun/data/dataset.hpp"
+#include "mlrun/model/model.hpp"
+#include "mlrun/plugin/plugin_registry.hpp"
+#include "mlrun/train/trainer.hpp"
+
+#include <boost/filesystem/path.hpp>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace mlrun {
+
+struct session_options {
+    std::string config_path;
+    std::vector<std::string> overrides;
+    std::vector<boost::filesystem::path> plugin_dirs;  // from --plugin-dir, searched first
+    bool load_train_data = true;
+};
+
+class session {
+public:
+    explicit session(const session_options& options);
+
+    experiment& config() { return experiment_; }
+    plugin_registry& plugins() { return *plugins_; }
+    backend& compute() { return *backend_; }
+    model& net() { return *model_; }
+    trainer& fitter() { return *trainer_; }
+    const dataset& train_data() const { return train_; }
+    const dataset& test_data() const { return test_; }
+
+    // Trains as the experiment says, printing progress to `out`.
+    history fit(std::ostream& out, const std::vector<callback*>& extra_callbacks);
+
+private:
+    experiment experiment_;
+    std::unique_ptr<plugin_registry> plugins_;
+    std::unique_ptr<backend> backend_;
+    dataset train_;
+    dataset test_;
+    std::unique_ptr<model> model_;
+    std::unique_ptr<trainer> trainer_;
+};
+
+// Where plugins are searched, in order: --plugin-dir, MLRUN_PLUGIN_PATH,
+// plugins.search_paths of the experiment, then next to the executable.
+std::vector<boost::filesystem::path> plugin_search_order(const std::vector<boost::filesystem::path>& command_line,
+                                                         const std::vector<std::string>& from_experiment);
+
+// Threads a backend should use when the experiment says 0.
+int default_thread_count();
+
+}  // namespace mlrun

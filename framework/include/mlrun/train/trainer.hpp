@@ -1,0 +1,70 @@
+// fit / evaluate / predict: the training loop around a compiled model.
+#pragma once
+
+#include "mlrun/data/dataset.hpp"
+#include "mlrun/losses/loss.hpp"
+#include "mlrun/metrics/accuracy.hpp"
+#include "mlrun/model/model.hpp"
+#include "mlrun/optim/optimizer.hpp"
+#include "mlrun/train/callback.hpp"
+
+#include <memory>
+#include <vector>
+
+namespace mlrun {
+
+class backend;
+
+struct fit_options {
+    int epochs = 1;
+    std::int64_t batch_size = 32;
+    bool shuffle = true;
+    std::uint64_t seed = 0;       // shuffling and dropout streams derive from it
+    int initial_epoch = 0;        // epochs before this count as done (resuming)
+    const dataset* validation = nullptr;
+};
+
+// One metric_logs per epoch, as Keras's History.
+struct history {
+    std::vector<metric_logs> epochs;
+};
+
+class trainer {
+public:
+    // The model must be built; `optimizer` gets attached to its parameters.
+    trainer(model& m, backend& be, loss_function loss, std::unique_ptr<optimizer> opt,
+            std::vector<accuracy_metric> metrics);
+
+    history fit(const dataset& train, const fit_options& options, const std::vector<callback*>& callbacks);
+
+    // Mean loss and metrics over `data`, in order, without dropout.
+    metric_logs evaluate(const dataset& data, std::int64_t batch_size);
+
+    // Model outputs for every sample of x, [samples, outputs...].
+    tensor predict(const tensor& x, std::int64_t batch_size);
+
+    // Asks fit() to stop after the current batch (EarlyStopping, signals).
+    void request_stop() { stop_requested_ = true; }
+
+    model& get_model() { return model_; }
+    optimizer& get_optimizer() { return *optimizer_; }
+    backend& get_backend() { return backend_; }
+    std::int64_t steps_per_epoch(std::int64_t samples, std::int64_t batch_size) const;
+
+private:
+    // Copies the samples order[begin, end) into the batch buffers.
+    void gather(const dataset& data, const std::vector<std::int64_t>& order, std::int64_t begin, std::int64_t end);
+    void train_step(std::uint64_t step_seed);
+
+    model& model_;
+    backend& backend_;
+    loss_function loss_;
+    std::unique_ptr<optimizer> optimizer_;
+    std::vector<accuracy_metric> metrics_;
+    tensor batch_x_;
+    tensor batch_y_;
+    bool stop_requested_ = false;
+    double epoch_loss_sum_ = 0.0;
+};
+
+}  // namespace mlrun

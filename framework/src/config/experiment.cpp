@@ -1,0 +1,170 @@
+#include "mlrun/config/experiment.hpp"
+
+#include "mlrun/core/error.hpp"
+
+#include <boost/filesystem/operations.hpp>
+
+#include <fstream>
+#include <sstream>
+
+namespace mlrun {
+namespace {
+
+const key_spec* find_key(const std::vector<key_spec>& keys, const std::string& name)
+{
+    for (const key_spec& k : keys) {
+        if (k.name == name) return &k;
+    }
+    return nullptr;
+}
+
+std::vector<std::string> split_path(const std::string& dotted)
+{
+    std::vector<std::string> parts;
+    std::stringstream in(dotted);
+    std::string part;
+    while (std::getline(in, part, '.')) parts.push_back(part);
+    return parts;
+}
+
+YAML::Node parse_file(const std::string& path)
+{
+    std::ifstream in(path);
+    if (!in) {
+        const bool exists = boost::filesystem::exists(path);
+        throw config_error(path + ": " + (exists ? "cannot be read" : "no such experiment file"));
+    }
+    try {
+        YAML::Node root = YAML::Load(in);
+        if (root.IsNull()) throw config_error(path + ": the file is empty");
+        return root;
+    } catch (const YAML::Exception& e) {
+        throw config_error(path + ":" + std::to_string(e.mark.line + 1) + ":" + std::to_string(e.mark.column + 1) +
+                           ": YAML syntax error: " + e.msg);
+    }
+}
+
+int parse_verbose(const std::string& text) { return text == "auto" ? -1 : std::stoi(text); }
+
+}  // namespace
+
+void apply_override(YAML::Node& root, const std::string& assignment)
+{
+    const std::string where = "command line '" + assignment + "'";
+    const std::size_t eq = assignment.find('=');
+    if (eq == std::string::npos || eq == 0) {
+        throw config_error(where + ": expected section.key=value, e.g. fit.epochs=3");
+    }
+    const std::vector<std::string> path = split_path(assignment.substr(0, eq));
+    const std::string text = assignment.substr(eq + 1);
+
+    const std::vector<key_spec>* keys = &experiment_schema();
+    const key_spec* spec = nullptr;
+    std::string walked;
+    for (std::size_t i = 0; i < path.size(); ++i) {
+        spec = find_key(*keys, path[i]);
+        if (spec == nullptr) {
+            std::vector<std::string> names;
+            for (const key_spec& k : *keys) names.push_back(k.name);
+            const std::string hint = did_you_mean(path[i], names);
+            throw config_error(where + ": unknown key '" + walked + path[i] + "'" +
+                               (hint.empty() ? "" : " (did you mean '" + walked + hint + "'?)"));
+        }
+        walked += path[i] + ".";
+        if (i + 1 < path.size()) keys = &spec->children;
+    }
+    // A section given a scalar sets its shorthand key (backend=onednn).
+    std::vector<std::string> target = path;
+    if (!spec->scalar_shorthand.empty()) {
+        target.push_back(spec->scalar_shorthand);
+        spec = find_key(spec->children, spec->scalar_shorthand);
+    }
+    if (spec->kind == value_kind::mapping && !spec->children.empty()) {
+        throw config_error(where + ": '" + assignment.substr(0, eq) + "' is a section; set one of its keys");
+    }
+    YAML::Node value;
+    try {
+        value = YAML::Load(text);
+    } catch (const YAML::Exception& e) {
+        throw config_error(where + ": the value is not valid YAML: " + e.msg);
+    }
+    // Positions refer to the file; a value from the command line has none.
+    check_value(YAML::Node(YAML::Clone(value)), *spec, "", assignment.substr(0, eq));
+    // Walk down, creating sections as needed. YAML::Node::reset rebinds a
+    // handle; plain assignment would overwrite the node it refers to.
+    const std::vector<key_spec>* level = &experiment_schema();
+    YAML::Node node;
+    node.reset(root);
+    for (std::size_t i = 0; i + 1 < target.size(); ++i) {
+        const key_spec* section = find_key(*level, target[i]);
+        YAML::Node child = node[target[i]];
+        if (child.IsScalar() && section != nullptr && !section->scalar_shorthand.empty()) {
+            YAML::Node expanded(YAML::NodeType::Map);
+            expanded[section->scalar_shorthand] = YAML::Clone(child);
+            node[target[i]] = expanded;
+        } else if (!child.IsMap()) {
+            node[target[i]] = YAML::Node(YAML::NodeType::Map);
+        }
+        YAML::Node next = node[target[i]];
+        node.reset(next);
+        if (section != nullptr) level = &section->children;
+    }
+    node[target.back()] = value;
+}
+
+experiment load_experiment(const std::string& path, const std::vector<std::string>& overrides)
+{
+    YAML::Node root = parse_file(path);
+    if (!root.IsMap()) throw config_error(position(path, root) + ": an experiment file is a mapping of sections");
+    for (const std::string& o : overrides) apply_override(root, o);
+
+    experiment e;
+    e.file = path;
+    e.resolved = check_keys(root, experiment_schema(), path, "");
+    const YAML::Node& r = e.resolved;
+    if (r["mlrun"].as<int>() != 1) {
+        throw config_error(position(path, root["mlrun"]) + ": mlrun: this version reads experiment format 1, found " +
+                           r["mlrun"].Scalar());
+    }
+    e.seed = r["seed"].as<std::uint64_t>();
+    e.backend = r["backend"]["name"].as<std::string>();
+    e.threads = r["backend"]["threads"].as<int>();
+    e.plugin_search_paths = r["plugins"]["search_paths"].as<std::vector<std::string>>();
+
+    const YAML::Node& d = r["data"];
+    e.data.kind = d["dataset"].as<std::string>();
+    e.data.path = d["path"].as<std::string>();
+    if (e.data.path.empty()) {
+        if (e.data.kind == "idx") throw config_error(position(path, root["data"]) + ": data: dataset 'idx' needs data.path");
+        e.data.path = e.data.kind == "mnist" ? "data/mnist" : "/usr/share/datasets/fashion-mnist";
+    }
+    e.data.train_take = d["train"]["take"].as<std::int64_t>();
+    e.data.test_take = d["test"]["take"].as<std::int64_t>();
+    e.data.train_images = d["train"]["images"].as<std::string>();
+    e.data.train_labels = d["train"]["labels"].as<std::string>();
+    e.data.test_images = d["test"]["images"].as<std::string>();
+    e.data.test_labels = d["test"]["labels"].as<std::string>();
+    e.data.scale = d["scale"].as<float>();
+    e.data.flatten = d["flatten"].as<bool>();
+    if (e.data.scale == 0.0f) throw config_error(path + ": data.scale must not be 0");
+
+    e.model = r["model"];
+    e.optimizer = r["compile"]["optimizer"];
+    e.loss = r["compile"]["loss"].as<std::string>();
+    e.metrics = r["compile"]["metrics"].as<std::vector<std::string>>();
+
+    const YAML::Node& f = r["fit"];
+    e.epochs = f["epochs"].as<int>();
+    e.batch_size = f["batch_size"].as<std::int64_t>();
+    e.shuffle = f["shuffle"].as<bool>();
+    e.validate_on_test = f["validation"].as<std::string>() == "test";
+    e.verbose = parse_verbose(f["verbose"].as<std::string>());
+    e.initial_epoch = f["initial_epoch"].as<int>();
+    if (e.epochs < 0) throw config_error(path + ": fit.epochs must be >= 0, found " + std::to_string(e.epochs));
+    if (e.batch_size < 1) {
+        throw config_error(path + ": fit.batch_size must be >= 1, found " + std::to_string(e.batch_size));
+    }
+    return e;
+}
+
+}  // namespace mlrun

@@ -1,0 +1,71 @@
+// The experiment file's schema: every key, its type, default and meaning.
+// configs/README.md is generated from this table (`mlrun config keys`).
+#include "mlrun/config/experiment.hpp"
+
+#include "mlrun/losses/loss.hpp"
+
+namespace mlrun {
+
+const std::vector<key_spec>& experiment_schema()
+{
+    static const std::vector<key_spec> schema = {
+        {"mlrun", value_kind::integer, "1", "version of the experiment format (1)"},
+        {"seed", value_kind::integer, "42",
+         "seed of every random stream: initialisation, shuffling, dropout"},
+        {"backend", value_kind::mapping, "", "the compute backend", {}, false,
+         {
+             {"name", value_kind::string, "reference",
+              "backend plugin: reference, openblas, onednn or a plugin's name (`mlrun plugins` lists them)"},
+             {"threads", value_kind::integer, "0", "threads the backend may use; 0 means one per core"},
+         },
+         "name"},
+        {"plugins", value_kind::mapping, "", "where plugins are searched", {}, false,
+         {
+             {"search_paths", value_kind::string_list, "[]",
+              "directories searched after --plugin-dir and MLRUN_PLUGIN_PATH"},
+         }},
+        {"data", value_kind::mapping, "", "the data set", {}, false,
+         {
+             {"dataset", value_kind::string, "mnist", "mnist, fashion_mnist, or idx for any four IDX files", {"mnist", "fashion_mnist", "idx"}},
+             {"path", value_kind::string, "''",
+              "directory of the IDX files (default: data/mnist, /usr/share/datasets/fashion-mnist)"},
+             {"train", value_kind::mapping, "", "the training split", {}, false,
+              {
+                  {"take", value_kind::integer, "0", "use only the first N samples (0: all)"},
+                  {"images", value_kind::string, "train-images-idx3-ubyte.gz", "IDX file of the inputs"},
+                  {"labels", value_kind::string, "train-labels-idx1-ubyte.gz", "IDX file of the labels"},
+              }},
+             {"test", value_kind::mapping, "", "the test split", {}, false,
+              {
+                  {"take", value_kind::integer, "0", "use only the first N samples (0: all)"},
+                  {"images", value_kind::string, "t10k-images-idx3-ubyte.gz", "IDX file of the inputs"},
+                  {"labels", value_kind::string, "t10k-labels-idx1-ubyte.gz", "IDX file of the labels"},
+              }},
+             {"scale", value_kind::number, "255", "inputs are divided by this (255 maps bytes to [0, 1])"},
+             {"flatten", value_kind::boolean, "false", "reshape each sample to one axis (28x28 -> 784)"},
+         }},
+        {"model", value_kind::any, "", "the layers; see 'Model' below", {}, true},
+        {"compile", value_kind::mapping, "", "loss, optimizer and metrics", {}, false,
+         {
+             {"optimizer", value_kind::any, "adam",
+              "adam, sgd or rmsprop, or a mapping of one of them to its settings"},
+             {"loss", value_kind::string, "", "the loss to minimise", loss_names(), true},
+             {"metrics", value_kind::string_list, "[]", "metrics to report besides the loss: accuracy"},
+         }},
+        {"fit", value_kind::mapping, "", "the training loop", {}, false,
+         {
+             {"epochs", value_kind::integer, "1", "number of passes over the training data"},
+             {"batch_size", value_kind::integer, "32", "samples per gradient step"},
+             {"shuffle", value_kind::boolean, "true", "shuffle the training data before each epoch"},
+             {"validation", value_kind::string, "none", "evaluate on this split after each epoch",
+              {"none", "test"}},
+             {"verbose", value_kind::string, "auto",
+              "0 silent, 1 progress bar, 2 one line per epoch; auto: 1 on a terminal, else 2",
+              {"auto", "0", "1", "2"}},
+             {"initial_epoch", value_kind::integer, "0", "epoch to start at (epochs already done)"},
+         }},
+    };
+    return schema;
+}
+
+}  // namespace mlrun

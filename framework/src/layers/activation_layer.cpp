@@ -1,0 +1,63 @@
+#include "mlrun/layers/activation_layer.hpp"
+
+#include "mlrun/backend/backend.hpp"
+#include "mlrun/layers/layer_registry.hpp"
+
+namespace mlrun {
+
+activation_layer::activation_layer(const std::string& name, const YAML::Node& config)
+    : layer(name), activation_(parse_activation(config["activation"].as<std::string>()))
+{
+}
+
+shape activation_layer::build(const std::vector<shape>& input_shapes, rng&)
+{
+    const shape& in = input_shapes.at(0);
+    cols_ = in.rank() == 0 ? 1 : in[in.rank() - 1];
+    return in;
+}
+
+void activation_layer::forward(forward_context& ctx, const std::vector<const tensor*>& inputs, tensor& output)
+{
+    const tensor& x = *inputs[0];
+    input_ = &x;
+    output.reshape(x.dims());
+    apply_activation(ctx.be, activation_, x.size() / cols_, cols_, x.f32(), output.f32());
+}
+
+void activation_layer::backward(backend& be, const std::vector<const tensor*>&, const tensor& output,
+                                const tensor& output_grad, const std::vector<tensor*>& input_grads)
+{
+    tensor* dx = input_grads[0];
+    if (dx == nullptr) return;
+    dx->reshape(output_grad.dims());
+    if (gradient_at_preactivation()) {
+        be.axpby(output_grad.size(), 1.0f, output_grad.f32(), 0.0f, dx->f32());
+        return;
+    }
+    apply_activation_gradient(be, activation_, output.size() / cols_, cols_, output.f32(), output_grad.f32(),
+                              dx->f32());
+}
+
+YAML::Node activation_layer::config() const
+{
+    YAML::Node c;
+    c["name"] = name();
+    c["activation"] = activation_name(activation_);
+    return c;
+}
+
+const layer_class& activation_layer::description()
+{
+    static const layer_class description{
+        "Activation",
+        "applies an activation function",
+        {{"activation", value_kind::string, "", "the activation", activation_names(), true}},
+        [](const std::string& name, const YAML::Node& config) -> std::unique_ptr<layer> {
+            return std::make_unique<activation_layer>(name, config);
+        },
+    };
+    return description;
+}
+
+}  // namespace mlrun

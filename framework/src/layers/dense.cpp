@@ -1,0 +1,109 @@
+#include "mlrun/layers/dense.hpp"
+
+#include "mlrun/backend/backend.hpp"
+#include "mlrun/core/error.hpp"
+#include "mlrun/layers/initializer.hpp"
+#include "mlrun/layers/layer_registry.hpp"
+
+namespace mlrun {
+
+dense_layer::dense_layer(const std::string& name, const YAML::Node& config)
+    : layer(name),
+      units_(config["units"].as<std::int64_t>()),
+      activation_(parse_activation(config["activation"].as<std::string>())),
+      use_bias_(config["use_bias"].as<bool>()),
+      kernel_initializer_(config["kernel_initializer"].as<std::string>()),
+      bias_initializer_(config["bias_initializer"].as<std::string>())
+{
+    if (units_ < 1) throw config_error("layer '" + name + "': units must be at least 1, found " + std::to_string(units_));
+    check_initializer(kernel_initializer_);
+    check_initializer(bias_initializer_);
+}
+
+shape dense_layer::build(const std::vector<shape>& input_shapes, rng& init)
+{
+    const shape& in = input_shapes.at(0);
+    if (in.rank() != 1) {
+        throw model_error("layer '" + name() + "' (Dense) expects flat inputs of shape (units,), found " +
+                          in.to_string() + "; put a Flatten layer before it");
+    }
+    input_units_ = in[0];
+    parameter& kernel = add_parameter("kernel", {input_units_, units_});
+    initialize(kernel.value, kernel_initializer_, input_units_, units_, init);
+    if (use_bias_) {
+        parameter& bias = add_parameter("bias", {units_});
+        initialize(bias.value, bias_initializer_, input_units_, units_, init);
+    }
+    return {units_};
+}
+
+void dense_layer::forward(forward_context& ctx, const std::vector<const tensor*>& inputs, tensor& output)
+{
+    const tensor& x = *inputs[0];
+    const std::int64_t batch = x.dims()[0];
+    output.reshape({batch, units_});
+    const bool has_activation = activation_ != activation_kind::linear;
+    tensor& z = has_activation ? preactivation_ : output;
+    if (has_activation) z.reshape({batch, units_});
+    ctx.be.gemm(false, false, batch, units_, input_units_, 1.0f, x.f32(), input_units_,
+                parameters()[0].value.f32(), units_, 0.0f, z.f32(), units_);
+    if (use_bias_) ctx.be.bias_add(batch, units_, parameters()[1].value.f32(), z.f32());
+    if (has_activation) apply_activation(ctx.be, activation_, batch, units_, z.f32(), output.f32());
+}
+
+void dense_layer::backward(backend& be, const std::vector<const tensor*>& inputs, const tensor& output,
+                           const tensor& output_grad, const std::vector<tensor*>& input_grads)
+{
+    const tensor& x = *inputs[0];
+    const std::int64_t batch = x.dims()[0];
+    const float* dz = output_grad.f32();
+    if (activation_ != activation_kind::linear && !gradient_at_preactivation()) {
+        preactivation_grad_.reshape({batch, units_});
+        apply_activation_gradient(be, activation_, batch, units_, output.f32(), output_grad.f32(),
+                                  preactivation_grad_.f32());
+        dz = preactivation_grad_.f32();
+    }
+    // dkernel = x^T dz, dbias = column sums of dz, dx = dz kernel^T.
+    be.gemm(true, false, input_units_, units_, batch, 1.0f, x.f32(), input_units_, dz, units_, 0.0f,
+            parameters()[0].grad.f32(), units_);
+    if (use_bias_) be.bias_grad(batch, units_, dz, parameters()[1].grad.f32());
+    if (input_grads[0] != nullptr) {
+        input_grads[0]->reshape({batch, input_units_});
+        be.gemm(false, true, batch, input_units_, units_, 1.0f, dz, units_, parameters()[0].value.f32(), units_,
+                0.0f, input_grads[0]->f32(), input_units_);
+    }
+}
+
+YAML::Node dense_layer::config() const
+{
+    YAML::Node c;
+    c["name"] = name();
+    c["units"] = units_;
+    c["activation"] = activation_name(activation_);
+    c["use_bias"] = use_bias_;
+    c["kernel_initializer"] = kernel_initializer_;
+    c["bias_initializer"] = bias_initializer_;
+    return c;
+}
+
+const layer_class& dense_layer::description()
+{
+    static const layer_class description{
+        "Dense",
+        "fully connected layer: activation(input . kernel + bias)",
+        {
+            {"units", value_kind::integer, "", "number of output units", {}, true},
+            {"activation", value_kind::string, "linear", "activation applied to the output", activation_names()},
+            {"use_bias", value_kind::boolean, "true", "whether to add a bias vector"},
+            {"kernel_initializer", value_kind::string, "glorot_uniform", "initialiser of the kernel",
+             initializer_names()},
+            {"bias_initializer", value_kind::string, "zeros", "initialiser of the bias", initializer_names()},
+        },
+        [](const std::string& name, const YAML::Node& config) -> std::unique_ptr<layer> {
+            return std::make_unique<dense_layer>(name, config);
+        },
+    };
+    return description;
+}
+
+}  // namespace mlrun

@@ -1,0 +1,122 @@
+#include "mlrun/model/model.hpp"
+
+#include "mlrun/backend/backend.hpp"
+#include "mlrun/core/error.hpp"
+#include "mlrun/core/rng.hpp"
+#include "mlrun/layers/structural_layers.hpp"
+
+#include <algorithm>
+
+namespace mlrun {
+
+model::model(std::string name, bool sequential, std::vector<node> nodes, std::size_t output)
+    : name_(std::move(name)), sequential_(sequential), nodes_(std::move(nodes)), output_(output)
+{
+    if (nodes_.empty() || dynamic_cast<const input_layer*>(nodes_[0].op.get()) == nullptr) {
+        throw model_error("model '" + name_ + "': the first node must be its Input");
+    }
+    if (output_ >= nodes_.size()) throw model_error("model '" + name_ + "': output node out of range");
+    for (std::size_t i = 0; i < nodes_.size(); ++i) {
+        node& n = nodes_[i];
+        if (i > 0 && dynamic_cast<const input_layer*>(n.op.get()) != nullptr) {
+            throw model_error("model '" + name_ + "': layer '" + n.op->name() +
+                              "' is a second Input; mlrun models take one input");
+        }
+        const std::size_t count = n.inputs.size();
+        if (count < n.op->min_inputs() || count > n.op->max_inputs()) {
+            throw model_error("layer '" + n.op->name() + "' (" + n.op->class_name() + ") takes " +
+                              std::to_string(n.op->min_inputs()) +
+                              (n.op->max_inputs() != n.op->min_inputs() ? " or more" : "") + " input(s), given " +
+                              std::to_string(count));
+        }
+        for (std::size_t input : n.inputs) {
+            if (std::count(n.inputs.begin(), n.inputs.end(), input) > 1) {
+                throw model_error("layer '" + n.op->name() + "' takes the same input twice");
+            }
+            if (input >= i) throw model_error("layer '" + n.op->name() + "' uses a layer defined after it");
+            nodes_[input].consumers.push_back(i);
+        }
+    }
+}
+
+void model::build(rng& init)
+{
+    std::vector<shape> input_shapes;
+    for (node& n : nodes_) {
+        input_shapes.clear();
+        for (std::size_t input : n.inputs) input_shapes.push_back(nodes_[input].output_shape);
+        n.output_shape = n.op->build(input_shapes, init);
+    }
+}
+
+const shape& model::input_shape() const { return nodes_[0].output_shape; }
+
+const tensor& model::value_of(std::size_t index) const
+{
+    return index == 0 ? *batch_input_ : nodes_[index].output;
+}
+
+const tensor& model::forward(backend& be, const tensor& x, bool training, std::uint64_t step_seed)
+{
+    if (x.dims().without_batch() != input_shape()) {
+        throw model_error("model '" + name_ + "' expects input samples of shape " + input_shape().to_string() +
+                          ", given " + x.dims().without_batch().to_string());
+    }
+    batch_input_ = &x;
+    for (std::size_t i = 1; i < nodes_.size(); ++i) {
+        node& n = nodes_[i];
+        inputs_scratch_.clear();
+        for (std::size_t input : n.inputs) inputs_scratch_.push_back(&value_of(input));
+        forward_context ctx{be, training, derive_seed(step_seed, i)};
+        n.op->forward(ctx, inputs_scratch_, n.output);
+    }
+    return value_of(output_);
+}
+
+void model::backward(backend& be)
+{
+    // A node's gradient is complete once every consumer (all later in the
+    // order) has run; the first contribution writes it, later ones add.
+    std::vector<char>& written = grad_written_;
+    written.assign(nodes_.size(), 0);
+    written[output_] = 1;
+    for (std::size_t i = nodes_.size(); i-- > 1;) {
+        node& n = nodes_[i];
+        if (!written[i]) continue;  // not on a path to the output
+        inputs_scratch_.clear();
+        grads_scratch_.clear();
+        for (std::size_t input : n.inputs) {
+            inputs_scratch_.push_back(&value_of(input));
+            if (input == 0) {
+                grads_scratch_.push_back(nullptr);  // nobody needs the input's gradient
+            } else {
+                grads_scratch_.push_back(written[input] ? &nodes_[input].grad_scratch : &nodes_[input].grad);
+            }
+        }
+        n.op->backward(be, inputs_scratch_, n.output, n.grad, grads_scratch_);
+        for (std::size_t input : n.inputs) {
+            if (input == 0) continue;
+            node& in = nodes_[input];
+            if (written[input]) be.axpby(in.grad.size(), 1.0f, in.grad_scratch.f32(), 1.0f, in.grad.f32());
+            written[input] = 1;
+        }
+    }
+}
+
+std::vector<parameter*> model::parameters()
+{
+    std::vector<parameter*> result;
+    for (node& n : nodes_) {
+        for (parameter& p : n.op->parameters()) result.push_back(&p);
+    }
+    return result;
+}
+
+std::int64_t model::parameter_count() const
+{
+    std::int64_t count = 0;
+    for (const node& n : nodes_) count += n.op->parameter_count();
+    return count;
+}
+
+}  // namespace mlrun

@@ -1,0 +1,85 @@
+#include "mlrun/train/session.hpp"
+
+#include "mlrun/core/error.hpp"
+#include "mlrun/model/model_builder.hpp"
+#include "mlrun/optim/optimizer.hpp"
+#include "mlrun/train/progress_printer.hpp"
+
+#include <unistd.h>
+
+#include <thread>
+
+namespace mlrun {
+
+std::vector<boost::filesystem::path> plugin_search_order(const std::vector<boost::filesystem::path>& command_line,
+                                                         const std::vector<std::string>& from_experiment)
+{
+    std::vector<boost::filesystem::path> directories = command_line;
+    for (const auto& d : plugin_registry::environment_directories()) directories.push_back(d);
+    for (const std::string& d : from_experiment) directories.emplace_back(d);
+    directories.push_back(plugin_registry::bundled_directory());
+    return directories;
+}
+
+int default_thread_count()
+{
+    const unsigned cores = std::thread::hardware_concurrency();
+    return cores == 0 ? 1 : static_cast<int>(cores);
+}
+
+session::session(const session_options& options)
+    : experiment_(load_experiment(options.config_path, options.overrides))
+{
+    plugins_ = std::make_unique<plugin_registry>(plugin_search_order(options.plugin_dirs, experiment_.plugin_search_paths));
+
+    const int threads = experiment_.threads > 0 ? experiment_.threads : default_thread_count();
+    backend_ = std::make_unique<backend>(plugins_->find(MLRUN_PLUGIN_BACKEND, experiment_.backend),
+                                         std::vector<std::pair<std::string, std::string>>{
+                                             {"threads", std::to_string(threads)}});
+
+    const data_options& d = experiment_.data;
+    if (options.load_train_data) {
+        train_ = load_idx_dataset(d, d.train_images, d.train_labels, d.train_take, d.kind + " train");
+    }
+    test_ = load_idx_dataset(d, d.test_images, d.test_labels, d.test_take, d.kind + " test");
+
+    model_ = build_model(experiment_.model, experiment_.file, test_.x.dims().without_batch());
+    rng init(derive_seed(experiment_.seed, 0));
+    model_->build(init);
+    if (model_->input_shape() != test_.x.dims().without_batch()) {
+        throw model_error("the model takes inputs of shape " + model_->input_shape().to_string() + " but " +
+                          experiment_.data.path + " holds samples of shape " +
+                          test_.x.dims().without_batch().to_string() +
+                          (test_.x.dims().rank() > 2 ? "; set data.flatten: true or start the model with Flatten"
+                                                     : ""));
+    }
+
+    const loss_kind loss = parse_loss(experiment_.loss);
+    std::vector<accuracy_metric> metrics;
+    for (const std::string& name : experiment_.metrics) {
+        metrics.emplace_back(name, parse_accuracy(name, loss, model_->output_shape().element_count()));
+    }
+    trainer_ = std::make_unique<trainer>(*model_, *backend_, loss_function(loss),
+                                         make_optimizer(experiment_.optimizer, experiment_.file), std::move(metrics));
+}
+
+history session::fit(std::ostream& out, const std::vector<callback*>& extra_callbacks)
+{
+    fit_options options;
+    options.epochs = experiment_.epochs;
+    options.batch_size = experiment_.batch_size;
+    options.shuffle = experiment_.shuffle;
+    options.seed = experiment_.seed;
+    options.initial_epoch = experiment_.initial_epoch;
+    options.validation = experiment_.validate_on_test ? &test_ : nullptr;
+
+    int verbose = experiment_.verbose;
+    if (verbose < 0) verbose = ::isatty(STDOUT_FILENO) ? 1 : 2;
+    progress_printer progress(out, verbose, options.epochs,
+                              trainer_->steps_per_epoch(train_.size(), options.batch_size));
+    std::vector<callback*> callbacks = {&progress};
+    callbacks.insert(callbacks.end(), extra_callbacks.begin(), extra_callbacks.end());
+    return trainer_->fit(train_, options, callbacks);
+}
+
+}  // namespace mlrun
