@@ -43,6 +43,7 @@ public:
 
     // slots()[p][s]: slot s (per slot_names()) of parameter p.
     std::vector<std::vector<tensor>>& slots() { return slots_; }
+    const std::vector<std::vector<tensor>>& slots() const { return slots_; }
 
 protected:
     explicit optimizer(float learning_rate) : learning_rate_(learning_rate) {}

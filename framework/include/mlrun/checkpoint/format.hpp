@@ -1,0 +1,38 @@
+// A serialization format as the framework sees it: a format plugin's table
+// behind save() and load() of whole checkpoints.
+#pragma once
+
+#include "mlrun/abi/mlrun_format.h"
+#include "mlrun/checkpoint/checkpoint.hpp"
+#include "mlrun/plugin/plugin_registry.hpp"
+
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace mlrun {
+
+using format_options = std::vector<std::pair<std::string, std::string>>;
+
+class format {
+public:
+    explicit format(const plugin_record& plugin);
+
+    const std::string& name() const { return name_; }
+    // Suffixes the format claims (".h5"); empty for prefix-named formats.
+    std::vector<std::string> suffixes() const;
+
+    // Writes `ckpt` to `path` as one transaction: on any failure nothing at
+    // `path` changes and io_error says what failed (file, tensor).
+    void save(const std::string& path, const checkpoint& ckpt, const format_options& options = {}) const;
+
+    // Reads the whole checkpoint at `path`; io_error naming the file and the
+    // tensor on damage (checksums are verified).
+    checkpoint load(const std::string& path, const format_options& options = {}) const;
+
+private:
+    std::string name_;
+    const mlrun_format_table* table_;
+};
+
+}  // namespace mlrun
