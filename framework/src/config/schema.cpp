@@ -162,11 +162,13 @@ YAML::Node check_keys(const YAML::Node& node, const std::vector<key_spec>& keys,
         // A missing key of a const map is an invalid node that cannot be
         // rebound, so start from a fresh node and bind it when found.
         YAML::Node value;
+        bool present = false;
         if (node.IsMap()) {
             const YAML::Node found = node[k.name];
-            if (found.IsDefined()) value.reset(found);
+            present = found.IsDefined();
+            if (present) value.reset(found);
         }
-        if (!k.scalar_shorthand.empty() && value.IsDefined() && value.IsScalar()) {
+        if (!k.scalar_shorthand.empty() && present && value.IsScalar()) {
             YAML::Node expanded(YAML::NodeType::Map);
             expanded[k.scalar_shorthand] = value;
             value.reset(expanded);  // reset rebinds; '=' would overwrite the file's node
@@ -175,7 +177,7 @@ YAML::Node check_keys(const YAML::Node& node, const std::vector<key_spec>& keys,
             result[k.name] = check_keys(value, k.children, file, prefix + k.name);
             continue;
         }
-        if (!value.IsDefined() || (value.IsNull() && k.kind != value_kind::any)) {
+        if (!present || (value.IsNull() && k.kind != value_kind::any)) {
             if (k.required) {
                 throw config_error(position(file, node) + ": " + (path.empty() ? "the file" : path) +
                                    ": missing required key '" + k.name + "' (" + k.doc + ")");

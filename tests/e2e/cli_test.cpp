@@ -1,0 +1,172 @@
+// The mlrun command on good and bad input: every failure is one clear
+// message naming the file and the key or position, with the documented
+// exit code, never a crash.
+#define BOOST_TEST_MODULE cli
+#include <boost/test/unit_test.hpp>
+
+#include "support/temp_files.hpp"
+#include "support/test_models.hpp"
+
+#include <sys/wait.h>
+
+#include <array>
+#include <cstdio>
+
+using namespace mlrun;
+
+namespace {
+
+struct result {
+    int exit_code;
+    std::string output;  // stdout and stderr together
+};
+
+result run_mlrun(const std::string& arguments)
+{
+    const std::string command = "cd '" + testing::source_dir() + "' && '" + testing::binary_dir() +
+                                "/bin/mlrun' " + arguments + " 2>&1";
+    FILE* pipe = ::popen(command.c_str(), "r");
+    BOOST_REQUIRE(pipe != nullptr);
+    result r{0, ""};
+    std::array<char, 4096> buffer{};
+    while (std::size_t n = std::fread(buffer.data(), 1, buffer.size(), pipe)) r.output.append(buffer.data(), n);
+    const int status = ::pclose(pipe);
+    // A signal (a crash) would show as WIFSIGNALED, or as 128+N from the shell.
+    BOOST_TEST_REQUIRE(WIFEXITED(status), "mlrun " << arguments << " died: " << r.output);
+    r.exit_code = WEXITSTATUS(status);
+    BOOST_TEST(r.exit_code < 128, "mlrun " << arguments << " crashed: " << r.output);
+    return r;
+}
+
+bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
+
+const std::string good_model =
+    "model:\n"
+    "  - Dense: {units: 16, activation: relu, input_shape: [784]}\n"
+    "  - Dense: {units: 10, activation: softmax}\n"
+    "compile: {loss: sparse_categorical_crossentropy, metrics: [accuracy]}\n";
+
+std::string mnist_data(const std::string& path = "data/mnist")
+{
+    return "data: {path: " + path + ", train: {take: 100}, test: {take: 100}, flatten: true}\n";
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(help_version_and_usage)
+{
+    BOOST_TEST(run_mlrun("--version").exit_code == 0);
+    const result help = run_mlrun("--help");
+    BOOST_TEST(help.exit_code == 0);
+    BOOST_TEST(contains(help.output, "usage: mlrun"));
+    const result none = run_mlrun("");
+    BOOST_TEST(none.exit_code == 2);
+    BOOST_TEST(contains(none.output, "no experiment given"), none.output);
+    BOOST_TEST(run_mlrun("--no-such-option").exit_code == 2);
+}
+
+BOOST_AUTO_TEST_CASE(plugins_lists_the_reference_backend)
+{
+    const result r = run_mlrun("plugins -v");
+    BOOST_TEST(r.exit_code == 0, r.output);
+    BOOST_TEST(contains(r.output, "libmlrun_backend_reference.so"), r.output);
+    BOOST_TEST(contains(r.output, "kernels: fill axpby gemm"), r.output);
+}
+
+BOOST_AUTO_TEST_CASE(a_small_experiment_trains_and_reports)
+{
+    testing::temp_directory dir;
+    const std::string config = dir.write("exp.yaml", mnist_data() + good_model + "fit: {epochs: 2, verbose: 2}\n");
+    const result r = run_mlrun(config);
+    BOOST_TEST(r.exit_code == 0, r.output);
+    BOOST_TEST(contains(r.output, "Total params: 12,730"), r.output);
+    BOOST_TEST(contains(r.output, "Epoch 2/2 - 4/4 - "), r.output);
+    BOOST_TEST(contains(r.output, "Test (100 samples): loss: "), r.output);
+}
+
+BOOST_AUTO_TEST_CASE(evaluate_scores_the_untrained_model)
+{
+    testing::temp_directory dir;
+    const std::string config = dir.write("exp.yaml", mnist_data() + good_model);
+    const result r = run_mlrun("evaluate " + config);
+    BOOST_TEST(r.exit_code == 0, r.output);
+    BOOST_TEST(contains(r.output, "Untrained model"), r.output);
+    BOOST_TEST(contains(r.output, "accuracy: 0."), r.output);
+}
+
+BOOST_AUTO_TEST_CASE(missing_data_files_name_the_file)
+{
+    testing::temp_directory dir;
+    const std::string config = dir.write("exp.yaml", mnist_data("/nonexistent/mnist") + good_model);
+    const result r = run_mlrun(config);
+    BOOST_TEST(r.exit_code == 4, r.output);
+    BOOST_TEST(contains(r.output, "/nonexistent/mnist/train-images-idx3-ubyte.gz: no such file"), r.output);
+}
+
+BOOST_AUTO_TEST_CASE(a_malformed_idx_file_is_named)
+{
+    testing::temp_directory dir;
+    dir.write("train-images-idx3-ubyte", "this is not an IDX file");
+    dir.write("train-labels-idx1-ubyte", "nor this");
+    const std::string config = dir.write("exp.yaml", mnist_data(dir.path.string()) + good_model);
+    const result r = run_mlrun(config);
+    BOOST_TEST(r.exit_code == 4, r.output);
+    BOOST_TEST(contains(r.output, "train-images-idx3-ubyte: not an IDX file"), r.output);
+}
+
+BOOST_AUTO_TEST_CASE(unknown_layer_names_the_position)
+{
+    testing::temp_directory dir;
+    const std::string config = dir.write("exp.yaml", mnist_data() +
+                                                         "model:\n  - Dense: {units: 10, input_shape: [784]}\n"
+                                                         "  - Conv9D: {filters: 3}\n"
+                                                         "compile: {loss: mse}\n");
+    const result r = run_mlrun(config);
+    BOOST_TEST(r.exit_code == 3, r.output);
+    BOOST_TEST(contains(r.output, config + ":4:5: unknown layer class 'Conv9D'"), r.output);
+}
+
+BOOST_AUTO_TEST_CASE(unknown_key_and_bad_override)
+{
+    testing::temp_directory dir;
+    const std::string config = dir.write("exp.yaml", mnist_data() + good_model + "fit: {epochs: 1, bacth_size: 8}\n");
+    const result r = run_mlrun(config);
+    BOOST_TEST(r.exit_code == 3, r.output);
+    BOOST_TEST(contains(r.output, config + ":6:18: unknown key 'fit.bacth_size' (did you mean 'fit.batch_size'?)"),
+               r.output);
+    const std::string good = dir.write("good.yaml", mnist_data() + good_model);
+    const result o = run_mlrun(good + " fit.epochs=many");
+    BOOST_TEST(o.exit_code == 3, o.output);
+    BOOST_TEST(contains(o.output, "fit.epochs: expected an integer, found 'many'"), o.output);
+}
+
+BOOST_AUTO_TEST_CASE(wrong_input_shape_is_explained)
+{
+    testing::temp_directory dir;
+    const std::string config =
+        dir.write("exp.yaml", mnist_data() + "model:\n  - Dense: {units: 10, activation: softmax, input_shape: [100]}\n"
+                                             "compile: {loss: sparse_categorical_crossentropy}\n");
+    const result r = run_mlrun(config);
+    BOOST_TEST(r.exit_code == 6, r.output);
+    BOOST_TEST(contains(r.output, "the model takes inputs of shape (100,) but data/mnist holds samples of shape (784,)"),
+               r.output);
+}
+
+BOOST_AUTO_TEST_CASE(yaml_syntax_error_has_a_position)
+{
+    testing::temp_directory dir;
+    const std::string config = dir.write("exp.yaml", "fit: {epochs: 1\nmodel: [\n");
+    const result r = run_mlrun(config);
+    BOOST_TEST(r.exit_code == 3, r.output);
+    BOOST_TEST(contains(r.output, config + ":"), r.output);
+    BOOST_TEST(contains(r.output, "YAML syntax error"), r.output);
+}
+
+BOOST_AUTO_TEST_CASE(unknown_backend_lists_the_available_ones)
+{
+    testing::temp_directory dir;
+    const std::string config = dir.write("exp.yaml", mnist_data() + good_model + "backend: cuda9\n");
+    const result r = run_mlrun(config);
+    BOOST_TEST(r.exit_code == 5, r.output);
+    BOOST_TEST(contains(r.output, "unknown backend 'cuda9'; available: reference"), r.output);
+}

@@ -1,0 +1,172 @@
+// The experiment schema: errors carry file:line:column and suggestions;
+// overrides are type-checked.
+#define BOOST_TEST_MODULE config
+#include <boost/test/unit_test.hpp>
+
+#include "mlrun/config/experiment.hpp"
+#include "mlrun/core/error.hpp"
+#include "mlrun/model/model_builder.hpp"
+
+#include <boost/filesystem.hpp>
+
+#include <fstream>
+
+using namespace mlrun;
+namespace fs = boost::filesystem;
+
+namespace {
+
+const char* const minimal_model =
+    "model:\n"
+    "  - Dense: {units: 10, activation: softmax, input_shape: [784]}\n"
+    "compile: {loss: sparse_categorical_crossentropy}\n";
+
+// Writes `text` to a fresh experiment file and removes it afterwards.
+struct experiment_file {
+    fs::path path;
+    explicit experiment_file(const std::string& text)
+        : path(fs::temp_directory_path() / fs::unique_path("mlrun-config-%%%%%%%%.yaml"))
+    {
+        std::ofstream(path.string()) << text;
+    }
+    ~experiment_file() { fs::remove(path); }
+};
+
+// The message of the config_error that loading `text` throws, with the
+// file's path (which every message starts with) replaced by "FILE".
+std::string load_error(const std::string& text, const std::vector<std::string>& overrides = {})
+{
+    experiment_file f(text);
+    try {
+        load_experiment(f.path.string(), overrides);
+    } catch (const config_error& e) {
+        std::string message = e.what();
+        const std::string path = f.path.string();
+        if (message.compare(0, path.size(), path) == 0) message = "FILE" + message.substr(path.size());
+        return message;
+    }
+    BOOST_FAIL("expected a config_error");
+    return "";
+}
+
+bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(a_valid_file_gets_its_defaults)
+{
+    experiment_file f(std::string("fit: {epochs: 3}\n") + minimal_model);
+    const experiment e = load_experiment(f.path.string(), {});
+    BOOST_TEST(e.epochs == 3);
+    BOOST_TEST(e.batch_size == 32);
+    BOOST_TEST(e.backend == "reference");
+    BOOST_TEST(e.seed == 42u);
+    BOOST_TEST(e.data.path == "data/mnist");
+    BOOST_TEST(e.loss == "sparse_categorical_crossentropy");
+}
+
+BOOST_AUTO_TEST_CASE(unknown_key_names_line_column_and_suggestion)
+{
+    const std::string m = load_error(std::string(minimal_model) + "fit:\n  epoch: 3\n");
+    BOOST_TEST(contains(m, "FILE:5:3: unknown key 'fit.epoch' (did you mean 'fit.epochs'?)"), m);
+}
+
+BOOST_AUTO_TEST_CASE(unknown_section_is_an_error)
+{
+    const std::string m = load_error(std::string(minimal_model) + "fitt: {epochs: 3}\n");
+    BOOST_TEST(contains(m, "FILE:4:1: unknown key 'fitt' (did you mean 'fit'?)"), m);
+}
+
+BOOST_AUTO_TEST_CASE(wrong_type_names_the_key_and_what_was_found)
+{
+    const std::string m = load_error(std::string(minimal_model) + "fit:\n  epochs: ten\n");
+    BOOST_TEST(contains(m, "FILE:5:11: fit.epochs: expected an integer, found 'ten'"), m);
+}
+
+BOOST_AUTO_TEST_CASE(a_choice_outside_the_list_is_refused)
+{
+    const std::string m = load_error(std::string(minimal_model) + "fit: {validation: tset}\n");
+    BOOST_TEST(contains(m, "FILE:4:19: fit.validation: 'tset' is not one of: none, test (did you mean 'test'?)"), m);
+}
+
+BOOST_AUTO_TEST_CASE(yaml_syntax_errors_have_a_position)
+{
+    const std::string m = load_error("fit: {epochs: 3\nmodel: []\n");
+    BOOST_TEST(contains(m, "FILE:2:"), m);
+    BOOST_TEST(contains(m, "YAML syntax error"), m);
+}
+
+BOOST_AUTO_TEST_CASE(missing_required_keys_are_named)
+{
+    const std::string m = load_error("fit: {epochs: 3}\n");
+    BOOST_TEST(contains(m, "missing required key 'model'"), m);
+}
+
+BOOST_AUTO_TEST_CASE(missing_file_is_named)
+{
+    try {
+        load_experiment("/nonexistent/exp.yaml", {});
+        BOOST_FAIL("expected a config_error");
+    } catch (const config_error& e) {
+        BOOST_TEST(contains(e.what(), "/nonexistent/exp.yaml: no such experiment file"), e.what());
+    }
+}
+
+BOOST_AUTO_TEST_CASE(overrides_beat_the_file_and_are_checked)
+{
+    experiment_file f(std::string("fit: {epochs: 3}\nbackend: reference\n") + minimal_model);
+    const experiment e = load_experiment(f.path.string(), {"fit.epochs=7", "backend=openblas", "backend.threads=2",
+                                                           "data.train.take=500"});
+    BOOST_TEST(e.epochs == 7);
+    BOOST_TEST(e.backend == "openblas");
+    BOOST_TEST(e.threads == 2);
+    BOOST_TEST(e.data.train_take == 500);
+
+    const std::string wrong_type = load_error(minimal_model, {"fit.epochs=ten"});
+    BOOST_TEST(contains(wrong_type, "fit.epochs: expected an integer, found 'ten'"), wrong_type);
+    const std::string unknown = load_error(minimal_model, {"fit.epoch=3"});
+    BOOST_TEST(contains(unknown, "unknown key 'fit.epoch' (did you mean 'fit.epochs'?)"), unknown);
+    const std::string malformed = load_error(minimal_model, {"fit.epochs"});
+    BOOST_TEST(contains(malformed, "expected section.key=value"), malformed);
+}
+
+BOOST_AUTO_TEST_CASE(unknown_layer_class_and_layer_key)
+{
+    const YAML::Node model = YAML::Load("- Dens: {units: 3, input_shape: [4]}\n");
+    try {
+        build_model(model, "exp.yaml", std::nullopt);
+        BOOST_FAIL("expected a config_error");
+    } catch (const config_error& e) {
+        BOOST_TEST(contains(e.what(), "exp.yaml:1:3: unknown layer class 'Dens' (did you mean 'Dense'?)"), e.what());
+    }
+    const YAML::Node typo = YAML::Load("- Dense: {units: 3, input_shape: [4]}\n- Dense: {unit: 3}\n");
+    try {
+        build_model(typo, "exp.yaml", std::nullopt);
+        BOOST_FAIL("expected a config_error");
+    } catch (const config_error& e) {
+        BOOST_TEST(contains(e.what(), "exp.yaml:2:11: unknown key 'model[1].Dense.unit' (did you mean "
+                                      "'model[1].Dense.units'?)"), e.what());
+    }
+}
+
+BOOST_AUTO_TEST_CASE(layers_get_keras_automatic_names)
+{
+    auto m = build_model(YAML::Load("[{Dense: {units: 3, input_shape: [4]}}, {Dropout: {rate: 0.1}},"
+                                    " {Dense: {units: 2}}, {Dense: {units: 2}}]"),
+                         "exp.yaml", std::nullopt);
+    std::vector<std::string> names;
+    for (const auto& n : m->nodes()) names.push_back(n.op->name());
+    BOOST_TEST((names == std::vector<std::string>{"input", "dense", "dropout", "dense_1", "dense_2"}));
+}
+
+BOOST_AUTO_TEST_CASE(graph_inputs_must_exist)
+{
+    const YAML::Node model = YAML::Load("- {name: in, Input: {shape: [4]}}\n- {Dense: {units: 2}, inputs: [inn]}\n");
+    try {
+        build_model(model, "exp.yaml", std::nullopt);
+        BOOST_FAIL("expected a config_error");
+    } catch (const config_error& e) {
+        BOOST_TEST(contains(e.what(), "takes input 'inn', which is not a layer defined before it (did you mean 'in'?)"),
+                   e.what());
+    }
+}
