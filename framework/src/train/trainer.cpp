@@ -98,6 +98,7 @@ history trainer::fit(const dataset& train, const fit_options& options, const std
         if (options.shuffle) shuffle_order(order, shuffler);
         epoch_loss_sum_ = 0.0;
         for (accuracy_metric& m : metrics_) m.reset();
+        logs.values.clear();  // the last epoch's validation results do not belong to this one
         for (std::int64_t step = 0; step < steps; ++step) {
             for (callback* c : callbacks) c->on_batch_begin(*this, step);
             const std::int64_t begin = step * options.batch_size;
