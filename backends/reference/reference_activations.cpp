@@ -47,19 +47,22 @@ mlrun_status activation_backward(mlrun_backend*, int32_t activation, int64_t n, 
     return fail(MLRUN_STATUS_INVALID_ARGUMENT, "activation_backward: unknown activation code");
 }
 
+float softmax_row(const float* z, float* p, int64_t cols)
+{
+    // Shifting by the largest logit keeps exp() from overflowing.
+    const float largest = *std::max_element(z, z + cols);
+    float total = 0.0f;
+    for (int64_t c = 0; c < cols; ++c) {
+        p[c] = std::exp(z[c] - largest);
+        total += p[c];
+    }
+    for (int64_t c = 0; c < cols; ++c) p[c] /= total;
+    return largest + std::log(total);
+}
+
 mlrun_status softmax_forward(mlrun_backend*, int64_t rows, int64_t cols, const float* x, float* y)
 {
-    for (int64_t r = 0; r < rows; ++r) {
-        const float* in = x + r * cols;
-        float* out = y + r * cols;
-        const float largest = *std::max_element(in, in + cols);
-        float total = 0.0f;
-        for (int64_t c = 0; c < cols; ++c) {
-            out[c] = std::exp(in[c] - largest);
-            total += out[c];
-        }
-        for (int64_t c = 0; c < cols; ++c) out[c] /= total;
-    }
+    for (int64_t r = 0; r < rows; ++r) softmax_row(x + r * cols, y + r * cols, cols);
     return MLRUN_STATUS_OK;
 }
 

@@ -43,6 +43,9 @@ mlrun_status adam_update(mlrun_backend*, int64_t n, float lr, float beta_1, floa
 mlrun_status rmsprop_update(mlrun_backend*, int64_t n, float lr, float rho, float momentum, float epsilon,
                             float* w, const float* g, float* ms, float* mom, float* mg);
 
+// Writes softmax(z) of one row into p and returns log(sum(exp(z))).
+float softmax_row(const float* z, float* p, int64_t cols);
+
 // Records the message last_error() returns and yields `status`.
 mlrun_status fail(mlrun_status status, const char* message);
 

@@ -38,19 +38,12 @@ mlrun_status softmax_cross_entropy(mlrun_backend*, int64_t rows, int64_t cols, c
     for (int64_t r = 0; r < rows; ++r) {
         const float* z = logits + r * cols;
         float* p = probs + r * cols;
-        const float largest = *std::max_element(z, z + cols);
-        float total = 0.0f;
-        for (int64_t c = 0; c < cols; ++c) {
-            p[c] = std::exp(z[c] - largest);
-            total += p[c];
-        }
-        const float log_total = std::log(total);
+        const float log_sum_exp = softmax_row(z, p, cols);
         float loss = 0.0f;
         for (int64_t c = 0; c < cols; ++c) {
-            p[c] /= total;
             const float t = target_at(labels, targets, r, cols, c);
-            // -log softmax(z)_c computed from logits, never from a rounded probability.
-            if (t != 0.0f) loss += t * (log_total - (z[c] - largest));
+            // -log softmax(z)_c from the logits, never from a rounded probability.
+            if (t != 0.0f) loss += t * (log_sum_exp - z[c]);
         }
         losses[r] = loss;
         if (dlogits != nullptr) {
