@@ -4,13 +4,10 @@
 #define BOOST_TEST_MODULE cli
 #include <boost/test/unit_test.hpp>
 
+#include "support/run_command.hpp"
 #include "support/temp_files.hpp"
 #include "support/test_models.hpp"
 
-#include <sys/wait.h>
-
-#include <array>
-#include <cstdio>
 
 using namespace mlrun;
 
@@ -23,19 +20,12 @@ struct result {
 
 result run_mlrun(const std::string& arguments)
 {
-    const std::string command = "cd '" + testing::source_dir() + "' && '" + testing::binary_dir() +
-                                "/bin/mlrun' " + arguments + " 2>&1";
-    FILE* pipe = ::popen(command.c_str(), "r");
-    BOOST_REQUIRE(pipe != nullptr);
-    result r{0, ""};
-    std::array<char, 4096> buffer{};
-    while (std::size_t n = std::fread(buffer.data(), 1, buffer.size(), pipe)) r.output.append(buffer.data(), n);
-    const int status = ::pclose(pipe);
-    // A signal (a crash) would show as WIFSIGNALED, or as 128+N from the shell.
-    BOOST_TEST_REQUIRE(WIFEXITED(status), "mlrun " << arguments << " died: " << r.output);
-    r.exit_code = WEXITSTATUS(status);
+    const testing::command_result r = testing::run_command("cd '" + testing::source_dir() + "' && '" +
+                                                           testing::binary_dir() + "/bin/mlrun' " + arguments);
+    // A crash shows as death by a signal (-1) or as 128+N from the shell.
+    BOOST_TEST_REQUIRE(r.exit_code >= 0, "mlrun " << arguments << " died: " << r.output);
     BOOST_TEST(r.exit_code < 128, "mlrun " << arguments << " crashed: " << r.output);
-    return r;
+    return {r.exit_code, r.output};
 }
 
 bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }

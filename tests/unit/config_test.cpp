@@ -5,6 +5,7 @@
 
 #include "mlrun/config/experiment.hpp"
 #include "mlrun/core/error.hpp"
+#include "mlrun/layers/layer_registry.hpp"
 #include "mlrun/model/model_builder.hpp"
 
 #include <boost/filesystem.hpp>
@@ -169,4 +170,11 @@ BOOST_AUTO_TEST_CASE(graph_inputs_must_exist)
         BOOST_TEST(contains(e.what(), "takes input 'inn', which is not a layer defined before it (did you mean 'in'?)"),
                    e.what());
     }
+}
+
+BOOST_AUTO_TEST_CASE(automatic_names_follow_keras_snake_case)
+{
+    BOOST_TEST(default_layer_name("LeakyReLU", 0) == "leaky_re_lu");
+    BOOST_TEST(default_layer_name("Dense", 2) == "dense_2");
+    BOOST_TEST(default_layer_name("InputLayer", 0) == "input_layer");
 }

@@ -50,7 +50,7 @@ backend::backend(const plugin_record& plugin, const std::vector<std::pair<std::s
     std::vector<mlrun_option> c_options;
     for (const auto& [key, value] : options) c_options.push_back({key.c_str(), value.c_str()});
     if (table_->create(c_options.data(), c_options.size(), &handle_) != MLRUN_STATUS_OK || handle_ == nullptr) {
-        const char* message = handle_ != nullptr ? table_->last_error(handle_) : nullptr;
+        const char* message = table_->last_error(handle_);  // handle_ may be NULL: create's own message
         throw plugin_error(plugin.path + ": backend '" + plugin.name + "' could not be created" +
                            (message != nullptr && *message ? std::string(": ") + message : std::string()));
     }

@@ -1,23 +1,82 @@
 #include "mlrun/layers/layer_registry.hpp"
 
+#include "mlrun/abi/mlrun_layer.h"
 #include "mlrun/core/error.hpp"
+#include "mlrun/layers/plugin_layer.hpp"
+#include "mlrun/plugin/plugin_registry.hpp"
 #include "mlrun/layers/activation_layer.hpp"
 #include "mlrun/layers/dense.hpp"
 #include "mlrun/layers/dropout.hpp"
 #include "mlrun/layers/structural_layers.hpp"
 
+#include <algorithm>
 #include <cctype>
 
 namespace mlrun {
 
-const std::vector<layer_class>& layer_classes()
+namespace {
+
+std::vector<layer_class>& mutable_classes()
 {
-    static const std::vector<layer_class> classes = {
+    static std::vector<layer_class> classes = {
         input_layer::description(),   dense_layer::description(), dropout_layer::description(),
         activation_layer::description(), flatten_layer::description(), add_layer::description(),
         concatenate_layer::description(),
     };
     return classes;
+}
+
+value_kind key_kind(const std::string& kind, const std::string& path)
+{
+    if (kind == "number") return value_kind::number;
+    if (kind == "integer") return value_kind::integer;
+    if (kind == "boolean") return value_kind::boolean;
+    if (kind == "string") return value_kind::string;
+    throw plugin_error(path + ": a layer key has kind '" + kind + "'; expected number, integer, boolean or string");
+}
+
+layer_class describe_plugin(const plugin_record& plugin)
+{
+    const auto& table = *static_cast<const mlrun_layer_table*>(plugin.descriptor->table);
+    if (table.struct_size < sizeof(mlrun_layer_table) || table.class_name == nullptr || table.create == nullptr ||
+        table.destroy == nullptr || table.build == nullptr || table.forward == nullptr || table.backward == nullptr ||
+        table.parameter_count == nullptr || table.parameter_info == nullptr || table.last_error == nullptr) {
+        throw plugin_error(plugin.path + ": layer plugin '" + plugin.name + "' has an incomplete function table");
+    }
+    layer_class c;
+    c.name = table.class_name;
+    c.doc = table.doc != nullptr ? table.doc : "";
+    c.provider = plugin.path;
+    for (std::size_t i = 0; i < table.key_count; ++i) {
+        const mlrun_layer_key& k = table.keys[i];
+        if (k.name == nullptr || k.kind == nullptr) throw plugin_error(plugin.path + ": a layer key has no name or kind");
+        const bool required = k.default_value == nullptr;
+        c.keys.push_back({k.name, key_kind(k.kind, plugin.path), required ? "" : k.default_value,
+                          k.doc != nullptr ? k.doc : "", {}, required});
+    }
+    c.create = [&table](const std::string& name, const YAML::Node& config) -> std::unique_ptr<layer> {
+        return std::make_unique<plugin_layer>(name, table, config);
+    };
+    return c;
+}
+
+}  // namespace
+
+const std::vector<layer_class>& layer_classes() { return mutable_classes(); }
+
+void register_layer_plugins(const plugin_registry& registry)
+{
+    std::vector<layer_class>& classes = mutable_classes();
+    for (const plugin_record& plugin : registry.plugins()) {
+        if (plugin.kind != MLRUN_PLUGIN_LAYER) continue;
+        layer_class c = describe_plugin(plugin);
+        auto same = std::find_if(classes.begin(), classes.end(), [&](const layer_class& k) { return k.name == c.name; });
+        if (same != classes.end()) {
+            if (same->provider == c.provider) continue;  // registered before
+            throw plugin_error(plugin.path + ": layer class '" + c.name + "' is already provided by " + same->provider);
+        }
+        classes.push_back(std::move(c));
+    }
 }
 
 const layer_class& find_layer_class(const std::string& class_name, const std::string& where)
@@ -31,17 +90,33 @@ const layer_class& find_layer_class(const std::string& class_name, const std::st
     for (const std::string& n : names) list += (list.empty() ? "" : ", ") + n;
     const std::string hint = did_you_mean(class_name, names);
     throw config_error(where + ": unknown layer class '" + class_name + "'" +
-                       (hint.empty() ? "" : " (did you mean '" + hint + "'?)") + "; known: " + list);
+                       (hint.empty() ? "" : " (did you mean '" + hint + "'?)") + "; known: " + list +
+                       "; a class from a layer plugin needs that plugin in the plugin path (mlrun plugins lists them)");
+}
+
+// Keras's snake case: an underscore before each capitalised word
+// ("LeakyReLU" -> "Leaky_ReLU"), then between a lower-case letter and a
+// capital ("Leaky_Re_LU"), all lower-cased: "leaky_re_lu".
+std::string keras_snake_case(const std::string& name)
+{
+    auto upper = [](char c) { return std::isupper(static_cast<unsigned char>(c)) != 0; };
+    auto lower = [](char c) { return std::islower(static_cast<unsigned char>(c)) != 0; };
+    std::string words;
+    for (std::size_t i = 0; i < name.size(); ++i) {
+        if (i > 0 && upper(name[i]) && i + 1 < name.size() && lower(name[i + 1])) words += '_';
+        words += name[i];
+    }
+    std::string snake;
+    for (std::size_t i = 0; i < words.size(); ++i) {
+        if (i > 0 && lower(words[i - 1]) && upper(words[i])) snake += '_';
+        snake += static_cast<char>(std::tolower(static_cast<unsigned char>(words[i])));
+    }
+    return snake;
 }
 
 std::string default_layer_name(const std::string& class_name, int index)
 {
-    std::string snake;
-    for (std::size_t i = 0; i < class_name.size(); ++i) {
-        const char c = class_name[i];
-        if (std::isupper(static_cast<unsigned char>(c)) && i > 0) snake += '_';
-        snake += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    }
+    const std::string snake = keras_snake_case(class_name);
     return index == 0 ? snake : snake + "_" + std::to_string(index);
 }
 

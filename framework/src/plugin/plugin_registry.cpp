@@ -9,6 +9,8 @@
 #include <boost/dll/shared_library.hpp>
 #include <boost/filesystem/operations.hpp>
 
+#include <dlfcn.h>
+
 #include <algorithm>
 #include <cstdlib>
 #include <sstream>
@@ -30,6 +32,20 @@ std::vector<boost::dll::shared_library>& loaded_libraries()
 mlrun_host_info host_info()
 {
     return {sizeof(mlrun_host_info), MLRUN_ABI_MAJOR, MLRUN_ABI_MINOR, MLRUN_VERSION};
+}
+
+// The dynamic loader's own words (a missing dependency names the library),
+// which the generic error code does not carry.
+std::string loader_message(const fs::path& file, const boost::system::error_code& ec)
+{
+    ::dlerror();
+    void* handle = ::dlopen(file.c_str(), RTLD_NOW | RTLD_LOCAL);
+    if (handle != nullptr) {
+        ::dlclose(handle);
+        return ec.message();
+    }
+    const char* message = ::dlerror();
+    return message != nullptr ? message : ec.message();
 }
 
 bool is_known_kind(std::int32_t kind)
@@ -127,7 +143,7 @@ void plugin_registry::load_file(const fs::path& file)
     // rtld_local: two plugins' BLAS or OpenMP symbols cannot override each other.
     library.load(file, boost::dll::load_mode::rtld_now | boost::dll::load_mode::rtld_local, ec);
     if (ec) {
-        skipped_.push_back({path, "cannot load: " + ec.message()});
+        skipped_.push_back({path, "cannot load: " + loader_message(file, ec)});
         return;
     }
     if (!library.has(MLRUN_PLUGIN_ENTRY_NAME)) {
@@ -136,8 +152,19 @@ void plugin_registry::load_file(const fs::path& file)
     }
     auto entry = library.get_alias<const mlrun_plugin_descriptor*(const mlrun_host_info*)>(MLRUN_PLUGIN_ENTRY_NAME);
     const mlrun_host_info host = host_info();
-    const mlrun_plugin_descriptor* d = entry(&host);
     loaded_libraries().push_back(library);
+    const mlrun_plugin_descriptor* d = nullptr;
+    try {
+        // The entry is C, but a plugin written in C++ could still let an
+        // exception escape; it must not take the host down.
+        d = entry(&host);
+    } catch (const std::exception& e) {
+        skipped_.push_back({path, std::string("the plugin's entry threw: ") + e.what()});
+        return;
+    } catch (...) {
+        skipped_.push_back({path, "the plugin's entry threw an exception"});
+        return;
+    }
     if (d == nullptr) {
         skipped_.push_back({path, "the plugin's entry returned no descriptor (it refused host ABI " +
                                       std::to_string(MLRUN_ABI_MAJOR) + "." + std::to_string(MLRUN_ABI_MINOR) +

@@ -1,6 +1,7 @@
 #include "mlrun/train/session.hpp"
 
 #include "mlrun/core/error.hpp"
+#include "mlrun/layers/layer_registry.hpp"
 #include "mlrun/model/model_builder.hpp"
 #include "mlrun/optim/optimizer.hpp"
 #include "mlrun/train/progress_printer.hpp"
@@ -31,6 +32,7 @@ session::session(const session_options& options)
     : experiment_(load_experiment(options.config_path, options.overrides))
 {
     plugins_ = std::make_unique<plugin_registry>(plugin_search_order(options.plugin_dirs, experiment_.plugin_search_paths));
+    register_layer_plugins(*plugins_);
 
     const int threads = experiment_.threads > 0 ? experiment_.threads : default_thread_count();
     backend_ = std::make_unique<backend>(plugins_->find(MLRUN_PLUGIN_BACKEND, experiment_.backend),

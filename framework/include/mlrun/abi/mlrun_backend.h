@@ -41,6 +41,8 @@ typedef struct mlrun_backend_table {
      * {"threads", "2"}; unknown keys are ignored. */
     mlrun_status (*create)(const mlrun_option* options, size_t option_count, mlrun_backend** out);
     void (*destroy)(mlrun_backend* self);
+    /* The message of the last failed call on `self`; with self == NULL, of
+     * the last failed create() on this thread. */
     const char* (*last_error)(mlrun_backend* self);
 
     /* y[i] = value, i < n */

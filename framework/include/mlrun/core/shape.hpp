@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <initializer_list>
+#include <ostream>
 #include <string>
 #include <vector>
 
@@ -32,6 +33,7 @@ public:
 
     friend bool operator==(const shape& a, const shape& b) { return a.dims_ == b.dims_; }
     friend bool operator!=(const shape& a, const shape& b) { return !(a == b); }
+    friend std::ostream& operator<<(std::ostream& out, const shape& s) { return out << s.to_string(); }
 
 private:
     std::vector<std::int64_t> dims_;

@@ -8,6 +8,7 @@
 #include "mlrun/config/schema.hpp"
 #include "mlrun/layers/layer.hpp"
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -19,16 +20,27 @@ struct layer_class {
     std::string doc;
     std::vector<key_spec> keys;  // the layer's own configuration keys
     // Builds the layer from a configuration already checked against `keys`.
-    std::unique_ptr<layer> (*create)(const std::string& name, const YAML::Node& config);
+    std::function<std::unique_ptr<layer>(const std::string& name, const YAML::Node& config)> create;
+    std::string provider = "built-in";  // or the path of the layer plugin
 };
 
+// The built-in classes, then those added by register_layer_plugins().
 const std::vector<layer_class>& layer_classes();
 
-// Throws config_error naming the known classes (and the closest one).
+class plugin_registry;
+
+// Adds the class of every layer plugin in `registry` (once per plugin
+// file). A plugin whose class name is already taken, or whose keys are
+// malformed, throws plugin_error naming the file.
+void register_layer_plugins(const plugin_registry& registry);
+
+// Throws config_error naming the known classes (and the closest one), and
+// saying that a class from a layer plugin needs that plugin on the path.
 const layer_class& find_layer_class(const std::string& class_name, const std::string& where);
 
 // Keras's automatic name for the n-th unnamed layer of a class: "dense",
 // "dense_1", ... (snake_case of the class name).
 std::string default_layer_name(const std::string& class_name, int index);
+std::string keras_snake_case(const std::string& class_name);
 
 }  // namespace mlrun

@@ -1,0 +1,37 @@
+// A layer whose computation lives in a layer plugin (abi/mlrun_layer.h).
+//
+// The host side of the boundary: it checks the configuration against the
+// keys the plugin declares, stores the parameters the plugin asks for (so
+// checkpoints and optimizers treat them like any other weight), and turns
+// the plugin's status codes into exceptions naming the layer.
+#pragma once
+
+#include "mlrun/abi/mlrun_layer.h"
+#include "mlrun/layers/layer.hpp"
+
+namespace mlrun {
+
+class plugin_layer final : public layer {
+public:
+    plugin_layer(const std::string& name, const mlrun_layer_table& table, const YAML::Node& config);
+    ~plugin_layer() override;
+
+    std::string class_name() const override { return table_.class_name; }
+    shape build(const std::vector<shape>& input_shapes, rng& init) override;
+    void forward(forward_context& ctx, const std::vector<const tensor*>& inputs, tensor& output) override;
+    void backward(backend& be, const std::vector<const tensor*>& inputs, const tensor& output,
+                  const tensor& output_grad, const std::vector<tensor*>& input_grads) override;
+    YAML::Node config() const override;
+
+private:
+    void check(mlrun_status status, const char* what) const;
+
+    const mlrun_layer_table& table_;
+    YAML::Node config_;
+    mlrun_layer* handle_ = nullptr;
+    shape output_shape_;
+    std::vector<const float*> param_values_;  // refreshed per call; sized once in build()
+    std::vector<float*> param_grads_;
+};
+
+}  // namespace mlrun

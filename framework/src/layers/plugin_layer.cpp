@@ -1,0 +1,112 @@
+#include "mlrun/layers/plugin_layer.hpp"
+
+#include "mlrun/core/error.hpp"
+#include "mlrun/layers/initializer.hpp"
+
+#include <array>
+
+namespace mlrun {
+
+plugin_layer::plugin_layer(const std::string& name, const mlrun_layer_table& table, const YAML::Node& config)
+    : layer(name), table_(table), config_(YAML::Clone(config))
+{
+    std::vector<std::string> keys;
+    std::vector<std::string> values;
+    for (std::size_t i = 0; i < table_.key_count; ++i) {
+        const char* key = table_.keys[i].name;
+        if (!config[key].IsDefined()) continue;
+        keys.emplace_back(key);
+        values.push_back(config[key].Scalar());
+    }
+    std::vector<mlrun_option> options;
+    for (std::size_t i = 0; i < keys.size(); ++i) options.push_back({keys[i].c_str(), values[i].c_str()});
+    std::array<char, 512> error{};
+    if (table_.create(options.data(), options.size(), &handle_, error.data(), error.size()) != MLRUN_STATUS_OK ||
+        handle_ == nullptr) {
+        throw config_error("layer '" + name + "' (" + table_.class_name + "): " + error.data());
+    }
+}
+
+plugin_layer::~plugin_layer()
+{
+    if (handle_ != nullptr) table_.destroy(handle_);
+}
+
+void plugin_layer::check(mlrun_status status, const char* what) const
+{
+    if (status != MLRUN_STATUS_OK) {
+        const char* message = table_.last_error(handle_);
+        throw model_error("layer '" + name() + "' (" + table_.class_name + "), " + what + ": " +
+                          (message != nullptr ? message : "failed"));
+    }
+}
+
+shape plugin_layer::build(const std::vector<shape>& input_shapes, rng& init)
+{
+    const shape& in = input_shapes.at(0);
+    std::array<std::int64_t, MLRUN_LAYER_MAX_RANK> out{};
+    std::int32_t out_rank = 0;
+    check(table_.build(handle_, in.dims().data(), static_cast<std::int32_t>(in.rank()), out.data(), &out_rank),
+          "build");
+    if (out_rank < 0 || out_rank > MLRUN_LAYER_MAX_RANK) throw model_error("layer '" + name() + "': bad output rank");
+    output_shape_ = shape(std::vector<std::int64_t>(out.begin(), out.begin() + out_rank));
+
+    const std::int32_t count = table_.parameter_count(handle_);
+    for (std::int32_t i = 0; i < count; ++i) {
+        const char* param_name = nullptr;
+        const char* initializer = nullptr;
+        std::array<std::int64_t, MLRUN_LAYER_MAX_RANK> dims{};
+        std::int32_t rank = 0;
+        check(table_.parameter_info(handle_, i, &param_name, dims.data(), &rank, &initializer), "parameter_info");
+        if (param_name == nullptr || rank < 0 || rank > MLRUN_LAYER_MAX_RANK) {
+            throw model_error("layer '" + name() + "': parameter " + std::to_string(i) + " is malformed");
+        }
+        const std::string init_name = initializer != nullptr ? initializer : "zeros";
+        check_initializer(init_name);
+        parameter& p = add_parameter(param_name, shape(std::vector<std::int64_t>(dims.begin(), dims.begin() + rank)));
+        // Keras's fans: a matrix is (in, out); anything else counts its size both ways.
+        const std::int64_t fan_in = rank >= 2 ? dims[0] : p.value.size();
+        const std::int64_t fan_out = rank >= 2 ? dims[1] : p.value.size();
+        initialize(p.value, init_name, fan_in, fan_out, init);
+    }
+    param_values_.resize(static_cast<std::size_t>(count));
+    param_grads_.resize(static_cast<std::size_t>(count));
+    return output_shape_;
+}
+
+void plugin_layer::forward(forward_context& ctx, const std::vector<const tensor*>& inputs, tensor& output)
+{
+    const tensor& x = *inputs[0];
+    const std::int64_t batch = x.dims()[0];
+    output.reshape(output_shape_.with_batch(batch));
+    for (std::size_t i = 0; i < param_values_.size(); ++i) param_values_[i] = parameters()[i].value.f32();
+    check(table_.forward(handle_, batch, x.f32(), output.f32(), param_values_.data(), ctx.training ? 1 : 0),
+          "forward");
+}
+
+void plugin_layer::backward(backend&, const std::vector<const tensor*>& inputs, const tensor& output,
+                            const tensor& output_grad, const std::vector<tensor*>& input_grads)
+{
+    const tensor& x = *inputs[0];
+    float* dx = nullptr;
+    if (input_grads[0] != nullptr) {
+        input_grads[0]->reshape(x.dims());
+        dx = input_grads[0]->f32();
+    }
+    for (std::size_t i = 0; i < param_values_.size(); ++i) {
+        param_values_[i] = parameters()[i].value.f32();
+        param_grads_[i] = parameters()[i].grad.f32();
+    }
+    check(table_.backward(handle_, x.dims()[0], x.f32(), output.f32(), output_grad.f32(), dx, param_values_.data(),
+                          param_grads_.data()),
+          "backward");
+}
+
+YAML::Node plugin_layer::config() const
+{
+    YAML::Node c = YAML::Clone(config_);
+    c["name"] = name();
+    return c;
+}
+
+}  // namespace mlrun
