@@ -18,7 +18,8 @@ const char* const usage_text =
     "       mlrun [options] evaluate CONFIG [overrides]       evaluate the freshly initialised model on the test split\n"
     "       mlrun [options] summary CONFIG [overrides]        print the model's summary table\n"
     "       mlrun [options] plugins                           list plugins found, and files skipped with the reason\n"
-    "       mlrun config keys                                 list every experiment key with its type and default\n"
+    "       mlrun config keys                                 every experiment key, layer and optimizer (markdown)\n"
+    "       mlrun config dump CONFIG [overrides]              the fully resolved experiment\n"
     "\n"
     "Overrides beat the file and are type-checked: fit.epochs=3 backend=openblas data.train.take=500\n"
     "Exit codes: 0 ok, 1 other failure, 2 usage, 3 config, 4 data, 5 plugin, 6 model, 7 file I/O.\n";
@@ -35,7 +36,8 @@ int run_command(const std::vector<std::string>& args, const common_options& comm
     if (first == "plugins") return list_plugins(common);
     if (first == "config") {
         if (args.size() == 2 && args[1] == "keys") return config_keys();
-        throw usage_error("unknown config command; try: mlrun config keys");
+        if (args.size() >= 3 && args[1] == "dump") return config_dump(args[2], rest(3));
+        throw usage_error("unknown config command; try: mlrun config keys, mlrun config dump CONFIG");
     }
     if (first == "train") return train(common, config_of(first), rest(2));
     if (first == "evaluate") return evaluate(common, config_of(first), rest(2));

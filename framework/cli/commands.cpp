@@ -2,8 +2,7 @@
 
 #include "mlrun/backend/backend.hpp"
 #include "mlrun/config/experiment.hpp"
-#include "mlrun/layers/layer_registry.hpp"
-#include "mlrun/optim/optimizer.hpp"
+#include "mlrun/config/schema_docs.hpp"
 #include "mlrun/train/progress_printer.hpp"
 #include "mlrun/train/session.hpp"
 
@@ -32,26 +31,6 @@ void print_test_result(const session& s, const metric_logs& logs)
     std::cout << "Test (" << s.test_data().size() << " samples): " << format_logs(logs).substr(3);
     if (auto accuracy = logs.get("accuracy")) std::cout << " (" << percent(*accuracy) << ")";
     std::cout << "\n";
-}
-
-void print_keys(const std::vector<key_spec>& keys, const std::string& prefix)
-{
-    for (const key_spec& k : keys) {
-        const std::string name = prefix + k.name;
-        if (k.kind == value_kind::mapping && !k.children.empty()) {
-            std::cout << name << ": " << k.doc << "\n";
-            print_keys(k.children, name + ".");
-            continue;
-        }
-        std::cout << "  " << name << " (" << describe(k.kind) << (k.required ? ", required" : "")
-                  << (k.required || k.default_value.empty() ? "" : ", default " + k.default_value) << ")\n"
-                  << "      " << k.doc << "\n";
-        if (!k.choices.empty()) {
-            std::string list;
-            for (const std::string& c : k.choices) list += (list.empty() ? "" : ", ") + c;
-            std::cout << "      one of: " << list << "\n";
-        }
-    }
 }
 
 }  // namespace
@@ -109,18 +88,16 @@ int list_plugins(const common_options& common)
 
 int config_keys()
 {
-    std::cout << "Experiment keys\n";
-    print_keys(experiment_schema(), "");
-    std::cout << "\nLayers (model: a list of '- Class: {settings}')\n";
-    for (const layer_class& c : layer_classes()) {
-        std::cout << c.name << ": " << c.doc << "\n";
-        print_keys(c.keys, c.name + ".");
-    }
-    std::cout << "\nOptimizers (compile.optimizer)\n";
-    for (const optimizer_class& c : optimizer_classes()) {
-        std::cout << c.name << ": " << c.doc << "\n";
-        print_keys(c.keys, c.name + ".");
-    }
+    std::cout << experiment_reference_markdown();
+    return 0;
+}
+
+int config_dump(const std::string& config, const std::vector<std::string>& overrides)
+{
+    const experiment e = load_experiment(config, overrides);
+    std::cout << "# the experiment " << config << " describes, every default filled in\n# from:";
+    for (const std::string& f : e.source.files()) std::cout << " " << f << ";";
+    std::cout << "\n" << YAML::Dump(e.resolved) << "\n";
     return 0;
 }
 

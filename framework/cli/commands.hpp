@@ -22,5 +22,6 @@ int evaluate(const common_options& common, const std::string& config, const std:
 int summary(const common_options& common, const std::string& config, const std::vector<std::string>& overrides);
 int list_plugins(const common_options& common);
 int config_keys();
+int config_dump(const std::string& config, const std::vector<std::string>& overrides);
 
 }  // namespace mlrun::cli

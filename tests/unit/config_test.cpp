@@ -4,9 +4,12 @@
 #include <boost/test/unit_test.hpp>
 
 #include "mlrun/config/experiment.hpp"
+#include "mlrun/config/schema_docs.hpp"
 #include "mlrun/core/error.hpp"
 #include "mlrun/layers/layer_registry.hpp"
 #include "mlrun/model/model_builder.hpp"
+#include "support/temp_files.hpp"
+#include "support/test_models.hpp"
 
 #include <boost/filesystem.hpp>
 
@@ -177,4 +180,86 @@ BOOST_AUTO_TEST_CASE(automatic_names_follow_keras_snake_case)
     BOOST_TEST(default_layer_name("LeakyReLU", 0) == "leaky_re_lu");
     BOOST_TEST(default_layer_name("Dense", 2) == "dense_2");
     BOOST_TEST(default_layer_name("InputLayer", 0) == "input_layer");
+}
+
+namespace {
+
+struct config_files {
+    testing::temp_directory dir;
+    std::string write(const std::string& name, const std::string& text) { return dir.write(name, text); }
+};
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(extends_merges_mappings_and_replaces_lists)
+{
+    config_files f;
+    f.write("base.yaml", "seed: 1\nfit: {epochs: 5, batch_size: 64}\n"
+                         "model: [{Dense: {units: 10, activation: softmax, input_shape: [784]}}]\n"
+                         "compile: {loss: sparse_categorical_crossentropy, metrics: [accuracy]}\n");
+    f.write("middle.yaml", "extends: base.yaml\nfit: {epochs: 3}\nseed: 2\n");
+    const std::string top = f.write("top.yaml", "extends: [middle.yaml]\nfit: {shuffle: false}\ncompile: {metrics: []}\n");
+    const experiment e = load_experiment(top, {"seed=9"});
+    BOOST_TEST(e.epochs == 3);             // middle beats base
+    BOOST_TEST(e.batch_size == 64);        // kept from base
+    BOOST_TEST(e.shuffle == false);        // top's own
+    BOOST_TEST(e.metrics.empty());         // lists replace
+    BOOST_TEST(e.seed == 9u);              // the command line beats every file
+    BOOST_TEST(e.source.files().size() == 4u);
+}
+
+BOOST_AUTO_TEST_CASE(an_error_in_a_base_file_names_that_file)
+{
+    config_files f;
+    const std::string base = f.write("base.yaml", std::string("fit: {epochs: many}\n") + minimal_model);
+    const std::string top = f.write("top.yaml", "extends: base.yaml\nseed: 3\n");
+    try {
+        load_experiment(top, {});
+        BOOST_FAIL("expected a config_error");
+    } catch (const config_error& e) {
+        BOOST_TEST(contains(e.what(), base + ":1:15: fit.epochs: expected an integer, found 'many'"), e.what());
+    }
+}
+
+BOOST_AUTO_TEST_CASE(extends_cycles_are_reported)
+{
+    config_files f;
+    f.write("a.yaml", "extends: b.yaml\n");
+    const std::string b = f.write("b.yaml", "extends: a.yaml\n");
+    try {
+        load_experiment(b, {});
+        BOOST_FAIL("expected a config_error");
+    } catch (const config_error& e) {
+        BOOST_TEST(contains(e.what(), "files extend each other in a cycle"), e.what());
+    }
+}
+
+BOOST_AUTO_TEST_CASE(a_missing_base_is_named)
+{
+    config_files f;
+    const std::string top = f.write("top.yaml", "extends: nowhere.yaml\n");
+    try {
+        load_experiment(top, {});
+        BOOST_FAIL("expected a config_error");
+    } catch (const config_error& e) {
+        BOOST_TEST(contains(e.what(), "nowhere.yaml: no such experiment file"), e.what());
+    }
+}
+
+// configs/README.md is generated from the schema; this fails when a key
+// changes and the file was not regenerated.
+BOOST_AUTO_TEST_CASE(configs_readme_matches_the_schema)
+{
+    std::ifstream in(testing::source_dir() + "/configs/README.md");
+    BOOST_REQUIRE_MESSAGE(in, "configs/README.md is missing");
+    const std::string checked_in((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    BOOST_TEST(checked_in == experiment_reference_markdown(),
+               "configs/README.md is out of date: run build/bin/mlrun config keys > configs/README.md");
+}
+
+BOOST_AUTO_TEST_CASE(every_shipped_config_is_valid)
+{
+    for (const char* name : {"mnist.yaml", "fashion_mnist.yaml"}) {
+        BOOST_CHECK_NO_THROW(load_experiment(testing::source_dir() + "/configs/" + name, {}));
+    }
 }

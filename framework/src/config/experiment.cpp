@@ -1,10 +1,8 @@
 #include "mlrun/config/experiment.hpp"
 
+#include "mlrun/config/compose.hpp"
 #include "mlrun/core/error.hpp"
 
-#include <boost/filesystem/operations.hpp>
-
-#include <fstream>
 #include <sstream>
 
 namespace mlrun {
@@ -25,23 +23,6 @@ std::vector<std::string> split_path(const std::string& dotted)
     std::string part;
     while (std::getline(in, part, '.')) parts.push_back(part);
     return parts;
-}
-
-YAML::Node parse_file(const std::string& path)
-{
-    std::ifstream in(path);
-    if (!in) {
-        const bool exists = boost::filesystem::exists(path);
-        throw config_error(path + ": " + (exists ? "cannot be read" : "no such experiment file"));
-    }
-    try {
-        YAML::Node root = YAML::Load(in);
-        if (root.IsNull()) throw config_error(path + ": the file is empty");
-        return root;
-    } catch (const YAML::Exception& e) {
-        throw config_error(path + ":" + std::to_string(e.mark.line + 1) + ":" + std::to_string(e.mark.column + 1) +
-                           ": YAML syntax error: " + e.msg);
-    }
 }
 
 int parse_verbose(const std::string& text) { return text == "auto" ? -1 : std::stoi(text); }
@@ -114,16 +95,20 @@ void apply_override(YAML::Node& root, const std::string& assignment)
 
 experiment load_experiment(const std::string& path, const std::vector<std::string>& overrides)
 {
-    YAML::Node root = parse_file(path);
-    if (!root.IsMap()) throw config_error(position(path, root) + ": an experiment file is a mapping of sections");
-    for (const std::string& o : overrides) apply_override(root, o);
+    composed_config composed = compose_experiment(path);
+    YAML::Node& root = composed.root;
+    for (const std::string& o : overrides) {
+        apply_override(root, o);
+        composed.source.set_origin(o.substr(0, o.find('=')), "command line '" + o + "'");
+    }
 
     experiment e;
     e.file = path;
-    e.resolved = check_keys(root, experiment_schema(), path, "");
+    e.source = composed.source;
+    e.resolved = check_keys(root, experiment_schema(), e.source, "");
     const YAML::Node& r = e.resolved;
     if (r["mlrun"].as<int>() != 1) {
-        throw config_error(position(path, root["mlrun"]) + ": mlrun: this version reads experiment format 1, found " +
+        throw config_error(position(e.source.file_for("mlrun"), root["mlrun"]) + ": mlrun: this version reads experiment format 1, found " +
                            r["mlrun"].Scalar());
     }
     e.seed = r["seed"].as<std::uint64_t>();
@@ -135,7 +120,9 @@ experiment load_experiment(const std::string& path, const std::vector<std::strin
     e.data.kind = d["dataset"].as<std::string>();
     e.data.path = d["path"].as<std::string>();
     if (e.data.path.empty()) {
-        if (e.data.kind == "idx") throw config_error(position(path, root["data"]) + ": data: dataset 'idx' needs data.path");
+        if (e.data.kind == "idx") {
+            throw config_error(position(e.source.file_for("data"), root["data"]) + ": data: dataset 'idx' needs data.path");
+        }
         e.data.path = e.data.kind == "mnist" ? "data/mnist" : "/usr/share/datasets/fashion-mnist";
     }
     e.data.train_take = d["train"]["take"].as<std::int64_t>();

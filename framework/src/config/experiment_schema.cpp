@@ -10,6 +10,8 @@ const std::vector<key_spec>& experiment_schema()
 {
     static const std::vector<key_spec> schema = {
         {"mlrun", value_kind::integer, "1", "version of the experiment format (1)"},
+        // `extends` is consumed while composing files (config/compose.hpp); listed for the docs.
+        {"extends", value_kind::any, "", "experiment files this one builds on (a name or a list), relative to it"},
         {"seed", value_kind::integer, "42",
          "seed of every random stream: initialisation, shuffling, dropout"},
         {"backend", value_kind::mapping, "", "the compute backend", {}, false,

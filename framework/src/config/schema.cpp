@@ -101,9 +101,9 @@ std::string did_you_mean(const std::string& word, const std::vector<std::string>
     return best;
 }
 
-void check_value(const YAML::Node& value, const key_spec& key, const std::string& file, const std::string& path)
+void check_value(const YAML::Node& value, const key_spec& key, const config_source& source, const std::string& path)
 {
-    const std::string where = position(file, value) + ": " + path + ": ";
+    const std::string where = position(source.file_for(path), value) + ": " + path + ": ";
     bool fits = true;
     switch (key.kind) {
     case value_kind::integer_list:
@@ -130,10 +130,11 @@ void check_value(const YAML::Node& value, const key_spec& key, const std::string
     }
 }
 
-YAML::Node check_keys(const YAML::Node& node, const std::vector<key_spec>& keys, const std::string& file,
+YAML::Node check_keys(const YAML::Node& node, const std::vector<key_spec>& keys, const config_source& source,
                       const std::string& path)
 {
     const std::string prefix = path.empty() ? "" : path + ".";
+    const std::string& file = source.file_for(path);
     if (node.IsDefined() && !node.IsNull() && !node.IsMap()) {
         throw config_error(position(file, node) + ": " + (path.empty() ? "the file" : path) +
                            ": expected a mapping of keys, found " + found_text(node));
@@ -148,12 +149,15 @@ YAML::Node check_keys(const YAML::Node& node, const std::vector<key_spec>& keys,
                 const std::string hint = did_you_mean(name, names);
                 std::string list;
                 for (const std::string& n : names) list += (list.empty() ? "" : ", ") + n;
-                throw config_error(position(file, item.first) + ": unknown key '" + prefix + name + "'" +
+                // A key merged in from another file has no position of its own; its value's is next to it.
+                const YAML::Node& at = item.first.Mark().is_null() ? item.second : item.first;
+                throw config_error(position(source.file_for(prefix + name), at) + ": unknown key '" + prefix + name + "'" +
                                    (hint.empty() ? "" : " (did you mean '" + prefix + hint + "'?)") +
                                    "; known keys" + (path.empty() ? "" : " of " + path) + ": " + list);
             }
             if (!seen.insert(name).second) {
-                throw config_error(position(file, item.first) + ": key '" + prefix + name + "' appears twice");
+                throw config_error(position(source.file_for(prefix + name), item.first) + ": key '" + prefix + name +
+                                   "' appears twice");
             }
         }
     }
@@ -174,7 +178,7 @@ YAML::Node check_keys(const YAML::Node& node, const std::vector<key_spec>& keys,
             value.reset(expanded);  // reset rebinds; '=' would overwrite the file's node
         }
         if (k.kind == value_kind::mapping && !k.children.empty()) {
-            result[k.name] = check_keys(value, k.children, file, prefix + k.name);
+            result[k.name] = check_keys(value, k.children, source, prefix + k.name);
             continue;
         }
         if (!present || (value.IsNull() && k.kind != value_kind::any)) {
@@ -182,10 +186,10 @@ YAML::Node check_keys(const YAML::Node& node, const std::vector<key_spec>& keys,
                 throw config_error(position(file, node) + ": " + (path.empty() ? "the file" : path) +
                                    ": missing required key '" + k.name + "' (" + k.doc + ")");
             }
+            if (k.default_value.empty()) continue;  // optional, and absent
             value.reset(YAML::Load(k.default_value));
-            if (value.IsNull() && k.kind != value_kind::any) continue;
         }
-        check_value(value, k, file, prefix + k.name);
+        check_value(value, k, source, prefix + k.name);
         result[k.name] = value;
     }
     return result;

@@ -45,7 +45,7 @@ session::session(const session_options& options)
     }
     test_ = load_idx_dataset(d, d.test_images, d.test_labels, d.test_take, d.kind + " test");
 
-    model_ = build_model(experiment_.model, experiment_.file, test_.x.dims().without_batch());
+    model_ = build_model(experiment_.model, experiment_.source.file_for("model"), test_.x.dims().without_batch());
     rng init(derive_seed(experiment_.seed, 0));
     model_->build(init);
     if (model_->input_shape() != test_.x.dims().without_batch()) {
@@ -62,7 +62,8 @@ session::session(const session_options& options)
         metrics.emplace_back(name, parse_accuracy(name, loss, model_->output_shape().element_count()));
     }
     trainer_ = std::make_unique<trainer>(*model_, *backend_, loss_function(loss),
-                                         make_optimizer(experiment_.optimizer, experiment_.file), std::move(metrics));
+                                         make_optimizer(experiment_.optimizer, experiment_.source.file_for("compile.optimizer")),
+                                         std::move(metrics));
 }
 
 history session::fit(std::ostream& out, const std::vector<callback*>& extra_callbacks)

@@ -21,8 +21,9 @@ namespace mlrun {
 const std::vector<key_spec>& experiment_schema();
 
 struct experiment {
-    std::string file;
-    YAML::Node resolved;  // the whole experiment with defaults filled in
+    std::string file;       // the file named on the command line
+    config_source source{""};  // where each key came from (files it extends, overrides)
+    YAML::Node resolved;    // the whole experiment with defaults filled in
 
     std::uint64_t seed = 0;
     std::string backend = "reference";

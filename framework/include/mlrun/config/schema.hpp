@@ -2,6 +2,8 @@
 // the documentation and the dump of a resolved experiment.
 #pragma once
 
+#include "mlrun/config/config_source.hpp"
+
 #include <yaml-cpp/yaml.h>
 
 #include <string>
@@ -33,13 +35,14 @@ std::string describe(value_kind kind);
 std::string did_you_mean(const std::string& word, const std::vector<std::string>& candidates);
 
 // Checks that `value` has the kind (and choice) `key` declares. `path` is the
-// dotted key for messages. Throws config_error "file:line:col: path: ...".
-void check_value(const YAML::Node& value, const key_spec& key, const std::string& file, const std::string& path);
+// dotted key for messages. Throws config_error "file:line:col: path: ...",
+// the file being the one `source` says `path` came from.
+void check_value(const YAML::Node& value, const key_spec& key, const config_source& source, const std::string& path);
 
 // Checks a mapping (or an absent/null node, read as empty) against `keys`
 // and returns a new mapping with every declared key, in declaration order,
 // defaults filled in. An unknown key is an error with a suggestion.
-YAML::Node check_keys(const YAML::Node& node, const std::vector<key_spec>& keys, const std::string& file,
+YAML::Node check_keys(const YAML::Node& node, const std::vector<key_spec>& keys, const config_source& source,
                       const std::string& path);
 
 }  // namespace mlrun
