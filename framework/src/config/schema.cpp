@@ -174,6 +174,7 @@ YAML::Node check_keys(const YAML::Node& node, const std::vector<key_spec>& keys,
             value.reset(expanded);  // reset rebinds; '=' would overwrite the file's node
         }
         if (k.kind == value_kind::mapping && !k.children.empty()) {
+            if (k.optional_section && !present) continue;
             result[k.name] = check_keys(value, k.children, file, prefix + k.name);
             continue;
         }
