@@ -71,7 +71,7 @@ void require_logged(const std::string& name, const std::vector<std::string>& log
         })) {
         why = " (validation values need fit.validation: test)";
     }
-    throw config_error(where + ": monitor: '" + name + "' is not logged by this experiment" + why +
+    throw config_error(where + ": '" + name + "' is not logged by this experiment" + why +
                        "; logged: " + list + (hint.empty() ? "" : " (did you mean '" + hint + "'?)"));
 }
 

@@ -40,8 +40,8 @@ private:
 };
 
 // Checks that `name` is among `logged` (the names the training logs will
-// carry); otherwise throws config_error naming `where`, listing what is
-// logged and suggesting the closest name.
+// carry); otherwise throws config_error naming `where` (the monitor key),
+// listing what is logged and suggesting the closest name.
 void require_logged(const std::string& name, const std::vector<std::string>& logged, const std::string& where);
 
 }  // namespace mlrun
