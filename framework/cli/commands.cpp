@@ -39,7 +39,7 @@ void print_keys(const std::vector<key_spec>& keys, const std::string& prefix)
     for (const key_spec& k : keys) {
         const std::string name = prefix + k.name;
         if (k.kind == value_kind::mapping && !k.children.empty()) {
-            std::cout << name << ": " << k.doc << "\n";
+            std::cout << name << ": " << k.doc << (k.optional_section ? " (on when named)" : "") << "\n";
             print_keys(k.children, name + ".");
             continue;
         }
