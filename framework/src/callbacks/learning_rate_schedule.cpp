@@ -97,7 +97,10 @@ YAML::Node learning_rate_scheduler::state() const
 
 void learning_rate_scheduler::restore(const YAML::Node& saved, const std::string& source)
 {
-    initial_ = state_value<double>(saved, "initial_learning_rate", state_key(), source);
+    // Absent when the state was taken before any training fixed it.
+    if (saved.IsMap() && saved["initial_learning_rate"].IsDefined()) {
+        initial_ = state_value<double>(saved, "initial_learning_rate", state_key(), source);
+    }
     current_ = state_value<double>(saved, "learning_rate", state_key(), source);
 }
 
