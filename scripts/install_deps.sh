@@ -13,6 +13,7 @@ packages=(
     libhdf5-dev hdf5-tools libyaml-cpp-dev
     libprotobuf-dev protobuf-compiler libleveldb-dev libsnappy-dev zlib1g-dev
     dataset-fashion-mnist
+    gnuplot-nox
     nodejs npm
 )
 

@@ -20,6 +20,7 @@ const char* const usage_text =
     "       mlrun [options] plugins                           list plugins found, and files skipped with the reason\n"
     "       mlrun config keys                                 every experiment key, layer and optimizer (markdown)\n"
     "       mlrun config dump CONFIG [overrides]              the fully resolved experiment\n"
+    "       mlrun plot RUN_DIR [-o curves.png|curves.svg]     draw a run's loss and accuracy curves (CSV log or event files)\n"
     "\n"
     "Overrides beat the file and are type-checked: fit.epochs=3 backend=openblas data.train.take=500\n"
     "Exit codes: 0 ok, 1 other failure, 2 usage, 3 config, 4 data, 5 plugin, 6 model, 7 file I/O.\n";
@@ -42,6 +43,7 @@ int run_command(const std::vector<std::string>& args, const common_options& comm
     if (first == "train") return train(common, config_of(first), rest(2));
     if (first == "evaluate") return evaluate(common, config_of(first), rest(2));
     if (first == "summary") return summary(common, config_of(first), rest(2));
+    if (first == "plot") return plot(common, rest(1));
     return train(common, first, rest(1));
 }
 
@@ -56,7 +58,8 @@ int main(int argc, char** argv)
         po::options_description visible("options");
         visible.add_options()("help,h", "show this help")("version", "print the version")(
             "plugin-dir", po::value(&plugin_dirs)->composing(), "search this directory for plugins first (repeatable)")(
-            "verbose,v", po::bool_switch(&common.verbose), "more detail (plugins: the kernels each backend provides)");
+            "verbose,v", po::bool_switch(&common.verbose), "more detail (plugins: the kernels each backend provides)")(
+            "output,o", po::value(&common.output), "plot: the picture to write, .png or .svg (default RUN_DIR/curves.png)");
         po::options_description hidden;
         hidden.add_options()("args", po::value(&args));
         po::options_description all;

@@ -2,6 +2,7 @@
 // configs/README.md is generated from this table (`mlrun config keys`).
 #include "mlrun/config/experiment.hpp"
 
+#include "mlrun/callbacks/callback_schema.hpp"
 #include "mlrun/losses/loss.hpp"
 
 namespace mlrun {
@@ -66,6 +67,8 @@ const std::vector<key_spec>& experiment_schema()
               {"auto", "0", "1", "2"}},
              {"initial_epoch", value_kind::integer, "0", "epoch to start at (epochs already done)"},
          }},
+        {"callbacks", value_kind::mapping, "", "callbacks around fit; each one is on when named",
+         {}, false, callback_keys()},
     };
     return schema;
 }

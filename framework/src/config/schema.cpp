@@ -178,6 +178,7 @@ YAML::Node check_keys(const YAML::Node& node, const std::vector<key_spec>& keys,
             value.reset(expanded);  // reset rebinds; '=' would overwrite the file's node
         }
         if (k.kind == value_kind::mapping && !k.children.empty()) {
+            if (k.optional_section && !present) continue;
             result[k.name] = check_keys(value, k.children, source, prefix + k.name);
             continue;
         }
@@ -188,6 +189,7 @@ YAML::Node check_keys(const YAML::Node& node, const std::vector<key_spec>& keys,
             }
             if (k.default_value.empty()) continue;  // optional, and absent
             value.reset(YAML::Load(k.default_value));
+            if (value.IsNull()) continue;  // a default of ~: optional, no value
         }
         check_value(value, k, source, prefix + k.name);
         result[k.name] = value;

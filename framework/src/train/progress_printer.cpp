@@ -29,7 +29,18 @@ std::string format_step_time(double seconds)
 std::string format_logs(const metric_logs& logs)
 {
     std::string text;
-    for (const auto& [name, value] : logs.values) text += " - " + name + ": " + fixed(value, 4);
+    for (const auto& [name, value] : logs.values) {
+        // As Keras prints: small values (a learning rate of 1e-4) in
+        // scientific notation rather than as 0.0001 or 0.0000.
+        text += " - " + name + ": ";
+        if (std::fabs(value) > 1e-3 || value == 0.0) {
+            text += fixed(value, 4);
+        } else {
+            char buffer[64];
+            std::snprintf(buffer, sizeof buffer, "%.4e", value);
+            text += buffer;
+        }
+    }
     return text;
 }
 

@@ -64,6 +64,11 @@ session::session(const session_options& options)
     trainer_ = std::make_unique<trainer>(*model_, *backend_, loss_function(loss),
                                          make_optimizer(experiment_.optimizer, experiment_.source.file_for("compile.optimizer")),
                                          std::move(metrics));
+    // Built here so a bad callback setting fails before any training.
+    callbacks_ = options.load_train_data
+                     ? std::make_unique<experiment_callbacks>(
+                           experiment_, trainer_->steps_per_epoch(train_.size(), experiment_.batch_size))
+                     : std::make_unique<experiment_callbacks>();
 }
 
 history session::fit(std::ostream& out, const std::vector<callback*>& extra_callbacks)
@@ -81,7 +86,16 @@ history session::fit(std::ostream& out, const std::vector<callback*>& extra_call
     progress_printer progress(out, verbose, options.epochs,
                               trainer_->steps_per_epoch(train_.size(), options.batch_size));
     std::vector<callback*> callbacks = {&progress};
+    options.log_learning_rate = callbacks_->logs_learning_rate();
+    const std::vector<callback*> configured = callbacks_->list();
+    callbacks.insert(callbacks.end(), configured.begin(), configured.end());
     callbacks.insert(callbacks.end(), extra_callbacks.begin(), extra_callbacks.end());
+    // `out` lives only through this call.
+    callbacks_->set_messages(verbose != 0 ? &out : nullptr);
+    struct forget_messages {
+        experiment_callbacks& c;
+        ~forget_messages() { c.set_messages(nullptr); }
+    } guard{*callbacks_};
     return trainer_->fit(train_, options, callbacks);
 }
 

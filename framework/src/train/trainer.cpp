@@ -115,6 +115,8 @@ history trainer::fit(const dataset& train, const fit_options& options, const std
             const metric_logs validation = evaluate(*options.validation, options.batch_size);
             for (const auto& [name, value] : validation.values) logs.set("val_" + name, value);
         }
+        // Before the epoch-end callbacks run, so it is the rate this epoch trained with.
+        if (options.log_learning_rate) logs.set("lr", optimizer_->learning_rate());
         result.epochs.push_back(logs);
         for (callback* c : callbacks) c->on_epoch_end(*this, epoch, logs);
     }

@@ -22,6 +22,9 @@ struct key_spec {
     bool required = false;
     std::vector<key_spec> children = {};    // keys of a mapping, checked recursively
     std::string scalar_shorthand = {};      // a mapping given as a scalar fills this child
+    // A mapping that stays out of the resolved experiment unless the file or
+    // an override names it: its presence switches a feature on (callbacks).
+    bool optional_section = false;
 };
 
 // "file:line:column" of a node (1-based), or just "file" when the node has

@@ -6,6 +6,7 @@
 #pragma once
 
 #include "mlrun/backend/backend.hpp"
+#include "mlrun/callbacks/experiment_callbacks.hpp"
 #include "mlrun/config/experiment.hpp"
 #include "mlrun/data/dataset.hpp"
 #include "mlrun/model/model.hpp"
@@ -36,6 +37,9 @@ public:
     backend& compute() { return *backend_; }
     model& net() { return *model_; }
     trainer& fitter() { return *trainer_; }
+    // The callbacks of the experiment's `callbacks` section (none when the
+    // session was made without training data).
+    experiment_callbacks& callbacks() { return *callbacks_; }
     const dataset& train_data() const { return train_; }
     const dataset& test_data() const { return test_; }
 
@@ -50,6 +54,7 @@ private:
     dataset test_;
     std::unique_ptr<model> model_;
     std::unique_ptr<trainer> trainer_;
+    std::unique_ptr<experiment_callbacks> callbacks_;
 };
 
 // Where plugins are searched, in order: --plugin-dir, MLRUN_PLUGIN_PATH,

@@ -22,6 +22,7 @@ struct fit_options {
     std::uint64_t seed = 0;       // shuffling and dropout streams derive from it
     int initial_epoch = 0;        // epochs before this count as done (resuming)
     const dataset* validation = nullptr;
+    bool log_learning_rate = false;  // add "lr" (the optimizer's rate) to each epoch's logs
 };
 
 // One metric_logs per epoch, as Keras's History.

@@ -1,0 +1,124 @@
+#include "mlrun/callbacks/csv_logger.hpp"
+
+#include "mlrun/core/error.hpp"
+
+#include <boost/filesystem/operations.hpp>
+
+#include <algorithm>
+#include <cerrno>
+#include <charconv>
+#include <cmath>
+#include <cstring>
+
+namespace mlrun {
+namespace {
+
+std::vector<std::string> split(const std::string& line, char separator)
+{
+    std::vector<std::string> cells;
+    std::string cell;
+    for (char c : line) {
+        if (c == separator) {
+            cells.push_back(cell);
+            cell.clear();
+        } else if (c != '\r') {
+            cell += c;
+        }
+    }
+    cells.push_back(cell);
+    return cells;
+}
+
+std::string join(const std::vector<std::string>& cells, const std::string& separator)
+{
+    std::string text;
+    for (const std::string& c : cells) text += (text.empty() ? "" : separator) + c;
+    return text;
+}
+
+}  // namespace
+
+std::string shortest_decimal(double value)
+{
+    if (std::isnan(value)) return "nan";
+    if (std::isinf(value)) return value > 0 ? "inf" : "-inf";
+    char buffer[32];
+    const auto result = std::to_chars(buffer, buffer + sizeof buffer, value);
+    return std::string(buffer, result.ptr);
+}
+
+csv_logger::csv_logger(const csv_logger_options& options) : options_(options)
+{
+    if (options_.path.empty()) throw config_error("callbacks.csv_logger: path: expected a file name, found ''");
+}
+
+void csv_logger::on_train_begin(trainer&)
+{
+    namespace fs = boost::filesystem;
+    const fs::path path(options_.path);
+    boost::system::error_code ec;
+    if (path.has_parent_path()) {
+        fs::create_directories(path.parent_path(), ec);
+        if (ec) {
+            throw io_error(options_.path + ": cannot create the directory " + path.parent_path().string() + ": " +
+                           ec.message());
+        }
+    }
+    existing_header_.clear();
+    columns_.clear();
+    std::ios::openmode mode = std::ios::out | std::ios::trunc;
+    if (options_.append && fs::exists(path)) {
+        std::ifstream in(options_.path);
+        std::string first;
+        if (in && std::getline(in, first) && !first.empty()) existing_header_ = split(first, options_.separator);
+        mode = std::ios::out | std::ios::app;
+    }
+    if (!options_.expected_logs.empty()) set_columns(options_.expected_logs);
+    if (file_.is_open()) file_.close();
+    file_.open(options_.path, mode);
+    if (!file_) throw io_error(options_.path + ": cannot open for writing: " + std::strerror(errno));
+    if (!columns_.empty() && existing_header_.empty()) write_line(columns_);
+}
+
+void csv_logger::set_columns(std::vector<std::string> names)
+{
+    std::sort(names.begin(), names.end());
+    columns_ = {"epoch"};
+    columns_.insert(columns_.end(), names.begin(), names.end());
+    if (!existing_header_.empty() && existing_header_ != columns_) {
+        const std::string sep(1, options_.separator);
+        throw io_error(options_.path + ": cannot append: the file's columns are " + join(existing_header_, sep) +
+                       " but this run logs " + join(columns_, sep) +
+                       "; use another path or callbacks.csv_logger.append: false");
+    }
+}
+
+void csv_logger::write_line(const std::vector<std::string>& cells)
+{
+    file_ << join(cells, std::string(1, options_.separator)) << "\n" << std::flush;
+    if (!file_) throw io_error(options_.path + ": writing failed: " + std::strerror(errno));
+}
+
+void csv_logger::on_epoch_end(trainer&, int epoch, const metric_logs& logs)
+{
+    if (!file_.is_open()) throw io_error(options_.path + ": the CSV log is not open (training did not begin)");
+    if (columns_.empty()) {
+        std::vector<std::string> names;
+        for (const auto& [name, value] : logs.values) names.push_back(name);
+        set_columns(names);
+        if (existing_header_.empty()) write_line(columns_);
+    }
+    std::vector<std::string> row = {std::to_string(epoch)};
+    for (std::size_t i = 1; i < columns_.size(); ++i) {
+        const std::optional<double> value = logs.get(columns_[i]);
+        row.push_back(value ? shortest_decimal(*value) : "NA");
+    }
+    write_line(row);
+}
+
+void csv_logger::on_train_end(trainer&, const metric_logs&)
+{
+    if (file_.is_open()) file_.close();
+}
+
+}  // namespace mlrun
