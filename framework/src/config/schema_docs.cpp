@@ -22,7 +22,7 @@ std::string default_text(const key_spec& k)
 {
     if (k.required) return "required";
     if (k.kind == value_kind::mapping) return k.optional_section ? "off (on when named)" : "";
-    if (k.default_value.empty()) return "none";
+    if (k.default_value.empty() || k.default_value == "~") return "none";
     if (k.default_value == "''") return "`\"\"`";
     return "`" + k.default_value + "`";
 }
