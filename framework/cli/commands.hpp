@@ -11,6 +11,9 @@ namespace mlrun::cli {
 struct common_options {
     std::vector<boost::filesystem::path> plugin_dirs;
     bool verbose = false;
+    std::string weights;         // evaluate --weights PREFIX_OR_DIR
+    bool allow_partial = false;  // evaluate --allow-partial
+    bool values = false;         // inspect --values
 };
 
 // Parses the command line and runs the command; returns the exit code
@@ -22,5 +25,10 @@ int evaluate(const common_options& common, const std::string& config, const std:
 int summary(const common_options& common, const std::string& config, const std::vector<std::string>& overrides);
 int list_plugins(const common_options& common);
 int config_keys();
+
+// Checkpoints (checkpoint_commands.cpp).
+int latest(const std::string& directory);
+int inspect(const common_options& common, const std::string& path_or_directory);
+int evaluate_weights(const common_options& common, const std::string& config, const std::vector<std::string>& overrides);
 
 }  // namespace mlrun::cli

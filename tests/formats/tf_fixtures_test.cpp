@@ -127,7 +127,7 @@ BOOST_AUTO_TEST_CASE(index_without_its_data_shard_lists_names_only)
     // Names, dtypes and shapes come from the index alone ...
     const std::vector<tensor_listing> listing =
         list_tensors(registry().find(MLRUN_PLUGIN_FORMAT, "tf_checkpoint"), prefix,
-                     {{"names", "tensorflow"}, {"require_data", "false"}});
+                     {{"names", "tensorflow"}, {"require_data", "false"}}).tensors;
     BOOST_TEST(listing.size() == 25u);
     bool found = false;
     for (const tensor_listing& t : listing) {

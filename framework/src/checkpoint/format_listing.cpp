@@ -6,7 +6,7 @@
 
 namespace mlrun {
 
-std::vector<tensor_listing> list_tensors(const plugin_record& plugin, const std::string& path,
+checkpoint_listing list_tensors(const plugin_record& plugin, const std::string& path,
                                          const format_options& options)
 {
     const format checked(plugin);  // refuses plugins that are not formats
@@ -19,7 +19,7 @@ std::vector<tensor_listing> list_tensors(const plugin_record& plugin, const std:
         MLRUN_STATUS_OK) {
         throw io_error(path + ": cannot open as " + checked.name() + ": " + error.data());
     }
-    std::vector<tensor_listing> result;
+    checkpoint_listing result;
     std::string failure;
     const std::int64_t count = table->tensor_count(reader);
     for (std::int64_t i = 0; i < count && failure.empty(); ++i) {
@@ -29,8 +29,18 @@ std::vector<tensor_listing> list_tensors(const plugin_record& plugin, const std:
         } else if (info.dtype < MLRUN_DTYPE_FLOAT32 || info.dtype > MLRUN_DTYPE_STRING || info.rank < 0) {
             failure = "tensor '" + std::string(info.name != nullptr ? info.name : "") + "' has an unknown dtype or rank";
         } else {
-            result.push_back({info.name != nullptr ? info.name : "", static_cast<dtype>(info.dtype),
+            result.tensors.push_back({info.name != nullptr ? info.name : "", static_cast<dtype>(info.dtype),
                               shape(std::vector<std::int64_t>(info.dims, info.dims + info.rank))});
+        }
+    }
+    const std::int64_t entries = failure.empty() ? table->metadata_count(reader) : 0;
+    for (std::int64_t i = 0; i < entries && failure.empty(); ++i) {
+        const char* key = nullptr;
+        const char* value = nullptr;
+        if (table->metadata_entry(reader, i, &key, &value) != MLRUN_STATUS_OK || key == nullptr || value == nullptr) {
+            failure = std::string("cannot read metadata: ") + table->reader_error(reader);
+        } else {
+            result.metadata[key] = value;
         }
     }
     table->close(reader);

@@ -64,6 +64,25 @@ const std::vector<key_spec>& experiment_schema()
               {"auto", "0", "1", "2"}},
              {"initial_epoch", value_kind::integer, "0", "epoch to start at (epochs already done)"},
          }},
+        {"checkpoint", value_kind::mapping, "", "when and where checkpoints are saved during fit (Keras's ModelCheckpoint)", {}, false,
+         {
+             {"path", value_kind::string, "''",
+              "where to save; may use {epoch:04d}, {step}, {batch} (with every: N steps) and logged metrics such as "
+              "{val_loss:.2f}; empty: no checkpoints"},
+             {"format", value_kind::string, "tf_checkpoint", "format plugin: tf_checkpoint or another format's name"},
+             {"save_weights_only", value_kind::boolean, "true",
+              "weights and optimizer state (as Keras's save_weights); false also stores loss, metrics and the epoch"},
+             {"every", value_kind::string, "1 epoch", "how often, with its unit: '1 epoch', '5 epochs', '500 steps'"},
+             {"save_best_only", value_kind::boolean, "false", "save only when `monitor` improves on the best so far"},
+             {"monitor", value_kind::string, "val_loss", "the logged metric save_best_only watches"},
+             {"mode", value_kind::string, "auto", "whether smaller or larger `monitor` is better; auto: larger for accuracy",
+              {"auto", "min", "max"}},
+             {"verbose", value_kind::integer, "0", "1 prints a line per save: 'Epoch 5: saving model to ...'", {"0", "1"}},
+             {"keep_last", value_kind::integer, "5",
+              "how many checkpoints to keep; older ones are deleted after the state file stops naming them; 0 keeps all"},
+             {"save_at_start", value_kind::boolean, "false", "also save before the first epoch ({epoch} is then 0)"},
+         },
+         "path"},
     };
     return schema;
 }

@@ -3,6 +3,7 @@
 #include "mlrun/core/error.hpp"
 #include "mlrun/model/model_builder.hpp"
 #include "mlrun/optim/optimizer.hpp"
+#include "mlrun/train/model_checkpoint.hpp"
 #include "mlrun/train/progress_printer.hpp"
 
 #include <unistd.h>
@@ -78,6 +79,8 @@ history session::fit(std::ostream& out, const std::vector<callback*>& extra_call
     progress_printer progress(out, verbose, options.epochs,
                               trainer_->steps_per_epoch(train_.size(), options.batch_size));
     std::vector<callback*> callbacks = {&progress};
+    const std::unique_ptr<model_checkpoint> saver = make_model_checkpoint(experiment_, *plugins_, out);
+    if (saver) callbacks.push_back(saver.get());
     callbacks.insert(callbacks.end(), extra_callbacks.begin(), extra_callbacks.end());
     return trainer_->fit(train_, options, callbacks);
 }

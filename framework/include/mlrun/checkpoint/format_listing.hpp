@@ -4,6 +4,7 @@
 
 #include "mlrun/checkpoint/format.hpp"
 
+#include <map>
 #include <string>
 #include <utility>
 #include <vector>
@@ -16,9 +17,14 @@ struct tensor_listing {
     shape dims;
 };
 
-// Opens `path` with the format plugin `plugin` and lists its tensors in the
-// plugin's order. Throws io_error naming the file when it cannot be opened.
-std::vector<tensor_listing> list_tensors(const plugin_record& plugin, const std::string& path,
+struct checkpoint_listing {
+    std::vector<tensor_listing> tensors;  // in the plugin's order
+    std::map<std::string, std::string> metadata;
+};
+
+// Opens `path` with the format plugin `plugin` and lists its tensors and
+// metadata. Throws io_error naming the file when it cannot be opened.
+checkpoint_listing list_tensors(const plugin_record& plugin, const std::string& path,
                                          const format_options& options = {});
 
 }  // namespace mlrun
