@@ -21,7 +21,15 @@ bool ends_with(const std::string& s, const std::string& suffix)
 std::string resolve_checkpoint_argument(const std::string& path_or_directory)
 {
     boost::system::error_code ec;
-    if (!fs::is_directory(path_or_directory, ec)) return path_or_directory;
+    if (!fs::is_directory(path_or_directory, ec)) {
+        // PREFIX.index or PREFIX.data-* name the TensorFlow checkpoint PREFIX.
+        const std::size_t data = path_or_directory.rfind(".data-");
+        if (ends_with(path_or_directory, ".index")) return path_or_directory.substr(0, path_or_directory.size() - 6);
+        if (data != std::string::npos && path_or_directory.find("-of-", data) != std::string::npos) {
+            return path_or_directory.substr(0, data);
+        }
+        return path_or_directory;
+    }
     const std::string state_file = (fs::path(path_or_directory) / checkpoint_state_file).string();
     const std::optional<checkpoint_state> state = read_checkpoint_state(path_or_directory);
     if (!state) {

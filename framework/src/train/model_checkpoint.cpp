@@ -62,6 +62,7 @@ checkpoint_policy read_checkpoint_policy(const experiment& e)
     p.verbose = c["verbose"].as<int>();
     p.keep_last = c["keep_last"].as<int>();
     p.save_at_start = c["save_at_start"].as<bool>();
+    p.start_epoch = e.initial_epoch;
     if (p.keep_last < 0) {
         throw config_error(position(e.file, c["keep_last"]) + ": checkpoint.keep_last: expected 0 (keep all) or more, found " +
                            std::to_string(p.keep_last));
@@ -111,25 +112,19 @@ model_checkpoint::model_checkpoint(checkpoint_policy policy, const plugin_record
     best_ = larger_is_better_ ? -std::numeric_limits<double>::infinity() : std::numeric_limits<double>::infinity();
 }
 
-void model_checkpoint::on_train_begin(trainer&)
+void model_checkpoint::on_train_begin(trainer& t)
 {
     saved_.clear();
-    started_ = false;
+    epoch_ = policy_.start_epoch;
+    if (!policy_.save_at_start) return;
+    const std::string path =
+        template_.format({{"epoch", {static_cast<double>(policy_.start_epoch), true}},
+                          {"step", {static_cast<double>(t.get_optimizer().iterations()), true}}});
+    if (policy_.verbose > 0) out_ << "Before training: saving model to " << path << "\n" << std::flush;
+    save(t, path, policy_.start_epoch);
 }
 
-void model_checkpoint::on_epoch_begin(trainer& t, int epoch)
-{
-    epoch_ = epoch;
-    if (policy_.save_at_start && !started_) {
-        // Epochs already done (0, or initial_epoch when resuming).
-        const std::string path = template_.format(
-            {{"epoch", {static_cast<double>(epoch), true}},
-             {"step", {static_cast<double>(t.get_optimizer().iterations()), true}}});
-        if (policy_.verbose > 0) out_ << "Before training: saving model to " << path << "\n" << std::flush;
-        save(t, path, epoch);
-    }
-    started_ = true;
-}
+void model_checkpoint::on_epoch_begin(trainer&, int epoch) { epoch_ = epoch; }
 
 void model_checkpoint::on_batch_end(trainer& t, std::int64_t batch, const metric_logs& logs)
 {

@@ -9,7 +9,8 @@
 namespace mlrun {
 
 // A directory means its latest checkpoint (per its `checkpoint` state
-// file); anything else is returned as given. Throws io_error saying what
+// file); PREFIX.index and PREFIX.data-* mean PREFIX; anything else is
+// returned as given. Throws io_error saying what
 // the directory lacks.
 std::string resolve_checkpoint_argument(const std::string& path_or_directory);
 

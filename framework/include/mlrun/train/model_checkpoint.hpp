@@ -35,6 +35,7 @@ struct checkpoint_policy {
     int verbose = 0;
     int keep_last = 5;                   // 0 keeps every checkpoint
     bool save_at_start = false;
+    int start_epoch = 0;                 // epochs done before fit() starts (fit.initial_epoch)
     std::string where;                   // "file:line:col" of the section, for messages
 };
 
@@ -75,7 +76,6 @@ private:
     bool larger_is_better_ = false;
     double best_;
     int epoch_ = 0;
-    bool started_ = false;  // the first epoch of this fit() has begun
     std::vector<std::string> saved_;
 };
 
