@@ -7,11 +7,15 @@
 #include "string_tensor.hpp"
 #include "tf_types.hpp"
 
+#include <algorithm>
 #include <limits>
 #include <stdexcept>
 
 namespace mlrun::tf {
 namespace {
+
+// Large enough that system calls are few, small enough to stay in cache.
+constexpr std::uint64_t io_piece_size = 1 << 20;
 
 // The bundle format versions this reader understands (spec §3.1).
 constexpr int reader_version = 1;
@@ -188,8 +192,15 @@ void bundle_reader::read_numeric(const bundle_entry& e, void* dst) const
     if (e.sliced) throw std::runtime_error(describe(e) + ": partitioned variables are not supported");
     if (tf_element_size(e.dtype) == 0) throw std::runtime_error(describe(e) + ": " + tf_dtype_name(e.dtype) + " is not a fixed-size type");
     const input_file& file = checked_shard(e);
-    file.read_exact(e.offset, dst, static_cast<std::size_t>(e.size));
-    const std::uint32_t computed = crc32c(dst, static_cast<std::size_t>(e.size));
+    // Read and checksum piece by piece, while each piece is in the cache.
+    auto* bytes = static_cast<char*>(dst);
+    std::uint32_t computed = 0;
+    for (std::uint64_t done = 0; done < e.size;) {
+        const auto piece = static_cast<std::size_t>(std::min<std::uint64_t>(io_piece_size, e.size - done));
+        file.read_exact(e.offset + done, bytes + done, piece);
+        computed = crc32c_extend(computed, bytes + done, piece);
+        done += piece;
+    }
     if (computed != unmask_crc(e.masked_crc)) {
         throw std::runtime_error(describe(e) + ": checksum mismatch: stored crc32c " + crc_hex(unmask_crc(e.masked_crc)) +
                                  ", computed " + crc_hex(computed) + "; the file is damaged");

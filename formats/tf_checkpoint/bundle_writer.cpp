@@ -12,6 +12,9 @@
 namespace mlrun::tf {
 namespace {
 
+// Large enough that system calls are few, small enough to stay in cache.
+constexpr std::uint64_t io_piece_size = 1 << 20;
+
 // kTensorBundleVersion: what every TensorFlow writer since format V2 puts
 // in the header.
 constexpr int bundle_version = 1;
@@ -68,6 +71,13 @@ void bundle_writer::remove_temporaries()
 BundleEntryProto bundle_writer::append(int tf_dtype, const std::vector<std::int64_t>& dims, const void* data,
                                        std::uint64_t size, std::uint32_t crc)
 {
+    data_->append(data, static_cast<std::size_t>(size));
+    return entry_for(tf_dtype, dims, size, crc);
+}
+
+BundleEntryProto bundle_writer::entry_for(int tf_dtype, const std::vector<std::int64_t>& dims, std::uint64_t size,
+                                          std::uint32_t crc)
+{
     BundleEntryProto entry;
     entry.set_dtype(static_cast<DataType>(tf_dtype));
     TensorShapeProto* shape = entry.mutable_shape();  // present even for scalars, as TensorFlow writes it
@@ -75,7 +85,6 @@ BundleEntryProto bundle_writer::append(int tf_dtype, const std::vector<std::int6
     entry.set_offset(static_cast<std::int64_t>(offset_));
     entry.set_size(static_cast<std::int64_t>(size));
     entry.set_crc32c(mask_crc(crc));
-    data_->append(data, static_cast<std::size_t>(size));
     offset_ += size;
     return entry;
 }
@@ -92,7 +101,17 @@ BundleEntryProto bundle_writer::add_numeric(const std::string& what, int tf_dtyp
                                  " bytes but " + std::to_string(byte_size) + " were given");
     }
     if (byte_size > 0 && data == nullptr) throw std::runtime_error("tensor '" + what + "' has no data");
-    return append(tf_dtype, dims, data, byte_size, crc32c(data, static_cast<std::size_t>(byte_size)));
+    // Checksum and write piece by piece: each piece is still in the cache
+    // when write() copies it, so large tensors cross memory once, not twice.
+    const auto* bytes = static_cast<const char*>(data);
+    std::uint32_t crc = 0;
+    for (std::uint64_t done = 0; done < byte_size;) {
+        const auto piece = static_cast<std::size_t>(std::min<std::uint64_t>(io_piece_size, byte_size - done));
+        crc = crc32c_extend(crc, bytes + done, piece);
+        data_->append(bytes + done, piece);
+        done += piece;
+    }
+    return entry_for(tf_dtype, dims, byte_size, crc);
 }
 
 BundleEntryProto bundle_writer::add_strings(const std::string& what, const std::vector<std::int64_t>& dims,

@@ -44,6 +44,9 @@ public:
 private:
     BundleEntryProto append(int tf_dtype, const std::vector<std::int64_t>& dims, const void* data,
                             std::uint64_t size, std::uint32_t crc);
+    // The entry of the `size` bytes just appended; advances the offset.
+    BundleEntryProto entry_for(int tf_dtype, const std::vector<std::int64_t>& dims, std::uint64_t size,
+                               std::uint32_t crc);
     void remove_temporaries();
 
     std::string prefix_;
