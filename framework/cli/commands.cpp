@@ -86,17 +86,17 @@ int list_plugins(const common_options& common)
     std::cout << "searched:";
     for (const auto& d : registry.directories()) std::cout << " " << d.string();
     std::cout << "\n\n";
-    std::printf("%-10s %-8s %-9s %-5s %s\n", "NAME", "KIND", "VERSION", "ABI", "PATH");
+    std::printf("%-14s %-8s %-9s %-5s %s\n", "NAME", "KIND", "VERSION", "ABI", "PATH");
     for (const plugin_record& p : registry.plugins()) {
         const std::string abi = std::to_string(p.abi_major) + "." + std::to_string(p.abi_minor);
-        std::printf("%-10s %-8s %-9s %-5s %s\n", p.name.c_str(), plugin_kind_name(p.kind), p.version.c_str(),
+        std::printf("%-14s %-8s %-9s %-5s %s\n", p.name.c_str(), plugin_kind_name(p.kind), p.version.c_str(),
                     abi.c_str(), p.path.c_str());
-        std::printf("           %s\n", p.description.c_str());
+        std::printf("               %s\n", p.description.c_str());
         if (common.verbose && p.kind == MLRUN_PLUGIN_BACKEND) {
             backend b(p, {{"threads", "1"}});
             std::string kernels;
             for (const std::string& k : b.provided_kernels()) kernels += (kernels.empty() ? "" : " ") + k;
-            std::printf("           kernels: %s\n", kernels.c_str());
+            std::printf("               kernels: %s\n", kernels.c_str());
         }
     }
     std::fflush(stdout);
