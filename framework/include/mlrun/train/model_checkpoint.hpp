@@ -12,7 +12,6 @@
 #include "mlrun/train/path_template.hpp"
 #include "mlrun/train/save_frequency.hpp"
 
-#include <limits>
 #include <map>
 #include <memory>
 #include <ostream>
@@ -36,11 +35,11 @@ struct checkpoint_policy {
     int keep_last = 5;                   // 0 keeps every checkpoint
     bool save_at_start = false;
     int start_epoch = 0;                 // epochs done before fit() starts (fit.initial_epoch)
-    std::string where;                   // "file:line:col" of the section, for messages
+    std::string where;                   // "file:line:col: checkpoint.path", for messages
 };
 
-// The experiment's `checkpoint` section; nullopt-like empty path when it
-// has none. Throws config_error with the key's position.
+// The experiment's `checkpoint` section (an empty path when it asks for no
+// checkpoints). Throws config_error with the key's position.
 checkpoint_policy read_checkpoint_policy(const experiment& e);
 
 class model_checkpoint final : public callback {
