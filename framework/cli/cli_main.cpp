@@ -16,6 +16,10 @@ const char* const usage_text =
     "usage: mlrun [options] CONFIG [section.key=value ...]   train the experiment in CONFIG\n"
     "       mlrun [options] train CONFIG [overrides]          the same\n"
     "       mlrun [options] evaluate CONFIG [overrides]       evaluate the freshly initialised model on the test split\n"
+    "       mlrun [options] evaluate CONFIG --weights PREFIX_OR_DIR [--allow-partial]\n"
+    "                                                         load saved weights (a directory: its latest) and evaluate\n"
+    "       mlrun latest DIR                                  print DIR's latest checkpoint, as tf.train.latest_checkpoint\n"
+    "       mlrun [options] inspect PATH [--values]           list a checkpoint's tensors (names, dtypes, shapes, values)\n"
     "       mlrun [options] summary CONFIG [overrides]        print the model's summary table\n"
     "       mlrun [options] plugins                           list plugins found, and files skipped with the reason\n"
     "       mlrun config keys                                 every experiment key, layer and optimizer (markdown)\n"
@@ -40,6 +44,17 @@ int run_command(const std::vector<std::string>& args, const common_options& comm
         if (args.size() >= 3 && args[1] == "dump") return config_dump(args[2], rest(3));
         throw usage_error("unknown config command; try: mlrun config keys, mlrun config dump CONFIG");
     }
+    auto only_argument = [&](const char* usage) {
+        if (args.size() != 2) throw usage_error(std::string("usage: ") + usage);
+        return args[1];
+    };
+    if (common.values && first != "inspect") throw usage_error("--values goes with: mlrun inspect PATH --values");
+    if ((!common.weights.empty() || common.allow_partial) && first != "evaluate") {
+        throw usage_error("--weights and --allow-partial go with: mlrun evaluate CONFIG --weights PREFIX_OR_DIR");
+    }
+    if (first == "latest") return latest(only_argument("mlrun latest DIR"));
+    if (first == "inspect") return inspect(common, only_argument("mlrun inspect PATH [--values]"));
+    if (first == "evaluate" && !common.weights.empty()) return evaluate_weights(common, config_of(first), rest(2));
     if (first == "train") return train(common, config_of(first), rest(2));
     if (first == "evaluate") return evaluate(common, config_of(first), rest(2));
     if (first == "summary") return summary(common, config_of(first), rest(2));
@@ -59,7 +74,10 @@ int main(int argc, char** argv)
         visible.add_options()("help,h", "show this help")("version", "print the version")(
             "plugin-dir", po::value(&plugin_dirs)->composing(), "search this directory for plugins first (repeatable)")(
             "verbose,v", po::bool_switch(&common.verbose), "more detail (plugins: the kernels each backend provides)")(
-            "output,o", po::value(&common.output), "plot: the picture to write, .png or .svg (default RUN_DIR/curves.png)");
+            "output,o", po::value(&common.output), "plot: the picture to write, .png or .svg (default RUN_DIR/curves.png)")(
+            "weights", po::value(&common.weights), "evaluate: load these weights (a checkpoint, or a directory's latest)")(
+            "allow-partial", po::bool_switch(&common.allow_partial), "evaluate --weights: load what matches, list the rest")(
+            "values", po::bool_switch(&common.values), "inspect: print the tensors' values too");
         po::options_description hidden;
         hidden.add_options()("args", po::value(&args));
         po::options_description all;

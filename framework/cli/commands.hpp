@@ -12,6 +12,9 @@ struct common_options {
     std::vector<boost::filesystem::path> plugin_dirs;
     bool verbose = false;
     std::string output;  // -o: where a command writes its file (plot)
+    std::string weights;         // evaluate --weights PREFIX_OR_DIR
+    bool allow_partial = false;  // evaluate --allow-partial
+    bool values = false;         // inspect --values
 };
 
 // Parses the command line and runs the command; returns the exit code
@@ -25,5 +28,10 @@ int list_plugins(const common_options& common);
 int config_keys();
 int config_dump(const std::string& config, const std::vector<std::string>& overrides);
 int plot(const common_options& common, const std::vector<std::string>& args);  // report_commands.cpp
+
+// Checkpoints (checkpoint_commands.cpp).
+int latest(const std::string& directory);
+int inspect(const common_options& common, const std::string& path_or_directory);
+int evaluate_weights(const common_options& common, const std::string& config, const std::vector<std::string>& overrides);
 
 }  // namespace mlrun::cli

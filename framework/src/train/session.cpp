@@ -4,6 +4,7 @@
 #include "mlrun/layers/layer_registry.hpp"
 #include "mlrun/model/model_builder.hpp"
 #include "mlrun/optim/optimizer.hpp"
+#include "mlrun/train/model_checkpoint.hpp"
 #include "mlrun/train/progress_printer.hpp"
 
 #include <unistd.h>
@@ -89,6 +90,8 @@ history session::fit(std::ostream& out, const std::vector<callback*>& extra_call
     options.log_learning_rate = callbacks_->logs_learning_rate();
     const std::vector<callback*> configured = callbacks_->list();
     callbacks.insert(callbacks.end(), configured.begin(), configured.end());
+    const std::unique_ptr<model_checkpoint> saver = make_model_checkpoint(experiment_, *plugins_, out);
+    if (saver) callbacks.push_back(saver.get());
     callbacks.insert(callbacks.end(), extra_callbacks.begin(), extra_callbacks.end());
     // `out` lives only through this call.
     callbacks_->set_messages(verbose != 0 ? &out : nullptr);

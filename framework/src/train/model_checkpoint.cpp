@@ -1,0 +1,270 @@
+#include "mlrun/train/model_checkpoint.hpp"
+
+#include "mlrun/checkpoint/checkpoint_state.hpp"
+#include "mlrun/checkpoint/model_state.hpp"
+#include "mlrun/config/experiment.hpp"
+#include "mlrun/core/error.hpp"
+#include "mlrun/plugin/plugin_registry.hpp"
+#include "mlrun/train/trainer.hpp"
+#include "mlrun/version.hpp"
+
+#include <boost/filesystem/operations.hpp>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <limits>
+
+namespace fs = boost::filesystem;
+
+namespace mlrun {
+namespace {
+
+bool contains(const std::vector<std::string>& list, const std::string& item)
+{
+    return std::find(list.begin(), list.end(), item) != list.end();
+}
+
+std::string joined(const std::vector<std::string>& list)
+{
+    std::string text;
+    for (const std::string& s : list) text += (text.empty() ? "" : ", ") + s;
+    return text;
+}
+
+double seconds_since_epoch()
+{
+    using namespace std::chrono;
+    return duration<double>(system_clock::now().time_since_epoch()).count();
+}
+
+std::string five_decimals(double value)
+{
+    char text[64];
+    std::snprintf(text, sizeof text, "%.5f", value);
+    return text;
+}
+
+}  // namespace
+
+checkpoint_policy read_checkpoint_policy(const experiment& e)
+{
+    const YAML::Node c = e.resolved["checkpoint"];
+    checkpoint_policy p;
+    p.path = c["path"].as<std::string>();
+    p.where = position(e.file, c["path"]) + ": checkpoint.path";
+    p.format = c["format"].as<std::string>();
+    p.save_weights_only = c["save_weights_only"].as<bool>();
+    p.every = parse_save_frequency(c["every"].as<std::string>(), position(e.file, c["every"]) + ": checkpoint.every");
+    p.save_best_only = c["save_best_only"].as<bool>();
+    p.monitor = c["monitor"].as<std::string>();
+    p.mode = c["mode"].as<std::string>();
+    p.verbose = c["verbose"].as<int>();
+    p.keep_last = c["keep_last"].as<int>();
+    p.save_at_start = c["save_at_start"].as<bool>();
+    p.start_epoch = e.initial_epoch;
+    if (p.keep_last < 0) {
+        throw config_error(position(e.file, c["keep_last"]) + ": checkpoint.keep_last: expected 0 (keep all) or more, found " +
+                           std::to_string(p.keep_last));
+    }
+    return p;
+}
+
+model_checkpoint::model_checkpoint(checkpoint_policy policy, const plugin_record& format_plugin, std::ostream& out,
+                                   const std::vector<std::string>& log_names, std::map<std::string, std::string> metadata)
+    : policy_(std::move(policy)),
+      format_(format_plugin),
+      template_(policy_.path, policy_.where),
+      out_(out),
+      metadata_(std::move(metadata))
+{
+    const bool by_steps = policy_.every.per == save_frequency::unit::steps;
+    auto logged_mid_epoch = [&](const std::string& name) { return !by_steps || name.rfind("val_", 0) != 0; };
+    std::vector<std::string> fields = {"epoch", "step"};
+    if (by_steps) fields.push_back("batch");
+    for (const std::string& name : log_names) {
+        if (logged_mid_epoch(name)) fields.push_back(name);
+    }
+    for (const std::string& field : template_.fields()) {
+        if (contains(fields, field)) continue;
+        if (contains(log_names, field)) {
+            throw config_error(policy_.where + ": {" + field + "} is only logged at the end of an epoch, but checkpoint.every is '" +
+                               to_string(policy_.every) + "'; use a frequency in epochs or one of: " + joined(fields));
+        }
+        throw config_error(policy_.where + ": '" + policy_.path + "': unknown field {" + field + "}; available: " + joined(fields) +
+                           (field == "batch" ? " ({batch} needs checkpoint.every in steps)" : ""));
+    }
+    if (policy_.save_at_start) {
+        for (const std::string& field : template_.fields()) {
+            if (field != "epoch" && field != "step") {
+                throw config_error(policy_.where + ": checkpoint.save_at_start saves before anything is logged, so the path can use {epoch} and {step} only, not {" +
+                                   field + "}");
+            }
+        }
+    }
+    if (policy_.save_best_only && !(contains(log_names, policy_.monitor) && logged_mid_epoch(policy_.monitor))) {
+        throw config_error(policy_.where + ": checkpoint.monitor '" + policy_.monitor + "' is not logged" +
+                           (by_steps ? " after every step" : "") + "; logged: " + joined(fields) +
+                           (policy_.monitor.rfind("val_", 0) == 0 ? " (val_ metrics need fit.validation: test)" : ""));
+    }
+    const bool accuracy_like = policy_.monitor.find("acc") != std::string::npos || policy_.monitor.rfind("fmeasure", 0) == 0;
+    larger_is_better_ = policy_.mode == "max" || (policy_.mode == "auto" && accuracy_like);
+    best_ = larger_is_better_ ? -std::numeric_limits<double>::infinity() : std::numeric_limits<double>::infinity();
+}
+
+void model_checkpoint::on_train_begin(trainer& t)
+{
+    saved_.clear();
+    epoch_ = policy_.start_epoch;
+    if (!policy_.save_at_start) return;
+    const std::string path =
+        template_.format({{"epoch", {static_cast<double>(policy_.start_epoch), true}},
+                          {"step", {static_cast<double>(t.get_optimizer().iterations()), true}}});
+    if (policy_.verbose > 0) out_ << "Before training: saving model to " << path << "\n" << std::flush;
+    save(t, path, policy_.start_epoch);
+}
+
+void model_checkpoint::on_epoch_begin(trainer&, int epoch) { epoch_ = epoch; }
+
+void model_checkpoint::on_batch_end(trainer& t, std::int64_t batch, const metric_logs& logs)
+{
+    if (policy_.every.per != save_frequency::unit::steps) return;
+    if (t.get_optimizer().iterations() % policy_.every.count != 0) return;
+    checkpoint_now(t, epoch_ + 1, batch, logs, true);
+}
+
+void model_checkpoint::on_epoch_end(trainer& t, int epoch, const metric_logs& logs)
+{
+    if (policy_.every.per != save_frequency::unit::epochs) return;
+    if ((epoch + 1) % policy_.every.count != 0) return;
+    checkpoint_now(t, epoch + 1, -1, logs, false);
+}
+
+void model_checkpoint::checkpoint_now(trainer& t, int epochs_done, std::int64_t batch, const metric_logs& logs, bool mid_epoch)
+{
+    std::map<std::string, template_value> values;
+    values["epoch"] = {static_cast<double>(epochs_done), true};
+    values["step"] = {static_cast<double>(t.get_optimizer().iterations()), true};
+    if (mid_epoch) values["batch"] = {static_cast<double>(batch + 1), true};
+    for (const auto& [name, value] : logs.values) values[name] = {value, false};
+    const std::string path = template_.format(values);
+    // Keras starts the line afresh: mid-epoch a progress line is open.
+    const std::string prefix = std::string(mid_epoch ? "\n" : "") + "Epoch " + std::to_string(epochs_done) + ": ";
+    if (policy_.save_best_only) {
+        const double current = logs.get(policy_.monitor).value_or(std::nan(""));
+        const bool improved = !std::isnan(current) && (larger_is_better_ ? current > best_ : current < best_);
+        if (!improved) {
+            if (policy_.verbose > 0) {
+                out_ << prefix << policy_.monitor << " did not improve from " << five_decimals(best_) << "\n" << std::flush;
+            }
+            return;
+        }
+        if (policy_.verbose > 0) {
+            out_ << prefix << policy_.monitor << " improved from " << five_decimals(best_) << " to " << five_decimals(current)
+                 << ", saving model to " << path << "\n" << std::flush;
+        }
+        best_ = current;
+    } else if (policy_.verbose > 0) {
+        out_ << prefix << "saving model to " << path << "\n" << std::flush;
+    }
+    save(t, path, epochs_done);
+}
+
+void model_checkpoint::save(trainer& t, const std::string& path, int epochs_done)
+{
+    checkpoint ckpt = capture_state(t.get_model(), &t.get_optimizer());
+    ckpt.metadata[checkpoint_keys::mlrun_version] = MLRUN_VERSION;
+    if (!policy_.save_weights_only) {
+        for (const auto& [key, value] : metadata_) ckpt.metadata[key] = value;
+        ckpt.metadata[checkpoint_keys::training_state] =
+            "epoch: " + std::to_string(epochs_done) + "\nstep: " + std::to_string(t.get_optimizer().iterations()) + "\n";
+    }
+    format_.save(path, ckpt);
+    saved_.push_back(path);
+    update_state_file(path);
+}
+
+void model_checkpoint::update_state_file(const std::string& path)
+{
+    const fs::path saved(path);
+    const std::string directory = saved.has_parent_path() ? saved.parent_path().string() : ".";
+    const std::string name = saved.filename().string();
+    std::optional<checkpoint_state> old;
+    try {
+        old = read_checkpoint_state(directory);
+    } catch (const io_error& e) {
+        out_ << "warning: " << e.what() << "; writing a new state file\n";
+    }
+    const double now = seconds_since_epoch();
+    checkpoint_state state;
+    state.model_checkpoint_path = name;
+    state.last_preserved_timestamp = old && old->last_preserved_timestamp ? *old->last_preserved_timestamp : now;
+    if (old) {
+        for (std::size_t i = 0; i < old->all_model_checkpoint_paths.size(); ++i) {
+            const std::string& p = old->all_model_checkpoint_paths[i];
+            if (p == name) continue;  // saved again under the same name: it becomes the newest
+            state.all_model_checkpoint_paths.push_back(p);
+            state.all_model_checkpoint_timestamps.push_back(
+                i < old->all_model_checkpoint_timestamps.size() ? old->all_model_checkpoint_timestamps[i] : now);
+        }
+    }
+    state.all_model_checkpoint_paths.push_back(name);
+    state.all_model_checkpoint_timestamps.push_back(now);
+    std::vector<std::string> removed;
+    const auto keep = static_cast<std::size_t>(policy_.keep_last);
+    if (keep > 0 && state.all_model_checkpoint_paths.size() > keep) {
+        const auto drop = static_cast<long>(state.all_model_checkpoint_paths.size() - keep);
+        removed.assign(state.all_model_checkpoint_paths.begin(), state.all_model_checkpoint_paths.begin() + drop);
+        state.all_model_checkpoint_paths.erase(state.all_model_checkpoint_paths.begin(), state.all_model_checkpoint_paths.begin() + drop);
+        state.all_model_checkpoint_timestamps.erase(state.all_model_checkpoint_timestamps.begin(),
+                                                    state.all_model_checkpoint_timestamps.begin() + drop);
+    }
+    // The state file stops naming a checkpoint before its files go.
+    write_checkpoint_state(directory, state);
+    for (const std::string& r : removed) {
+        if (!contains(state.all_model_checkpoint_paths, r)) remove_checkpoint(directory, r);
+    }
+}
+
+void model_checkpoint::remove_checkpoint(const std::string& directory, const std::string& name) const
+{
+    const fs::path target(resolve_checkpoint_path(directory, name));
+    std::vector<fs::path> files;
+    boost::system::error_code ec;
+    if (format_.suffixes().empty()) {
+        // A prefix: PREFIX.index and its PREFIX.data-SSSSS-of-NNNNN shards.
+        const std::string stem = target.filename().string();
+        const fs::path parent = target.has_parent_path() ? target.parent_path() : fs::path(".");
+        for (fs::directory_iterator it(parent, ec), end; !ec && it != end; it.increment(ec)) {
+            const std::string file = it->path().filename().string();
+            if (file == stem + ".index" || file.rfind(stem + ".data-", 0) == 0) files.push_back(it->path());
+        }
+    } else {
+        files.push_back(target);
+    }
+    for (const fs::path& f : files) {
+        fs::remove(f, ec);
+        if (ec) out_ << "warning: cannot delete old checkpoint file " << f.string() << ": " << ec.message() << "\n";
+    }
+}
+
+std::unique_ptr<model_checkpoint> make_model_checkpoint(const experiment& e, const plugin_registry& plugins, std::ostream& out)
+{
+    const checkpoint_policy policy = read_checkpoint_policy(e);
+    if (policy.path.empty()) return nullptr;
+    const plugin_record& plugin = plugins.find(MLRUN_PLUGIN_FORMAT, policy.format);
+    std::vector<std::string> log_names = {"loss"};
+    for (const std::string& m : e.metrics) log_names.push_back(m);
+    if (e.validate_on_test) {
+        const std::size_t logged = log_names.size();
+        for (std::size_t i = 0; i < logged; ++i) log_names.push_back("val_" + log_names[i]);
+    }
+    std::map<std::string, std::string> metadata;
+    metadata[checkpoint_keys::loss] = e.loss;
+    metadata[checkpoint_keys::metrics] = YAML::Dump(e.resolved["compile"]["metrics"]);
+    metadata[checkpoint_keys::backend] = e.backend;
+    return std::make_unique<model_checkpoint>(policy, plugin, out, log_names, std::move(metadata));
+}
+
+}  // namespace mlrun
