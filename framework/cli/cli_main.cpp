@@ -18,6 +18,12 @@ const char* const usage_text =
     "       mlrun [options] evaluate CONFIG [overrides]       evaluate the freshly initialised model on the test split\n"
     "       mlrun [options] summary CONFIG [overrides]        print the model's summary table\n"
     "       mlrun [options] plugins                           list plugins found, and files skipped with the reason\n"
+    "       mlrun evaluate --model FILE [--config CONFIG] [overrides]\n"
+    "                                  evaluate a saved model on the test data it was trained with (or CONFIG's)\n"
+    "       mlrun summary --model FILE                        print a saved model's summary table\n"
+    "       mlrun predict --model FILE --input X.npy|X.csv --output Y.npy|Y.csv\n"
+    "                                                         run a saved model on the samples in X\n"
+    "       mlrun inspect FILE.h5                             list a Keras file's layers, weights and optimizer state\n"
     "       mlrun config keys                                 list every experiment key with its type and default\n"
     "\n"
     "Overrides beat the file and are type-checked: fit.epochs=3 backend=openblas data.train.take=500\n"
@@ -37,6 +43,13 @@ int run_command(const std::vector<std::string>& args, const common_options& comm
         if (args.size() == 2 && args[1] == "keys") return config_keys();
         throw usage_error("unknown config command; try: mlrun config keys");
     }
+    if (first == "evaluate" && !common.model_path.empty()) return evaluate_model(common, rest(1));
+    if (first == "summary" && !common.model_path.empty()) return summarize_model(common);
+    if (first == "predict") return predict_with_model(common);
+    if (first == "inspect") {
+        if (args.size() != 2) throw usage_error("'inspect' needs one file: mlrun inspect FILE.h5");
+        return inspect_hdf5(common, args[1]);
+    }
     if (first == "train") return train(common, config_of(first), rest(2));
     if (first == "evaluate") return evaluate(common, config_of(first), rest(2));
     if (first == "summary") return summary(common, config_of(first), rest(2));
@@ -54,7 +67,11 @@ int main(int argc, char** argv)
         po::options_description visible("options");
         visible.add_options()("help,h", "show this help")("version", "print the version")(
             "plugin-dir", po::value(&plugin_dirs)->composing(), "search this directory for plugins first (repeatable)")(
-            "verbose,v", po::bool_switch(&common.verbose), "more detail (plugins: the kernels each backend provides)");
+            "verbose,v", po::bool_switch(&common.verbose), "more detail (plugins: the kernels each backend provides)")(
+            "model", po::value(&common.model_path), "a saved model file (evaluate, summary, predict)")(
+            "config", po::value(&common.config_path), "an experiment whose data and backend to use (evaluate --model)")(
+            "input", po::value(&common.input_path), "samples to predict: .npy or .csv (predict)")(
+            "output", po::value(&common.output_path), "where predict writes the outputs: .npy or .csv");
         po::options_description hidden;
         hidden.add_options()("args", po::value(&args));
         po::options_description all;
