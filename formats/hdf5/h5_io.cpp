@@ -184,6 +184,11 @@ h5_id open_file_image(const std::vector<unsigned char>& image, const std::string
 
 bool has_attribute(hid_t object, const std::string& name) { return H5Aexists(object, name.c_str()) > 0; }
 
+bool has_name_list(hid_t object, const std::string& name)
+{
+    return has_attribute(object, name) || has_attribute(object, name + "0");
+}
+
 bool has_path(hid_t group, const std::string& path)
 {
     std::string prefix;

@@ -77,6 +77,8 @@ h5_id open_file(const std::string& path);
 h5_id open_file_image(const std::vector<unsigned char>& image, const std::string& name);
 
 bool has_attribute(hid_t object, const std::string& name);
+// Whether a name list is there, whole or split into name0, name1...
+bool has_name_list(hid_t object, const std::string& name);
 // Whether every component of the relative `path` exists below `group`.
 bool has_path(hid_t group, const std::string& path);
 h5_id open_group(hid_t parent, const std::string& path, const std::string& where);

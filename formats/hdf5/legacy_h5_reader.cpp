@@ -54,7 +54,7 @@ void read_optimizer_weights(hid_t file, const compile_spec& compile, staged_chec
 void read_legacy_h5(hid_t file, staged_checkpoint& out)
 {
     const bool whole_model = has_path(file, "model_weights");
-    if (!whole_model && !has_attribute(file, "layer_names")) {
+    if (!whole_model && !has_name_list(file, "layer_names")) {
         throw format_error("/: neither a Keras model (no group 'model_weights') nor a Keras weights file (no attribute "
                            "'layer_names'), nor a Keras 3 weights file (no group 'layers')");
     }
@@ -95,7 +95,7 @@ staged_checkpoint read_keras_file(const std::string& path)
     if (ends_with(path, ".keras")) return read_keras_archive(path);
     h5_id file = open_file(path);
     staged_checkpoint out;
-    if (!has_path(file.get(), "model_weights") && !has_attribute(file.get(), "layer_names") &&
+    if (!has_path(file.get(), "model_weights") && !has_name_list(file.get(), "layer_names") &&
         has_path(file.get(), "layers")) {
         out.set_meta("keras_layout", "keras 3 weights");
         read_keras3_weights(file.get(), "", nullptr, out);

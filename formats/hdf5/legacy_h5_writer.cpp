@@ -138,11 +138,12 @@ void write_contents(hid_t file, const staged_checkpoint& ckpt, bool weights_only
     const std::string* layers = ckpt.meta("model_config");
     if (layers == nullptr) throw format_error("a whole-model file needs the model_config metadata");
     const model_spec spec = model_from_layers_yaml(*layers, "metadata model_config");
+    const std::string model_config = keras_dump(keras_model_config(spec));
     const compile_spec compile = compile_from_metadata(ckpt);
     const weight_plan plan = plan_weights(ckpt, &spec);
     write_string_attribute(file, "backend", "tensorflow", string_charset::utf8, "/");
     write_string_attribute(file, "keras_version", written_keras_version, string_charset::utf8, "/");
-    write_string_attribute(file, "model_config", keras_dump(keras_model_config(spec)), string_charset::ascii, "/");
+    write_string_attribute(file, "model_config", model_config, string_charset::ascii, "/");
     // Keras compiles from training_config, which needs the optimizer; a
     // model saved without it loads uncompiled, as in Keras.
     if (!compile.optimizer_class.empty()) {
