@@ -61,7 +61,7 @@ training_state training_state::from_yaml(const YAML::Node& node, const std::stri
         state.seed = node["seed"].as<std::uint64_t>();
         state.batch_size = node["batch_size"].as<std::int64_t>();
         state.shuffle = node["shuffle"].as<bool>();
-        if (node["data"].IsMap()) state.data = node["data"];
+        if (const YAML::Node data = node["data"]; data && data.IsMap()) state.data = data;
     } catch (const YAML::Exception& e) {
         throw model_error(source + ": training_state needs epoch, seed, batch_size and shuffle: " + e.msg);
     }

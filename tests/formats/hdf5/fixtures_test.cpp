@@ -173,14 +173,6 @@ std::vector<fixture_model> whole_model_fixtures()
     return list;
 }
 
-std::unique_ptr<model> model_from(const std::string& layers)
-{
-    auto m = build_model(YAML::Load(layers), "<test>", std::nullopt);
-    rng init(3);
-    m->build(init);
-    return m;
-}
-
 }  // namespace
 
 BOOST_AUTO_TEST_SUITE(keras_fixtures)

@@ -171,41 +171,6 @@ std::string h5dump_structure(const std::string& file)
     return out;
 }
 
-std::unique_ptr<model> model_from(const std::string& layers)
-{
-    auto m = build_model(YAML::Load(layers), "<test>", std::nullopt);
-    rng init(5);
-    m->build(init);
-    return m;
-}
-
-// tf.keras2.10.0-iris's model: Input(4) -> Dense(8, relu) -> Dense(3, softmax), Adam(0.01).
-struct iris_like {
-    std::unique_ptr<model> net = model_from(
-        "[{Dense: {units: 8, activation: relu, input_shape: [4]}}, {Dense: {units: 3, activation: softmax}}]");
-    std::unique_ptr<optimizer> opt = make_optimizer(YAML::Load("{adam: {learning_rate: 0.01}}"), "<test>");
-    iris_like()
-    {
-        opt->attach(net->parameters());
-        opt->set_iterations(750);
-        rng gen(9);
-        for (auto& slots : opt->slots()) {
-            for (tensor& s : slots) {
-                for (std::int64_t i = 0; i < s.size(); ++i) s.f32()[i] = gen.uniform();
-            }
-        }
-    }
-    void save(const std::string& path, const plugin_registry& plugins, bool weights_only = false) const
-    {
-        save_request request;
-        request.opt = opt.get();
-        request.loss = "categorical_crossentropy";
-        request.metrics = {"accuracy"};
-        request.weights_only = weights_only;
-        save_model(path, *net, request, plugins);
-    }
-};
-
 std::string file_bytes(const std::string& path)
 {
     std::ifstream in(path, std::ios::binary);
