@@ -150,6 +150,7 @@ int evaluate_model(const common_options& common, const std::vector<std::string>&
         plugin_search_order(common.plugin_dirs, config ? config->plugin_search_paths : std::vector<std::string>{}));
     backend be = make_backend(plugins, config ? config->backend : "reference", config ? config->threads : 0);
     std::unique_ptr<loaded_model> lm = load_model(path, plugins, be);
+    trainer& fitter = lm->fitter();  // says why when the file cannot be evaluated
 
     data_options data;
     std::int64_t batch_size = 32;
@@ -170,7 +171,7 @@ int evaluate_model(const common_options& common, const std::vector<std::string>&
     }
     dataset reshaped = test;
     reshaped.x.reshape(lm->net().input_shape().with_batch(test.size()));
-    const metric_logs logs = lm->fitter().evaluate(reshaped, batch_size);
+    const metric_logs logs = fitter.evaluate(reshaped, batch_size);
     std::cout << "Restored model from " << path << trained_note(*lm) << "\n";
     std::cout << "Test (" << test.size() << " samples): " << format_logs(logs).substr(3);
     if (auto accuracy = logs.get("accuracy")) std::cout << " (" << percent(*accuracy) << ")";
