@@ -273,6 +273,59 @@ layer_spec concatenate_from_keras(const json& config, const std::string& where)
     return layer;
 }
 
+// Keras's initialiser of a BatchNormalization weight must be the one mlrun
+// uses (it has no setting for it).
+void check_initializer_is(const json& config, const char* key, const std::string& expected, const std::string& where)
+{
+    const json* init = member(config, key);
+    if (init == nullptr || init->is_null()) return;
+    const std::string name = initializer_name(*init, where + ": " + key);
+    if (name != expected) {
+        throw format_error(where + ": " + key + " " + keras_value_text(*init) + "; mlrun initialises it with " + expected);
+    }
+}
+
+layer_spec batch_normalization_from_keras(const json& config, const std::string& where)
+{
+    layer_spec layer;
+    layer.class_name = "BatchNormalization";
+    // -1, or the last axis counted with the batch axis ([1] for flat inputs once built).
+    std::int64_t axis = -1;
+    if (const json* a = member(config, "axis"); a != nullptr && !a->is_null()) {
+        const json& single = a->is_array() && a->size() == 1 ? (*a)[0] : *a;
+        if (!single.is_number_integer()) {
+            throw format_error(where + ": axis " + keras_value_text(*a) + "; mlrun normalises one axis, the last");
+        }
+        axis = single.get<std::int64_t>();
+    }
+    layer.config["axis"] = axis;
+    for (const char* key : {"momentum", "epsilon"}) {
+        if (const json* v = member(config, key); v != nullptr && !v->is_null()) {
+            if (!v->is_number()) throw format_error(where + ": " + key + ": expected a number, found " + keras_value_text(*v));
+            layer.config[key] = scalar_text(*v);
+        }
+    }
+    for (const char* key : {"center", "scale"}) {
+        if (const json* v = member(config, key); v != nullptr && !v->is_null()) {
+            if (!v->is_boolean()) throw format_error(where + ": " + key + ": expected true or false");
+            layer.config[key] = v->get<bool>();
+        }
+    }
+    check_initializer_is(config, "beta_initializer", "zeros", where);
+    check_initializer_is(config, "gamma_initializer", "ones", where);
+    check_initializer_is(config, "moving_mean_initializer", "zeros", where);
+    check_initializer_is(config, "moving_variance_initializer", "ones", where);
+    for (const char* key : {"beta_regularizer", "gamma_regularizer"}) check_no_regularizer(member(config, key), where + ": " + key);
+    for (const char* key : {"beta_constraint", "gamma_constraint"}) check_no_constraint(member(config, key), where + ": " + key);
+    // renorm_momentum only matters with renorm (checked off); fused picks an implementation.
+    check_rest(config,
+               {"axis", "momentum", "epsilon", "center", "scale", "beta_initializer", "gamma_initializer",
+                "moving_mean_initializer", "moving_variance_initializer", "beta_regularizer", "gamma_regularizer",
+                "beta_constraint", "gamma_constraint", "renorm_momentum", "fused"},
+               where);
+    return layer;
+}
+
 struct translated_class {
     const char* keras_name;
     layer_spec (*read)(const json& config, const std::string& where);
@@ -281,6 +334,7 @@ struct translated_class {
 const translated_class translations[] = {
     {"Dense", dense_from_keras},     {"Dropout", dropout_from_keras}, {"Activation", activation_from_keras},
     {"Flatten", flatten_from_keras}, {"Add", add_from_keras},         {"Concatenate", concatenate_from_keras},
+    {"BatchNormalization", batch_normalization_from_keras},
 };
 
 // ---- writing Keras configs
@@ -419,6 +473,19 @@ json keras_layer_config(const layer_spec& layer, const std::vector<std::int64_t>
         c["data_format"] = "channels_last";
     } else if (layer.class_name == "Concatenate") {
         c["axis"] = setting<std::int64_t>(s, "axis", -1, where);
+    } else if (layer.class_name == "BatchNormalization") {
+        c["axis"] = setting<std::int64_t>(s, "axis", -1, where);
+        c["momentum"] = float_for_json(setting<float>(s, "momentum", 0.99f, where));
+        c["epsilon"] = float_for_json(setting<float>(s, "epsilon", 0.001f, where));
+        c["center"] = setting<bool>(s, "center", true, where);
+        c["scale"] = setting<bool>(s, "scale", true, where);
+        c["beta_initializer"] = keras_initializer("zeros", where);
+        c["gamma_initializer"] = keras_initializer("ones", where);
+        c["moving_mean_initializer"] = keras_initializer("zeros", where);
+        c["moving_variance_initializer"] = keras_initializer("ones", where);
+        for (const char* key : {"beta_regularizer", "gamma_regularizer", "beta_constraint", "gamma_constraint"}) {
+            c[key] = nullptr;
+        }
     } else if (layer.class_name != "Add") {
         throw format_error(where + ": layer class '" + layer.class_name + "' has no Keras translation; supported: " +
                            supported_keras_classes());

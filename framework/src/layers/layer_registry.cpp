@@ -2,6 +2,7 @@
 
 #include "mlrun/core/error.hpp"
 #include "mlrun/layers/activation_layer.hpp"
+#include "mlrun/layers/batch_normalization.hpp"
 #include "mlrun/layers/dense.hpp"
 #include "mlrun/layers/dropout.hpp"
 #include "mlrun/layers/structural_layers.hpp"
@@ -15,7 +16,7 @@ const std::vector<layer_class>& layer_classes()
     static const std::vector<layer_class> classes = {
         input_layer::description(),   dense_layer::description(), dropout_layer::description(),
         activation_layer::description(), flatten_layer::description(), add_layer::description(),
-        concatenate_layer::description(),
+        concatenate_layer::description(), batch_normalization_layer::description(),
     };
     return classes;
 }

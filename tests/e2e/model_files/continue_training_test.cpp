@@ -1,7 +1,7 @@
 // Training 5 epochs, saving the whole model to a Keras HDF5 file, loading
 // it and training 5 more gives bit-identical weights, optimizer state and
 // losses to training 10 epochs in one run (reference backend), for each
-// optimizer and its slots.
+// optimizer and its slots, with dropout and BatchNormalization in the model.
 #include "formats/hdf5/hdf5_test_support.hpp"
 
 #include "mlrun/backend/backend.hpp"
@@ -16,8 +16,9 @@ using namespace mlrun::testing;
 
 namespace {
 
-const char* const layers = "[{Dense: {units: 24, activation: relu, input_shape: [12]}}, {Dropout: {rate: 0.25}},"
-                           " {Dense: {units: 4, activation: softmax}}]";
+// Dropout masks and BatchNormalization's moving statistics are state too.
+const char* const layers = "[{Dense: {units: 24, activation: relu, input_shape: [12]}}, {BatchNormalization: {}},"
+                           " {Dropout: {rate: 0.25}}, {Dense: {units: 4, activation: softmax}}]";
 constexpr std::uint64_t init_seed = 5;
 
 // Four classes: the largest of four fixed projections of the input.

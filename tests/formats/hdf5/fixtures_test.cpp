@@ -73,10 +73,16 @@ void check_same_tensors(const checkpoint& a, const checkpoint& b, bool with_opti
 
 // ---- an independent forward pass, in double, from the file's datasets
 
+// A Dense layer (kernel, bias, activation), or with `batch_norm` a
+// BatchNormalization at inference (kernel = gamma, bias = beta, and the
+// moving statistics).
 struct dense_step {
     std::string kernel;
     std::string bias;
     std::string activation;
+    std::string moving_mean = {};
+    std::string moving_variance = {};
+    double epsilon = 0.0;
 };
 
 struct fixture_model {
@@ -106,6 +112,17 @@ std::vector<double> forward(const fixture_model& m, const std::vector<double>& i
 {
     std::vector<double> x = input;
     for (const dense_step& s : m.steps) {
+        if (!s.moving_mean.empty()) {
+            const std::vector<float> gamma = read_h5_floats(m.weights_file, s.kernel);
+            const std::vector<float> beta = read_h5_floats(m.weights_file, s.bias);
+            const std::vector<float> mean = read_h5_floats(m.weights_file, s.moving_mean);
+            const std::vector<float> variance = read_h5_floats(m.weights_file, s.moving_variance);
+            BOOST_REQUIRE_EQUAL(gamma.size(), x.size());
+            for (std::size_t j = 0; j < x.size(); ++j) {
+                x[j] = gamma[j] * (x[j] - mean[j]) / std::sqrt(static_cast<double>(variance[j]) + s.epsilon) + beta[j];
+            }
+            continue;
+        }
         std::vector<hsize_t> dims;
         const std::vector<float> kernel = read_h5_floats(m.weights_file, s.kernel, &dims);
         const std::vector<float> bias = read_h5_floats(m.weights_file, s.bias);
@@ -170,6 +187,21 @@ std::vector<fixture_model> whole_model_fixtures()
                     {{"/layers/dense/vars/0", "/layers/dense/vars/1", "relu"},
                      {"/layers/dense_1/vars/0", "/layers/dense_1/vars/1", "relu"},
                      {"/layers/dense_2/vars/0", "/layers/dense_2/vars/1", "softmax"}}});
+    // Keras 3.13: Dense/BatchNormalization/Dropout, HeNormal initialisers, epsilon 0.001.
+    auto mlp = [](const std::string& layer, const std::string& var) {
+        return "/model_weights/" + layer + "/MLP_MNIST/" + layer + "/" + var;
+    };
+    auto batch_norm = [&](const std::string& layer) {
+        return dense_step{mlp(layer, "gamma"), mlp(layer, "beta"), "linear", mlp(layer, "moving_mean"),
+                          mlp(layer, "moving_variance"), 0.001};
+    };
+    auto dense = [&](const std::string& layer, const std::string& activation) {
+        return dense_step{mlp(layer, "kernel"), mlp(layer, "bias"), activation};
+    };
+    const std::string k313 = fixture("keras3.13.2-mnist-mlp/mnist_mlp.h5");
+    list.push_back({k313, k313,
+                    {dense("dense", "relu"), batch_norm("batch_normalization"), dense("dense_1", "relu"),
+                     batch_norm("batch_normalization_1"), dense("dense_2", "relu"), dense("dense_3", "softmax")}});
     return list;
 }
 
@@ -231,6 +263,17 @@ BOOST_AUTO_TEST_CASE(values_and_optimizer_state_as_the_manifest_lists)
     check_prefix(first_values(k38, "optimizer/dense_9/kernel/m", 1), {-0.000783995492f});
     check_prefix(first_values(k38, "optimizer/dense_9/kernel/v", 1), {3.51168601e-05f});
     check_prefix(first_values(k38, "optimizer/dense_11/bias/m", 3), {0.00153012632f, -0.00751270447f, 0.00598257687f});
+
+    // Keras 3.13 with BatchNormalization: slots for gamma and beta only, not the moving statistics.
+    const checkpoint k313 = load("keras3.13.2-mnist-mlp/mnist_mlp.h5");
+    BOOST_CHECK_EQUAL(iterations(k313), 3165);
+    check_prefix(first_values(k313, "batch_normalization/gamma", 2), {0.920071959f, 1.07609224f});
+    check_prefix(first_values(k313, "batch_normalization/moving_variance", 1), {0.0202393234f});
+    check_prefix(first_values(k313, "optimizer/batch_normalization/gamma/m", 1), {0.000449331128f});
+    check_prefix(first_values(k313, "optimizer/batch_normalization/beta/v", 1), {1.08057952e-06f});
+    check_prefix(first_values(k313, "optimizer/dense_3/bias/m", 1), {-0.000127135369f});
+    BOOST_CHECK(k313.find("optimizer/batch_normalization/moving_mean/m") == nullptr);
+    BOOST_CHECK_EQUAL(k313.tensors.size(), 16u + 1u + 24u);  // 4 Dense x 2 + 2 BatchNormalization x 4, the counter, 12 trainable x (m, v)
 }
 
 BOOST_AUTO_TEST_CASE(compile_settings_and_layouts_are_reported)

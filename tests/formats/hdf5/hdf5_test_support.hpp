@@ -115,7 +115,7 @@ struct iris_like {
     std::unique_ptr<optimizer> opt = make_optimizer(YAML::Load("{adam: {learning_rate: 0.01}}"), "<test>");
     iris_like()
     {
-        opt->attach(net->parameters());
+        opt->attach(net->trainable_parameters());
         opt->set_iterations(750);
         rng gen(9);
         for (auto& slots : opt->slots()) {
