@@ -178,11 +178,10 @@ staged_checkpoint read_keras_archive(const std::string& path)
     }
     const std::vector<unsigned char> config_bytes = read_member(archive.get(), "config.json", path);
     const json config = parse_json(std::string(config_bytes.begin(), config_bytes.end()), "config.json");
-    out.set_meta("model_config", layers_yaml(model_from_keras(config, "config.json")));
+    translate_architecture([&] { return model_from_keras(config, "config.json"); }, out);
     compile_spec compile;
     if (const json* c = member(config, "compile_config"); c != nullptr && c->is_object()) {
-        compile = compile_from_keras(*c, "optimizer", "config.json: compile_config");
-        put_compile_metadata(compile, out);
+        compile = translate_compile([&] { return compile_from_keras(*c, "optimizer", "config.json: compile_config"); }, out);
     }
     if (zip_name_locate(archive.get(), "model.weights.h5", 0) < 0) {
         const bool npz = zip_name_locate(archive.get(), "model.weights.npz", 0) >= 0;

@@ -16,6 +16,7 @@
 
 #include <hdf5.h>
 
+#include <functional>
 #include <string>
 
 namespace mlrun::keras_h5 {
@@ -34,6 +35,14 @@ staged_checkpoint read_keras_file(const std::string& path);
 void read_legacy_h5(hid_t file, staged_checkpoint& out);
 void read_keras3_weights(hid_t file, const std::string& where, const compile_spec* compile, staged_checkpoint& out);
 staged_checkpoint read_keras_archive(const std::string& path);
+
+// A file whose architecture or compile settings mlrun cannot translate (a
+// Lambda layer, an optimizer it lacks) is still readable: its weights can
+// be inspected or loaded into a model built otherwise. These record the
+// reason as metadata "model_config_error" / "training_config_error"
+// instead; load_model reports it. Damage (invalid JSON) still throws.
+void translate_architecture(const std::function<model_spec()>& translate, staged_checkpoint& out);
+compile_spec translate_compile(const std::function<compile_spec()>& translate, staged_checkpoint& out);
 
 // Writes `ckpt` to `path` in the legacy layout: the whole model (needs the
 // model_config metadata), or only the weights. Nothing at `path` changes

@@ -51,6 +51,27 @@ void read_optimizer_weights(hid_t file, const compile_spec& compile, staged_chec
 
 }  // namespace
 
+void translate_architecture(const std::function<model_spec()>& translate, staged_checkpoint& out)
+{
+    try {
+        out.set_meta("model_config", layers_yaml(translate()));
+    } catch (const format_error& e) {
+        out.set_meta("model_config_error", e.what());
+    }
+}
+
+compile_spec translate_compile(const std::function<compile_spec()>& translate, staged_checkpoint& out)
+{
+    try {
+        compile_spec compile = translate();
+        put_compile_metadata(compile, out);
+        return compile;
+    } catch (const format_error& e) {
+        out.set_meta("training_config_error", e.what());
+        return {};
+    }
+}
+
 void read_legacy_h5(hid_t file, staged_checkpoint& out)
 {
     const bool whole_model = has_path(file, "model_weights");
@@ -70,13 +91,12 @@ void read_legacy_h5(hid_t file, staged_checkpoint& out)
         if (has_attribute(file, "model_config")) {
             const std::string where = "/ attribute 'model_config'";
             const json config = parse_json(read_string_attribute(file, "model_config", "/"), where);
-            out.set_meta("model_config", layers_yaml(model_from_keras(config, where)));
+            translate_architecture([&] { return model_from_keras(config, where); }, out);
         }
         if (has_attribute(file, "training_config")) {
             const std::string where = "/ attribute 'training_config'";
             const json config = parse_json(read_string_attribute(file, "training_config", "/"), where);
-            compile = compile_from_keras(config, "optimizer_config", where);
-            put_compile_metadata(compile, out);
+            compile = translate_compile([&] { return compile_from_keras(config, "optimizer_config", where); }, out);
         }
         h5_id weights = open_group(file, "model_weights", "/");
         read_weights(weights.get(), "/model_weights", out);

@@ -231,6 +231,12 @@ int inspect_hdf5(const common_options& common, const std::string& file)
         std::cout << "\nLayers:\n";
         print_layers(meta("model_config"));
     }
+    if (!meta("model_config_error").empty()) {
+        std::cout << "\nThe architecture cannot be rebuilt: " << meta("model_config_error") << "\n";
+    }
+    if (!meta("training_config_error").empty()) {
+        std::cout << "\nThe training configuration cannot be used: " << meta("training_config_error") << "\n";
+    }
     if (!meta("loss").empty() || !meta("optimizer_config").empty()) {
         std::cout << "\nCompiled with:\n";
         if (!meta("loss").empty()) std::cout << "  loss: " << meta("loss") << "\n";

@@ -142,6 +142,8 @@ tensor loaded_model::predict(const tensor& x, std::int64_t batch_size)
 std::unique_ptr<loaded_model> load_model(const std::string& path, const plugin_registry& plugins, backend& be)
 {
     const checkpoint ckpt = format_for_path(plugins, path).load(path);
+    // The format read the file but could not translate its architecture.
+    if (const std::string* reason = find_meta(ckpt, "model_config_error")) throw model_error(path + ": " + *reason);
     const std::string* layers = find_meta(ckpt, checkpoint_keys::model_config);
     if (layers == nullptr) {
         const std::string* layout = find_meta(ckpt, "keras_layout");
@@ -183,6 +185,9 @@ std::unique_ptr<loaded_model> load_model(const std::string& path, const plugin_r
         } catch (const config_error& e) {
             throw model_error(path + ": cannot compile the model as saved: " + e.what());
         }
+    } else if (const std::string* reason = find_meta(ckpt, "training_config_error")) {
+        result->not_compiled_reason_ = path + ": the model can predict, but its training configuration cannot be "
+                                              "used: " + *reason;
     } else {
         result->not_compiled_reason_ =
             path + ": the model was saved without its loss and optimizer (no training configuration), so it can "

@@ -96,7 +96,8 @@ private:
 };
 
 // Rebuilds the architecture from the file's model_config, compiles it from
-// its training settings when present, and restores the weights and the
+// its training settings when present (and usable: otherwise the model only
+// predicts, and fitter() says why), and restores the weights and the
 // optimizer state. Throws model_error naming the file for weights-only
 // files and architectures the layer registry cannot build, io_error when
 // the file is damaged.
