@@ -439,8 +439,11 @@ void write_dataset(hid_t parent, const std::string& path, const staged_tensor& t
                           what + ": cannot make a dataspace");
     h5_id links = checked(H5Pcreate(H5P_LINK_CREATE), what + ": cannot make a link property list");
     check(H5Pset_create_intermediate_group(links.get(), 1), what + ": cannot make a link property list");
+    // No creation times, as h5py 3 writes datasets: the same state gives the same bytes.
+    h5_id creation = checked(H5Pcreate(H5P_DATASET_CREATE), what + ": cannot make a dataset property list");
+    check(H5Pset_obj_track_times(creation.get(), 0), what + ": cannot turn off timestamps");
     h5_id dataset = checked(
-        H5Dcreate2(parent, path.c_str(), file_type, space.get(), links.get(), H5P_DEFAULT, H5P_DEFAULT),
+        H5Dcreate2(parent, path.c_str(), file_type, space.get(), links.get(), creation.get(), H5P_DEFAULT),
         what + ": cannot create the dataset");
     if (t.element_count() > 0) {
         check(H5Dwrite(dataset.get(), memory_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, t.bytes.data()),

@@ -20,6 +20,8 @@ const char* const usage_text =
     "       mlrun [options] plugins                           list plugins found, and files skipped with the reason\n"
     "       mlrun evaluate --model FILE [--config CONFIG] [overrides]\n"
     "                                  evaluate a saved model on the test data it was trained with (or CONFIG's)\n"
+    "       mlrun train --model FILE --config CONFIG [overrides]\n"
+    "                                  go on training a saved model from where it stopped, to CONFIG's fit.epochs\n"
     "       mlrun summary --model FILE                        print a saved model's summary table\n"
     "       mlrun predict --model FILE --input X.npy|X.csv --output Y.npy|Y.csv\n"
     "                                                         run a saved model on the samples in X\n"
@@ -44,6 +46,7 @@ int run_command(const std::vector<std::string>& args, const common_options& comm
         throw usage_error("unknown config command; try: mlrun config keys");
     }
     if (first == "evaluate" && !common.model_path.empty()) return evaluate_model(common, rest(1));
+    if (first == "train" && !common.model_path.empty()) return train_model(common, rest(1));
     if (first == "summary" && !common.model_path.empty()) return summarize_model(common);
     if (first == "predict") return predict_with_model(common);
     if (first == "inspect") {

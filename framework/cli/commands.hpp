@@ -34,6 +34,7 @@ int list_plugins(const common_options& common);
 
 // model_commands.cpp: commands on a saved model file.
 int evaluate_model(const common_options& common, const std::vector<std::string>& overrides);
+int train_model(const common_options& common, const std::vector<std::string>& overrides);
 int summarize_model(const common_options& common);
 int predict_with_model(const common_options& common);
 int inspect_hdf5(const common_options& common, const std::string& file);

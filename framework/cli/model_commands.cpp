@@ -86,11 +86,19 @@ std::string statistics(const tensor& t)
     return buffer;
 }
 
+// One line: {units: 512, activation: relu}, [accuracy].
 std::string flow(const YAML::Node& node)
 {
-    YAML::Emitter out;
-    out << YAML::Flow << node;
-    return out.c_str();
+    std::string text;
+    if (node.IsMap()) {
+        for (const auto& kv : node) text += (text.empty() ? "" : ", ") + kv.first.Scalar() + ": " + flow(kv.second);
+        return "{" + text + "}";
+    }
+    if (node.IsSequence()) {
+        for (const auto& item : node) text += (text.empty() ? "" : ", ") + flow(item);
+        return "[" + text + "]";
+    }
+    return node.IsScalar() ? node.Scalar() : "null";
 }
 
 void print_layers(const std::string& yaml)
@@ -113,28 +121,91 @@ void print_layers(const std::string& yaml)
     }
 }
 
-}  // namespace
-
-void save_trained_model(session& s, const history& h)
+// The experiment's `save` section, after training that ended at `epoch`.
+void save_as_experiment_says(const experiment& e, const model& m, const optimizer& opt, int epoch, std::uint64_t seed,
+                             const plugin_registry& plugins)
 {
-    const experiment& e = s.config();
     if (e.save_path.empty()) return;
     save_request request;
-    request.opt = e.save_include_optimizer ? &s.fitter().get_optimizer() : nullptr;
+    request.opt = e.save_include_optimizer ? &opt : nullptr;
     request.loss = e.loss;
     request.metrics = e.metrics;
     training_state state;
-    state.epoch = e.initial_epoch + static_cast<int>(h.epochs.size());
-    state.seed = e.seed;
+    state.epoch = epoch;
+    state.seed = seed;
     state.batch_size = e.batch_size;
     state.shuffle = e.shuffle;
     state.data = e.resolved["data"];
     request.state = state;
     request.backend = e.backend;
     request.weights_only = e.save_weights_only;
-    save_model(e.save_path, s.net(), request, s.plugins());
+    save_model(e.save_path, m, request, plugins);
     std::cout << "Saved " << (e.save_weights_only ? "the weights" : "the model") << " to " << e.save_path << " ("
-              << format_for_path(s.plugins(), e.save_path).name() << " format, after epoch " << state.epoch << ")\n";
+              << format_for_path(plugins, e.save_path).name() << " format, after epoch " << epoch << ")\n";
+}
+
+void print_test_line(const dataset& test, const metric_logs& logs)
+{
+    std::cout << "Test (" << test.size() << " samples): " << format_logs(logs).substr(3);
+    if (auto accuracy = logs.get("accuracy")) std::cout << " (" << percent(*accuracy) << ")";
+    std::cout << "\n";
+}
+
+// The samples of `data` shaped as the model takes them (flattened or not).
+dataset shaped_for(const model& m, const dataset& data, const std::string& model_path)
+{
+    if (data.x.dims().without_batch().element_count() != m.input_shape().element_count()) {
+        throw model_error(model_path + ": the model takes inputs of shape " + m.input_shape().to_string() + " but " +
+                          data.name + " holds samples of shape " + data.x.dims().without_batch().to_string());
+    }
+    dataset shaped = data;
+    shaped.x.reshape(m.input_shape().with_batch(data.size()));
+    return shaped;
+}
+
+}  // namespace
+
+void save_trained_model(session& s, const history& h)
+{
+    const experiment& e = s.config();
+    save_as_experiment_says(e, s.net(), s.fitter().get_optimizer(), e.initial_epoch + static_cast<int>(h.epochs.size()),
+                            e.seed, s.plugins());
+}
+
+int train_model(const common_options& common, const std::vector<std::string>& overrides)
+{
+    if (common.config_path.empty()) {
+        throw usage_error("'train --model' needs --config CONFIG for the data and the fit settings, e.g. "
+                          "mlrun train --model my_model.h5 --config configs/mnist_h5.yaml fit.epochs=10");
+    }
+    const std::string& path = common.model_path;
+    const experiment e = load_experiment(common.config_path, overrides);
+    const plugin_registry plugins(plugin_search_order(common.plugin_dirs, e.plugin_search_paths));
+    backend be = make_backend(plugins, e.backend, e.threads);
+    std::unique_ptr<loaded_model> lm = load_model(path, plugins, be);
+    trainer& fitter = lm->fitter();
+    // Where the file's run stopped, and its seed: shuffles of the epochs
+    // done are replayed from it, so going on equals never stopping.
+    fit_options options;
+    options.initial_epoch = lm->state() ? lm->state()->epoch : e.initial_epoch;
+    options.seed = lm->state() ? lm->state()->seed : e.seed;
+    options.epochs = e.epochs;
+    options.batch_size = e.batch_size;
+    options.shuffle = e.shuffle;
+    std::cout << "Going on from epoch " << options.initial_epoch << " of " << path << " (seed " << options.seed
+              << ") to epoch " << options.epochs << "\n";
+    const data_options& d = e.data;
+    const dataset train = shaped_for(lm->net(), load_idx_dataset(d, d.train_images, d.train_labels, d.train_take, d.kind + " train"), path);
+    const dataset test = shaped_for(lm->net(), load_idx_dataset(d, d.test_images, d.test_labels, d.test_take, d.kind + " test"), path);
+    options.validation = e.validate_on_test ? &test : nullptr;
+    int verbose = e.verbose;
+    if (verbose < 0) verbose = 2;
+    progress_printer progress(std::cout, verbose, options.epochs, fitter.steps_per_epoch(train.size(), options.batch_size));
+    const history h = fitter.fit(train, options, {&progress});
+    print_test_line(test, fitter.evaluate(test, options.batch_size));
+    save_as_experiment_says(e, lm->net(), fitter.get_optimizer(), options.initial_epoch + static_cast<int>(h.epochs.size()),
+                            options.seed, plugins);
+    return 0;
 }
 
 int evaluate_model(const common_options& common, const std::vector<std::string>& overrides)
@@ -164,18 +235,11 @@ int evaluate_model(const common_options& common, const std::vector<std::string>&
         throw usage_error(path + " does not say which data it was trained on; give an experiment whose data "
                                  "section to use with --config");
     }
-    const dataset test = load_idx_dataset(data, data.test_images, data.test_labels, data.test_take, data.kind + " test");
-    if (test.x.dims().without_batch().element_count() != lm->net().input_shape().element_count()) {
-        throw model_error(path + ": the model takes inputs of shape " + lm->net().input_shape().to_string() + " but " +
-                          data.path + " holds samples of shape " + test.x.dims().without_batch().to_string());
-    }
-    dataset reshaped = test;
-    reshaped.x.reshape(lm->net().input_shape().with_batch(test.size()));
-    const metric_logs logs = fitter.evaluate(reshaped, batch_size);
+    const dataset test = shaped_for(
+        lm->net(), load_idx_dataset(data, data.test_images, data.test_labels, data.test_take, data.kind + " test"), path);
+    const metric_logs logs = fitter.evaluate(test, batch_size);
     std::cout << "Restored model from " << path << trained_note(*lm) << "\n";
-    std::cout << "Test (" << test.size() << " samples): " << format_logs(logs).substr(3);
-    if (auto accuracy = logs.get("accuracy")) std::cout << " (" << percent(*accuracy) << ")";
-    std::cout << "\n";
+    print_test_line(test, logs);
     return 0;
 }
 

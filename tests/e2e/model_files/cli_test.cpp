@@ -4,6 +4,7 @@
 #include "formats/hdf5/hdf5_test_support.hpp"
 
 #include "mlrun/backend/backend.hpp"
+#include "mlrun/checkpoint/format.hpp"
 #include "mlrun/data/array_io.hpp"
 
 #include <sys/wait.h>
@@ -126,6 +127,39 @@ BOOST_AUTO_TEST_CASE(a_saved_model_evaluates_to_the_accuracy_training_reported)
     BOOST_CHECK_EQUAL(line_starting(r.output, "Test ("), line_starting(t.training_output, "Test ("));
     BOOST_CHECK(r.output.find("Restored model from " + t.model + " (3 epochs, optimizer at iteration 57)") !=
                 std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(going_on_from_a_saved_model_equals_one_longer_run)
+{
+    trained_model t;  // 3 epochs, saved to model.h5
+    const std::string dir = t.data.dir.string();
+    result r = mlrun_tool(dir, "experiment.yaml fit.epochs=6 save.path=six.h5");
+    BOOST_REQUIRE_EQUAL(r.code, 0);
+    r = mlrun_tool(dir, "train --model " + t.model + " --config experiment.yaml fit.epochs=6 save.path=three_more.h5");
+    BOOST_REQUIRE_EQUAL(r.code, 0);
+    BOOST_CHECK(r.output.find("Going on from epoch 3 of " + t.model + " (seed 3) to epoch 6") != std::string::npos);
+    BOOST_CHECK(r.output.find("Epoch 4/6") != std::string::npos && r.output.find("Epoch 3/6") == std::string::npos);
+    BOOST_CHECK(r.output.find("Saved the model to three_more.h5 (hdf5 format, after epoch 6)") != std::string::npos);
+    const plugin_registry plugins = build_plugins();
+    const checkpoint straight = format_for_path(plugins, "x.h5").load(t.data.path("six.h5"));
+    const checkpoint resumed = format_for_path(plugins, "x.h5").load(t.data.path("three_more.h5"));
+    BOOST_REQUIRE_EQUAL(straight.tensors.size(), resumed.tensors.size());
+    for (std::size_t i = 0; i < straight.tensors.size(); ++i) {
+        const tensor& a = straight.tensors[i].second;
+        const tensor& b = resumed.tensors[i].second;
+        BOOST_CHECK_EQUAL(straight.tensors[i].first, resumed.tensors[i].first);
+        BOOST_CHECK_MESSAGE(a.dims() == b.dims() && std::memcmp(a.bytes(), b.bytes(), a.byte_size()) == 0,
+                            straight.tensors[i].first + " differs");
+    }
+    BOOST_CHECK_EQUAL(straight.metadata.at("training_state"), resumed.metadata.at("training_state"));
+    // Files carry no timestamps, so the two are the same bytes.
+    auto bytes = [](const std::string& path) {
+        std::ifstream in(path, std::ios::binary);
+        return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    };
+    BOOST_CHECK(bytes(t.data.path("six.h5")) == bytes(t.data.path("three_more.h5")));
+    // Needs the experiment for its data and fit settings.
+    BOOST_CHECK_EQUAL(mlrun_tool(dir, "train --model " + t.model).code, 2);
 }
 
 BOOST_AUTO_TEST_CASE(summary_and_inspect_describe_the_file)
