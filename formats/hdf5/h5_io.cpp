@@ -270,11 +270,14 @@ staged_tensor read_dataset(hid_t parent, const std::string& path, const std::str
     default: throw format_error(what + ": expected a float or integer dataset, found another element type");
     }
     const std::int64_t count = t.element_count();
-    // A damaged header can claim any size; trust it only as far as the
-    // file actually stores data.
+    // A damaged header can claim any size; trust it only as far as the file
+    // stores data (for contiguous data, which Keras writes; compressed chunks
+    // are checked by the library as it reads them).
+    h5_id creation = checked(H5Dget_create_plist(dataset.get()), what + ": unreadable creation properties");
+    const bool contiguous = H5Pget_layout(creation.get()) == H5D_CONTIGUOUS;
     const std::size_t stored = H5Dget_storage_size(dataset.get());
     const std::size_t declared = static_cast<std::size_t>(count) * H5Tget_size(type.get());
-    if (count > 0 && stored < declared) {
+    if (contiguous && count > 0 && stored < declared) {
         throw format_error(what + ": declares " + std::to_string(declared) + " bytes of data " + shape_text(t.dims) +
                            " but the file stores " + std::to_string(stored));
     }

@@ -265,6 +265,34 @@ BOOST_AUTO_TEST_CASE(configs_that_are_not_json_or_name_what_mlrun_cannot_build)
     expect_failure<model_error>([&] { lm->fitter(); }, nadam, {"optimizer 'Nadam' is not one mlrun has (Adam, SGD, RMSprop)"});
 }
 
+BOOST_AUTO_TEST_CASE(compressed_chunked_datasets_are_read_too)
+{
+    // Not what Keras writes, but what an h5py user may: gzip-compressed chunks.
+    saved_iris s;
+    const std::vector<float> kernel = read_h5_floats(s.path, "/model_weights/dense/dense/kernel:0");
+    const std::string packed = s.dir.path("packed.h5");
+    fs::copy_file(s.path, packed);
+    edit_file(packed, [&](hid_t f) {
+        H5Ldelete(f, "model_weights/dense/dense/kernel:0", H5P_DEFAULT);
+        const hsize_t dims[2] = {4, 8};
+        const hsize_t chunk[2] = {2, 8};
+        const hid_t space = H5Screate_simple(2, dims, nullptr);
+        const hid_t creation = H5Pcreate(H5P_DATASET_CREATE);
+        H5Pset_chunk(creation, 2, chunk);
+        H5Pset_deflate(creation, 6);
+        const hid_t d = H5Dcreate2(f, "model_weights/dense/dense/kernel:0", H5T_IEEE_F32LE, space, H5P_DEFAULT, creation,
+                                   H5P_DEFAULT);
+        BOOST_REQUIRE(H5Dwrite(d, H5T_NATIVE_FLOAT, H5S_ALL, H5S_ALL, H5P_DEFAULT, kernel.data()) >= 0);
+        H5Dclose(d);
+        H5Pclose(creation);
+        H5Sclose(space);
+    });
+    const checkpoint read = format_for_path(s.plugins, packed).load(packed);
+    const tensor* t = read.find("dense/kernel");
+    BOOST_REQUIRE(t != nullptr);
+    BOOST_TEST(values_of(*t) == kernel, boost::test_tools::per_element());
+}
+
 BOOST_AUTO_TEST_CASE(weights_that_do_not_fit_the_architecture)
 {
     saved_iris s;
