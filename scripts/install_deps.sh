@@ -10,7 +10,7 @@ packages=(
     build-essential cmake pkg-config ca-certificates
     libboost-filesystem-dev libboost-program-options-dev libboost-test-dev libboost-dev
     libopenblas-dev libdnnl-dev ocl-icd-opencl-dev
-    libhdf5-dev hdf5-tools libyaml-cpp-dev
+    libhdf5-dev hdf5-tools libyaml-cpp-dev libzip-dev nlohmann-json3-dev
     libprotobuf-dev protobuf-compiler libleveldb-dev libsnappy-dev zlib1g-dev
     dataset-fashion-mnist
     gnuplot-nox

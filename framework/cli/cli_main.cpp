@@ -22,6 +22,13 @@ const char* const usage_text =
     "       mlrun [options] inspect PATH [--values]           list a checkpoint's tensors (names, dtypes, shapes, values)\n"
     "       mlrun [options] summary CONFIG [overrides]        print the model's summary table\n"
     "       mlrun [options] plugins                           list plugins found, and files skipped with the reason\n"
+    "       mlrun evaluate --model FILE [--config CONFIG] [overrides]\n"
+    "                                  evaluate a saved model on the test data it was trained with (or CONFIG's)\n"
+    "       mlrun train --model FILE --config CONFIG [overrides]\n"
+    "                                  go on training a saved model from where it stopped, to CONFIG's fit.epochs\n"
+    "       mlrun summary --model FILE                        print a saved model's summary table\n"
+    "       mlrun predict --model FILE --input X.npy|X.csv --output Y.npy|Y.csv\n"
+    "                                                         run a saved model on the samples in X\n"
     "       mlrun config keys                                 every experiment key, layer and optimizer (markdown)\n"
     "       mlrun config dump CONFIG [overrides]              the fully resolved experiment\n"
     "       mlrun plot RUN_DIR [-o curves.png|curves.svg]     draw a run's loss and accuracy curves (CSV log or event files)\n"
@@ -53,8 +60,15 @@ int run_command(const std::vector<std::string>& args, const common_options& comm
         throw usage_error("--weights and --allow-partial go with: mlrun evaluate CONFIG --weights PREFIX_OR_DIR");
     }
     if (first == "latest") return latest(only_argument("mlrun latest DIR"));
-    if (first == "inspect") return inspect(common, only_argument("mlrun inspect PATH [--values]"));
+    if (first == "inspect") {
+        const std::string path = only_argument("mlrun inspect PATH [--values]");
+        return is_keras_file(path) ? inspect_hdf5(common, path) : inspect(common, path);
+    }
     if (first == "evaluate" && !common.weights.empty()) return evaluate_weights(common, config_of(first), rest(2));
+    if (first == "evaluate" && !common.model_path.empty()) return evaluate_model(common, rest(1));
+    if (first == "train" && !common.model_path.empty()) return train_model(common, rest(1));
+    if (first == "summary" && !common.model_path.empty()) return summarize_model(common);
+    if (first == "predict") return predict_with_model(common);
     if (first == "train") return train(common, config_of(first), rest(2));
     if (first == "evaluate") return evaluate(common, config_of(first), rest(2));
     if (first == "summary") return summary(common, config_of(first), rest(2));
@@ -74,10 +88,14 @@ int main(int argc, char** argv)
         visible.add_options()("help,h", "show this help")("version", "print the version")(
             "plugin-dir", po::value(&plugin_dirs)->composing(), "search this directory for plugins first (repeatable)")(
             "verbose,v", po::bool_switch(&common.verbose), "more detail (plugins: the kernels each backend provides)")(
-            "output,o", po::value(&common.output), "plot: the picture to write, .png or .svg (default RUN_DIR/curves.png)")(
+            "output,o", po::value(&common.output),
+            "where a command writes: plot's picture (.png or .svg, default RUN_DIR/curves.png), predict's outputs (.npy or .csv)")(
             "weights", po::value(&common.weights), "evaluate: load these weights (a checkpoint, or a directory's latest)")(
             "allow-partial", po::bool_switch(&common.allow_partial), "evaluate --weights: load what matches, list the rest")(
-            "values", po::bool_switch(&common.values), "inspect: print the tensors' values too");
+            "values", po::bool_switch(&common.values), "inspect: print the tensors' values too")(
+            "model", po::value(&common.model_path), "a saved model file (evaluate, summary, predict)")(
+            "config", po::value(&common.config_path), "an experiment whose data and backend to use (evaluate --model)")(
+            "input", po::value(&common.input_path), "samples to predict: .npy or .csv (predict)");
         po::options_description hidden;
         hidden.add_options()("args", po::value(&args));
         po::options_description all;

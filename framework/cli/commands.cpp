@@ -39,8 +39,9 @@ int train(const common_options& common, const std::string& config, const std::ve
 {
     session s(options_for(common, config, overrides, true));
     if (s.config().verbose != 0) s.net().summary(std::cout);
-    s.fit(std::cout, {});
+    const history trained = s.fit(std::cout, {});
     print_test_result(s, s.fitter().evaluate(s.test_data(), s.config().batch_size));
+    save_trained_model(s, trained);
     return 0;
 }
 

@@ -6,6 +6,11 @@
 #include <string>
 #include <vector>
 
+namespace mlrun {
+class session;
+struct history;
+}  // namespace mlrun
+
 namespace mlrun::cli {
 
 struct common_options {
@@ -15,6 +20,10 @@ struct common_options {
     std::string weights;         // evaluate --weights PREFIX_OR_DIR
     bool allow_partial = false;  // evaluate --allow-partial
     bool values = false;         // inspect --values
+    // Model files (model_commands.cpp): --model, --config, --input (and --output above).
+    std::string model_path;
+    std::string config_path;
+    std::string input_path;
 };
 
 // Parses the command line and runs the command; returns the exit code
@@ -25,6 +34,17 @@ int train(const common_options& common, const std::string& config, const std::ve
 int evaluate(const common_options& common, const std::string& config, const std::vector<std::string>& overrides);
 int summary(const common_options& common, const std::string& config, const std::vector<std::string>& overrides);
 int list_plugins(const common_options& common);
+
+// model_commands.cpp: commands on a saved model file.
+int evaluate_model(const common_options& common, const std::vector<std::string>& overrides);
+int train_model(const common_options& common, const std::vector<std::string>& overrides);
+int summarize_model(const common_options& common);
+int predict_with_model(const common_options& common);
+int inspect_hdf5(const common_options& common, const std::string& file);
+// Whether `path` names a Keras file (.h5, .hdf5, .keras): inspect reads those itself.
+bool is_keras_file(const std::string& path);
+// Saves the trained model when the experiment has a `save` section.
+void save_trained_model(session& s, const history& h);
 int config_keys();
 int config_dump(const std::string& config, const std::vector<std::string>& overrides);
 int plot(const common_options& common, const std::vector<std::string>& args);  // report_commands.cpp

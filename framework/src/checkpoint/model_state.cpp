@@ -38,11 +38,11 @@ std::string describe(const tensor& t)
 checkpoint capture_state(const model& m, const optimizer* opt)
 {
     checkpoint ckpt;
-    std::vector<std::string> weights;
+    std::vector<std::string> weights;  // the trainable ones, which have optimizer slots
     for (const model::node& n : m.nodes()) {
         for (const parameter& p : n.op->parameters()) {
-            weights.push_back(weight_name(*n.op, p));
-            ckpt.tensors.emplace_back(weights.back(), p.value);
+            ckpt.tensors.emplace_back(weight_name(*n.op, p), p.value);
+            if (p.trainable) weights.push_back(ckpt.tensors.back().first);
         }
     }
     ckpt.metadata[checkpoint_keys::model_config] = YAML::Dump(model_config(m));
@@ -89,11 +89,11 @@ std::vector<load_mismatch> restore_state(model& m, optimizer* opt, const checkpo
             used.insert(name);
         }
     };
-    std::vector<std::string> weights;
+    std::vector<std::string> weights;  // the trainable ones, which have optimizer slots
     for (const model::node& n : m.nodes()) {
         for (parameter& p : n.op->parameters()) {
-            weights.push_back(weight_name(*n.op, p));
-            expect(weights.back(), p.value);
+            expect(weight_name(*n.op, p), p.value);
+            if (p.trainable) weights.push_back(weight_name(*n.op, p));
         }
     }
     tensor iterations(dtype::int64, {});

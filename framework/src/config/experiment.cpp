@@ -93,6 +93,27 @@ void apply_override(YAML::Node& root, const std::string& assignment)
     node[target.back()] = value;
 }
 
+data_options read_data_section(const YAML::Node& d, const std::string& file)
+{
+    data_options data;
+    data.kind = d["dataset"].as<std::string>();
+    data.path = d["path"].as<std::string>();
+    if (data.path.empty()) {
+        if (data.kind == "idx") throw config_error(position(file, d) + ": data: dataset 'idx' needs data.path");
+        data.path = data.kind == "mnist" ? "data/mnist" : "/usr/share/datasets/fashion-mnist";
+    }
+    data.train_take = d["train"]["take"].as<std::int64_t>();
+    data.test_take = d["test"]["take"].as<std::int64_t>();
+    data.train_images = d["train"]["images"].as<std::string>();
+    data.train_labels = d["train"]["labels"].as<std::string>();
+    data.test_images = d["test"]["images"].as<std::string>();
+    data.test_labels = d["test"]["labels"].as<std::string>();
+    data.scale = d["scale"].as<float>();
+    data.flatten = d["flatten"].as<bool>();
+    if (data.scale == 0.0f) throw config_error(file + ": data.scale must not be 0");
+    return data;
+}
+
 experiment load_experiment(const std::string& path, const std::vector<std::string>& overrides)
 {
     composed_config composed = compose_experiment(path);
@@ -116,24 +137,7 @@ experiment load_experiment(const std::string& path, const std::vector<std::strin
     e.threads = r["backend"]["threads"].as<int>();
     e.plugin_search_paths = r["plugins"]["search_paths"].as<std::vector<std::string>>();
 
-    const YAML::Node& d = r["data"];
-    e.data.kind = d["dataset"].as<std::string>();
-    e.data.path = d["path"].as<std::string>();
-    if (e.data.path.empty()) {
-        if (e.data.kind == "idx") {
-            throw config_error(position(e.source.file_for("data"), root["data"]) + ": data: dataset 'idx' needs data.path");
-        }
-        e.data.path = e.data.kind == "mnist" ? "data/mnist" : "/usr/share/datasets/fashion-mnist";
-    }
-    e.data.train_take = d["train"]["take"].as<std::int64_t>();
-    e.data.test_take = d["test"]["take"].as<std::int64_t>();
-    e.data.train_images = d["train"]["images"].as<std::string>();
-    e.data.train_labels = d["train"]["labels"].as<std::string>();
-    e.data.test_images = d["test"]["images"].as<std::string>();
-    e.data.test_labels = d["test"]["labels"].as<std::string>();
-    e.data.scale = d["scale"].as<float>();
-    e.data.flatten = d["flatten"].as<bool>();
-    if (e.data.scale == 0.0f) throw config_error(path + ": data.scale must not be 0");
+    e.data = read_data_section(r["data"], e.source.file_for("data"));
 
     e.model = r["model"];
     e.optimizer = r["compile"]["optimizer"];
@@ -147,6 +151,9 @@ experiment load_experiment(const std::string& path, const std::vector<std::strin
     e.validate_on_test = f["validation"].as<std::string>() == "test";
     e.verbose = parse_verbose(f["verbose"].as<std::string>());
     e.initial_epoch = f["initial_epoch"].as<int>();
+    e.save_path = r["save"]["path"].as<std::string>();
+    e.save_include_optimizer = r["save"]["include_optimizer"].as<bool>();
+    e.save_weights_only = r["save"]["weights_only"].as<bool>();
     if (e.epochs < 0) throw config_error(path + ": fit.epochs must be >= 0, found " + std::to_string(e.epochs));
     if (e.batch_size < 1) {
         throw config_error(path + ": fit.batch_size must be >= 1, found " + std::to_string(e.batch_size));

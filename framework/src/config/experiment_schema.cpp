@@ -88,6 +88,15 @@ const std::vector<key_spec>& experiment_schema()
          "path"},
         {"callbacks", value_kind::mapping, "", "callbacks around fit; each one is on when named",
          {}, false, callback_keys()},
+        {"save", value_kind::mapping, "", "save the whole model after training (Keras's model.save)", {}, false,
+         {
+             {"path", value_kind::string, "''",
+              "file to write, e.g. my_model.h5; its suffix picks the format (empty: not saved)"},
+             {"include_optimizer", value_kind::boolean, "true",
+              "also save the optimizer state and the compile settings, to go on training later"},
+             {"weights_only", value_kind::boolean, "false", "save only the weights (Keras's save_weights)"},
+         },
+         "path"},
     };
     return schema;
 }

@@ -9,9 +9,9 @@ std::int64_t layer::parameter_count() const
     return count;
 }
 
-parameter& layer::add_parameter(const std::string& param_name, const shape& dims)
+parameter& layer::add_parameter(const std::string& param_name, const shape& dims, bool trainable)
 {
-    parameters_.push_back({param_name, tensor(dims), tensor(dims)});
+    parameters_.push_back({param_name, tensor(dims), tensor(dims), trainable});
     return parameters_.back();
 }
 

@@ -5,6 +5,7 @@
 #include "mlrun/layers/plugin_layer.hpp"
 #include "mlrun/plugin/plugin_registry.hpp"
 #include "mlrun/layers/activation_layer.hpp"
+#include "mlrun/layers/batch_normalization.hpp"
 #include "mlrun/layers/dense.hpp"
 #include "mlrun/layers/dropout.hpp"
 #include "mlrun/layers/structural_layers.hpp"
@@ -21,7 +22,7 @@ std::vector<layer_class>& mutable_classes()
     static std::vector<layer_class> classes = {
         input_layer::description(),   dense_layer::description(), dropout_layer::description(),
         activation_layer::description(), flatten_layer::description(), add_layer::description(),
-        concatenate_layer::description(),
+        concatenate_layer::description(), batch_normalization_layer::description(),
     };
     return classes;
 }

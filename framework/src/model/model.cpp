@@ -112,6 +112,15 @@ std::vector<parameter*> model::parameters()
     return result;
 }
 
+std::vector<parameter*> model::trainable_parameters()
+{
+    std::vector<parameter*> result;
+    for (parameter* p : parameters()) {
+        if (p->trainable) result.push_back(p);
+    }
+    return result;
+}
+
 std::int64_t model::parameter_count() const
 {
     std::int64_t count = 0;

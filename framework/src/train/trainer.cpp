@@ -40,7 +40,7 @@ trainer::trainer(model& m, backend& be, loss_function loss, std::unique_ptr<opti
     : model_(m), backend_(be), loss_(loss), optimizer_(std::move(opt)), metrics_(std::move(metrics))
 {
     loss_.attach(model_);
-    optimizer_->attach(model_.parameters());
+    optimizer_->attach(model_.trainable_parameters());
 }
 
 std::int64_t trainer::steps_per_epoch(std::int64_t samples, std::int64_t batch_size) const

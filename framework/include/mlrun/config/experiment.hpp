@@ -43,7 +43,16 @@ struct experiment {
     bool validate_on_test = false;
     int verbose = -1;  // -1: 1 on a terminal, 2 otherwise
     int initial_epoch = 0;
+
+    // save: the whole model after training (empty path: not saved)
+    std::string save_path;
+    bool save_include_optimizer = true;
+    bool save_weights_only = false;
 };
+
+// The data options of a resolved `data` section (defaults filled in, as
+// load_experiment keeps it in `resolved`). Throws config_error naming `file`.
+data_options read_data_section(const YAML::Node& data, const std::string& file);
 
 // Parses `path`, applies `overrides` ("section.key=value"), validates, and
 // returns the typed experiment. Throws config_error.

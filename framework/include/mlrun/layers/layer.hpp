@@ -27,6 +27,9 @@ struct parameter {
     std::string name;
     tensor value;
     tensor grad;
+    // Whether the optimizer updates it; false for state a layer updates
+    // itself (BatchNormalization's moving statistics).
+    bool trainable = true;
 };
 
 struct forward_context {
@@ -81,7 +84,7 @@ public:
     bool gradient_at_preactivation() const { return gradient_at_preactivation_; }
 
 protected:
-    parameter& add_parameter(const std::string& param_name, const shape& dims);
+    parameter& add_parameter(const std::string& param_name, const shape& dims, bool trainable = true);
 
 private:
     std::string name_;

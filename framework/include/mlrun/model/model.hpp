@@ -57,6 +57,8 @@ public:
     void backward(backend& be);
 
     std::vector<parameter*> parameters();
+    // The parameters the optimizer updates, in model order.
+    std::vector<parameter*> trainable_parameters();
     std::int64_t parameter_count() const;
 
     // The Keras summary table.

@@ -1,0 +1,457 @@
+#include "h5_io.hpp"
+
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <cstring>
+#include <limits>
+
+namespace mlrun::keras_h5 {
+namespace {
+
+// Keras keeps every attribute below the object header limit, splitting
+// long name lists into numbered parts (its HDF5_OBJECT_HEADER_LIMIT).
+constexpr std::size_t attribute_byte_limit = 64512;
+
+h5_id checked(hid_t id, const std::string& what)
+{
+    if (id < 0) {
+        const std::string detail = h5_last_error();
+        throw format_error(what + (detail.empty() ? "" : " (" + detail + ")"));
+    }
+    return h5_id(id);
+}
+
+void check(herr_t status, const std::string& what)
+{
+    if (status < 0) {
+        const std::string detail = h5_last_error();
+        throw format_error(what + (detail.empty() ? "" : " (" + detail + ")"));
+    }
+}
+
+herr_t innermost_message(unsigned n, const H5E_error2_t* entry, void* out)
+{
+    if (n == 0 && entry->desc != nullptr) *static_cast<std::string*>(out) = entry->desc;
+    return 0;
+}
+
+std::vector<std::int64_t> dimensions(hid_t space, const std::string& where)
+{
+    const int rank = H5Sget_simple_extent_ndims(space);
+    if (rank < 0) throw format_error(where + ": unreadable dataspace");
+    std::vector<hsize_t> dims(static_cast<std::size_t>(rank));
+    if (rank > 0 && H5Sget_simple_extent_dims(space, dims.data(), nullptr) < 0) {
+        throw format_error(where + ": unreadable dataspace");
+    }
+    std::vector<std::int64_t> result;
+    for (hsize_t d : dims) {
+        if (d > static_cast<hsize_t>(std::numeric_limits<std::int64_t>::max())) {
+            throw format_error(where + ": dimension too large");
+        }
+        result.push_back(static_cast<std::int64_t>(d));
+    }
+    return result;
+}
+
+// Reads every element of a string attribute, fixed or variable length.
+std::vector<std::string> read_strings(hid_t attribute, hid_t file_type, std::size_t count, const std::string& where)
+{
+    std::vector<std::string> result;
+    if (count == 0) return result;
+    if (H5Tis_variable_str(file_type) > 0) {
+        h5_id memory_type = checked(H5Tcopy(H5T_C_S1), where + ": cannot make a string type");
+        check(H5Tset_size(memory_type.get(), H5T_VARIABLE), where + ": cannot make a string type");
+        // The library does not convert between character sets; read in the file's own.
+        check(H5Tset_cset(memory_type.get(), H5Tget_cset(file_type)), where + ": cannot make a string type");
+        std::vector<char*> pointers(count, nullptr);
+        check(H5Aread(attribute, memory_type.get(), pointers.data()), where + ": cannot read the strings");
+        for (char* p : pointers) result.emplace_back(p != nullptr ? p : "");
+        h5_id space = checked(H5Aget_space(attribute), where + ": no dataspace");
+        H5Dvlen_reclaim(memory_type.get(), space.get(), H5P_DEFAULT, pointers.data());
+        return result;
+    }
+    const std::size_t width = H5Tget_size(file_type);
+    if (width == 0) throw format_error(where + ": fixed-length strings of width 0");
+    h5_id memory_type = checked(H5Tcopy(file_type), where + ": cannot copy the string type");
+    std::vector<char> buffer(count * width);
+    check(H5Aread(attribute, memory_type.get(), buffer.data()), where + ": cannot read the strings");
+    const bool space_padded = H5Tget_strpad(file_type) == H5T_STR_SPACEPAD;
+    for (std::size_t i = 0; i < count; ++i) {
+        const char* begin = buffer.data() + i * width;
+        // NULLPAD names that fill the width have no terminator.
+        std::string text(begin, strnlen(begin, width));
+        if (space_padded) text.erase(text.find_last_not_of(' ') + 1);
+        result.push_back(std::move(text));
+    }
+    return result;
+}
+
+struct attribute_contents {
+    H5T_class_t type_class;
+    std::vector<std::string> strings;
+    std::size_t count;
+};
+
+attribute_contents read_attribute(hid_t object, const std::string& name, const std::string& where)
+{
+    const std::string what = where + " attribute '" + name + "'";
+    h5_id attribute = checked(H5Aopen(object, name.c_str(), H5P_DEFAULT), what + ": cannot be opened");
+    h5_id type = checked(H5Aget_type(attribute.get()), what + ": unreadable type");
+    h5_id space = checked(H5Aget_space(attribute.get()), what + ": unreadable dataspace");
+    const hssize_t points = H5Sget_simple_extent_npoints(space.get());
+    if (points < 0) throw format_error(what + ": unreadable dataspace");
+    attribute_contents contents{H5Tget_class(type.get()), {}, static_cast<std::size_t>(points)};
+    if (contents.type_class == H5T_STRING) {
+        contents.strings = read_strings(attribute.get(), type.get(), contents.count, what);
+    }
+    return contents;
+}
+
+std::string type_description(H5T_class_t type_class)
+{
+    switch (type_class) {
+    case H5T_INTEGER: return "integers";
+    case H5T_FLOAT: return "floats";
+    case H5T_STRING: return "strings";
+    default: return "a compound or other non-string type";
+    }
+}
+
+std::size_t file_size(const std::string& path)
+{
+    struct stat info {};
+    if (::stat(path.c_str(), &info) != 0) return 0;
+    return static_cast<std::size_t>(info.st_size);
+}
+
+}  // namespace
+
+h5_id& h5_id::operator=(h5_id&& other) noexcept
+{
+    if (this != &other) {
+        reset();
+        id_ = other.id_;
+        other.id_ = -1;
+    }
+    return *this;
+}
+
+void h5_id::reset()
+{
+    if (id_ >= 0) H5Idec_ref(id_);
+    id_ = -1;
+}
+
+h5_quiet::h5_quiet()
+{
+    H5Eget_auto2(H5E_DEFAULT, &function_, &data_);
+    H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
+}
+
+h5_quiet::~h5_quiet() { H5Eset_auto2(H5E_DEFAULT, function_, data_); }
+
+std::string h5_last_error()
+{
+    std::string message;
+    H5Ewalk2(H5E_DEFAULT, H5E_WALK_UPWARD, innermost_message, &message);
+    return message;
+}
+
+h5_id open_file(const std::string& path)
+{
+    struct stat info {};
+    if (::stat(path.c_str(), &info) != 0) throw format_error("no such file");
+    if (S_ISDIR(info.st_mode)) throw format_error("is a directory, not an HDF5 file");
+    const htri_t is_hdf5 = H5Fis_hdf5(path.c_str());
+    if (is_hdf5 == 0) {
+        throw format_error("not an HDF5 file (no HDF5 signature in its " + std::to_string(file_size(path)) +
+                           " bytes)");
+    }
+    if (is_hdf5 < 0) throw format_error("cannot be read (" + h5_last_error() + ")");
+    return checked(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), "damaged or truncated HDF5 file");
+}
+
+h5_id open_file_image(const std::vector<unsigned char>& image, const std::string& name)
+{
+    h5_id access = checked(H5Pcreate(H5P_FILE_ACCESS), name + ": cannot make a file access list");
+    check(H5Pset_fapl_core(access.get(), 1 << 16, 0), name + ": cannot use the in-memory driver");
+    // The image is copied: the caller's buffer need not outlive the file.
+    check(H5Pset_file_image(access.get(), const_cast<unsigned char*>(image.data()), image.size()),
+          name + ": cannot hand the image to HDF5");
+    return checked(H5Fopen(name.c_str(), H5F_ACC_RDONLY, access.get()), name + ": damaged or truncated HDF5 data");
+}
+
+bool has_attribute(hid_t object, const std::string& name) { return H5Aexists(object, name.c_str()) > 0; }
+
+bool has_name_list(hid_t object, const std::string& name)
+{
+    return has_attribute(object, name) || has_attribute(object, name + "0");
+}
+
+bool has_path(hid_t group, const std::string& path)
+{
+    std::string prefix;
+    std::size_t start = 0;
+    while (start <= path.size()) {
+        const std::size_t slash = path.find('/', start);
+        const std::string part = path.substr(start, slash == std::string::npos ? std::string::npos : slash - start);
+        prefix += (prefix.empty() ? "" : "/") + part;
+        if (part.empty() || H5Lexists(group, prefix.c_str(), H5P_DEFAULT) <= 0) return false;
+        if (slash == std::string::npos) return true;
+        start = slash + 1;
+    }
+    return false;
+}
+
+h5_id open_group(hid_t parent, const std::string& path, const std::string& where)
+{
+    if (!has_path(parent, path)) throw format_error(where + ": missing group '" + path + "'");
+    return checked(H5Gopen2(parent, path.c_str(), H5P_DEFAULT), where + ": '" + path + "' cannot be opened as a group");
+}
+
+std::string read_string_attribute(hid_t object, const std::string& name, const std::string& where)
+{
+    if (!has_attribute(object, name)) throw format_error(where + ": missing attribute '" + name + "'");
+    attribute_contents contents = read_attribute(object, name, where);
+    if (contents.type_class != H5T_STRING || contents.count != 1) {
+        throw format_error(where + " attribute '" + name + "': expected one string, found " +
+                           std::to_string(contents.count) + " " + type_description(contents.type_class));
+    }
+    return contents.strings[0];
+}
+
+std::vector<std::string> read_string_list_attribute(hid_t object, const std::string& name, const std::string& where)
+{
+    std::vector<std::string> parts;
+    if (has_attribute(object, name)) {
+        parts.push_back(name);
+    } else {
+        for (int i = 0; has_attribute(object, name + std::to_string(i)); ++i) parts.push_back(name + std::to_string(i));
+        if (parts.empty()) throw format_error(where + ": missing attribute '" + name + "'");
+    }
+    std::vector<std::string> result;
+    for (const std::string& part : parts) {
+        attribute_contents contents = read_attribute(object, part, where);
+        if (contents.type_class == H5T_STRING) {
+            result.insert(result.end(), contents.strings.begin(), contents.strings.end());
+        } else if (contents.count != 0) {
+            // Only an empty list may be stored as numbers (numpy's float64 default).
+            throw format_error(where + " attribute '" + part + "': expected a list of names, found " +
+                               std::to_string(contents.count) + " " + type_description(contents.type_class));
+        }
+    }
+    return result;
+}
+
+staged_tensor read_dataset(hid_t parent, const std::string& path, const std::string& where)
+{
+    const std::string what = where + "/" + path;
+    if (!has_path(parent, path)) throw format_error(what + ": missing dataset");
+    h5_id dataset = checked(H5Dopen2(parent, path.c_str(), H5P_DEFAULT), what + ": cannot be opened as a dataset");
+    h5_id type = checked(H5Dget_type(dataset.get()), what + ": unreadable type");
+    h5_id space = checked(H5Dget_space(dataset.get()), what + ": unreadable dataspace");
+    staged_tensor t;
+    t.name = path;
+    t.dims = dimensions(space.get(), what);
+    hid_t memory_type = -1;
+    std::size_t element_size = 0;
+    switch (H5Tget_class(type.get())) {
+    case H5T_FLOAT:
+        t.dtype = MLRUN_DTYPE_FLOAT32;
+        memory_type = H5T_NATIVE_FLOAT;
+        element_size = sizeof(float);
+        break;
+    case H5T_INTEGER:
+        t.dtype = MLRUN_DTYPE_INT64;
+        memory_type = H5T_NATIVE_INT64;
+        element_size = sizeof(std::int64_t);
+        break;
+    default: throw format_error(what + ": expected a float or integer dataset, found another element type");
+    }
+    const std::int64_t count = t.element_count();
+    // A damaged header can claim any size; trust it only as far as the file
+    // stores data (for contiguous data, which Keras writes; compressed chunks
+    // are checked by the library as it reads them).
+    h5_id creation = checked(H5Dget_create_plist(dataset.get()), what + ": unreadable creation properties");
+    const bool contiguous = H5Pget_layout(creation.get()) == H5D_CONTIGUOUS;
+    const std::size_t stored = H5Dget_storage_size(dataset.get());
+    const std::size_t declared = static_cast<std::size_t>(count) * H5Tget_size(type.get());
+    if (contiguous && count > 0 && stored < declared) {
+        throw format_error(what + ": declares " + std::to_string(declared) + " bytes of data " + shape_text(t.dims) +
+                           " but the file stores " + std::to_string(stored));
+    }
+    t.bytes.resize(static_cast<std::size_t>(count) * element_size);
+    if (count > 0) {
+        check(H5Dread(dataset.get(), memory_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, t.bytes.data()),
+              what + ": cannot read the data");
+    }
+    return t;
+}
+
+namespace {
+
+struct member {
+    std::string name;
+    haddr_t address;
+};
+
+// Link addresses are in the 1.10 link info; 1.12 moved them behind tokens
+// and kept the old call under a new name.
+#if H5_VERSION_GE(1, 12, 0)
+using link_info = H5L_info1_t;
+herr_t iterate_links(hid_t group, hsize_t* index, H5L_iterate1_t visit, void* data)
+{
+    return H5Literate1(group, H5_INDEX_NAME, H5_ITER_INC, index, visit, data);
+}
+#else
+using link_info = H5L_info_t;
+herr_t iterate_links(hid_t group, hsize_t* index, H5L_iterate_t visit, void* data)
+{
+    return H5Literate(group, H5_INDEX_NAME, H5_ITER_INC, index, visit, data);
+}
+#endif
+
+herr_t collect_member(hid_t, const char* name, const link_info* info, void* out)
+{
+    const haddr_t address = info->type == H5L_TYPE_HARD ? info->u.address : HADDR_MAX;
+    static_cast<std::vector<member>*>(out)->push_back({name, address});
+    return 0;
+}
+
+}  // namespace
+
+std::vector<std::string> members_in_file_order(hid_t group, const std::string& where)
+{
+    std::vector<member> members;
+    hsize_t index = 0;
+    check(iterate_links(group, &index, collect_member, &members),
+          where + ": cannot list the group");
+    std::stable_sort(members.begin(), members.end(),
+                     [](const member& a, const member& b) { return a.address < b.address; });
+    std::vector<std::string> names;
+    for (const member& m : members) names.push_back(m.name);
+    return names;
+}
+
+h5_id create_file(const std::string& path)
+{
+    // Default property lists give what h5py writes: superblock version 0,
+    // no user block, the earliest object formats.
+    return checked(H5Fcreate(path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT), path + ": cannot create");
+}
+
+h5_id create_group(hid_t parent, const std::string& name, const std::string& where)
+{
+    return checked(H5Gcreate2(parent, name.c_str(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
+                   where + ": cannot create group '" + name + "'");
+}
+
+namespace {
+
+h5_id variable_string_type(string_charset charset, const std::string& where)
+{
+    h5_id type = checked(H5Tcopy(H5T_C_S1), where + ": cannot make a string type");
+    check(H5Tset_size(type.get(), H5T_VARIABLE), where + ": cannot make a string type");
+    check(H5Tset_strpad(type.get(), H5T_STR_NULLTERM), where + ": cannot make a string type");
+    check(H5Tset_cset(type.get(), charset == string_charset::utf8 ? H5T_CSET_UTF8 : H5T_CSET_ASCII),
+          where + ": cannot make a string type");
+    return type;
+}
+
+void write_strings(hid_t object, const std::string& name, const std::vector<const char*>& pointers,
+                   const std::string& where)
+{
+    const std::string what = where + " attribute '" + name + "'";
+    h5_id type = variable_string_type(string_charset::ascii, what);
+    const hsize_t count = pointers.size();
+    h5_id space = checked(H5Screate_simple(1, &count, nullptr), what + ": cannot make a dataspace");
+    h5_id attribute =
+        checked(H5Acreate2(object, name.c_str(), type.get(), space.get(), H5P_DEFAULT, H5P_DEFAULT), what + ": cannot create");
+    check(H5Awrite(attribute.get(), type.get(), pointers.data()), what + ": cannot write");
+}
+
+}  // namespace
+
+void write_string_attribute(hid_t object, const std::string& name, const std::string& value, string_charset charset,
+                            const std::string& where)
+{
+    const std::string what = where + " attribute '" + name + "'";
+    h5_id type = variable_string_type(charset, what);
+    h5_id space = checked(H5Screate(H5S_SCALAR), what + ": cannot make a dataspace");
+    h5_id attribute =
+        checked(H5Acreate2(object, name.c_str(), type.get(), space.get(), H5P_DEFAULT, H5P_DEFAULT), what + ": cannot create");
+    const char* pointer = value.c_str();
+    check(H5Awrite(attribute.get(), type.get(), &pointer), what + ": cannot write");
+}
+
+void write_string_list_attribute(hid_t object, const std::string& name, const std::vector<std::string>& values,
+                                 const std::string& where)
+{
+    if (values.empty()) {
+        // What numpy makes of an empty list, and so what Keras files hold.
+        const hsize_t zero = 0;
+        h5_id space = checked(H5Screate_simple(1, &zero, nullptr), where + ": cannot make a dataspace");
+        h5_id attribute = checked(H5Acreate2(object, name.c_str(), H5T_IEEE_F64LE, space.get(), H5P_DEFAULT, H5P_DEFAULT),
+                                  where + " attribute '" + name + "': cannot create");
+        return;
+    }
+    // Keras measures a list as an array of fixed-width names and splits it
+    // into the fewest near-equal parts that each stay under the limit.
+    std::size_t width = 0;
+    for (const std::string& v : values) width = std::max(width, v.size());
+    if (width > attribute_byte_limit) {
+        throw format_error(where + " attribute '" + name + "': a name of " + std::to_string(width) +
+                           " bytes is longer than the " + std::to_string(attribute_byte_limit) +
+                           "-byte limit of an HDF5 attribute");
+    }
+    const std::size_t n = values.size();
+    std::size_t parts = 1;
+    while (((n + parts - 1) / parts) * width > attribute_byte_limit) ++parts;
+    std::vector<const char*> pointers;
+    for (const std::string& v : values) pointers.push_back(v.c_str());
+    if (parts == 1) {
+        write_strings(object, name, pointers, where);
+        return;
+    }
+    std::size_t begin = 0;
+    for (std::size_t p = 0; p < parts; ++p) {
+        const std::size_t size = n / parts + (p < n % parts ? 1 : 0);
+        std::vector<const char*> part(pointers.begin() + static_cast<long>(begin),
+                                      pointers.begin() + static_cast<long>(begin + size));
+        write_strings(object, name + std::to_string(p), part, where);
+        begin += size;
+    }
+}
+
+void write_dataset(hid_t parent, const std::string& path, const staged_tensor& t, const std::string& where)
+{
+    const std::string what = where + "/" + path;
+    hid_t file_type = -1;
+    hid_t memory_type = -1;
+    switch (t.dtype) {
+    case MLRUN_DTYPE_FLOAT32: file_type = H5T_IEEE_F32LE, memory_type = H5T_NATIVE_FLOAT; break;
+    case MLRUN_DTYPE_INT64: file_type = H5T_STD_I64LE, memory_type = H5T_NATIVE_INT64; break;
+    case MLRUN_DTYPE_INT32: file_type = H5T_STD_I32LE, memory_type = H5T_NATIVE_INT32; break;
+    case MLRUN_DTYPE_UINT8: file_type = H5T_STD_U8LE, memory_type = H5T_NATIVE_UINT8; break;
+    default: throw format_error(what + ": Keras HDF5 files hold numeric tensors only, not strings");
+    }
+    std::vector<hsize_t> dims(t.dims.begin(), t.dims.end());
+    h5_id space = checked(dims.empty() ? H5Screate(H5S_SCALAR)
+                                       : H5Screate_simple(static_cast<int>(dims.size()), dims.data(), nullptr),
+                          what + ": cannot make a dataspace");
+    h5_id links = checked(H5Pcreate(H5P_LINK_CREATE), what + ": cannot make a link property list");
+    check(H5Pset_create_intermediate_group(links.get(), 1), what + ": cannot make a link property list");
+    // No creation times, as h5py 3 writes datasets: the same state gives the same bytes.
+    h5_id creation = checked(H5Pcreate(H5P_DATASET_CREATE), what + ": cannot make a dataset property list");
+    check(H5Pset_obj_track_times(creation.get(), 0), what + ": cannot turn off timestamps");
+    h5_id dataset = checked(
+        H5Dcreate2(parent, path.c_str(), file_type, space.get(), links.get(), creation.get(), H5P_DEFAULT),
+        what + ": cannot create the dataset");
+    if (t.element_count() > 0) {
+        check(H5Dwrite(dataset.get(), memory_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, t.bytes.data()),
+              what + ": cannot write the data");
+    }
+}
+
+}  // namespace mlrun::keras_h5

@@ -1,0 +1,53 @@
+// Reading and writing whole Keras files, in every layout the plugin knows:
+//
+//   legacy HDF5 (.h5): whole model (root attributes + model_weights +
+//     optimizer_weights) or weights only (the model_weights layout at the
+//     root), as Keras 1, Keras 2, tf.keras and Keras 3 write them;
+//   Keras 3 weights (.weights.h5): /layers/<key>/vars/<i>, /optimizer/vars;
+//   Keras 3 archives (.keras): a zip of config.json, metadata.json and
+//     model.weights.h5.
+//
+// Only the legacy HDF5 layout is written, as tf.keras 2.10 writes it.
+#pragma once
+
+#include "keras_model_config.hpp"
+#include "keras_training_config.hpp"
+#include "staged_checkpoint.hpp"
+
+#include <hdf5.h>
+
+#include <functional>
+#include <string>
+
+namespace mlrun::keras_h5 {
+
+// The keras_version written: the layout is tf.keras 2.10's, and Keras's
+// loaders read the version to decide how to convert old files.
+inline constexpr const char* written_keras_version = "2.10.0";
+
+// Reads any layout above into canonical tensors and framework metadata
+// (model_config, optimizer_config, loss, metrics, training_state when the
+// file has them, plus keras_version and keras_layout). format_error names
+// the object that is missing or wrong.
+staged_checkpoint read_keras_file(const std::string& path);
+
+// The layouts, for read_keras_file and tests.
+void read_legacy_h5(hid_t file, staged_checkpoint& out);
+void read_keras3_weights(hid_t file, const std::string& where, const compile_spec* compile, staged_checkpoint& out);
+staged_checkpoint read_keras_archive(const std::string& path);
+
+// A file whose architecture or compile settings mlrun cannot translate (a
+// Lambda layer, an optimizer it lacks) is still readable: its weights can
+// be inspected or loaded into a model built otherwise. These record the
+// reason as metadata "model_config_error" / "training_config_error"
+// instead; load_model reports it. Damage (invalid JSON) still throws.
+void translate_architecture(const std::function<model_spec()>& translate, staged_checkpoint& out);
+compile_spec translate_compile(const std::function<compile_spec()>& translate, staged_checkpoint& out);
+
+// Writes `ckpt` to `path` in the legacy layout: the whole model (needs the
+// model_config metadata), or only the weights. Nothing at `path` changes
+// unless the whole file was written: the data goes to a temporary file in
+// the same directory, synced, then renamed over `path`.
+void write_keras_file(const std::string& path, const staged_checkpoint& ckpt, bool weights_only);
+
+}  // namespace mlrun::keras_h5

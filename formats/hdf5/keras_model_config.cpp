@@ -1,0 +1,429 @@
+#include "keras_model_config.hpp"
+
+#include "h5_io.hpp"
+#include "keras_layers.hpp"
+
+#include <cctype>
+#include <map>
+#include <set>
+
+namespace mlrun::keras_h5 {
+namespace {
+
+std::string class_of(const json& entry, const std::string& where)
+{
+    const json* cls = member(entry, "class_name");
+    if (cls == nullptr || !cls->is_string()) {
+        throw format_error(where + ": a layer entry without class_name: " + json_excerpt(entry));
+    }
+    return cls->get<std::string>();
+}
+
+const json& config_of(const json& entry, const std::string& where)
+{
+    const json* config = member(entry, "config");
+    if (config == nullptr || !config->is_object()) {
+        throw format_error(where + ": a layer entry without a config object: " + json_excerpt(entry));
+    }
+    return *config;
+}
+
+std::string layer_where(const std::string& where, const json& entry, std::size_t index)
+{
+    std::string name;
+    if (const json* config = member(entry, "config")) {
+        if (const json* n = member(*config, "name"); n != nullptr && n->is_string()) name = n->get<std::string>();
+    }
+    if (const json* n = member(entry, "name"); name.empty() && n != nullptr && n->is_string()) {
+        name = n->get<std::string>();
+    }
+    const json* cls = member(entry, "class_name");
+    return where + ": layer " + std::to_string(index) + (name.empty() ? "" : " '" + name + "'") +
+           (cls != nullptr && cls->is_string() ? " (" + cls->get<std::string>() + ")" : "");
+}
+
+model_spec sequential_from_keras(const json& config, const std::string& where)
+{
+    model_spec spec;
+    spec.sequential = true;
+    // Keras <= 2.1 stores the layer list itself; later versions an object.
+    const json* layers = config.is_array() ? &config : member(config, "layers");
+    if (layers == nullptr || !layers->is_array() || layers->empty()) {
+        throw format_error(where + ": a Sequential model without layers");
+    }
+    if (const json* name = member(config, "name"); name != nullptr && name->is_string()) spec.name = name->get<std::string>();
+    for (std::size_t i = 0; i < layers->size(); ++i) {
+        const json& entry = (*layers)[i];
+        const std::string at = layer_where(where, entry, i);
+        const std::string cls = class_of(entry, at);
+        const json& layer_config = config_of(entry, at);
+        if (cls == "InputLayer") {
+            if (i != 0) throw format_error(at + ": an InputLayer may only come first");
+            spec.input_shape = input_shape_of(layer_config, at);
+            continue;
+        }
+        if (spec.input_shape.empty()) spec.input_shape = input_shape_of(layer_config, at);
+        spec.layers.push_back(layer_from_keras(cls, layer_config, at));
+    }
+    if (spec.input_shape.empty()) {
+        // Keras 3 keeps the shape the model was built for at the top.
+        if (const json* built = member(config, "build_input_shape"); built != nullptr && built->is_array()) {
+            spec.input_shape = input_shape_of(json{{"batch_shape", *built}}, where + ": build_input_shape");
+        }
+    }
+    if (spec.layers.empty()) throw format_error(where + ": a Sequential model without layers");
+    if (spec.input_shape.empty()) {
+        throw format_error(where + ": the model gives no input shape (no InputLayer, batch_input_shape or "
+                                   "build_input_shape); mlrun needs it to build the layers");
+    }
+    return spec;
+}
+
+// The names of the layers feeding one functional layer: Keras 2's
+// [[["name", node, tensor, {kwargs}], ...]] or Keras 3's
+// [{"args": [...keras_history: ["name", node, tensor]...], "kwargs": {}}].
+void collect_history(const json& value, std::vector<std::string>& names)
+{
+    if (value.is_object()) {
+        if (const json* history = member(value, "keras_history"); history != nullptr && history->is_array() &&
+                                                                  !history->empty() && (*history)[0].is_string()) {
+            names.push_back((*history)[0].get<std::string>());
+            return;
+        }
+        for (const auto& item : value.items()) collect_history(item.value(), names);
+    } else if (value.is_array()) {
+        for (const json& item : value) collect_history(item, names);
+    }
+}
+
+std::vector<std::string> inbound_layers(const json& entry, const std::string& where)
+{
+    const json* nodes = member(entry, "inbound_nodes");
+    std::vector<std::string> names;
+    if (nodes == nullptr || !nodes->is_array() || nodes->empty()) return names;
+    if (nodes->size() > 1) {
+        throw format_error(where + ": the layer is called " + std::to_string(nodes->size()) +
+                           " times (a shared layer); mlrun graphs call each layer once");
+    }
+    const json& node = (*nodes)[0];
+    if (node.is_object()) {
+        collect_history(node, names);
+    } else if (node.is_array()) {
+        for (const json& link : node) {
+            if (!link.is_array() || link.empty() || !link[0].is_string()) {
+                throw format_error(where + ": unreadable inbound node " + json_excerpt(link));
+            }
+            if (link.size() > 2 && link[2] != 0) {
+                throw format_error(where + ": takes output " + link[2].dump() + " of '" + link[0].get<std::string>() +
+                                   "'; mlrun layers have one output");
+            }
+            names.push_back(link[0].get<std::string>());
+        }
+    }
+    if (names.empty()) throw format_error(where + ": unreadable inbound_nodes " + json_excerpt(*nodes));
+    return names;
+}
+
+std::string single_endpoint(const json& config, const char* key, const std::string& where)
+{
+    const json* list = member(config, key);
+    if (list == nullptr || !list->is_array()) throw format_error(where + ": missing " + key);
+    // [["name", 0, 0]] in Keras 2; Keras 3 may drop the outer list for one entry.
+    const json& first = list->size() == 3 && (*list)[0].is_string() ? *list : (list->size() == 1 ? (*list)[0] : json());
+    if (!first.is_array() || first.empty() || !first[0].is_string()) {
+        throw format_error(where + ": " + key + " " + json_excerpt(*list) +
+                           "; mlrun models have exactly one input and one output");
+    }
+    return first[0].get<std::string>();
+}
+
+// Orders layers so each comes after its inputs, keeping the file's order
+// where it allows, and the output last (the builder takes the last layer
+// as the output).
+std::vector<layer_spec> topological_order(std::vector<layer_spec> layers, const std::string& input,
+                                          const std::string& output, const std::string& where)
+{
+    std::vector<layer_spec> ordered;
+    std::set<std::string> placed = {input};
+    std::vector<bool> done(layers.size(), false);
+    while (ordered.size() < layers.size()) {
+        bool progress = false;
+        for (std::size_t i = 0; i < layers.size(); ++i) {
+            if (done[i]) continue;
+            bool ready = true;
+            for (const std::string& in : layers[i].inputs) ready = ready && placed.count(in) != 0;
+            const bool last_one = ordered.size() + 1 == layers.size();
+            if (!ready || (layers[i].name == output && !last_one)) continue;
+            placed.insert(layers[i].name);
+            ordered.push_back(std::move(layers[i]));
+            done[i] = true;
+            progress = true;
+            break;
+        }
+        if (!progress) {
+            std::string stuck;
+            for (std::size_t i = 0; i < layers.size(); ++i) {
+                if (!done[i]) stuck += (stuck.empty() ? "" : ", ") + layers[i].name;
+            }
+            throw format_error(where + ": the layers " + stuck + " take inputs that are not in the model, form a " +
+                               "cycle, or feed the output layer '" + output + "'");
+        }
+    }
+    return ordered;
+}
+
+model_spec functional_from_keras(const json& config, const std::string& where)
+{
+    model_spec spec;
+    spec.sequential = false;
+    const json* layers = member(config, "layers");
+    if (layers == nullptr || !layers->is_array() || layers->empty()) throw format_error(where + ": a model without layers");
+    if (const json* name = member(config, "name"); name != nullptr && name->is_string()) spec.name = name->get<std::string>();
+    spec.input_name = single_endpoint(config, "input_layers", where);
+    const std::string output = single_endpoint(config, "output_layers", where);
+    std::vector<layer_spec> found;
+    bool input_found = false;
+    for (std::size_t i = 0; i < layers->size(); ++i) {
+        const json& entry = (*layers)[i];
+        const std::string at = layer_where(where, entry, i);
+        const std::string cls = class_of(entry, at);
+        const json& layer_config = config_of(entry, at);
+        if (cls == "InputLayer") {
+            const json* name = member(layer_config, "name");
+            const json* entry_name = member(entry, "name");
+            const std::string input = entry_name != nullptr && entry_name->is_string() ? entry_name->get<std::string>()
+                                      : name != nullptr && name->is_string()           ? name->get<std::string>()
+                                                                                       : "";
+            if (input != spec.input_name) {
+                throw format_error(at + ": a second input; mlrun models have exactly one input ('" + spec.input_name +
+                                   "')");
+            }
+            spec.input_shape = input_shape_of(layer_config, at);
+            input_found = true;
+            continue;
+        }
+        layer_spec layer = layer_from_keras(cls, layer_config, at);
+        layer.inputs = inbound_layers(entry, at);
+        found.push_back(std::move(layer));
+    }
+    if (!input_found || spec.input_shape.empty()) {
+        throw format_error(where + ": the input layer '" + spec.input_name + "' is missing or has no shape");
+    }
+    bool output_found = false;
+    for (const layer_spec& l : found) output_found = output_found || l.name == output;
+    if (!output_found) throw format_error(where + ": the output layer '" + output + "' is not among the layers");
+    spec.layers = topological_order(std::move(found), spec.input_name, output, where);
+    return spec;
+}
+
+YAML::Node shape_node(const std::vector<std::int64_t>& shape)
+{
+    YAML::Node list(YAML::NodeType::Sequence);
+    for (std::int64_t d : shape) list.push_back(d);
+    list.SetStyle(YAML::EmitterStyle::Flow);
+    return list;
+}
+
+std::vector<std::int64_t> read_shape(const YAML::Node& node, const std::string& where)
+{
+    try {
+        std::vector<std::int64_t> dims = node.as<std::vector<std::int64_t>>();
+        for (std::int64_t d : dims) {
+            if (d < 1) throw format_error(where + ": dimensions must be >= 1");
+        }
+        if (dims.empty()) throw format_error(where + ": an empty shape");
+        return dims;
+    } catch (const YAML::Exception&) {
+        throw format_error(where + ": expected a list of dimensions");
+    }
+}
+
+// Keras's automatic names: snake_case class, numbered from the second.
+std::string automatic_name(const std::string& class_name, std::map<std::string, int>& counts)
+{
+    std::string snake;
+    for (std::size_t i = 0; i < class_name.size(); ++i) {
+        const char c = class_name[i];
+        if (std::isupper(static_cast<unsigned char>(c)) && i > 0) snake += '_';
+        snake += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    }
+    const int n = counts[class_name]++;
+    return n == 0 ? snake : snake + "_" + std::to_string(n);
+}
+
+}  // namespace
+
+std::string supported_keras_classes()
+{
+    std::string list;
+    for (const std::string& c : translated_classes()) list += (list.empty() ? "" : ", ") + c;
+    return list;
+}
+
+model_spec model_from_keras(const json& model_config, const std::string& where)
+{
+    const json* cls = member(model_config, "class_name");
+    const json* config = member(model_config, "config");
+    if (cls == nullptr || !cls->is_string() || config == nullptr) {
+        throw format_error(where + ": expected {\"class_name\": ..., \"config\": ...}, found " +
+                           json_excerpt(model_config));
+    }
+    const std::string name = cls->get<std::string>();
+    if (name == "Sequential") return sequential_from_keras(*config, where);
+    if (name == "Model" || name == "Functional") return functional_from_keras(*config, where);
+    throw format_error(where + ": model class '" + name +
+                       "' cannot be rebuilt (subclassed models are code); mlrun rebuilds Sequential and functional "
+                       "(Model, Functional) models");
+}
+
+std::string layers_yaml(const model_spec& spec)
+{
+    YAML::Node list(YAML::NodeType::Sequence);
+    if (!spec.sequential) {
+        YAML::Node input;
+        input["Input"]["name"] = spec.input_name;
+        input["Input"]["shape"] = shape_node(spec.input_shape);
+        list.push_back(input);
+    }
+    for (std::size_t i = 0; i < spec.layers.size(); ++i) {
+        const layer_spec& layer = spec.layers[i];
+        YAML::Node settings(YAML::NodeType::Map);
+        settings["name"] = layer.name;
+        if (layer.config.IsMap()) {
+            for (const auto& kv : layer.config) settings[kv.first.Scalar()] = kv.second;
+        }
+        if (spec.sequential && i == 0) settings["input_shape"] = shape_node(spec.input_shape);
+        YAML::Node item;
+        item[layer.class_name] = settings;
+        if (!spec.sequential) {
+            YAML::Node inputs(YAML::NodeType::Sequence);
+            for (const std::string& in : layer.inputs) inputs.push_back(in);
+            inputs.SetStyle(YAML::EmitterStyle::Flow);
+            item["inputs"] = inputs;
+        }
+        list.push_back(item);
+    }
+    return YAML::Dump(list);
+}
+
+model_spec model_from_layers_yaml(const std::string& yaml, const std::string& where)
+{
+    YAML::Node list;
+    try {
+        list = YAML::Load(yaml);
+    } catch (const YAML::Exception& e) {
+        throw format_error(where + " is not valid YAML: " + e.msg);
+    }
+    if (!list.IsSequence() || list.size() == 0) throw format_error(where + ": expected a list of layers");
+    model_spec spec;
+    std::map<std::string, int> counts;
+    for (std::size_t i = 0; i < list.size(); ++i) {
+        const YAML::Node& item = list[i];
+        const std::string at = where + ": layer " + std::to_string(i);
+        if (!item.IsMap()) throw format_error(at + ": expected a mapping such as '- Dense: {units: 10}'");
+        layer_spec layer;
+        YAML::Node settings;
+        for (const auto& kv : item) {
+            const std::string key = kv.first.Scalar();
+            if (key == "name") {
+                layer.name = kv.second.Scalar();
+            } else if (key == "inputs") {
+                spec.sequential = false;
+                if (kv.second.IsScalar()) {
+                    layer.inputs.push_back(kv.second.Scalar());
+                } else {
+                    for (const auto& in : kv.second) layer.inputs.push_back(in.Scalar());
+                }
+            } else {
+                layer.class_name = key;
+                settings = kv.second;
+            }
+        }
+        if (layer.class_name.empty()) throw format_error(at + ": no layer class");
+        layer.config = YAML::Node(YAML::NodeType::Map);
+        std::vector<std::int64_t> input_shape;
+        if (settings.IsMap()) {
+            for (const auto& kv : settings) {
+                const std::string key = kv.first.Scalar();
+                if (key == "name") {
+                    layer.name = kv.second.Scalar();
+                } else if (key == "input_shape" || (layer.class_name == "Input" && key == "shape")) {
+                    input_shape = read_shape(kv.second, at + ": " + key);
+                } else {
+                    layer.config[key] = kv.second;
+                }
+            }
+        }
+        if (layer.class_name == "Input") {
+            if (i != 0) throw format_error(at + ": an Input may only come first");
+            spec.input_name = layer.name.empty() ? "input_1" : layer.name;
+            spec.input_shape = input_shape;
+            continue;
+        }
+        if (!input_shape.empty()) {
+            if (i != 0) throw format_error(at + ": input_shape belongs on the first layer only");
+            spec.input_shape = input_shape;
+        }
+        if (layer.name.empty()) layer.name = automatic_name(layer.class_name, counts);
+        spec.layers.push_back(std::move(layer));
+    }
+    if (spec.input_shape.empty()) throw format_error(where + ": the layer list gives no input shape");
+    if (spec.layers.empty()) throw format_error(where + ": the layer list has no layers besides the input");
+    if (!spec.sequential) {
+        if (spec.input_name.empty()) spec.input_name = "input_1";
+        // A graph item without inputs takes the item before it.
+        for (std::size_t i = 0; i < spec.layers.size(); ++i) {
+            if (spec.layers[i].inputs.empty()) {
+                spec.layers[i].inputs.push_back(i == 0 ? spec.input_name : spec.layers[i - 1].name);
+            }
+        }
+    }
+    return spec;
+}
+
+json keras_model_config(const model_spec& spec)
+{
+    const std::string where = "model_config";
+    json layers = json::array();
+    if (spec.sequential) {
+        // tf.keras 2.x lists the implicit input and repeats its shape on the first layer.
+        layers.push_back({{"class_name", "InputLayer"},
+                          {"config", keras_input_config(spec.layers.front().name + "_input", spec.input_shape)}});
+        for (std::size_t i = 0; i < spec.layers.size(); ++i) {
+            const layer_spec& l = spec.layers[i];
+            layers.push_back({{"class_name", l.class_name},
+                              {"config", keras_layer_config(l, i == 0 ? &spec.input_shape : nullptr,
+                                                            where + ": layer '" + l.name + "'")}});
+        }
+        return {{"class_name", "Sequential"},
+                {"config", {{"name", spec.name.empty() ? "sequential" : spec.name}, {"layers", layers}}}};
+    }
+    layers.push_back({{"class_name", "InputLayer"},
+                      {"config", keras_input_config(spec.input_name, spec.input_shape)},
+                      {"name", spec.input_name},
+                      {"inbound_nodes", json::array()}});
+    for (const layer_spec& l : spec.layers) {
+        json node = json::array();
+        for (const std::string& in : l.inputs) node.push_back({in, 0, 0, json::object()});
+        layers.push_back({{"class_name", l.class_name},
+                          {"config", keras_layer_config(l, nullptr, where + ": layer '" + l.name + "'")},
+                          {"name", l.name},
+                          {"inbound_nodes", json::array({node})}});
+    }
+    return {{"class_name", "Functional"},
+            {"config",
+             {{"name", spec.name.empty() ? "model" : spec.name},
+              {"layers", layers},
+              {"input_layers", json::array({json::array({spec.input_name, 0, 0})})},
+              {"output_layers", json::array({json::array({spec.layers.back().name, 0, 0})})}}}};
+}
+
+std::vector<std::string> keras_layer_names(const model_spec& spec)
+{
+    std::vector<std::string> names;
+    if (!spec.sequential) names.push_back(spec.input_name);
+    for (const layer_spec& l : spec.layers) names.push_back(l.name);
+    return names;
+}
+
+}  // namespace mlrun::keras_h5

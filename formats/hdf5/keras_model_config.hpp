@@ -1,0 +1,58 @@
+// Architectures, between Keras's `model_config` JSON and mlrun's layer list.
+//
+// Both directions go through model_spec, the architecture in mlrun's terms.
+// Only the classes listed in supported_keras_classes() are translated; any
+// other class (a Lambda layer, a custom class) is refused by name, since
+// nothing in a model file may ever be run as code.
+#pragma once
+
+#include "keras_json.hpp"
+
+#include <yaml-cpp/yaml.h>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace mlrun::keras_h5 {
+
+// One layer in mlrun's terms.
+struct layer_spec {
+    std::string class_name;           // mlrun's class: Dense, Dropout, ...
+    std::string name;
+    YAML::Node config;                // the class's own settings, without name
+    std::vector<std::string> inputs;  // graph models: the layers it takes
+};
+
+struct model_spec {
+    std::string name;                       // the Keras model's name, may be empty
+    bool sequential = true;
+    std::string input_name;                 // the input layer's name (graph models)
+    std::vector<std::int64_t> input_shape;  // per sample
+    std::vector<layer_spec> layers;         // in order, without the input
+};
+
+// Reads a Keras model_config (Sequential in every Keras version's form, or a
+// functional Model/Functional graph). format_error names `where`, the layer
+// and the setting it cannot translate.
+model_spec model_from_keras(const json& model_config, const std::string& where);
+
+// The layer list as an experiment file writes it (see model_builder.hpp):
+// Sequential with input_shape on the first layer, or a graph starting with
+// an Input and naming each layer's inputs.
+std::string layers_yaml(const model_spec& spec);
+
+// Reads the framework's layer list (the model_config metadata).
+model_spec model_from_layers_yaml(const std::string& yaml, const std::string& where);
+
+// The model_config tf.keras 2.x writes for this architecture.
+json keras_model_config(const model_spec& spec);
+
+// The names Keras lists in `layer_names` (model.layers): every layer, and
+// the InputLayer too for functional models.
+std::vector<std::string> keras_layer_names(const model_spec& spec);
+
+// "InputLayer, Dense, ..." for messages.
+std::string supported_keras_classes();
+
+}  // namespace mlrun::keras_h5

@@ -1,0 +1,348 @@
+// Commands on saved model files (evaluate, summary, predict with --model;
+// inspect), and the save at the end of training.
+#include "commands.hpp"
+
+#include "mlrun/checkpoint/format.hpp"
+#include "mlrun/config/experiment.hpp"
+#include "mlrun/core/error.hpp"
+#include "mlrun/data/array_io.hpp"
+#include "mlrun/model/saved_model.hpp"
+#include "mlrun/train/progress_printer.hpp"
+#include "mlrun/train/session.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <cstdio>
+#include <iostream>
+#include <optional>
+
+namespace mlrun::cli {
+namespace {
+
+const std::string& required(const std::string& value, const char* option, const char* command)
+{
+    if (value.empty()) {
+        throw usage_error(std::string("'") + command + "' needs " + option +
+                          ", e.g. mlrun predict --model my_model.h5 --input x.npy --output y.npy");
+    }
+    return value;
+}
+
+backend make_backend(const plugin_registry& plugins, const std::string& name, int threads)
+{
+    return backend(plugins.find(MLRUN_PLUGIN_BACKEND, name),
+                   {{"threads", std::to_string(threads > 0 ? threads : default_thread_count())}});
+}
+
+std::string percent(double fraction)
+{
+    char buffer[32];
+    std::snprintf(buffer, sizeof buffer, "%.2f%%", 100.0 * fraction);
+    return buffer;
+}
+
+// The trained-for line, e.g. " (5 epochs, iteration 1565)".
+std::string trained_note(loaded_model& lm)
+{
+    std::string note;
+    if (lm.state()) note += std::to_string(lm.state()->epoch) + " epochs";
+    if (lm.compiled()) {
+        note += (note.empty() ? "" : ", ") + std::string("optimizer at iteration ") +
+                std::to_string(lm.fitter().get_optimizer().iterations());
+    }
+    return note.empty() ? "" : " (" + note + ")";
+}
+
+std::string lower(std::string text)
+{
+    std::transform(text.begin(), text.end(), text.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    return text;
+}
+
+bool has_suffix(const std::string& path, const std::string& suffix)
+{
+    const std::string name = lower(path);
+    return name.size() >= suffix.size() && name.compare(name.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+// "min -0.154 max 0.151 mean -0.00411" of a numeric tensor.
+std::string statistics(const tensor& t)
+{
+    if (t.size() == 0) return "";
+    double low = 0, high = 0, sum = 0;
+    for (std::int64_t i = 0; i < t.size(); ++i) {
+        const double v = t.type() == dtype::int64 ? static_cast<double>(t.data<std::int64_t>()[i])
+                                                  : static_cast<double>(t.f32()[i]);
+        low = i == 0 ? v : std::min(low, v);
+        high = i == 0 ? v : std::max(high, v);
+        sum += v;
+    }
+    char buffer[96];
+    if (t.size() == 1) {
+        std::snprintf(buffer, sizeof buffer, "= %.9g", low);
+    } else {
+        std::snprintf(buffer, sizeof buffer, "min %.4g  max %.4g  mean %.4g", low, high, sum / static_cast<double>(t.size()));
+    }
+    return buffer;
+}
+
+// One line: {units: 512, activation: relu}, [accuracy].
+std::string flow(const YAML::Node& node)
+{
+    std::string text;
+    if (node.IsMap()) {
+        for (const auto& kv : node) text += (text.empty() ? "" : ", ") + kv.first.Scalar() + ": " + flow(kv.second);
+        return "{" + text + "}";
+    }
+    if (node.IsSequence()) {
+        for (const auto& item : node) text += (text.empty() ? "" : ", ") + flow(item);
+        return "[" + text + "]";
+    }
+    return node.IsScalar() ? node.Scalar() : "null";
+}
+
+void print_layers(const std::string& yaml)
+{
+    const YAML::Node layers = YAML::Load(yaml);
+    for (const YAML::Node& item : layers) {
+        std::string inputs;
+        for (const auto& kv : item) {
+            if (kv.first.Scalar() == "inputs") inputs = "  <- " + flow(kv.second);
+        }
+        for (const auto& kv : item) {
+            const std::string cls = kv.first.Scalar();
+            if (cls == "inputs" || cls == "name") continue;
+            YAML::Node settings = YAML::Clone(kv.second);
+            const std::string name = settings["name"] ? settings["name"].Scalar() : "";
+            if (settings.IsMap()) settings.remove("name");
+            std::printf("  %-22s %-12s %s%s\n", name.c_str(), cls.c_str(), settings.size() > 0 ? flow(settings).c_str() : "",
+                        inputs.c_str());
+        }
+    }
+}
+
+// The experiment's `save` section, after training that ended at `epoch`.
+void save_as_experiment_says(const experiment& e, const model& m, const optimizer& opt, int epoch, std::uint64_t seed,
+                             const plugin_registry& plugins)
+{
+    if (e.save_path.empty()) return;
+    save_request request;
+    request.opt = e.save_include_optimizer ? &opt : nullptr;
+    request.loss = e.loss;
+    request.metrics = e.metrics;
+    training_state state;
+    state.epoch = epoch;
+    state.seed = seed;
+    state.batch_size = e.batch_size;
+    state.shuffle = e.shuffle;
+    state.data = e.resolved["data"];
+    request.state = state;
+    request.backend = e.backend;
+    request.weights_only = e.save_weights_only;
+    save_model(e.save_path, m, request, plugins);
+    std::cout << "Saved " << (e.save_weights_only ? "the weights" : "the model") << " to " << e.save_path << " ("
+              << format_for_path(plugins, e.save_path).name() << " format, after epoch " << epoch << ")\n";
+}
+
+void print_test_line(const dataset& test, const metric_logs& logs)
+{
+    std::cout << "Test (" << test.size() << " samples): " << format_logs(logs).substr(3);
+    if (auto accuracy = logs.get("accuracy")) std::cout << " (" << percent(*accuracy) << ")";
+    std::cout << "\n";
+}
+
+// The samples of `data` shaped as the model takes them (flattened or not).
+dataset shaped_for(const model& m, const dataset& data, const std::string& model_path)
+{
+    if (data.x.dims().without_batch().element_count() != m.input_shape().element_count()) {
+        throw model_error(model_path + ": the model takes inputs of shape " + m.input_shape().to_string() + " but " +
+                          data.name + " holds samples of shape " + data.x.dims().without_batch().to_string());
+    }
+    dataset shaped = data;
+    shaped.x.reshape(m.input_shape().with_batch(data.size()));
+    return shaped;
+}
+
+}  // namespace
+
+void save_trained_model(session& s, const history& h)
+{
+    const experiment& e = s.config();
+    save_as_experiment_says(e, s.net(), s.fitter().get_optimizer(), e.initial_epoch + static_cast<int>(h.epochs.size()),
+                            e.seed, s.plugins());
+}
+
+int train_model(const common_options& common, const std::vector<std::string>& overrides)
+{
+    if (common.config_path.empty()) {
+        throw usage_error("'train --model' needs --config CONFIG for the data and the fit settings, e.g. "
+                          "mlrun train --model my_model.h5 --config configs/mnist_h5.yaml fit.epochs=10");
+    }
+    const std::string& path = common.model_path;
+    const experiment e = load_experiment(common.config_path, overrides);
+    const plugin_registry plugins(plugin_search_order(common.plugin_dirs, e.plugin_search_paths));
+    backend be = make_backend(plugins, e.backend, e.threads);
+    std::unique_ptr<loaded_model> lm = load_model(path, plugins, be);
+    trainer& fitter = lm->fitter();
+    // Where the file's run stopped, and its seed: shuffles of the epochs
+    // done are replayed from it, so going on equals never stopping.
+    fit_options options;
+    options.initial_epoch = lm->state() ? lm->state()->epoch : e.initial_epoch;
+    options.seed = lm->state() ? lm->state()->seed : e.seed;
+    options.epochs = e.epochs;
+    options.batch_size = e.batch_size;
+    options.shuffle = e.shuffle;
+    std::cout << "Going on from epoch " << options.initial_epoch << " of " << path << " (seed " << options.seed
+              << ") to epoch " << options.epochs << "\n";
+    const data_options& d = e.data;
+    const dataset train = shaped_for(lm->net(), load_idx_dataset(d, d.train_images, d.train_labels, d.train_take, d.kind + " train"), path);
+    const dataset test = shaped_for(lm->net(), load_idx_dataset(d, d.test_images, d.test_labels, d.test_take, d.kind + " test"), path);
+    options.validation = e.validate_on_test ? &test : nullptr;
+    int verbose = e.verbose;
+    if (verbose < 0) verbose = 2;
+    progress_printer progress(std::cout, verbose, options.epochs, fitter.steps_per_epoch(train.size(), options.batch_size));
+    const history h = fitter.fit(train, options, {&progress});
+    print_test_line(test, fitter.evaluate(test, options.batch_size));
+    save_as_experiment_says(e, lm->net(), fitter.get_optimizer(), options.initial_epoch + static_cast<int>(h.epochs.size()),
+                            options.seed, plugins);
+    return 0;
+}
+
+int evaluate_model(const common_options& common, const std::vector<std::string>& overrides)
+{
+    const std::string& path = common.model_path;
+    std::optional<experiment> config;
+    if (!common.config_path.empty()) {
+        config = load_experiment(common.config_path, overrides);
+    } else if (!overrides.empty()) {
+        throw usage_error("overrides such as '" + overrides[0] + "' apply to an experiment; give one with --config");
+    }
+    const plugin_registry plugins(
+        plugin_search_order(common.plugin_dirs, config ? config->plugin_search_paths : std::vector<std::string>{}));
+    backend be = make_backend(plugins, config ? config->backend : "reference", config ? config->threads : 0);
+    std::unique_ptr<loaded_model> lm = load_model(path, plugins, be);
+    trainer& fitter = lm->fitter();  // says why when the file cannot be evaluated
+
+    data_options data;
+    std::int64_t batch_size = 32;
+    if (config) {
+        data = config->data;
+        batch_size = config->batch_size;
+    } else if (lm->state() && lm->state()->data.IsMap()) {
+        data = read_data_section(lm->state()->data, path + " (training_state.data)");
+        batch_size = lm->state()->batch_size;
+    } else {
+        throw usage_error(path + " does not say which data it was trained on; give an experiment whose data "
+                                 "section to use with --config");
+    }
+    const dataset test = shaped_for(
+        lm->net(), load_idx_dataset(data, data.test_images, data.test_labels, data.test_take, data.kind + " test"), path);
+    const metric_logs logs = fitter.evaluate(test, batch_size);
+    std::cout << "Restored model from " << path << trained_note(*lm) << "\n";
+    print_test_line(test, logs);
+    return 0;
+}
+
+int summarize_model(const common_options& common)
+{
+    const plugin_registry plugins(plugin_search_order(common.plugin_dirs, {}));
+    backend be = make_backend(plugins, "reference", 1);
+    std::unique_ptr<loaded_model> lm = load_model(common.model_path, plugins, be);
+    lm->net().summary(std::cout);
+    return 0;
+}
+
+int predict_with_model(const common_options& common)
+{
+    const std::string& path = required(common.model_path, "--model FILE", "predict");
+    const std::string& input = required(common.input_path, "--input X.npy|X.csv", "predict");
+    const std::string& output = required(common.output, "--output Y.npy|Y.csv", "predict");
+    const plugin_registry plugins(plugin_search_order(common.plugin_dirs, {}));
+    backend be = make_backend(plugins, "reference", 0);
+    std::unique_ptr<loaded_model> lm = load_model(path, plugins, be);
+    tensor x = read_array(input);
+    const shape& sample = lm->net().input_shape();
+    if (x.dims().rank() == 0 || x.dims().without_batch().element_count() != sample.element_count()) {
+        throw data_error(input + ": the model takes samples of shape " + sample.to_string() + " (" +
+                         std::to_string(sample.element_count()) + " values each), the file holds " +
+                         x.dims().to_string());
+    }
+    x.reshape(sample.with_batch(x.dims()[0]));
+    const tensor y = lm->predict(x, 256);
+    write_array(output, y);
+    std::cout << "Wrote " << y.dims()[0] << " predictions of shape " << lm->net().output_shape().to_string() << " to "
+              << output << "\n";
+    return 0;
+}
+
+bool is_keras_file(const std::string& path)
+{
+    return has_suffix(path, ".h5") || has_suffix(path, ".hdf5") || has_suffix(path, ".keras");
+}
+
+int inspect_hdf5(const common_options& common, const std::string& file)
+{
+    if (!is_keras_file(file)) {
+        throw usage_error("inspect reads Keras files (.h5, .hdf5, .keras); '" + file + "' is none of them");
+    }
+    const plugin_registry plugins(plugin_search_order(common.plugin_dirs, {}));
+    const format fmt = format_for_path(plugins, file);
+    const checkpoint ckpt = fmt.load(file);
+    auto meta = [&](const char* key) {
+        auto it = ckpt.metadata.find(key);
+        return it == ckpt.metadata.end() ? std::string() : it->second;
+    };
+    std::cout << file << ": " << (meta("keras_layout").empty() ? "model file" : meta("keras_layout"));
+    if (!meta("keras_version").empty()) std::cout << ", written by Keras " << meta("keras_version");
+    if (!meta("mlrun_version").empty()) std::cout << " (mlrun " << meta("mlrun_version") << ")";
+    std::cout << "\n";
+    if (!meta("model_config").empty()) {
+        std::cout << "\nLayers:\n";
+        print_layers(meta("model_config"));
+    }
+    if (!meta("model_config_error").empty()) {
+        std::cout << "\nThe architecture cannot be rebuilt: " << meta("model_config_error") << "\n";
+    }
+    if (!meta("training_config_error").empty()) {
+        std::cout << "\nThe training configuration cannot be used: " << meta("training_config_error") << "\n";
+    }
+    if (!meta("loss").empty() || !meta("optimizer_config").empty()) {
+        std::cout << "\nCompiled with:\n";
+        if (!meta("loss").empty()) std::cout << "  loss: " << meta("loss") << "\n";
+        if (!meta("metrics").empty()) std::cout << "  metrics: " << flow(YAML::Load(meta("metrics"))) << "\n";
+        if (!meta("optimizer_config").empty()) {
+            const YAML::Node optimizer = YAML::Load(meta("optimizer_config"));
+            std::cout << "  optimizer: " << optimizer["name"].Scalar() << " " << flow(optimizer["config"]) << "\n";
+        }
+    }
+    if (!meta("training_state").empty()) {
+        const YAML::Node state = YAML::Load(meta("training_state"));
+        std::cout << "  trained: " << state["epoch"].Scalar() << " epochs, seed " << state["seed"].Scalar()
+                  << ", batch size " << state["batch_size"].Scalar() << "\n";
+    }
+    std::int64_t parameters = 0;
+    std::int64_t state_values = 0;
+    std::cout << "\nWeights:\n";
+    for (const auto& [name, t] : ckpt.tensors) {
+        if (name.rfind("optimizer/", 0) == 0) continue;
+        parameters += t.size();
+        std::printf("  %-36s %-8s %-14s %s\n", name.c_str(), std::string(dtype_name(t.type())).c_str(),
+                    t.dims().to_string().c_str(), statistics(t).c_str());
+    }
+    bool optimizer_header = false;
+    for (const auto& [name, t] : ckpt.tensors) {
+        if (name.rfind("optimizer/", 0) != 0) continue;
+        if (!optimizer_header) std::cout << "\nOptimizer state:\n";
+        optimizer_header = true;
+        if (name != "optimizer/iterations") state_values += t.size();
+        std::printf("  %-36s %-8s %-14s %s\n", name.substr(10).c_str(), std::string(dtype_name(t.type())).c_str(),
+                    t.dims().to_string().c_str(), statistics(t).c_str());
+    }
+    if (!optimizer_header) std::cout << "\nNo optimizer state.\n";
+    std::cout << "\nTotal: " << parameters << " weight values";
+    if (optimizer_header) std::cout << ", " << state_values << " optimizer slot values";
+    std::cout << "\n";
+    return 0;
+}
+
+}  // namespace mlrun::cli

@@ -1,0 +1,156 @@
+#include "mlrun/layers/batch_normalization.hpp"
+
+#include "mlrun/core/error.hpp"
+#include "mlrun/layers/layer_registry.hpp"
+
+#include <cmath>
+
+namespace mlrun {
+
+batch_normalization_layer::batch_normalization_layer(const std::string& name, const YAML::Node& config)
+    : layer(name),
+      axis_(config["axis"].as<int>()),
+      momentum_(config["momentum"].as<float>()),
+      epsilon_(config["epsilon"].as<float>()),
+      center_(config["center"].as<bool>()),
+      scale_(config["scale"].as<bool>())
+{
+    if (!(momentum_ >= 0.0f && momentum_ <= 1.0f)) {
+        throw config_error("layer '" + name + "': BatchNormalization momentum must be in [0, 1], found " +
+                           std::to_string(momentum_));
+    }
+    if (!(epsilon_ > 0.0f)) {
+        throw config_error("layer '" + name + "': BatchNormalization epsilon must be positive, found " +
+                           std::to_string(epsilon_));
+    }
+}
+
+parameter* batch_normalization_layer::gamma() { return scale_ ? &parameters()[0] : nullptr; }
+parameter* batch_normalization_layer::beta() { return center_ ? &parameters()[scale_ ? 1 : 0] : nullptr; }
+
+shape batch_normalization_layer::build(const std::vector<shape>& input_shapes, rng&)
+{
+    const shape& in = input_shapes.at(0);
+    // Keras counts the batch axis: the last axis of a per-sample shape of rank r is r, or -1.
+    if (in.rank() == 0 || (axis_ != -1 && axis_ != static_cast<int>(in.rank()))) {
+        throw model_error("layer '" + name() + "' (BatchNormalization) normalises the last axis (axis -1); found axis " +
+                          std::to_string(axis_) + " for inputs of shape " + in.to_string());
+    }
+    features_ = in[in.rank() - 1];
+    auto filled = [](parameter& p, float value) {
+        for (std::int64_t i = 0; i < p.value.size(); ++i) p.value.f32()[i] = value;
+    };
+    if (scale_) filled(add_parameter("gamma", {features_}), 1.0f);
+    if (center_) filled(add_parameter("beta", {features_}), 0.0f);
+    moving_index_ = parameters().size();
+    filled(add_parameter("moving_mean", {features_}, false), 0.0f);
+    filled(add_parameter("moving_variance", {features_}, false), 1.0f);
+    return in;
+}
+
+void batch_normalization_layer::forward(forward_context& ctx, const std::vector<const tensor*>& inputs, tensor& output)
+{
+    const tensor& x = *inputs[0];
+    output.reshape(x.dims());
+    const std::int64_t rows = x.size() / features_;
+    const float* in = x.f32();
+    float* out = output.f32();
+    const float* g = scale_ ? gamma()->value.f32() : nullptr;
+    const float* b = center_ ? beta()->value.f32() : nullptr;
+    float* mm = moving_mean().value.f32();
+    float* mv = moving_variance().value.f32();
+    if (!ctx.training) {
+        for (std::int64_t j = 0; j < features_; ++j) {
+            const double inverse = 1.0 / std::sqrt(static_cast<double>(mv[j]) + epsilon_);
+            const double shift = b != nullptr ? b[j] : 0.0;
+            const double factor = (g != nullptr ? g[j] : 1.0) * inverse;
+            for (std::int64_t r = 0; r < rows; ++r) {
+                out[r * features_ + j] = static_cast<float>((in[r * features_ + j] - mm[j]) * factor + shift);
+            }
+        }
+        return;
+    }
+    normalized_.reshape(x.dims());
+    inverse_std_.assign(static_cast<std::size_t>(features_), 0.0);
+    for (std::int64_t j = 0; j < features_; ++j) {
+        double sum = 0.0;
+        for (std::int64_t r = 0; r < rows; ++r) sum += in[r * features_ + j];
+        const double mean = sum / static_cast<double>(rows);
+        double squares = 0.0;
+        for (std::int64_t r = 0; r < rows; ++r) {
+            const double d = in[r * features_ + j] - mean;
+            squares += d * d;
+        }
+        const double variance = squares / static_cast<double>(rows);
+        const double inverse = 1.0 / std::sqrt(variance + epsilon_);
+        inverse_std_[static_cast<std::size_t>(j)] = inverse;
+        for (std::int64_t r = 0; r < rows; ++r) {
+            const double xhat = (in[r * features_ + j] - mean) * inverse;
+            normalized_.f32()[r * features_ + j] = static_cast<float>(xhat);
+            out[r * features_ + j] = static_cast<float>(xhat * (g != nullptr ? g[j] : 1.0) + (b != nullptr ? b[j] : 0.0));
+        }
+        mm[j] = static_cast<float>(mm[j] * momentum_ + mean * (1.0 - momentum_));
+        mv[j] = static_cast<float>(mv[j] * momentum_ + variance * (1.0 - momentum_));
+    }
+}
+
+void batch_normalization_layer::backward(backend&, const std::vector<const tensor*>& inputs, const tensor&,
+                                         const tensor& output_grad, const std::vector<tensor*>& input_grads)
+{
+    const std::int64_t rows = inputs[0]->size() / features_;
+    const float* dy = output_grad.f32();
+    const float* xhat = normalized_.f32();
+    const float* g = scale_ ? gamma()->value.f32() : nullptr;
+    tensor* dx = input_grads[0];
+    if (dx != nullptr) dx->reshape(inputs[0]->dims());
+    for (std::int64_t j = 0; j < features_; ++j) {
+        double sum_dy = 0.0, sum_dy_xhat = 0.0;
+        for (std::int64_t r = 0; r < rows; ++r) {
+            sum_dy += dy[r * features_ + j];
+            sum_dy_xhat += static_cast<double>(dy[r * features_ + j]) * xhat[r * features_ + j];
+        }
+        if (scale_) gamma()->grad.f32()[j] = static_cast<float>(sum_dy_xhat);
+        if (center_) beta()->grad.f32()[j] = static_cast<float>(sum_dy);
+        if (dx == nullptr) continue;
+        // dx = gamma / (N sigma) * (N dy - sum(dy) - xhat * sum(dy xhat))
+        const double factor = (g != nullptr ? g[j] : 1.0) * inverse_std_[static_cast<std::size_t>(j)] /
+                              static_cast<double>(rows);
+        for (std::int64_t r = 0; r < rows; ++r) {
+            const std::int64_t i = r * features_ + j;
+            dx->f32()[i] = static_cast<float>(factor * (static_cast<double>(rows) * dy[i] - sum_dy - xhat[i] * sum_dy_xhat));
+        }
+    }
+}
+
+YAML::Node batch_normalization_layer::config() const
+{
+    YAML::Node c;
+    c["name"] = name();
+    c["axis"] = axis_;
+    c["momentum"] = momentum_;
+    c["epsilon"] = epsilon_;
+    c["center"] = center_;
+    c["scale"] = scale_;
+    return c;
+}
+
+const layer_class& batch_normalization_layer::description()
+{
+    static const layer_class description{
+        "BatchNormalization",
+        "normalises the last axis by batch statistics in training, moving averages at inference",
+        {
+            {"axis", value_kind::integer, "-1", "the normalised axis (only the last, -1, is supported)"},
+            {"momentum", value_kind::number, "0.99", "decay of the moving mean and variance"},
+            {"epsilon", value_kind::number, "0.001", "added to the variance for stability"},
+            {"center", value_kind::boolean, "true", "learn an offset beta"},
+            {"scale", value_kind::boolean, "true", "learn a factor gamma"},
+        },
+        [](const std::string& name, const YAML::Node& config) -> std::unique_ptr<layer> {
+            return std::make_unique<batch_normalization_layer>(name, config);
+        },
+    };
+    return description;
+}
+
+}  // namespace mlrun

@@ -1,0 +1,154 @@
+#define BOOST_TEST_MODULE array files
+#include <boost/test/unit_test.hpp>
+
+#include "mlrun/core/error.hpp"
+#include "mlrun/data/array_io.hpp"
+
+#include <stdlib.h>
+
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+namespace fs = std::filesystem;
+using namespace mlrun;
+
+namespace {
+
+struct temp_dir {
+    fs::path dir;
+    temp_dir()
+    {
+        std::string pattern = (fs::temp_directory_path() / "mlrun-array-test-XXXXXX").string();
+        BOOST_REQUIRE(mkdtemp(pattern.data()) != nullptr);
+        dir = pattern;
+    }
+    ~temp_dir()
+    {
+        std::error_code ec;
+        fs::remove_all(dir, ec);
+    }
+    std::string path(const std::string& name) const { return (dir / name).string(); }
+};
+
+// A .npy file as numpy writes one: magic, version, header length, header
+// padded with spaces to a 64-byte boundary and ended by a newline, data.
+void write_raw_npy(const std::string& path, int major, const std::string& dict, const std::string& data)
+{
+    const std::size_t prefix = major == 1 ? 10 : 12;
+    std::string header = dict;
+    while ((prefix + header.size() + 1) % 64 != 0) header += ' ';
+    header += '\n';
+    std::ofstream out(path, std::ios::binary);
+    out.write("\x93NUMPY", 6);
+    out.put(static_cast<char>(major));
+    out.put(0);
+    const std::size_t length = header.size();
+    out.put(static_cast<char>(length & 0xff));
+    out.put(static_cast<char>(length >> 8));
+    if (major != 1) out.put(0), out.put(0);
+    out << header << data;
+}
+
+template <class T>
+std::string bytes_of(std::initializer_list<T> values)
+{
+    std::string data;
+    for (T v : values) data.append(reinterpret_cast<const char*>(&v), sizeof v);
+    return data;
+}
+
+std::vector<float> values(const tensor& t) { return std::vector<float>(t.f32(), t.f32() + t.size()); }
+
+template <class F>
+void expect_data_error(F f, const std::string& fragment)
+{
+    BOOST_CHECK_EXCEPTION(f(), data_error, [&](const data_error& e) {
+        BOOST_TEST_MESSAGE(e.what());
+        return std::string(e.what()).find(fragment) != std::string::npos;
+    });
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(npy_round_trip_in_numpys_layout)
+{
+    temp_dir dir;
+    tensor t({3, 4});
+    for (std::int64_t i = 0; i < t.size(); ++i) t.f32()[i] = 0.1f * static_cast<float>(i) - 0.5f;
+    write_array(dir.path("a.npy"), t);
+    std::ifstream in(dir.path("a.npy"), std::ios::binary);
+    std::string file((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    BOOST_CHECK_EQUAL(file.substr(0, 8), std::string("\x93NUMPY\x01\x00", 8));
+    const std::size_t header_length = static_cast<unsigned char>(file[8]) | static_cast<unsigned char>(file[9]) << 8;
+    BOOST_CHECK_EQUAL((10 + header_length) % 64, 0u);
+    const std::string dict = "{'descr': '<f4', 'fortran_order': False, 'shape': (3, 4), }";
+    BOOST_CHECK_EQUAL(file.substr(10, dict.size()), dict);
+    BOOST_CHECK_EQUAL(file[10 + header_length - 1], '\n');
+    BOOST_CHECK_EQUAL(file.size(), 10 + header_length + 48);
+    const tensor back = read_array(dir.path("a.npy"));
+    BOOST_CHECK(back.dims() == t.dims());
+    BOOST_TEST(values(back) == values(t), boost::test_tools::per_element());
+
+    tensor line({5});
+    write_array(dir.path("line.npy"), line);
+    BOOST_CHECK(read_array(dir.path("line.npy")).dims() == shape({5}));
+}
+
+BOOST_AUTO_TEST_CASE(npy_element_types_and_versions)
+{
+    temp_dir dir;
+    write_raw_npy(dir.path("f8.npy"), 1, "{'descr': '<f8', 'fortran_order': False, 'shape': (2,), }",
+                  bytes_of<double>({0.25, -3.5}));
+    BOOST_TEST(values(read_array(dir.path("f8.npy"))) == (std::vector<float>{0.25f, -3.5f}), boost::test_tools::per_element());
+    write_raw_npy(dir.path("u1.npy"), 2, "{'descr': '|u1', 'fortran_order': False, 'shape': (1, 3), }",
+                  std::string("\x00\x7f\xff", 3));
+    const tensor bytes = read_array(dir.path("u1.npy"));
+    BOOST_CHECK(bytes.dims() == shape({1, 3}));
+    BOOST_TEST(values(bytes) == (std::vector<float>{0.0f, 127.0f, 255.0f}), boost::test_tools::per_element());
+    write_raw_npy(dir.path("i8.npy"), 3, "{'descr': '<i8', 'fortran_order': False, 'shape': (2,), }",
+                  bytes_of<std::int64_t>({-7, 9}));
+    BOOST_TEST(values(read_array(dir.path("i8.npy"))) == (std::vector<float>{-7.0f, 9.0f}), boost::test_tools::per_element());
+}
+
+BOOST_AUTO_TEST_CASE(npy_files_mlrun_cannot_read_are_named)
+{
+    temp_dir dir;
+    write_raw_npy(dir.path("fortran.npy"), 1, "{'descr': '<f4', 'fortran_order': True, 'shape': (2, 2), }",
+                  bytes_of<float>({1, 2, 3, 4}));
+    expect_data_error([&] { read_array(dir.path("fortran.npy")); }, "fortran.npy: the array is in Fortran");
+    write_raw_npy(dir.path("short.npy"), 1, "{'descr': '<f4', 'fortran_order': False, 'shape': (3, 4), }",
+                  bytes_of<float>({1, 2, 3}));
+    expect_data_error([&] { read_array(dir.path("short.npy")); }, "short.npy: shape (3, 4) of <f4 needs 48 bytes of data, the file has 12");
+    write_raw_npy(dir.path("big.npy"), 1, "{'descr': '>f4', 'fortran_order': False, 'shape': (1,), }",
+                  bytes_of<float>({1}));
+    expect_data_error([&] { read_array(dir.path("big.npy")); }, "element type '>f4' is not one mlrun reads");
+    std::ofstream(dir.path("text.npy")) << "1,2,3\n";
+    expect_data_error([&] { read_array(dir.path("text.npy")); }, "text.npy: not a .npy file");
+    expect_data_error([&] { read_array(dir.path("absent.npy")); }, "absent.npy: cannot be opened");
+    expect_data_error([&] { read_array(dir.path("data.txt")); }, "expected a .npy or .csv file");
+}
+
+BOOST_AUTO_TEST_CASE(csv_rows_with_an_optional_header)
+{
+    temp_dir dir;
+    std::ofstream(dir.path("x.csv")) << "sepal_length,sepal_width,petal\r\n5.1, 3.5,1.4\r\n\r\n4.9,3.0,-1e-3\r\n";
+    const tensor x = read_array(dir.path("x.csv"));
+    BOOST_CHECK(x.dims() == shape({2, 3}));
+    BOOST_TEST(values(x) == (std::vector<float>{5.1f, 3.5f, 1.4f, 4.9f, 3.0f, -1e-3f}), boost::test_tools::per_element());
+    write_array(dir.path("y.csv"), x);
+    std::ifstream in(dir.path("y.csv"));
+    std::string first;
+    std::getline(in, first);
+    BOOST_CHECK_EQUAL(first, "5.0999999,3.5,1.39999998");
+    BOOST_TEST(values(read_array(dir.path("y.csv"))) == values(x), boost::test_tools::per_element());
+
+    std::ofstream(dir.path("ragged.csv")) << "1,2,3\n4,5\n";
+    expect_data_error([&] { read_array(dir.path("ragged.csv")); }, "ragged.csv:2: expected 3 values like the lines before, found 2");
+    std::ofstream(dir.path("word.csv")) << "1,2\n3,abc\n";
+    expect_data_error([&] { read_array(dir.path("word.csv")); }, "word.csv:2: expected numbers separated by commas; column 2 is 'abc'");
+    std::ofstream(dir.path("empty.csv")) << "a,b\n";
+    expect_data_error([&] { read_array(dir.path("empty.csv")); }, "empty.csv: no rows of numbers");
+    expect_data_error([&] { write_array(dir.path("y.txt"), x); }, "must be a .npy or .csv file");
+}

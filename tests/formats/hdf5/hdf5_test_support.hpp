@@ -1,0 +1,138 @@
+// Shared by the Keras HDF5 tests: where the fixtures and plugins are, a
+// temporary directory, and an HDF5 reader independent of the plugin (so
+// tests compare the plugin against the file itself).
+#pragma once
+
+#include "mlrun/core/rng.hpp"
+#include "mlrun/core/tensor.hpp"
+#include "mlrun/model/model_builder.hpp"
+#include "mlrun/model/saved_model.hpp"
+#include "mlrun/optim/optimizer.hpp"
+#include "mlrun/plugin/plugin_registry.hpp"
+
+#include <boost/test/unit_test.hpp>
+#include <hdf5.h>
+
+#include <stdlib.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace mlrun::testing {
+
+namespace fs = std::filesystem;
+
+inline std::string environment(const char* name)
+{
+    const char* value = std::getenv(name);
+    BOOST_REQUIRE_MESSAGE(value != nullptr, std::string(name) + " is not set; run the tests through ctest");
+    return value;
+}
+
+// ../shared/fixtures/interop next to the repository. Fails the test, loudly,
+// when it is absent: these tests are about those files.
+inline std::string fixtures_dir()
+{
+    const fs::path dir = fs::path(environment("MLRUN_SOURCE_DIR")) / ".." / "shared" / "fixtures" / "interop";
+    BOOST_REQUIRE_MESSAGE(fs::is_directory(dir), "fixture directory " + dir.string() + " is missing");
+    return fs::canonical(dir).string();
+}
+
+inline std::string fixture(const std::string& relative)
+{
+    const std::string path = fixtures_dir() + "/" + relative;
+    BOOST_REQUIRE_MESSAGE(fs::is_regular_file(path), "fixture " + path + " is missing");
+    return path;
+}
+
+// The plugins of this build tree only.
+inline plugin_registry build_plugins()
+{
+    const std::string dir = environment("MLRUN_BINARY_DIR") + "/lib/mlrun/plugins";
+    return plugin_registry(std::vector<boost::filesystem::path>{dir});
+}
+
+struct temp_dir {
+    fs::path dir;
+    temp_dir()
+    {
+        std::string pattern = (fs::temp_directory_path() / "mlrun-hdf5-test-XXXXXX").string();
+        BOOST_REQUIRE(mkdtemp(pattern.data()) != nullptr);
+        dir = pattern;
+    }
+    ~temp_dir()
+    {
+        std::error_code ec;
+        fs::remove_all(dir, ec);
+    }
+    temp_dir(const temp_dir&) = delete;
+    temp_dir& operator=(const temp_dir&) = delete;
+    std::string path(const std::string& name) const { return (dir / name).string(); }
+};
+
+// Reads a float dataset straight from a file with the HDF5 C library.
+inline std::vector<float> read_h5_floats(const std::string& file, const std::string& dataset,
+                                         std::vector<hsize_t>* dims = nullptr)
+{
+    const hid_t f = H5Fopen(file.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
+    BOOST_REQUIRE_MESSAGE(f >= 0, "cannot open " + file);
+    const hid_t d = H5Dopen2(f, dataset.c_str(), H5P_DEFAULT);
+    BOOST_REQUIRE_MESSAGE(d >= 0, "no dataset " + dataset + " in " + file);
+    const hid_t space = H5Dget_space(d);
+    const hssize_t count = H5Sget_simple_extent_npoints(space);
+    if (dims != nullptr) {
+        dims->assign(static_cast<std::size_t>(H5Sget_simple_extent_ndims(space)), 0);
+        H5Sget_simple_extent_dims(space, dims->data(), nullptr);
+    }
+    std::vector<float> values(static_cast<std::size_t>(count));
+    BOOST_REQUIRE(H5Dread(d, H5T_NATIVE_FLOAT, H5S_ALL, H5S_ALL, H5P_DEFAULT, values.data()) >= 0);
+    H5Sclose(space);
+    H5Dclose(d);
+    H5Fclose(f);
+    return values;
+}
+
+inline std::vector<float> values_of(const tensor& t)
+{
+    return std::vector<float>(t.f32(), t.f32() + t.size());
+}
+
+inline std::unique_ptr<model> model_from(const std::string& layers, std::uint64_t seed = 5)
+{
+    auto m = build_model(YAML::Load(layers), "<test>", std::nullopt);
+    rng init(seed);
+    m->build(init);
+    return m;
+}
+
+// tf.keras2.10.0-iris's model: Input(4) -> Dense(8, relu) -> Dense(3, softmax), Adam(0.01).
+struct iris_like {
+    std::unique_ptr<model> net = model_from(
+        "[{Dense: {units: 8, activation: relu, input_shape: [4]}}, {Dense: {units: 3, activation: softmax}}]");
+    std::unique_ptr<optimizer> opt = make_optimizer(YAML::Load("{adam: {learning_rate: 0.01}}"), "<test>");
+    iris_like()
+    {
+        opt->attach(net->trainable_parameters());
+        opt->set_iterations(750);
+        rng gen(9);
+        for (auto& slots : opt->slots()) {
+            for (tensor& s : slots) {
+                for (std::int64_t i = 0; i < s.size(); ++i) s.f32()[i] = gen.uniform();
+            }
+        }
+    }
+    void save(const std::string& path, const plugin_registry& plugins, bool weights_only = false) const
+    {
+        save_request request;
+        request.opt = opt.get();
+        request.loss = "categorical_crossentropy";
+        request.metrics = {"accuracy"};
+        request.weights_only = weights_only;
+        save_model(path, *net, request, plugins);
+    }
+};
+
+}  // namespace mlrun::testing
