@@ -1,6 +1,7 @@
 #include "mlrun/callbacks/csv_logger.hpp"
 
 #include "mlrun/core/error.hpp"
+#include "mlrun/core/text.hpp"
 
 #include <boost/filesystem/operations.hpp>
 
@@ -12,22 +13,6 @@
 
 namespace mlrun {
 namespace {
-
-std::vector<std::string> split(const std::string& line, char separator)
-{
-    std::vector<std::string> cells;
-    std::string cell;
-    for (char c : line) {
-        if (c == separator) {
-            cells.push_back(cell);
-            cell.clear();
-        } else if (c != '\r') {
-            cell += c;
-        }
-    }
-    cells.push_back(cell);
-    return cells;
-}
 
 std::string join(const std::vector<std::string>& cells, const std::string& separator)
 {
@@ -70,7 +55,7 @@ void csv_logger::on_train_begin(trainer&)
     if (options_.append && fs::exists(path)) {
         std::ifstream in(options_.path);
         std::string first;
-        if (in && std::getline(in, first) && !first.empty()) existing_header_ = split(first, options_.separator);
+        if (in && std::getline(in, first) && !first.empty()) existing_header_ = split_fields(first, options_.separator);
         mode = std::ios::out | std::ios::app;
     }
     if (!options_.expected_logs.empty()) set_columns(options_.expected_logs);

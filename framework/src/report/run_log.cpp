@@ -1,6 +1,7 @@
 #include "mlrun/report/run_log.hpp"
 
 #include "mlrun/core/error.hpp"
+#include "mlrun/core/text.hpp"
 #include "mlrun/report/event_file.hpp"
 
 #include <boost/filesystem/operations.hpp>
@@ -52,22 +53,6 @@ private:
     std::map<int, std::map<std::string, double>> rows_;
 };
 
-std::vector<std::string> split(const std::string& line, char separator)
-{
-    std::vector<std::string> cells;
-    std::string cell;
-    for (char c : line) {
-        if (c == separator) {
-            cells.push_back(cell);
-            cell.clear();
-        } else if (c != '\r') {
-            cell += c;
-        }
-    }
-    cells.push_back(cell);
-    return cells;
-}
-
 char separator_of(const std::string& header)
 {
     for (char c : header) {
@@ -97,7 +82,7 @@ run_log read_csv_log(const std::string& path)
         throw io_error(path + ": expected a header line starting with 'epoch', found an empty file");
     }
     const char separator = separator_of(header);
-    const std::vector<std::string> columns = split(header, separator);
+    const std::vector<std::string> columns = split_fields(header, separator);
     if (columns[0] != "epoch") {
         throw io_error(path + ":1: expected the first column to be 'epoch', found '" + columns[0] + "'");
     }
@@ -105,7 +90,7 @@ run_log read_csv_log(const std::string& path)
     std::string line;
     for (int line_number = 2; std::getline(in, line); ++line_number) {
         if (line.empty() || line == "\r") continue;
-        const std::vector<std::string> cells = split(line, separator);
+        const std::vector<std::string> cells = split_fields(line, separator);
         const std::string where = path + ":" + std::to_string(line_number);
         if (cells.size() != columns.size()) {
             throw io_error(where + ": expected " + std::to_string(columns.size()) + " values, found " +

@@ -1,0 +1,21 @@
+#include "mlrun/core/text.hpp"
+
+namespace mlrun {
+
+std::vector<std::string> split_fields(const std::string& line, char separator)
+{
+    std::vector<std::string> fields;
+    std::string field;
+    for (char c : line) {
+        if (c == separator) {
+            fields.push_back(field);
+            field.clear();
+        } else if (c != '\r') {
+            field += c;
+        }
+    }
+    fields.push_back(field);
+    return fields;
+}
+
+}  // namespace mlrun
