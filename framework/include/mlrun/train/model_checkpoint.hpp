@@ -65,6 +65,9 @@ private:
     void checkpoint_now(trainer& t, int epochs_done, std::int64_t batch, const metric_logs& logs, bool mid_epoch);
     void save(trainer& t, const std::string& path, int epochs_done);
     void update_state_file(const std::string& path);
+    // <checkpoint directory>/experiment.yaml: the resolved experiment, so
+    // the directory says how its checkpoints were made.
+    void write_experiment_record() const;
     void remove_checkpoint(const std::string& directory, const std::string& name) const;
 
     checkpoint_policy policy_;
