@@ -41,6 +41,13 @@ double seconds_since_epoch()
     return duration<double>(system_clock::now().time_since_epoch()).count();
 }
 
+// For checkpoint.every in time units: immune to changes of the wall clock.
+double steady_seconds()
+{
+    using namespace std::chrono;
+    return duration<double>(steady_clock::now().time_since_epoch()).count();
+}
+
 std::string five_decimals(double value)
 {
     char text[64];
@@ -81,7 +88,7 @@ model_checkpoint::model_checkpoint(checkpoint_policy policy, const plugin_record
       out_(out),
       metadata_(std::move(metadata))
 {
-    const bool by_steps = policy_.every.per == save_frequency::unit::steps;
+    const bool by_steps = policy_.every.per != save_frequency::unit::epochs;  // saves mid-epoch
     auto logged_mid_epoch = [&](const std::string& name) { return !by_steps || name.rfind("val_", 0) != 0; };
     std::vector<std::string> fields = {"epoch", "step"};
     if (by_steps) fields.push_back("batch");
@@ -119,6 +126,7 @@ void model_checkpoint::on_train_begin(trainer& t)
 {
     saved_.clear();
     epoch_ = policy_.start_epoch;
+    last_save_time_ = steady_seconds();
     write_experiment_record();
     if (!policy_.save_at_start) return;
     const std::string path =
@@ -132,6 +140,13 @@ void model_checkpoint::on_epoch_begin(trainer&, int epoch) { epoch_ = epoch; }
 
 void model_checkpoint::on_batch_end(trainer& t, std::int64_t batch, const metric_logs& logs)
 {
+    if (policy_.every.per == save_frequency::unit::seconds) {
+        const double now = steady_seconds();
+        if (now - last_save_time_ < static_cast<double>(policy_.every.count)) return;
+        last_save_time_ = now;
+        checkpoint_now(t, epoch_ + 1, batch, logs, true);
+        return;
+    }
     if (policy_.every.per != save_frequency::unit::steps) return;
     if (t.get_optimizer().iterations() % policy_.every.count != 0) return;
     checkpoint_now(t, epoch_ + 1, batch, logs, true);

@@ -78,6 +78,7 @@ private:
     bool larger_is_better_ = false;
     double best_;
     int epoch_ = 0;
+    double last_save_time_ = 0.0;  // steady clock, seconds: checkpoint.every in time units
     std::vector<std::string> saved_;
 };
 
