@@ -7,7 +7,12 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <cmath>
+#include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <limits>
 
@@ -157,4 +162,27 @@ BOOST_AUTO_TEST_CASE(errors_name_file_line_and_column)
     // Tags build nothing: a tagged node is read as plain data and checked like any other.
     BOOST_TEST(error_of(header + "tensors:\n- name: w\n  dtype: int64\n  shape: [1]\n  values: !!python/object/apply:os.system [ls]\n") ==
                "bad.yaml:6:11: expected the values as text, found a list");
+}
+
+BOOST_AUTO_TEST_CASE(a_failed_save_leaves_the_earlier_file_as_it_was)
+{
+    char dir[] = "/tmp/mlrun-yaml-save-XXXXXX";
+    BOOST_REQUIRE(::mkdtemp(dir) != nullptr);
+    const std::string path = std::string(dir) + "/cp.yaml";
+    yf::staged_file first;
+    first.tensors.push_back(numeric<std::int64_t>("optimizer/iterations", MLRUN_DTYPE_INT64, {7}, {}));
+    yf::write_file(path, first);
+    const std::string before = yf::write_text(first);
+    // The temporary name is taken by a directory, so the second save fails
+    // before anything reaches `path`.
+    const std::string blocker = path + ".tmp-" + std::to_string(::getpid());
+    BOOST_REQUIRE(::mkdir(blocker.c_str(), 0755) == 0);
+    yf::staged_file second = first;
+    second.tensors[0].bytes[0] = 8;
+    BOOST_CHECK_THROW(yf::write_file(path, second), yf::format_error);
+    const yf::staged_file kept = yf::read_file(path);
+    BOOST_TEST(yf::write_text(kept) == before);
+    ::rmdir(blocker.c_str());
+    std::remove(path.c_str());
+    ::rmdir(dir);
 }
