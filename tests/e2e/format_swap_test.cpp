@@ -119,6 +119,7 @@ BOOST_AUTO_TEST_CASE(unknown_or_contradicting_formats_are_errors_listing_the_kno
     BOOST_TEST(contains(unknown.err, "  tf_checkpoint: (a path prefix"));
     s.experiment("clash.yaml", 1, "checkpoint: {path: c/cp.yaml, format: hdf5}\n");
     const result clash = run_mlrun(s, "clash.yaml");
+    BOOST_TEST_MESSAGE(clash.err);
     BOOST_TEST(clash.code == 3);
     BOOST_TEST(contains(clash.err, "format 'hdf5' does not match 'c/cp.yaml', whose suffix the yaml format claims"));
     BOOST_TEST(!fs::exists(s.path("c")));  // refused before training
