@@ -31,6 +31,16 @@ std::string plain_name(const std::string& path)
     return lower(out);
 }
 
+// ".json" of "cp.json"; "" when the name has no suffix or a TensorFlow
+// prefix's own (".ckpt", ".ckpt-100"), which name no file type.
+std::string file_type_suffix(const std::string& name)
+{
+    const std::size_t dot = name.rfind('.');
+    if (dot == std::string::npos || dot + 1 == name.size()) return "";
+    const std::string suffix = name.substr(dot);
+    return suffix.rfind(".ckpt", 0) == 0 ? "" : suffix;
+}
+
 bool ends_with(const std::string& text, const std::string& suffix)
 {
     return text.size() >= suffix.size() && text.compare(text.size() - suffix.size(), suffix.size(), suffix) == 0;
@@ -92,6 +102,11 @@ const plugin_record& choose_format(const plugin_registry& plugins, const std::st
         for (const plugin_record* p : by_suffix) names += (names.empty() ? "" : ", ") + p->name;
         throw config_error(where + ": '" + path + "': the suffix is claimed by several formats (" + names +
                            "); name one with checkpoint.format" + formats);
+    }
+    if (const std::string suffix = file_type_suffix(plain_name(path)); !suffix.empty()) {
+        throw config_error(where + ": '" + path + "': no format claims the suffix '" + suffix +
+                           "'; use a suffix below, no suffix (or .ckpt) for a TensorFlow checkpoint prefix, or name "
+                           "the format with checkpoint.format" + formats);
     }
     if (by_prefix.size() == 1) return *by_prefix.front();
     throw config_error(where + ": '" + path + "': no format claims this suffix" +

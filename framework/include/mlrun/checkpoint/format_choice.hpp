@@ -1,6 +1,7 @@
 // Which format plugin writes a checkpoint: the one the experiment names
 // (checkpoint.format), or the one the path's suffix selects when it names
-// none (".h5" -> hdf5, ".yaml" -> yaml; a prefix -> tf_checkpoint).
+// none (".h5" -> hdf5, ".yaml" -> yaml; no suffix or ".ckpt" -> the format
+// named by prefix, tf_checkpoint; any other suffix is an error).
 #pragma once
 
 #include "mlrun/plugin/plugin_registry.hpp"
