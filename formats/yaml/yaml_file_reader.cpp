@@ -5,7 +5,9 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <algorithm>
 #include <fstream>
+#include <map>
 #include <set>
 #include <sstream>
 
@@ -23,13 +25,14 @@ public:
             if (end == std::string::npos) break;
             start = end + 1;
         }
+        set_aside_value_blocks();
     }
 
     staged_file read()
     {
         YAML::Node root;
         try {
-            root = YAML::Load(text_);
+            root = YAML::Load(structure_);
         } catch (const YAML::ParserException& e) {
             throw format_error(file_ + ":" + std::to_string(e.mark.line + 1) + ":" + std::to_string(e.mark.column + 1) +
                                ": not valid YAML: " + e.msg);
@@ -186,10 +189,68 @@ private:
         }
         const YAML::Node values = node["values"];
         if (!values) fail(node, where + "the tensor has no values");
-        const std::string text = scalar(values, "the values as text");
         bad_value problem;
-        if (!parse_values(text, t, problem)) fail_at(value_mark(values, text, problem.offset), where + "value #" + std::to_string(problem.index) + ": expected " + problem.expected + (problem.token.empty() ? "" : ", found '" + problem.token + "'"));
+        const std::string problem_text = where + "value #";
+        if (const auto block = value_blocks_.find(values.Mark().line); block != value_blocks_.end()) {
+            // Set aside before parsing: read straight from the file's text.
+            const std::string text = text_.substr(block->second.first, block->second.second - block->second.first);
+            if (!parse_values(text, t, problem)) {
+                fail_at(mark_at(block->second.first + problem.offset), problem_text + std::to_string(problem.index) + ": expected " +
+                                                                       problem.expected + (problem.token.empty() ? "" : ", found '" + problem.token + "'"));
+            }
+            return t;
+        }
+        const std::string text = scalar(values, "the values as text");
+        if (!parse_values(text, t, problem)) {
+            fail_at(value_mark(values, text, problem.offset), problem_text + std::to_string(problem.index) + ": expected " +
+                                                              problem.expected + (problem.token.empty() ? "" : ", found '" + problem.token + "'"));
+        }
         return t;
+    }
+
+    // Value blocks are most of a file and slow to scan as YAML, so their
+    // lines are blanked in the text given to the YAML parser (keeping line
+    // numbers) and read directly. Only the writer's layout is recognised: a
+    // line "  values: |" in the top-level `tensors` section, where a line
+    // indented by two spaces can only be a tensor's field; the block is the
+    // lines after it that are blank or indented further. Anything else goes
+    // through the YAML parser as written.
+    void set_aside_value_blocks()
+    {
+        structure_ = text_;
+        bool in_tensors = false;
+        for (std::size_t row = 0; row < lines_.size(); ++row) {
+            const std::string current = line(row);
+            if (!current.empty() && current[0] != ' ' && current[0] != '#' && current[0] != '-') {
+                in_tensors = current.rfind("tensors:", 0) == 0;
+            }
+            if (!in_tensors || current.find_last_not_of(" \r") + 1 != 11 || current.compare(0, 11, "  values: |") != 0) continue;
+            std::size_t end_row = row + 1;
+            while (end_row < lines_.size()) {
+                const std::string next = line(end_row);
+                const std::size_t indent = next.find_first_not_of(' ');
+                if (indent != std::string::npos && indent <= 2) break;
+                ++end_row;
+            }
+            if (end_row == row + 1) continue;
+            const std::size_t begin = lines_[row + 1];
+            const std::size_t end = end_row < lines_.size() ? lines_[end_row] : text_.size();
+            for (std::size_t i = begin; i < end; ++i) {
+                if (structure_[i] != '\n') structure_[i] = ' ';
+            }
+            value_blocks_[static_cast<int>(row)] = {begin, end};
+        }
+    }
+
+    // The position of byte `offset` of the file.
+    YAML::Mark mark_at(std::size_t offset) const
+    {
+        const auto after = std::upper_bound(lines_.begin(), lines_.end(), offset);
+        const auto row = static_cast<std::size_t>(after - lines_.begin()) - 1;
+        YAML::Mark mark;
+        mark.line = static_cast<int>(row);
+        mark.column = static_cast<int>(offset - lines_[row]);
+        return mark;
     }
 
     // Where the character at `offset` of a scalar's text is in the file: a
@@ -218,7 +279,9 @@ private:
 
     const std::string& text_;
     const std::string& file_;
-    std::vector<std::size_t> lines_;
+    std::vector<std::size_t> lines_;  // where each line starts
+    std::string structure_;           // text_ with value blocks blanked, for the YAML parser
+    std::map<int, std::pair<std::size_t, std::size_t>> value_blocks_;  // header line -> bytes of its values
 };
 
 }  // namespace

@@ -186,3 +186,25 @@ BOOST_AUTO_TEST_CASE(a_failed_save_leaves_the_earlier_file_as_it_was)
     std::remove(path.c_str());
     ::rmdir(dir);
 }
+
+BOOST_AUTO_TEST_CASE(value_blocks_read_directly_leave_everything_else_to_the_yaml_parser)
+{
+    // A blank line inside a block, a metadata string after the tensors that
+    // looks like a value block, and a tensor written in flow style.
+    const std::string text = header +
+                             "tensors:\n- name: w\n  dtype: int64\n  shape: [2]\n  values: |\n    1\n\n    2\n"
+                             "- {name: f, dtype: float32, shape: [1], values: '0.5'}\n"
+                             "metadata:\n  note: |\n    tensors:\n      values: |\n    x\n";
+    const yf::staged_file file = yf::parse_text(text, "mixed.yaml");
+    BOOST_REQUIRE(file.tensors.size() == 2);
+    const std::vector<std::int64_t> expected = {1, 2};
+    BOOST_TEST(std::memcmp(file.tensors[0].bytes.data(), expected.data(), 16) == 0);
+    float half = 0;
+    std::memcpy(&half, file.tensors[1].bytes.data(), 4);
+    BOOST_TEST(half == 0.5f);  // exact: 0.5 is a float
+    BOOST_REQUIRE(file.metadata.size() == 1);
+    BOOST_TEST(file.metadata[0].second == "tensors:\n  values: |\nx\n");
+    // A bad value after the blank line is placed on its own line.
+    const std::string bad = header + "tensors:\n- name: w\n  dtype: int64\n  shape: [2]\n  values: |\n    1\n\n    2.5\n";
+    BOOST_TEST(error_of(bad) == "bad.yaml:9:5: tensor 'w': value #1: expected an int64, found '2.5'");
+}
