@@ -1,6 +1,7 @@
 #include "yaml_values.hpp"
 
 #include <cerrno>
+#include <charconv>
 #include <cinttypes>
 #include <cmath>
 #include <cstdio>
@@ -47,7 +48,9 @@ void format_value(const staged_tensor& t, std::int64_t i, char* buffer, std::siz
             std::memcpy(&bits, &v, sizeof bits);
             std::snprintf(buffer, size, "nan:%08" PRIx32, bits);
         } else {
-            std::snprintf(buffer, size, "%.9g", static_cast<double>(v));
+            // The shortest text that reads back to the same float.
+            const std::to_chars_result end = std::to_chars(buffer, buffer + size - 1, v);
+            *end.ptr = '\0';
         }
         break;
     }

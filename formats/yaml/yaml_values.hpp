@@ -1,7 +1,7 @@
 // Tensor values as text: whitespace-separated numbers, eight to a line.
-// float32 is written with nine significant digits, which reads back to the
-// same bits; NaNs are written as their bits ("nan:7fc00000") so even their
-// payload survives.
+// float32 is written as the shortest decimal that reads back to the same
+// bits (0.1, not 0.100000001); NaNs are written as their bits
+// ("nan:7fc00000") so even their payload survives.
 #pragma once
 
 #include "yaml_file.hpp"
