@@ -14,6 +14,8 @@
 #include "mlrun/train/session.hpp"
 #include "mlrun/version.hpp"
 
+#include <boost/filesystem/operations.hpp>
+
 #include <cstdio>
 #include <iostream>
 #include <optional>
@@ -71,6 +73,10 @@ std::string percent(double fraction)
 int convert(const common_options& common, const std::vector<std::string>& args)
 {
     if (args.size() != 2) throw usage_error("usage: mlrun convert SRC DST  (e.g. mlrun convert training_1/cp.ckpt cp.h5)");
+    if (args[1].empty() || args[1].back() == '/' || boost::filesystem::is_directory(args[1])) {
+        throw usage_error("mlrun convert: DST '" + args[1] + "' is a directory; name the file (cp.h5, cp.yaml) or the "
+                          "TensorFlow prefix (dir/cp) to write");
+    }
     const plugin_registry plugins(plugin_search_order(common.plugin_dirs, {}));
     const std::string source = resolve_checkpoint_argument(args[0]);
     const plugin_record& from = format_for_path(plugins, source, "");

@@ -158,6 +158,9 @@ BOOST_AUTO_TEST_CASE(convert_round_trips_are_lossless_with_optimizer_state)
     // A converted checkpoint evaluates as the original.
     const std::string before = test_line(run_mlrun(s, "evaluate exp.yaml --weights run/cp.ckpt").out);
     BOOST_TEST(test_line(run_mlrun(s, "evaluate exp.yaml --weights e.yml").out) == before);
+    const result to_directory = run_mlrun(s, "convert e.yml run/");
+    BOOST_TEST(to_directory.code == 2);  // usage
+    BOOST_TEST(contains(to_directory.err, "DST 'run/' is a directory"));
     const result missing = run_mlrun(s, "convert nothing/here x.h5");
     BOOST_TEST(missing.code != 0);
     BOOST_TEST(contains(missing.err, "nothing/here"));
