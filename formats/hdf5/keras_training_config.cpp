@@ -212,6 +212,7 @@ compile_spec compile_from_keras(const json& config, const char* optimizer_key, c
         }
         if (const json* v = member(*extras, "version"); v != nullptr && v->is_string()) spec.mlrun_version = v->get<std::string>();
         if (const json* b = member(*extras, "backend"); b != nullptr && b->is_string()) spec.backend = b->get<std::string>();
+        if (const json* e = member(*extras, "experiment"); e != nullptr && e->is_string()) spec.experiment = e->get<std::string>();
     }
     return spec;
 }
@@ -242,6 +243,7 @@ compile_spec compile_from_metadata(const staged_checkpoint& ckpt)
     if (const std::string* state = ckpt.meta("training_state")) spec.training_state = *state;
     if (const std::string* version = ckpt.meta("mlrun_version")) spec.mlrun_version = *version;
     if (const std::string* backend = ckpt.meta("backend")) spec.backend = *backend;
+    if (const std::string* experiment = ckpt.meta("experiment")) spec.experiment = *experiment;
     return spec;
 }
 
@@ -268,6 +270,7 @@ json keras_training_config(const compile_spec& spec)
     json extras = json::object();
     if (!spec.mlrun_version.empty()) extras["version"] = spec.mlrun_version;
     if (!spec.backend.empty()) extras["backend"] = spec.backend;
+    if (!spec.experiment.empty()) extras["experiment"] = spec.experiment;
     if (!spec.training_state.empty()) {
         try {
             extras["training_state"] = json_from_yaml(YAML::Load(spec.training_state));
@@ -296,6 +299,7 @@ void put_compile_metadata(const compile_spec& spec, staged_checkpoint& out)
     if (!spec.training_state.empty()) out.set_meta("training_state", spec.training_state);
     if (!spec.mlrun_version.empty()) out.set_meta("mlrun_version", spec.mlrun_version);
     if (!spec.backend.empty()) out.set_meta("backend", spec.backend);
+    if (!spec.experiment.empty()) out.set_meta("experiment", spec.experiment);
 }
 
 }  // namespace mlrun::keras_h5

@@ -22,6 +22,7 @@ struct compile_spec {
     std::string training_state;        // YAML text mlrun stored; empty: none
     std::string mlrun_version;
     std::string backend;
+    std::string experiment;            // the resolved experiment that made the model (YAML text); empty: unknown
 
     // The optimizer's slots per weight in Keras's (and mlrun's) order:
     // m, v (and vhat with AMSGrad) for Adam.

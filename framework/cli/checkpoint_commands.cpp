@@ -163,7 +163,8 @@ int evaluate_weights(const common_options& common, const std::string& config, co
 {
     session s({config, overrides, common.plugin_dirs, false});
     const std::string path = resolve_checkpoint_argument(common.weights);
-    const plugin_record& plugin = format_for_path(s.plugins(), path, read_checkpoint_policy(s.config()).format);
+    const std::string configured = read_checkpoint_policy(s.config()).format;
+    const plugin_record& plugin = format_for_path(s.plugins(), path, configured == "auto" ? "tf_checkpoint" : configured);
     const checkpoint ckpt =
         format(plugin).load(path, reading_options(plugin, false, weighted_layer_names(s.net()), true));
     // Evaluation needs the weights only; optimizer state in the file is

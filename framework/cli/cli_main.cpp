@@ -29,6 +29,11 @@ const char* const usage_text =
     "       mlrun summary --model FILE                        print a saved model's summary table\n"
     "       mlrun predict --model FILE --input X.npy|X.csv --output Y.npy|Y.csv\n"
     "                                                         run a saved model on the samples in X\n"
+    "       mlrun convert SRC DST                             convert a checkpoint between formats (TF checkpoint, .h5, .yaml)\n"
+    "       mlrun export-architecture CONFIG ARCH.yaml [overrides]\n"
+    "                                  write the model's architecture and compile settings (no weights)\n"
+    "       mlrun evaluate --architecture ARCH.yaml --weights PREFIX_OR_FILE [--config CONFIG]\n"
+    "                                  rebuild the model from ARCH, load weights of any format, evaluate\n"
     "       mlrun config keys                                 every experiment key, layer and optimizer (markdown)\n"
     "       mlrun config dump CONFIG [overrides]              the fully resolved experiment\n"
     "       mlrun plot RUN_DIR [-o curves.png|curves.svg]     draw a run's loss and accuracy curves (CSV log or event files)\n"
@@ -56,6 +61,12 @@ int run_command(const std::vector<std::string>& args, const common_options& comm
         return args[1];
     };
     if (common.values && first != "inspect") throw usage_error("--values goes with: mlrun inspect PATH --values");
+    if (!common.architecture.empty() && first != "evaluate") {
+        throw usage_error("--architecture goes with: mlrun evaluate --architecture ARCH.yaml --weights PREFIX");
+    }
+    if (first == "convert") return convert(common, rest(1));
+    if (first == "export-architecture") return export_architecture(common, rest(1));
+    if (first == "evaluate" && !common.architecture.empty()) return evaluate_architecture(common, rest(1));
     if ((!common.weights.empty() || common.allow_partial) && first != "evaluate") {
         throw usage_error("--weights and --allow-partial go with: mlrun evaluate CONFIG --weights PREFIX_OR_DIR");
     }
@@ -95,7 +106,8 @@ int main(int argc, char** argv)
             "values", po::bool_switch(&common.values), "inspect: print the tensors' values too")(
             "model", po::value(&common.model_path), "a saved model file (evaluate, summary, predict)")(
             "config", po::value(&common.config_path), "an experiment whose data and backend to use (evaluate --model)")(
-            "input", po::value(&common.input_path), "samples to predict: .npy or .csv (predict)");
+            "input", po::value(&common.input_path), "samples to predict: .npy or .csv (predict)")(
+            "architecture", po::value(&common.architecture), "evaluate: an architecture file (export-architecture) to pair with --weights");
         po::options_description hidden;
         hidden.add_options()("args", po::value(&args));
         po::options_description all;

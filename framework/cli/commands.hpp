@@ -24,6 +24,7 @@ struct common_options {
     std::string model_path;
     std::string config_path;
     std::string input_path;
+    std::string architecture;  // evaluate --architecture ARCH (format_commands.cpp)
 };
 
 // Parses the command line and runs the command; returns the exit code
@@ -53,5 +54,10 @@ int plot(const common_options& common, const std::vector<std::string>& args);  /
 int latest(const std::string& directory);
 int inspect(const common_options& common, const std::string& path_or_directory);
 int evaluate_weights(const common_options& common, const std::string& config, const std::vector<std::string>& overrides);
+
+// Moving models between formats (format_commands.cpp).
+int convert(const common_options& common, const std::vector<std::string>& args);
+int export_architecture(const common_options& common, const std::vector<std::string>& args);
+int evaluate_architecture(const common_options& common, const std::vector<std::string>& overrides);
 
 }  // namespace mlrun::cli

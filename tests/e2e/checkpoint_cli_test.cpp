@@ -156,10 +156,10 @@ BOOST_AUTO_TEST_CASE(usage_and_config_errors_have_their_exit_codes)
     const result empty = run_mlrun(s, "latest .");
     BOOST_TEST(empty.code == 7);
     BOOST_TEST(contains(empty.err, "no checkpoint in this directory"));
-    s.experiment("bad.yaml", 1, "checkpoint: {path: cp.ckpt, every: 5 minutes}\n");
+    s.experiment("bad.yaml", 1, "checkpoint: {path: cp.ckpt, every: 5 fortnights}\n");
     const result bad = run_mlrun(s, "bad.yaml");
     BOOST_TEST(bad.code == 3);
-    BOOST_TEST(contains(bad.err, "bad.yaml:11:36: checkpoint.every: '5 minutes': unknown unit 'minutes'"));
+    BOOST_TEST(contains(bad.err, "bad.yaml:11:36: checkpoint.every: '5 fortnights': unknown unit 'fortnights'"));
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -530,8 +530,8 @@ BOOST_AUTO_TEST_CASE(schedule_settings_are_checked_against_their_kind)
     BOOST_TEST(contains(build_error("callbacks: {lr_schedule: {kind: cosine_decay}}\n"),
                         "kind cosine_decay needs decay_steps"));
     const std::string no_unit = build_error("callbacks: {lr_schedule: {kind: cosine_decay, decay_steps: 100}}\n");
-    BOOST_TEST(contains(no_unit, "callbacks.lr_schedule.decay_steps: expected a count and its unit, such as '500 steps' "
-                                 "or '2 epochs', found '100'"),
+    BOOST_TEST(contains(no_unit, "callbacks.lr_schedule.decay_steps: '100': the unit is missing; accepted forms: "
+                                 "'500 steps', '2 epochs'"),
                no_unit);
     BOOST_TEST(contains(build_error("callbacks: {lr_schedule: {kind: linear}}\n"), "'linear' is not one of"));
 }

@@ -72,10 +72,13 @@ const std::vector<key_spec>& experiment_schema()
              {"path", value_kind::string, "''",
               "where to save; may use {epoch:04d}, {step}, {batch} (with every: N steps) and logged metrics such as "
               "{val_loss:.2f}; empty: no checkpoints"},
-             {"format", value_kind::string, "tf_checkpoint", "format plugin: tf_checkpoint or another format's name"},
+             {"format", value_kind::string, "auto",
+              "format plugin: tf_checkpoint, hdf5, yaml or another format's name; auto: from the path's suffix "
+              "(.h5 hdf5, .yaml yaml, none tf_checkpoint)"},
              {"save_weights_only", value_kind::boolean, "true",
               "weights and optimizer state (as Keras's save_weights); false also stores loss, metrics and the epoch"},
-             {"every", value_kind::string, "1 epoch", "how often, with its unit: '1 epoch', '5 epochs', '500 steps'"},
+             {"every", value_kind::string, "1 epoch",
+              "how often, with its unit: '1 epoch', '5 epochs', '500 steps', or a time checked after each step: '30 min', '2 h', '90 s'"},
              {"save_best_only", value_kind::boolean, "false", "save only when `monitor` improves on the best so far"},
              {"monitor", value_kind::string, "val_loss", "the logged metric save_best_only watches"},
              {"mode", value_kind::string, "auto", "whether smaller or larger `monitor` is better; auto: larger for accuracy",

@@ -141,7 +141,11 @@ tensor loaded_model::predict(const tensor& x, std::int64_t batch_size)
 
 std::unique_ptr<loaded_model> load_model(const std::string& path, const plugin_registry& plugins, backend& be)
 {
-    const checkpoint ckpt = format_for_path(plugins, path).load(path);
+    return load_model(format_for_path(plugins, path).load(path), path, be);
+}
+
+std::unique_ptr<loaded_model> load_model(const checkpoint& ckpt, const std::string& path, backend& be)
+{
     // The format read the file but could not translate its architecture.
     if (const std::string* reason = find_meta(ckpt, "model_config_error")) throw model_error(path + ": " + *reason);
     const std::string* layers = find_meta(ckpt, checkpoint_keys::model_config);

@@ -1,6 +1,7 @@
 #include "mlrun/train/model_checkpoint.hpp"
 
 #include "mlrun/checkpoint/checkpoint_state.hpp"
+#include "mlrun/checkpoint/format_choice.hpp"
 #include "mlrun/checkpoint/model_state.hpp"
 #include "mlrun/config/experiment.hpp"
 #include "mlrun/core/error.hpp"
@@ -13,6 +14,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <fstream>
 #include <cstdio>
 #include <limits>
 
@@ -37,6 +39,13 @@ double seconds_since_epoch()
 {
     using namespace std::chrono;
     return duration<double>(system_clock::now().time_since_epoch()).count();
+}
+
+// For checkpoint.every in time units: immune to changes of the wall clock.
+double steady_seconds()
+{
+    using namespace std::chrono;
+    return duration<double>(steady_clock::now().time_since_epoch()).count();
 }
 
 std::string five_decimals(double value)
@@ -79,7 +88,7 @@ model_checkpoint::model_checkpoint(checkpoint_policy policy, const plugin_record
       out_(out),
       metadata_(std::move(metadata))
 {
-    const bool by_steps = policy_.every.per == save_frequency::unit::steps;
+    const bool by_steps = policy_.every.per != save_frequency::unit::epochs;  // saves mid-epoch
     auto logged_mid_epoch = [&](const std::string& name) { return !by_steps || name.rfind("val_", 0) != 0; };
     std::vector<std::string> fields = {"epoch", "step"};
     if (by_steps) fields.push_back("batch");
@@ -117,6 +126,8 @@ void model_checkpoint::on_train_begin(trainer& t)
 {
     saved_.clear();
     epoch_ = policy_.start_epoch;
+    last_save_time_ = steady_seconds();
+    write_experiment_record();
     if (!policy_.save_at_start) return;
     const std::string path =
         template_.format({{"epoch", {static_cast<double>(policy_.start_epoch), true}},
@@ -129,6 +140,13 @@ void model_checkpoint::on_epoch_begin(trainer&, int epoch) { epoch_ = epoch; }
 
 void model_checkpoint::on_batch_end(trainer& t, std::int64_t batch, const metric_logs& logs)
 {
+    if (policy_.every.per == save_frequency::unit::seconds) {
+        const double now = steady_seconds();
+        if (now - last_save_time_ < static_cast<double>(policy_.every.count)) return;
+        last_save_time_ = now;
+        checkpoint_now(t, epoch_ + 1, batch, logs, true);
+        return;
+    }
     if (policy_.every.per != save_frequency::unit::steps) return;
     if (t.get_optimizer().iterations() % policy_.every.count != 0) return;
     checkpoint_now(t, epoch_ + 1, batch, logs, true);
@@ -175,6 +193,10 @@ void model_checkpoint::save(trainer& t, const std::string& path, int epochs_done
 {
     checkpoint ckpt = capture_state(t.get_model(), &t.get_optimizer());
     ckpt.metadata[checkpoint_keys::mlrun_version] = MLRUN_VERSION;
+    // How the checkpoint was made goes with it, weights only or not.
+    if (const auto made_by = metadata_.find(checkpoint_keys::experiment); made_by != metadata_.end()) {
+        ckpt.metadata[made_by->first] = made_by->second;
+    }
     if (!policy_.save_weights_only) {
         for (const auto& [key, value] : metadata_) ckpt.metadata[key] = value;
         ckpt.metadata[checkpoint_keys::training_state] =
@@ -183,6 +205,30 @@ void model_checkpoint::save(trainer& t, const std::string& path, int epochs_done
     format_.save(path, ckpt);
     saved_.push_back(path);
     update_state_file(path);
+}
+
+void model_checkpoint::write_experiment_record() const
+{
+    const auto made_by = metadata_.find(checkpoint_keys::experiment);
+    if (made_by == metadata_.end()) return;
+    // The directory part of the path template, before any {field}.
+    const fs::path target(policy_.path);
+    std::string directory = target.has_parent_path() ? target.parent_path().string() : ".";
+    if (directory.find('{') != std::string::npos) directory = directory.substr(0, directory.find('{'));
+    if (directory.empty()) directory = ".";
+    const fs::path record = fs::path(directory) / "experiment.yaml";
+    const fs::path temporary = record.string() + ".tmp";
+    boost::system::error_code ec;
+    fs::create_directories(directory, ec);
+    if (ec) return;  // the first save reports why the directory cannot be made
+    {
+        std::ofstream out(temporary.string(), std::ios::binary | std::ios::trunc);
+        out << "# The resolved experiment of the run that saved the checkpoints in this directory.\n"
+            << made_by->second << "\n";
+        if (!out) throw io_error(record.string() + ": cannot write the experiment record beside the checkpoints");
+    }
+    fs::rename(temporary, record, ec);
+    if (ec) throw io_error(record.string() + ": cannot write the experiment record: " + ec.message());
 }
 
 void model_checkpoint::update_state_file(const std::string& path)
@@ -253,7 +299,8 @@ std::unique_ptr<model_checkpoint> make_model_checkpoint(const experiment& e, con
 {
     const checkpoint_policy policy = read_checkpoint_policy(e);
     if (policy.path.empty()) return nullptr;
-    const plugin_record& plugin = plugins.find(MLRUN_PLUGIN_FORMAT, policy.format);
+    const plugin_record& plugin = choose_format(plugins, policy.format == "auto" ? "" : policy.format, policy.path,
+                                                position(e.file, e.resolved["checkpoint"]["format"]) + ": checkpoint.format");
     std::vector<std::string> log_names = {"loss"};
     for (const std::string& m : e.metrics) log_names.push_back(m);
     if (e.validate_on_test) {
@@ -264,6 +311,7 @@ std::unique_ptr<model_checkpoint> make_model_checkpoint(const experiment& e, con
     metadata[checkpoint_keys::loss] = e.loss;
     metadata[checkpoint_keys::metrics] = YAML::Dump(e.resolved["compile"]["metrics"]);
     metadata[checkpoint_keys::backend] = e.backend;
+    metadata[checkpoint_keys::experiment] = YAML::Dump(e.resolved);
     return std::make_unique<model_checkpoint>(policy, plugin, out, log_names, std::move(metadata));
 }
 

@@ -20,7 +20,7 @@ struct training_duration {
 };
 
 // Parses "N steps" / "N step" / "N epochs" / "N epoch" with N >= 0. Throws
-// config_error "where: expected ... found '...'" otherwise.
+// config_error listing the accepted forms otherwise (config/units.hpp parses).
 training_duration parse_training_duration(const std::string& text, const std::string& where);
 
 }  // namespace mlrun

@@ -20,6 +20,7 @@ inline constexpr const char* metrics = "metrics";                    // YAML lis
 inline constexpr const char* training_state = "training_state";      // YAML: epoch, seed, ...
 inline constexpr const char* mlrun_version = "mlrun_version";
 inline constexpr const char* backend = "backend";
+inline constexpr const char* experiment = "experiment";              // the resolved experiment that made it, as YAML
 }  // namespace checkpoint_keys
 
 // Tensor names: "<layer>/<weight>" for weights ("dense/kernel"), in model

@@ -81,8 +81,7 @@ public:
     tensor predict(const tensor& x, std::int64_t batch_size);
 
 private:
-    friend std::unique_ptr<loaded_model> load_model(const std::string& path, const plugin_registry& plugins,
-                                                    backend& be);
+    friend std::unique_ptr<loaded_model> load_model(const checkpoint& ckpt, const std::string& path, backend& be);
     loaded_model(std::unique_ptr<model> m, backend& be) : model_(std::move(m)), backend_(be) {}
 
     std::unique_ptr<model> model_;
@@ -102,6 +101,10 @@ private:
 // files and architectures the layer registry cannot build, io_error when
 // the file is damaged.
 std::unique_ptr<loaded_model> load_model(const std::string& path, const plugin_registry& plugins, backend& be);
+// The same from a checkpoint already in memory (an architecture file's
+// metadata joined with weights from another file); `path` names it in
+// messages.
+std::unique_ptr<loaded_model> load_model(const checkpoint& ckpt, const std::string& path, backend& be);
 
 // Loads only the weights of `path` into `m` (built from an experiment), as
 // Keras's load_weights does: by layer name when every weight's name

@@ -65,6 +65,9 @@ private:
     void checkpoint_now(trainer& t, int epochs_done, std::int64_t batch, const metric_logs& logs, bool mid_epoch);
     void save(trainer& t, const std::string& path, int epochs_done);
     void update_state_file(const std::string& path);
+    // <checkpoint directory>/experiment.yaml: the resolved experiment, so
+    // the directory says how its checkpoints were made.
+    void write_experiment_record() const;
     void remove_checkpoint(const std::string& directory, const std::string& name) const;
 
     checkpoint_policy policy_;
@@ -75,6 +78,7 @@ private:
     bool larger_is_better_ = false;
     double best_;
     int epoch_ = 0;
+    double last_save_time_ = 0.0;  // steady clock, seconds: checkpoint.every in time units
     std::vector<std::string> saved_;
 };
 

@@ -1,0 +1,117 @@
+#include "mlrun/checkpoint/format_choice.hpp"
+
+#include "mlrun/checkpoint/format.hpp"
+#include "mlrun/core/error.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <vector>
+
+namespace mlrun {
+namespace {
+
+std::string lower(std::string text)
+{
+    for (char& c : text) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return text;
+}
+
+// The file name with template fields ({epoch:04d}) blanked, lower case, so
+// ".2f" inside a field is not taken for a suffix.
+std::string plain_name(const std::string& path)
+{
+    std::string name = path.substr(path.find_last_of('/') == std::string::npos ? 0 : path.find_last_of('/') + 1);
+    std::string out;
+    int depth = 0;
+    for (const char c : name) {
+        if (c == '{') ++depth;
+        else if (c == '}' && depth > 0) --depth;
+        else if (depth == 0) out += c;
+    }
+    return lower(out);
+}
+
+// ".json" of "cp.json"; "" when the name has no suffix or a TensorFlow
+// prefix's own (".ckpt", ".ckpt-100"), which name no file type.
+std::string file_type_suffix(const std::string& name)
+{
+    const std::size_t dot = name.rfind('.');
+    if (dot == std::string::npos || dot + 1 == name.size()) return "";
+    const std::string suffix = name.substr(dot);
+    return suffix.rfind(".ckpt", 0) == 0 ? "" : suffix;
+}
+
+bool ends_with(const std::string& text, const std::string& suffix)
+{
+    return text.size() >= suffix.size() && text.compare(text.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+// Format plugins claiming the longest suffix of `name`, and those named by prefix.
+void candidates(const plugin_registry& plugins, const std::string& name, std::vector<const plugin_record*>& by_suffix,
+                std::vector<const plugin_record*>& by_prefix)
+{
+    std::size_t best = 0;
+    for (const plugin_record& p : plugins.plugins()) {
+        if (p.kind != MLRUN_PLUGIN_FORMAT) continue;
+        const std::vector<std::string> suffixes = format(p).suffixes();
+        if (suffixes.empty()) by_prefix.push_back(&p);
+        for (const std::string& s : suffixes) {
+            if (!ends_with(name, lower(s)) || s.size() < best) continue;
+            if (s.size() > best) by_suffix.clear();
+            best = s.size();
+            if (std::find(by_suffix.begin(), by_suffix.end(), &p) == by_suffix.end()) by_suffix.push_back(&p);
+        }
+    }
+}
+
+}  // namespace
+
+std::string known_formats(const plugin_registry& plugins)
+{
+    std::string text;
+    for (const plugin_record& p : plugins.plugins()) {
+        if (p.kind != MLRUN_PLUGIN_FORMAT) continue;
+        std::string list;
+        for (const std::string& s : format(p).suffixes()) list += " " + s;
+        text += "\n  " + p.name + ":" + (list.empty() ? std::string(" (a path prefix: PREFIX.index, PREFIX.data-*)") : list);
+    }
+    return text.empty() ? " none" : text;
+}
+
+const plugin_record& choose_format(const plugin_registry& plugins, const std::string& requested, const std::string& path,
+                                   const std::string& where)
+{
+    std::vector<const plugin_record*> by_suffix, by_prefix;
+    candidates(plugins, plain_name(path), by_suffix, by_prefix);
+    const std::string formats = "; known formats:" + known_formats(plugins);
+    if (!requested.empty()) {
+        const plugin_record* named = nullptr;
+        for (const plugin_record& p : plugins.plugins()) {
+            if (p.kind == MLRUN_PLUGIN_FORMAT && p.name == requested) named = &p;
+        }
+        if (named == nullptr) throw config_error(where + ": unknown format '" + requested + "'" + formats);
+        if (!by_suffix.empty() && std::find(by_suffix.begin(), by_suffix.end(), named) == by_suffix.end()) {
+            throw config_error(where + ": format '" + requested + "' does not match '" + path + "', whose suffix the " +
+                               by_suffix.front()->name + " format claims; change the suffix or the format" + formats);
+        }
+        return *named;
+    }
+    if (by_suffix.size() == 1) return *by_suffix.front();
+    if (by_suffix.size() > 1) {
+        std::string names;
+        for (const plugin_record* p : by_suffix) names += (names.empty() ? "" : ", ") + p->name;
+        throw config_error(where + ": '" + path + "': the suffix is claimed by several formats (" + names +
+                           "); name one with checkpoint.format" + formats);
+    }
+    if (const std::string suffix = file_type_suffix(plain_name(path)); !suffix.empty()) {
+        throw config_error(where + ": '" + path + "': no format claims the suffix '" + suffix +
+                           "'; use a suffix below, no suffix (or .ckpt) for a TensorFlow checkpoint prefix, or name "
+                           "the format with checkpoint.format" + formats);
+    }
+    if (by_prefix.size() == 1) return *by_prefix.front();
+    throw config_error(where + ": '" + path + "': no format claims this suffix" +
+                       (by_prefix.empty() ? std::string() : " and several take a path prefix") +
+                       "; name one with checkpoint.format" + formats);
+}
+
+}  // namespace mlrun
