@@ -14,14 +14,21 @@ std::string weight_name(const layer& l, const parameter& p) { return l.name() + 
 
 std::string slot_name(const std::string& weight, const std::string& slot) { return "optimizer/" + weight + "/" + slot; }
 
+// The layer list as an experiment file writes it: a Sequential model as a
+// plain list with input_shape on its first layer (so it rebuilds as
+// Sequential), a graph with its Input and every layer's inputs.
 YAML::Node model_config(const model& m)
 {
     YAML::Node layers(YAML::NodeType::Sequence);
-    for (const model::node& n : m.nodes()) {
+    const auto& nodes = m.nodes();
+    for (std::size_t i = m.is_sequential() ? 1 : 0; i < nodes.size(); ++i) {
+        const model::node& n = nodes[i];
+        YAML::Node config = n.op->config();
+        if (m.is_sequential() && i == 1) config["input_shape"] = m.input_shape().dims();
         YAML::Node item;
-        item[n.op->class_name() == "InputLayer" ? "Input" : n.op->class_name()] = n.op->config();
+        item[n.op->class_name() == "InputLayer" ? "Input" : n.op->class_name()] = config;
         if (!m.is_sequential() && !n.inputs.empty()) {
-            for (std::size_t input : n.inputs) item["inputs"].push_back(m.nodes()[input].op->name());
+            for (std::size_t input : n.inputs) item["inputs"].push_back(nodes[input].op->name());
         }
         layers.push_back(item);
     }

@@ -1,5 +1,7 @@
 #include "mlrun/core/text.hpp"
 
+#include <charconv>
+
 namespace mlrun {
 
 std::vector<std::string> split_fields(const std::string& line, char separator)
@@ -16,6 +18,13 @@ std::vector<std::string> split_fields(const std::string& line, char separator)
     }
     fields.push_back(field);
     return fields;
+}
+
+std::string shortest_text(float value)
+{
+    char buffer[32];
+    const auto result = std::to_chars(buffer, buffer + sizeof buffer, value);
+    return std::string(buffer, result.ptr);
 }
 
 }  // namespace mlrun

@@ -1,4 +1,5 @@
 #include "mlrun/layers/batch_normalization.hpp"
+#include "mlrun/core/text.hpp"
 
 #include "mlrun/core/error.hpp"
 #include "mlrun/layers/layer_registry.hpp"
@@ -127,8 +128,8 @@ YAML::Node batch_normalization_layer::config() const
     YAML::Node c;
     c["name"] = name();
     c["axis"] = axis_;
-    c["momentum"] = momentum_;
-    c["epsilon"] = epsilon_;
+    c["momentum"] = shortest_text(momentum_);
+    c["epsilon"] = shortest_text(epsilon_);
     c["center"] = center_;
     c["scale"] = scale_;
     return c;

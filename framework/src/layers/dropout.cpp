@@ -1,4 +1,5 @@
 #include "mlrun/layers/dropout.hpp"
+#include "mlrun/core/text.hpp"
 
 #include "mlrun/backend/backend.hpp"
 #include "mlrun/core/error.hpp"
@@ -45,7 +46,7 @@ YAML::Node dropout_layer::config() const
 {
     YAML::Node c;
     c["name"] = name();
-    c["rate"] = rate_;
+    c["rate"] = shortest_text(rate_);
     return c;
 }
 

@@ -1,4 +1,5 @@
 #include "mlrun/optim/optimizers.hpp"
+#include "mlrun/core/text.hpp"
 
 #include "mlrun/backend/backend.hpp"
 
@@ -30,10 +31,10 @@ void adam_optimizer::update(backend& be, parameter& p, std::vector<tensor>& slot
 YAML::Node adam_optimizer::config() const
 {
     YAML::Node c;
-    c["learning_rate"] = learning_rate_;
-    c["beta_1"] = beta_1_;
-    c["beta_2"] = beta_2_;
-    c["epsilon"] = epsilon_;
+    c["learning_rate"] = shortest_text(learning_rate_);
+    c["beta_1"] = shortest_text(beta_1_);
+    c["beta_2"] = shortest_text(beta_2_);
+    c["epsilon"] = shortest_text(epsilon_);
     c["amsgrad"] = amsgrad_;
     return c;
 }
@@ -77,8 +78,8 @@ void sgd_optimizer::update(backend& be, parameter& p, std::vector<tensor>& slots
 YAML::Node sgd_optimizer::config() const
 {
     YAML::Node c;
-    c["learning_rate"] = learning_rate_;
-    c["momentum"] = momentum_;
+    c["learning_rate"] = shortest_text(learning_rate_);
+    c["momentum"] = shortest_text(momentum_);
     c["nesterov"] = nesterov_;
     return c;
 }
@@ -129,10 +130,10 @@ void rmsprop_optimizer::update(backend& be, parameter& p, std::vector<tensor>& s
 YAML::Node rmsprop_optimizer::config() const
 {
     YAML::Node c;
-    c["learning_rate"] = learning_rate_;
-    c["rho"] = rho_;
-    c["momentum"] = momentum_;
-    c["epsilon"] = epsilon_;
+    c["learning_rate"] = shortest_text(learning_rate_);
+    c["rho"] = shortest_text(rho_);
+    c["momentum"] = shortest_text(momentum_);
+    c["epsilon"] = shortest_text(epsilon_);
     c["centered"] = centered_;
     return c;
 }
