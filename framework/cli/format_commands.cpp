@@ -2,12 +2,15 @@
 // and evaluate --architecture ARCH --weights PREFIX.
 #include "commands.hpp"
 
+#include "mlrun/layers/layer_registry.hpp"
+
 #include "mlrun/checkpoint/checkpoint_locator.hpp"
 #include "mlrun/checkpoint/format.hpp"
 #include "mlrun/checkpoint/format_choice.hpp"
 #include "mlrun/checkpoint/model_state.hpp"
 #include "mlrun/config/experiment.hpp"
 #include "mlrun/core/error.hpp"
+#include "mlrun/layers/layer_registry.hpp"
 #include "mlrun/model/model_builder.hpp"
 #include "mlrun/model/saved_model.hpp"
 #include "mlrun/train/progress_printer.hpp"
@@ -128,6 +131,7 @@ int evaluate_architecture(const common_options& common, const std::vector<std::s
     else if (!overrides.empty()) throw usage_error("overrides such as '" + overrides[0] + "' apply to an experiment; give one with --config");
     const plugin_registry plugins(
         plugin_search_order(common.plugin_dirs, config ? config->plugin_search_paths : std::vector<std::string>{}));
+    register_layer_plugins(plugins);  // the architecture may name a layer plugin's class
     const std::string& arch_path = common.architecture;
     checkpoint whole = format(format_for_path(plugins, arch_path, "")).load(arch_path);
     const std::string weights_path = resolve_checkpoint_argument(common.weights);

@@ -105,6 +105,43 @@ BOOST_AUTO_TEST_CASE(backend_and_layer_examples_train)
     BOOST_TEST(contains(listing.output, "kernels: gemm\n"), listing.output);
 }
 
+// A user's format and layer through a whole run: checkpoints in the npz
+// format (picked by the .npz suffix the plugin claims) open in numpy, and
+// a model saved with the LeakyReLU class loads again with the plugin and
+// is refused, naming the class, without it.
+BOOST_AUTO_TEST_CASE(a_run_checkpoints_with_the_npz_format_and_saves_the_layer_plugin_class)
+{
+    testing::temp_directory dir;
+    const std::string config = dir.write(
+        "exp.yaml", experiment("reference", "  - LeakyReLU: {alpha: 0.1}\n") +
+                        "checkpoint: {path: " + (dir.path / "run/weights.npz").string() + "}\n"
+                        "save: {path: " + (dir.path / "model.yaml").string() + "}\n");
+    const std::string plugins = " --plugin-dir '" + sdk().plugin_dir("npz_format") + "' --plugin-dir '" +
+                                sdk().plugin_dir("leaky_relu") + "' ";
+    const testing::command_result trained = testing::run_command("'" + sdk().mlrun() + "'" + plugins + "'" + config + "'");
+    BOOST_TEST_REQUIRE(trained.exit_code == 0, trained.output);
+    const std::string npz = (dir.path / "run/weights.npz").string();
+    BOOST_TEST_REQUIRE(fs::exists(npz));
+
+    const testing::command_result restored = testing::run_command(
+        "'" + sdk().mlrun() + "'" + plugins + "evaluate --model '" + (dir.path / "model.yaml").string() + "'");
+    BOOST_TEST(restored.exit_code == 0, restored.output);
+    BOOST_TEST(test_accuracy(restored.output) == test_accuracy(trained.output), restored.output);
+
+    const testing::command_result refused = testing::run_command(
+        "'" + sdk().mlrun() + "' evaluate --model '" + (dir.path / "model.yaml").string() + "'");
+    BOOST_TEST(refused.exit_code != 0, refused.output);
+    BOOST_TEST(contains(refused.output, "unknown layer class 'LeakyReLU'"), refused.output);
+    BOOST_TEST(contains(refused.output, "needs that plugin"), refused.output);
+
+    if (testing::run_command("/usr/bin/python3 -c 'import numpy'").exit_code != 0) return;
+    const testing::command_result py = testing::run_command(
+        "/usr/bin/python3 -c \"import numpy as np; z = np.load('" + npz +
+        "'); print(z['dense/kernel'].shape, z['dense_1/kernel'].shape, int(z['optimizer/iterations']))\"");
+    BOOST_TEST(py.exit_code == 0, py.output);
+    BOOST_TEST(contains(py.output, "(784, 64) (64, 10) 96"), py.output);  // 3 epochs x 32 steps
+}
+
 BOOST_AUTO_TEST_CASE(a_model_naming_a_missing_layer_plugin_is_a_clear_error)
 {
     testing::temp_directory dir;

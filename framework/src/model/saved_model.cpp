@@ -2,6 +2,7 @@
 
 #include "mlrun/checkpoint/model_state.hpp"
 #include "mlrun/core/error.hpp"
+#include "mlrun/layers/layer_registry.hpp"
 #include "mlrun/model/model_builder.hpp"
 #include "mlrun/version.hpp"
 
@@ -141,6 +142,7 @@ tensor loaded_model::predict(const tensor& x, std::int64_t batch_size)
 
 std::unique_ptr<loaded_model> load_model(const std::string& path, const plugin_registry& plugins, backend& be)
 {
+    register_layer_plugins(plugins);  // a saved model may use a layer plugin's class
     return load_model(format_for_path(plugins, path).load(path), path, be);
 }
 
