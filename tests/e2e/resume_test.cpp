@@ -98,11 +98,11 @@ plugin_registry& plugins()
 }
 
 // The latest checkpoint of `dir`, loaded whole.
-checkpoint latest_of(const std::string& dir)
+checkpoint latest_of(const std::string& dir, const std::string& format_name = "tf_checkpoint")
 {
     const std::optional<std::string> path = latest_checkpoint(dir);
     BOOST_REQUIRE(path.has_value());
-    return format(plugins().find(MLRUN_PLUGIN_FORMAT, "tf_checkpoint")).load(*path);
+    return format(plugins().find(MLRUN_PLUGIN_FORMAT, format_name)).load(*path);
 }
 
 // Same tensors, byte for byte, and the same training state.
@@ -121,6 +121,15 @@ void require_identical(const checkpoint& expected, const checkpoint& found)
     BOOST_TEST(expected.metadata.at("training_state") == found.metadata.at("training_state"));
 }
 
+// The checkpoint format `overrides` ask for.
+std::string format_of(const std::vector<std::string>& overrides)
+{
+    for (const std::string& o : overrides) {
+        if (o.rfind("checkpoint.format=", 0) == 0) return o.substr(18);
+    }
+    return "tf_checkpoint";
+}
+
 // An uninterrupted run's final checkpoint, in its own scratch directory.
 checkpoint reference_run(const std::vector<std::string>& overrides = {})
 {
@@ -129,7 +138,7 @@ checkpoint reference_run(const std::vector<std::string>& overrides = {})
     std::vector<std::string> args = {"exp.yaml"};
     args.insert(args.end(), overrides.begin(), overrides.end());
     require_exit(s, args, 0);
-    return latest_of(s.path("ck"));
+    return latest_of(s.path("ck"), format_of(overrides));
 }
 
 std::string latest_data_file(const scratch& s)
@@ -150,10 +159,9 @@ void flip_byte(const std::string& path, std::size_t offset)
 }  // namespace
 
 // Kills seven runs at random points, resumes to the end and compares with a
-// run never stopped, on `backend` with one thread.
-void kill_and_resume(const std::string& backend)
+// run never stopped: `overrides` pick the backend and the format.
+void kill_and_resume(const std::vector<std::string>& overrides)
 {
-    const std::vector<std::string> overrides = {"backend.name=" + backend, "backend.threads=1"};
     const auto started = std::chrono::steady_clock::now();
     const checkpoint expected = reference_run(overrides);
     const auto full_us =
@@ -197,13 +205,21 @@ void kill_and_resume(const std::string& backend)
     args.insert(args.end(), overrides.begin(), overrides.end());
     require_exit(s, args, 0);
     BOOST_TEST(contains(log_text(s), "Resuming from ck/cp-"));
-    require_identical(expected, latest_of(s.path("ck")));
+    require_identical(expected, latest_of(s.path("ck"), format_of(overrides)));
 }
 
-BOOST_AUTO_TEST_CASE(sigkill_at_random_points_then_resume_gives_the_same_bytes) { kill_and_resume("reference"); }
+BOOST_AUTO_TEST_CASE(sigkill_at_random_points_then_resume_gives_the_same_bytes)
+{
+    kill_and_resume({"backend.name=reference", "backend.threads=1"});
+}
+
+BOOST_AUTO_TEST_CASE(the_same_with_hdf5_checkpoints)
+{
+    kill_and_resume({"backend.name=reference", "checkpoint.format=hdf5", "checkpoint.path=ck/cp-{step}.h5"});
+}
 
 // Other backends join here once their plugins are part of the build:
-// kill_and_resume("openblas"), kill_and_resume("onednn").
+// kill_and_resume({"backend.name=openblas", "backend.threads=1"}), and onednn.
 
 BOOST_AUTO_TEST_CASE(sigterm_saves_at_the_next_step_and_exits_143)
 {

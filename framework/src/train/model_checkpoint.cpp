@@ -228,6 +228,11 @@ void model_checkpoint::save(trainer& t, const std::string& path, int epochs_done
     ckpt.metadata[checkpoint_keys::training_state] =
         format_training_state(state, epochs_done, t.get_optimizer().iterations(), policy_.seed, policy_.batch_size,
                               policy_.shuffle);
+    const fs::path target(path);
+    if (target.has_parent_path()) {
+        boost::system::error_code ignored;  // a directory that cannot be made: the save says why
+        fs::create_directories(target.parent_path(), ignored);
+    }
     warn_if_short_of_space(path, ckpt);
     try {
         format_.save(path, ckpt);

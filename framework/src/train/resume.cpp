@@ -6,10 +6,15 @@
 #include "mlrun/checkpoint/model_state.hpp"
 #include "mlrun/config/experiment.hpp"
 #include "mlrun/core/error.hpp"
+#include "mlrun/core/rng.hpp"
+#include "mlrun/model/model_builder.hpp"
 #include "mlrun/optim/optimizer.hpp"
+#include "mlrun/optim/optimizers.hpp"
 #include "mlrun/plugin/plugin_registry.hpp"
 
 #include <boost/filesystem/path.hpp>
+
+#include <cctype>
 
 namespace mlrun {
 namespace {
@@ -20,14 +25,54 @@ const std::string* find_meta(const checkpoint& ckpt, const char* key)
     return it == ckpt.metadata.end() ? nullptr : &it->second;
 }
 
-// The optimizer's name and settings without the learning rate, which
-// callbacks may have changed and which the checkpoint restores.
+// The optimizer a stored {name, config} makes, as capture_state renders it
+// and without the learning rate, which callbacks may have changed and the
+// checkpoint restores. One that cannot be made stays as it is.
 std::string optimizer_identity(const std::string& optimizer_config)
 {
-    YAML::Node node = YAML::Load(optimizer_config);
-    YAML::Node copy = YAML::Clone(node);
-    if (copy["config"] && copy["config"].IsMap()) copy["config"].remove("learning_rate");
-    return YAML::Dump(copy);
+    try {
+        const YAML::Node saved = YAML::Load(optimizer_config);
+        std::string name = saved["name"].as<std::string>();
+        for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        YAML::Node spec;
+        spec[name] = saved["config"];
+        const std::unique_ptr<optimizer> made = make_optimizer(spec, "optimizer_config");
+        YAML::Node config = YAML::Clone(made->config());
+        if (config.IsMap()) config.remove("learning_rate");
+        return made->class_name() + " " + YAML::Dump(config);
+    } catch (const std::exception&) {
+        return optimizer_config;
+    }
+}
+
+// The model a layer list builds, rendered as capture_state renders it, so
+// that spellings of one model compare equal whichever format stored them
+// (an Input layer or input_shape, 0.2 or its float). A list that does not
+// build stays as it is, and then differs.
+std::string canonical_model(const std::string& layer_list)
+{
+    try {
+        const std::unique_ptr<model> m = build_model(YAML::Load(layer_list), "model_config", std::nullopt);
+        rng init(0);
+        m->build(init);
+        YAML::Node layers = YAML::Load(capture_state(*m, nullptr).metadata.at(checkpoint_keys::model_config));
+        // A chain (each layer fed by the one before) reads the same with or without its `inputs`.
+        std::string previous;
+        for (YAML::Node item : layers) {
+            std::string name;
+            for (const auto& entry : item) {
+                if (entry.first.as<std::string>() != "inputs") name = entry.second["name"].as<std::string>("");
+            }
+            const YAML::Node inputs = item["inputs"];
+            if (inputs && inputs.IsSequence() && inputs.size() == 1 && inputs[0].as<std::string>() == previous) {
+                item.remove("inputs");
+            }
+            previous = name;
+        }
+        return YAML::Dump(layers);
+    } catch (const std::exception&) {
+        return layer_list;
+    }
 }
 
 // Refuses a checkpoint whose model or optimizer is not the experiment's.
@@ -35,10 +80,12 @@ void check_same_setup(const checkpoint& saved, const checkpoint& fresh, const st
 {
     const std::string* saved_model = find_meta(saved, checkpoint_keys::model_config);
     const std::string* fresh_model = find_meta(fresh, checkpoint_keys::model_config);
-    if (saved_model == nullptr || fresh_model == nullptr || *saved_model != *fresh_model) {
+    const std::string saved_canonical = saved_model ? canonical_model(*saved_model) : "none";
+    const std::string fresh_canonical = fresh_model ? canonical_model(*fresh_model) : "none";
+    if (saved_canonical != fresh_canonical) {
         throw config_error(path + ": cannot resume: the model of " + e.file + " differs from the checkpoint's.\n"
-                           "expected (checkpoint's model_config):\n" + (saved_model ? *saved_model : "none") +
-                           "\nfound (the experiment's model):\n" + (fresh_model ? *fresh_model : "none") +
+                           "expected (checkpoint's model_config):\n" + saved_canonical +
+                           "\nfound (the experiment's model):\n" + fresh_canonical +
                            "\nstart afresh with another checkpoint.path, or restore the model section");
     }
     const std::string* saved_opt = find_meta(saved, checkpoint_keys::optimizer_config);

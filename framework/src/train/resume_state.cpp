@@ -4,25 +4,33 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 
 namespace mlrun {
 namespace {
 
+// "f64:" and the IEEE-754 bits in hex: exact, and a plain string to every
+// format's metadata encoding (YAML, JSON), infinities included.
 std::string hex_double(double value)
 {
-    char text[64];
-    std::snprintf(text, sizeof text, "%a", value);
+    std::uint64_t bits = 0;
+    std::memcpy(&bits, &value, sizeof bits);
+    char text[32];
+    std::snprintf(text, sizeof text, "f64:%016llx", static_cast<unsigned long long>(bits));
     return text;
 }
 
 double parse_hex_double(const YAML::Node& node, const std::string& where)
 {
-    const std::string text = node.as<std::string>();
+    const std::string text = node.IsScalar() ? node.Scalar() : std::string("(not a scalar)");
     char* end = nullptr;
-    const double value = std::strtod(text.c_str(), &end);
-    if (text.empty() || end != text.c_str() + text.size()) {
-        throw io_error(where + ": expected a number, found '" + text + "'");
+    const unsigned long long bits = text.rfind("f64:", 0) == 0 ? std::strtoull(text.c_str() + 4, &end, 16) : 0;
+    if (text.size() != 20 || end != text.c_str() + text.size()) {
+        throw io_error(where + ": expected f64: and 16 hex digits, found '" + text + "'");
     }
+    double value = 0.0;
+    const std::uint64_t b = bits;
+    std::memcpy(&value, &b, sizeof value);
     return value;
 }
 

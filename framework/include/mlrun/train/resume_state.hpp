@@ -1,7 +1,7 @@
 // What a checkpoint's training_state holds so that a run can go on exactly
 // where it stopped (docs/resume.md): the position inside the epoch, the
 // optimizer's current learning rate, ModelCheckpoint's best value and the
-// stateful callbacks' state. Doubles travel as hex floats, bit-exact.
+// stateful callbacks' state. Doubles travel as their bits in hex, exact.
 #pragma once
 
 #include "mlrun/train/trainer.hpp"
