@@ -3,6 +3,7 @@
 #include "mlrun/callbacks/experiment_callbacks.hpp"
 #include "mlrun/checkpoint/checkpoint_state.hpp"
 #include "mlrun/checkpoint/model_state.hpp"
+#include "mlrun/checkpoint/tensor_checksums.hpp"
 #include "mlrun/config/experiment.hpp"
 #include "mlrun/core/error.hpp"
 #include "mlrun/plugin/plugin_registry.hpp"
@@ -228,6 +229,7 @@ void model_checkpoint::save(trainer& t, const std::string& path, int epochs_done
     ckpt.metadata[checkpoint_keys::training_state] =
         format_training_state(state, epochs_done, t.get_optimizer().iterations(), policy_.seed, policy_.batch_size,
                               policy_.shuffle);
+    add_tensor_checksums(ckpt);  // end to end, whatever the format checks itself
     const fs::path target(path);
     if (target.has_parent_path()) {
         boost::system::error_code ignored;  // a directory that cannot be made: the save says why
