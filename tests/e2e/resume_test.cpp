@@ -27,13 +27,13 @@ using namespace mlrun::e2e;
 namespace {
 
 // 64 samples in batches of 16: 4 steps an epoch; saves every 5 steps land
-// inside epochs, and the last one (step 120) is the end of training.
+// inside epochs, and the last one (step 160) is the end of training.
 const char* const checkpoint_section =
     "checkpoint: {path: 'ck/cp-{step}.ckpt', every: 5 steps, keep_last: 3, save_weights_only: false}\n"
     "callbacks:\n"
     "  early_stopping: {monitor: val_loss, patience: 100}\n"
     "  reduce_lr_on_plateau: {monitor: val_loss, patience: 1, factor: 0.5, min_delta: 0.02}\n";
-constexpr int epochs = 30;
+constexpr int epochs = 40;
 constexpr int units = 256;  // big enough that a step takes a while, so kills land anywhere
 
 struct child {
@@ -166,13 +166,13 @@ void kill_and_resume(const std::vector<std::string>& overrides)
     const checkpoint expected = reference_run(overrides);
     const auto full_us =
         std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started).count();
-    const long per_save_us = full_us / 24;  // 24 saves in a run; start-up makes this an overestimate
+    const long per_save_us = full_us / 32;  // 32 saves in a run; start-up makes this an overestimate
     BOOST_TEST_MESSAGE("an uninterrupted run takes " << full_us / 1000 << " ms");
 
     scratch s;
     s.experiment("exp.yaml", epochs, checkpoint_section, units);
     std::mt19937 gen(12345);  // fixed, so a failure replays; the points still spread over steps and saves
-    std::uniform_int_distribution<long> delay(0, 2 * per_save_us);
+    std::uniform_int_distribution<long> delay(0, per_save_us);
     const std::string state_file = s.path("ck/checkpoint");
     auto state_text = [&] { return fs::exists(state_file) ? file_text(state_file) : std::string(); };
     int killed = 0;
@@ -200,7 +200,7 @@ void kill_and_resume(const std::vector<std::string>& overrides)
         BOOST_REQUIRE_MESSAGE(was_killed || (WIFEXITED(status) && WEXITSTATUS(status) == 0), log_text(s));
     }
     BOOST_TEST_MESSAGE("killed " << killed << " of 7 runs");
-    BOOST_TEST(killed >= 5);  // 7 runs of a few saves each cannot finish 24 saves
+    BOOST_TEST(killed >= 4);  // 7 runs of one or two saves each seldom finish 32 saves, even on a busy machine
     std::vector<std::string> args = {"exp.yaml", "--resume"};
     args.insert(args.end(), overrides.begin(), overrides.end());
     require_exit(s, args, 0);
