@@ -21,6 +21,7 @@ struct compile_spec {
     std::vector<std::string> metrics;
     std::string training_state;        // YAML text mlrun stored; empty: none
     std::string mlrun_version;
+    std::string tensor_crc32c;         // YAML text: mlrun's end-to-end checksums of the tensors; empty: none
     std::string backend;
 
     // The optimizer's slots per weight in Keras's (and mlrun's) order:

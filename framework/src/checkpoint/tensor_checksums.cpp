@@ -23,8 +23,10 @@ std::string checksum_of(const tensor& t)
     } else {
         crc = crc32c(t.bytes(), t.byte_size(), crc);
     }
-    char text[16];
-    std::snprintf(text, sizeof text, "%08x", crc);
+    // "crc32c:" keeps it a string through every metadata encoding (a bare
+    // 00001234 could come back from JSON as a number).
+    char text[32];
+    std::snprintf(text, sizeof text, "crc32c:%08x", crc);
     return text;
 }
 

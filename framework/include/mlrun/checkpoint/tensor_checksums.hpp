@@ -11,7 +11,7 @@
 namespace mlrun {
 
 namespace checkpoint_keys {
-inline constexpr const char* tensor_crc32c = "tensor_crc32c";  // YAML: {tensor name: crc32c of its bytes, hex}
+inline constexpr const char* tensor_crc32c = "tensor_crc32c";  // YAML: {tensor name: "crc32c:" and 8 hex digits}
 }  // namespace checkpoint_keys
 
 // Adds the metadata entry covering every tensor of `ckpt`.
