@@ -101,6 +101,7 @@ history session::fit(std::ostream& out, const std::vector<callback*>& extra_call
         options.resume_at = r->state.position;
         if (saver) saver->resume_from(r->state.best);
     }
+    first_epoch_ = options.resume_at ? options.resume_at->epoch : options.initial_epoch;
     // After the saver, so a step it has just saved is not saved twice.
     const bool save_on_signal = experiment_.resolved["fit"]["on_signal"].as<std::string>() == "save_and_exit";
     signal_stop stopper(save_on_signal ? saver.get() : nullptr);

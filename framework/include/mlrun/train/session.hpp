@@ -51,6 +51,8 @@ public:
     history fit(std::ostream& out, const std::vector<callback*>& extra_callbacks);
     // --resume: beats the experiment's fit.resume (unset: the experiment says).
     void set_resume(std::optional<resume_mode> mode) { resume_ = mode; }
+    // The epoch the last fit() started at: fit.initial_epoch, or a resumed checkpoint's.
+    int first_epoch() const { return first_epoch_; }
 
 private:
     experiment experiment_;
@@ -62,6 +64,7 @@ private:
     std::unique_ptr<trainer> trainer_;
     std::unique_ptr<experiment_callbacks> callbacks_;
     std::optional<resume_mode> resume_;
+    int first_epoch_ = 0;
 };
 
 // Where plugins are searched, in order: --plugin-dir, MLRUN_PLUGIN_PATH,
