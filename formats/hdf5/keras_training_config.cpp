@@ -211,6 +211,9 @@ compile_spec compile_from_keras(const json& config, const char* optimizer_key, c
             spec.training_state = YAML::Dump(yaml_from_json(*state));
         }
         if (const json* v = member(*extras, "version"); v != nullptr && v->is_string()) spec.mlrun_version = v->get<std::string>();
+        if (const json* sums = member(*extras, "tensor_crc32c"); sums != nullptr && sums->is_object()) {
+            spec.tensor_crc32c = YAML::Dump(yaml_from_json(*sums));
+        }
         if (const json* b = member(*extras, "backend"); b != nullptr && b->is_string()) spec.backend = b->get<std::string>();
         if (const json* e = member(*extras, "experiment"); e != nullptr && e->is_string()) spec.experiment = e->get<std::string>();
     }
@@ -242,6 +245,7 @@ compile_spec compile_from_metadata(const staged_checkpoint& ckpt)
     if (const std::string* loss = ckpt.meta("loss")) spec.loss = *loss;
     if (const std::string* state = ckpt.meta("training_state")) spec.training_state = *state;
     if (const std::string* version = ckpt.meta("mlrun_version")) spec.mlrun_version = *version;
+    if (const std::string* sums = ckpt.meta("tensor_crc32c")) spec.tensor_crc32c = *sums;
     if (const std::string* backend = ckpt.meta("backend")) spec.backend = *backend;
     if (const std::string* experiment = ckpt.meta("experiment")) spec.experiment = *experiment;
     return spec;
@@ -278,6 +282,13 @@ json keras_training_config(const compile_spec& spec)
             throw format_error("metadata training_state: unreadable YAML: " + e.msg);
         }
     }
+    if (!spec.tensor_crc32c.empty()) {
+        try {
+            extras["tensor_crc32c"] = json_from_yaml(YAML::Load(spec.tensor_crc32c));
+        } catch (const YAML::Exception& e) {
+            throw format_error("metadata tensor_crc32c: unreadable YAML: " + e.msg);
+        }
+    }
     if (!extras.empty()) config["mlrun"] = extras;
     return config;
 }
@@ -298,6 +309,7 @@ void put_compile_metadata(const compile_spec& spec, staged_checkpoint& out)
     }
     if (!spec.training_state.empty()) out.set_meta("training_state", spec.training_state);
     if (!spec.mlrun_version.empty()) out.set_meta("mlrun_version", spec.mlrun_version);
+    if (!spec.tensor_crc32c.empty()) out.set_meta("tensor_crc32c", spec.tensor_crc32c);
     if (!spec.backend.empty()) out.set_meta("backend", spec.backend);
     if (!spec.experiment.empty()) out.set_meta("experiment", spec.experiment);
 }

@@ -21,6 +21,7 @@ struct compile_spec {
     std::vector<std::string> metrics;
     std::string training_state;        // YAML text mlrun stored; empty: none
     std::string mlrun_version;
+    std::string tensor_crc32c;         // YAML text: mlrun's end-to-end checksums of the tensors; empty: none
     std::string backend;
     std::string experiment;            // the resolved experiment that made the model (YAML text); empty: unknown
 

@@ -18,6 +18,8 @@ const char* const usage_text =
     "       mlrun [options] evaluate CONFIG [overrides]       evaluate the freshly initialised model on the test split\n"
     "       mlrun [options] evaluate CONFIG --weights PREFIX_OR_DIR [--allow-partial]\n"
     "                                                         load saved weights (a directory: its latest) and evaluate\n"
+"       mlrun [options] CONFIG --resume[=fallback]          go on from the latest checkpoint (docs/resume.md)\n"
+    "       mlrun verify PATH                                 check a checkpoint, Keras file or directory's checkpoints\n"
     "       mlrun latest DIR                                  print DIR's latest checkpoint, as tf.train.latest_checkpoint\n"
     "       mlrun [options] inspect PATH [--values]           list a checkpoint's tensors (names, dtypes, shapes, values)\n"
     "       mlrun [options] summary CONFIG [overrides]        print the model's summary table\n"
@@ -39,7 +41,8 @@ const char* const usage_text =
     "       mlrun plot RUN_DIR [-o curves.png|curves.svg]     draw a run's loss and accuracy curves (CSV log or event files)\n"
     "\n"
     "Overrides beat the file and are type-checked: fit.epochs=3 backend=openblas data.train.take=500\n"
-    "Exit codes: 0 ok, 1 other failure, 2 usage, 3 config, 4 data, 5 plugin, 6 model, 7 file I/O.\n";
+    "Exit codes: 0 ok, 1 other failure, 2 usage, 3 config, 4 data, 5 plugin, 6 model, 7 file I/O,\n"
+    "            130/143 training stopped by SIGINT/SIGTERM (a checkpoint saved first).\n";
 
 int run_command(const std::vector<std::string>& args, const common_options& common)
 {
@@ -70,6 +73,13 @@ int run_command(const std::vector<std::string>& args, const common_options& comm
     if ((!common.weights.empty() || common.allow_partial) && first != "evaluate") {
         throw usage_error("--weights and --allow-partial go with: mlrun evaluate CONFIG --weights PREFIX_OR_DIR");
     }
+    const bool other_command = first == "verify" || first == "latest" || first == "inspect" || first == "evaluate" ||
+                               first == "summary" || first == "predict" || first == "plot" ||
+                               (first == "train" && !common.model_path.empty());
+    if (!common.resume.empty() && other_command) {
+        throw usage_error("--resume goes with training: mlrun CONFIG --resume");
+    }
+    if (first == "verify") return verify(common, only_argument("mlrun verify PATH"));
     if (first == "latest") return latest(only_argument("mlrun latest DIR"));
     if (first == "inspect") {
         const std::string path = only_argument("mlrun inspect PATH [--values]");
@@ -107,7 +117,9 @@ int main(int argc, char** argv)
             "model", po::value(&common.model_path), "a saved model file (evaluate, summary, predict)")(
             "config", po::value(&common.config_path), "an experiment whose data and backend to use (evaluate --model)")(
             "input", po::value(&common.input_path), "samples to predict: .npy or .csv (predict)")(
-            "architecture", po::value(&common.architecture), "evaluate: an architecture file (export-architecture) to pair with --weights");
+            "architecture", po::value(&common.architecture), "evaluate: an architecture file (export-architecture) to pair with --weights")(
+            "resume", po::value(&common.resume)->implicit_value("auto"),
+            "train: go on from the latest checkpoint (=fallback: from the newest sound one when it is damaged)");
         po::options_description hidden;
         hidden.add_options()("args", po::value(&args));
         po::options_description all;
@@ -116,7 +128,12 @@ int main(int argc, char** argv)
         positional.add("args", -1);
         po::variables_map vm;
         try {
-            po::store(po::command_line_parser(argc, argv).options(all).positional(positional).run(), vm);
+            // A bare --resume must not take the next word (the experiment) as its value.
+            std::vector<std::string> words(argv + 1, argv + argc);
+            for (std::string& w : words) {
+                if (w == "--resume") w = "--resume=auto";
+            }
+            po::store(po::command_line_parser(words).options(all).positional(positional).run(), vm);
             po::notify(vm);
         } catch (const po::error& e) {
             throw usage_error(e.what());

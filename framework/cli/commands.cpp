@@ -1,5 +1,7 @@
 #include "commands.hpp"
 
+#include "mlrun/train/signal_stop.hpp"
+
 #include "mlrun/backend/backend.hpp"
 #include "mlrun/config/experiment.hpp"
 #include "mlrun/config/schema_docs.hpp"
@@ -38,8 +40,14 @@ void print_test_result(const session& s, const metric_logs& logs)
 int train(const common_options& common, const std::string& config, const std::vector<std::string>& overrides)
 {
     session s(options_for(common, config, overrides, true));
+    if (!common.resume.empty()) s.set_resume(parse_resume_mode(common.resume));
     if (s.config().verbose != 0) s.net().summary(std::cout);
     const history trained = s.fit(std::cout, {});
+    if (const int signal = signal_stop::received(); signal != 0) {
+        // docs/resume.md: 130 for SIGINT, 143 for SIGTERM, as a shell reports them.
+        std::cout << "Stopped by signal " << signal << "; `mlrun " << config << " --resume` goes on from here\n";
+        return 128 + signal;
+    }
     print_test_result(s, s.fitter().evaluate(s.test_data(), s.config().batch_size));
     save_trained_model(s, trained);
     return 0;

@@ -25,6 +25,7 @@ struct common_options {
     std::string config_path;
     std::string input_path;
     std::string architecture;  // evaluate --architecture ARCH (format_commands.cpp)
+    std::string resume;  // --resume[=auto|fallback|never]; empty: the experiment's fit.resume
 };
 
 // Parses the command line and runs the command; returns the exit code
@@ -35,6 +36,8 @@ int train(const common_options& common, const std::string& config, const std::ve
 int evaluate(const common_options& common, const std::string& config, const std::vector<std::string>& overrides);
 int summary(const common_options& common, const std::string& config, const std::vector<std::string>& overrides);
 int list_plugins(const common_options& common);
+// verify_command.cpp: mlrun verify PATH (a checkpoint, a Keras file, or a directory's checkpoints).
+int verify(const common_options& common, const std::string& path);
 
 // model_commands.cpp: commands on a saved model file.
 int evaluate_model(const common_options& common, const std::vector<std::string>& overrides);

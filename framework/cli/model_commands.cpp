@@ -168,7 +168,7 @@ dataset shaped_for(const model& m, const dataset& data, const std::string& model
 void save_trained_model(session& s, const history& h)
 {
     const experiment& e = s.config();
-    save_as_experiment_says(e, s.net(), s.fitter().get_optimizer(), e.initial_epoch + static_cast<int>(h.epochs.size()),
+    save_as_experiment_says(e, s.net(), s.fitter().get_optimizer(), s.first_epoch() + static_cast<int>(h.epochs.size()),
                             e.seed, s.plugins());
 }
 

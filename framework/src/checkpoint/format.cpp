@@ -1,4 +1,5 @@
 #include "mlrun/checkpoint/format.hpp"
+#include "mlrun/checkpoint/tensor_checksums.hpp"
 
 #include "mlrun/core/error.hpp"
 
@@ -145,8 +146,10 @@ checkpoint format::load(const std::string& path, const format_options& options) 
         const char* key = nullptr;
         const char* value = nullptr;
         if (table_->metadata_entry(guard.reader, i, &key, &value) != MLRUN_STATUS_OK) fail("cannot read metadata");
+        if (key == nullptr || value == nullptr) fail("metadata entry #" + std::to_string(i) + " has no key or value");
         result.metadata[key] = value;
     }
+    verify_tensor_checksums(result, path);
     return result;
 }
 

@@ -1,15 +1,20 @@
 #include "mlrun/train/model_checkpoint.hpp"
 
+#include "mlrun/callbacks/experiment_callbacks.hpp"
 #include "mlrun/checkpoint/checkpoint_state.hpp"
 #include "mlrun/checkpoint/format_choice.hpp"
 #include "mlrun/checkpoint/model_state.hpp"
+#include "mlrun/checkpoint/tensor_checksums.hpp"
 #include "mlrun/config/experiment.hpp"
 #include "mlrun/core/error.hpp"
 #include "mlrun/plugin/plugin_registry.hpp"
+#include "mlrun/train/resume_state.hpp"
 #include "mlrun/train/trainer.hpp"
 #include "mlrun/version.hpp"
 
 #include <boost/filesystem/operations.hpp>
+
+#include <sys/statvfs.h>
 
 #include <algorithm>
 #include <chrono>
@@ -73,6 +78,10 @@ checkpoint_policy read_checkpoint_policy(const experiment& e)
     p.keep_last = c["keep_last"].as<int>();
     p.save_at_start = c["save_at_start"].as<bool>();
     p.start_epoch = e.initial_epoch;
+    p.warn_on_save_error = c["on_save_error"].as<std::string>() == "warn";
+    p.seed = e.seed;
+    p.batch_size = e.batch_size;
+    p.shuffle = e.shuffle;
     if (p.keep_last < 0) {
         throw config_error(position(e.file, c["keep_last"]) + ": checkpoint.keep_last: expected 0 (keep all) or more, found " +
                            std::to_string(p.keep_last));
@@ -128,12 +137,33 @@ void model_checkpoint::on_train_begin(trainer& t)
     epoch_ = policy_.start_epoch;
     last_save_time_ = steady_seconds();
     write_experiment_record();
-    if (!policy_.save_at_start) return;
+    if (!policy_.save_at_start || resumed_) return;
     const std::string path =
         template_.format({{"epoch", {static_cast<double>(policy_.start_epoch), true}},
                           {"step", {static_cast<double>(t.get_optimizer().iterations()), true}}});
     if (policy_.verbose > 0) out_ << "Before training: saving model to " << path << "\n" << std::flush;
-    save(t, path, policy_.start_epoch);
+    fit_position start;
+    start.epoch = policy_.start_epoch;
+    save(t, path, policy_.start_epoch, start);
+}
+
+void model_checkpoint::resume_from(double best)
+{
+    best_ = best;
+    resumed_ = true;
+}
+
+void model_checkpoint::save_now(trainer& t, std::int64_t batch, const metric_logs& logs)
+{
+    const std::int64_t step = t.get_optimizer().iterations();
+    out_ << "\nEpoch " << epoch_ + 1 << ": stopping on a signal at step " << step;
+    if (last_saved_iteration_ == step) {
+        out_ << ", saved already to " << saved_.back() << "\n" << std::flush;
+        return;
+    }
+    const std::string path = path_for(t, epoch_ + 1, batch, logs, true);
+    out_ << ", saving model to " << path << "\n" << std::flush;
+    save(t, path, epoch_ + 1, t.position());
 }
 
 void model_checkpoint::on_epoch_begin(trainer&, int epoch) { epoch_ = epoch; }
@@ -159,14 +189,20 @@ void model_checkpoint::on_epoch_end(trainer& t, int epoch, const metric_logs& lo
     checkpoint_now(t, epoch + 1, -1, logs, false);
 }
 
-void model_checkpoint::checkpoint_now(trainer& t, int epochs_done, std::int64_t batch, const metric_logs& logs, bool mid_epoch)
+std::string model_checkpoint::path_for(trainer& t, int epochs_done, std::int64_t batch, const metric_logs& logs,
+                                      bool mid_epoch) const
 {
     std::map<std::string, template_value> values;
     values["epoch"] = {static_cast<double>(epochs_done), true};
     values["step"] = {static_cast<double>(t.get_optimizer().iterations()), true};
     if (mid_epoch) values["batch"] = {static_cast<double>(batch + 1), true};
     for (const auto& [name, value] : logs.values) values[name] = {value, false};
-    const std::string path = template_.format(values);
+    return template_.format(values);
+}
+
+void model_checkpoint::checkpoint_now(trainer& t, int epochs_done, std::int64_t batch, const metric_logs& logs, bool mid_epoch)
+{
+    const std::string path = path_for(t, epochs_done, batch, logs, mid_epoch);
     // Keras starts the line afresh: mid-epoch a progress line is open.
     const std::string prefix = std::string(mid_epoch ? "\n" : "") + "Epoch " + std::to_string(epochs_done) + ": ";
     if (policy_.save_best_only) {
@@ -186,10 +222,16 @@ void model_checkpoint::checkpoint_now(trainer& t, int epochs_done, std::int64_t 
     } else if (policy_.verbose > 0) {
         out_ << prefix << "saving model to " << path << "\n" << std::flush;
     }
-    save(t, path, epochs_done);
+    fit_position resume_at;
+    if (mid_epoch) {
+        resume_at = t.position();
+    } else {
+        resume_at.epoch = epochs_done;  // the finished epoch's end ran: go on with the next one
+    }
+    save(t, path, epochs_done, resume_at);
 }
 
-void model_checkpoint::save(trainer& t, const std::string& path, int epochs_done)
+void model_checkpoint::save(trainer& t, const std::string& path, int epochs_done, const fit_position& resume_at)
 {
     checkpoint ckpt = capture_state(t.get_model(), &t.get_optimizer());
     ckpt.metadata[checkpoint_keys::mlrun_version] = MLRUN_VERSION;
@@ -199,12 +241,50 @@ void model_checkpoint::save(trainer& t, const std::string& path, int epochs_done
     }
     if (!policy_.save_weights_only) {
         for (const auto& [key, value] : metadata_) ckpt.metadata[key] = value;
-        ckpt.metadata[checkpoint_keys::training_state] =
-            "epoch: " + std::to_string(epochs_done) + "\nstep: " + std::to_string(t.get_optimizer().iterations()) + "\n";
     }
-    format_.save(path, ckpt);
+    // Always stored: resume needs it whatever else the checkpoint holds.
+    resume_state state;
+    state.position = resume_at;
+    state.learning_rate = t.get_optimizer().learning_rate();
+    state.best = best_;
+    if (callbacks_ != nullptr) state.callbacks = callbacks_->state();
+    ckpt.metadata[checkpoint_keys::training_state] =
+        format_training_state(state, epochs_done, t.get_optimizer().iterations(), policy_.seed, policy_.batch_size,
+                              policy_.shuffle);
+    add_tensor_checksums(ckpt);  // end to end, whatever the format checks itself
+    const fs::path target(path);
+    if (target.has_parent_path()) {
+        boost::system::error_code ignored;  // a directory that cannot be made: the save says why
+        fs::create_directories(target.parent_path(), ignored);
+    }
+    warn_if_short_of_space(path, ckpt);
+    try {
+        format_.save(path, ckpt);
+        update_state_file(path);
+    } catch (const io_error& e) {
+        if (!policy_.warn_on_save_error) throw;
+        out_ << "warning: saving " << path << " failed, training goes on (checkpoint.on_save_error: warn): " << e.what()
+             << "\n" << std::flush;
+        return;
+    }
     saved_.push_back(path);
-    update_state_file(path);
+    last_saved_iteration_ = t.get_optimizer().iterations();
+}
+
+void model_checkpoint::warn_if_short_of_space(const std::string& path, const checkpoint& ckpt) const
+{
+    std::uint64_t needed = 4096;  // the index or HDF5 structure, and the state file
+    for (const auto& [name, value] : ckpt.tensors) needed += value.byte_size() + name.size() + 64;
+    for (const auto& [key, value] : ckpt.metadata) needed += key.size() + value.size() + 64;
+    const fs::path target(path);
+    const std::string directory = target.has_parent_path() ? target.parent_path().string() : ".";
+    struct statvfs info {};
+    if (::statvfs(directory.c_str(), &info) != 0) return;  // a missing directory: the save says why
+    const std::uint64_t free_bytes = static_cast<std::uint64_t>(info.f_bavail) * info.f_frsize;
+    if (free_bytes < needed) {
+        out_ << "warning: checkpoint " << path << " needs about " << needed << " bytes but " << directory << " has "
+             << free_bytes << " free; the save will likely fail\n" << std::flush;
+    }
 }
 
 void model_checkpoint::write_experiment_record() const

@@ -6,6 +6,7 @@
 #include "mlrun/optim/optimizer.hpp"
 #include "mlrun/train/model_checkpoint.hpp"
 #include "mlrun/train/progress_printer.hpp"
+#include "mlrun/train/signal_stop.hpp"
 
 #include <unistd.h>
 
@@ -91,7 +92,20 @@ history session::fit(std::ostream& out, const std::vector<callback*>& extra_call
     const std::vector<callback*> configured = callbacks_->list();
     callbacks.insert(callbacks.end(), configured.begin(), configured.end());
     const std::unique_ptr<model_checkpoint> saver = make_model_checkpoint(experiment_, *plugins_, out);
-    if (saver) callbacks.push_back(saver.get());
+    if (saver) {
+        saver->set_callback_state_source(callbacks_.get());
+        callbacks.push_back(saver.get());
+    }
+    if (const std::optional<resumed> r = resume_from_latest(experiment_, *plugins_, *model_, trainer_->get_optimizer(),
+                                                            *callbacks_, resume_mode_for(experiment_, resume_), out)) {
+        options.resume_at = r->state.position;
+        if (saver) saver->resume_from(r->state.best);
+    }
+    first_epoch_ = options.resume_at ? options.resume_at->epoch : options.initial_epoch;
+    // After the saver, so a step it has just saved is not saved twice.
+    const bool save_on_signal = experiment_.resolved["fit"]["on_signal"].as<std::string>() == "save_and_exit";
+    signal_stop stopper(save_on_signal ? saver.get() : nullptr);
+    callbacks.push_back(&stopper);
     callbacks.insert(callbacks.end(), extra_callbacks.begin(), extra_callbacks.end());
     // `out` lives only through this call.
     callbacks_->set_messages(verbose != 0 ? &out : nullptr);

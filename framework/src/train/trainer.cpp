@@ -78,6 +78,7 @@ history trainer::fit(const dataset& train, const fit_options& options, const std
                          std::to_string(train.y.dims()[0]) + " targets");
     }
     stop_requested_ = false;
+    abort_requested_ = false;
     const std::int64_t samples = train.size();
     const std::int64_t steps = steps_per_epoch(samples, options.batch_size);
     std::vector<std::int64_t> order(static_cast<std::size_t>(samples));
@@ -85,32 +86,51 @@ history trainer::fit(const dataset& train, const fit_options& options, const std
     rng shuffler(derive_seed(options.seed, shuffle_stream));
     // Epochs before initial_epoch are replayed, so a resumed run sees the
     // same order as one that never stopped.
+    const int first_epoch = options.resume_at ? options.resume_at->epoch : options.initial_epoch;
     if (options.shuffle) {
-        for (int e = 0; e < options.initial_epoch; ++e) shuffle_order(order, shuffler);
+        for (int e = 0; e < first_epoch; ++e) shuffle_order(order, shuffler);
     }
     const std::uint64_t dropout_seed = derive_seed(options.seed, dropout_stream);
 
     history result;
     metric_logs logs;
     for (callback* c : callbacks) c->on_train_begin(*this);
-    for (int epoch = options.initial_epoch; epoch < options.epochs && !stop_requested_; ++epoch) {
+    for (int epoch = first_epoch; epoch < options.epochs && !stop_requested_; ++epoch) {
+        epoch_ = epoch;
         for (callback* c : callbacks) c->on_epoch_begin(*this, epoch);
         if (options.shuffle) shuffle_order(order, shuffler);
         epoch_loss_sum_ = 0.0;
         for (accuracy_metric& m : metrics_) m.reset();
         logs.values.clear();  // the last epoch's validation results do not belong to this one
-        for (std::int64_t step = 0; step < steps; ++step) {
+        std::int64_t first_step = 0;
+        if (options.resume_at && epoch == options.resume_at->epoch) {
+            // Going on inside this epoch: the steps taken and their sums come from the checkpoint.
+            const fit_position& at = *options.resume_at;
+            first_step = std::min(at.steps_done, steps);
+            epoch_loss_sum_ = at.loss_sum;
+            for (std::size_t i = 0; i < metrics_.size() && i < at.metric_counts.size(); ++i) {
+                metrics_[i].set_counts(at.metric_counts[i]);
+            }
+            if (first_step > 0) {
+                logs.set("loss", epoch_loss_sum_ / static_cast<double>(std::min(first_step * options.batch_size, samples)));
+                for (const accuracy_metric& m : metrics_) logs.set(m.name(), m.result());
+            }
+        }
+        steps_done_ = first_step;
+        for (std::int64_t step = first_step; step < steps; ++step) {
             for (callback* c : callbacks) c->on_batch_begin(*this, step);
             const std::int64_t begin = step * options.batch_size;
             const std::int64_t end = std::min(begin + options.batch_size, samples);
             gather(train, order, begin, end);
             // Dropout masks follow the global step, so they survive a resume.
             train_step(derive_seed(dropout_seed, static_cast<std::uint64_t>(optimizer_->iterations())));
+            steps_done_ = step + 1;
             logs.set("loss", epoch_loss_sum_ / static_cast<double>(end));
             for (const accuracy_metric& m : metrics_) logs.set(m.name(), m.result());
             for (callback* c : callbacks) c->on_batch_end(*this, step, logs);
             if (stop_requested_) break;
         }
+        if (abort_requested_) break;
         if (options.validation != nullptr) {
             const metric_logs validation = evaluate(*options.validation, options.batch_size);
             for (const auto& [name, value] : validation.values) logs.set("val_" + name, value);
@@ -122,6 +142,16 @@ history trainer::fit(const dataset& train, const fit_options& options, const std
     }
     for (callback* c : callbacks) c->on_train_end(*this, logs);
     return result;
+}
+
+fit_position trainer::position() const
+{
+    fit_position p;
+    p.epoch = epoch_;
+    p.steps_done = steps_done_;
+    p.loss_sum = epoch_loss_sum_;
+    for (const accuracy_metric& m : metrics_) p.metric_counts.push_back(m.counts());
+    return p;
 }
 
 metric_logs trainer::evaluate(const dataset& data, std::int64_t batch_size)

@@ -7,6 +7,7 @@
 #include "mlrun/losses/loss.hpp"
 
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace mlrun {
@@ -31,6 +32,9 @@ public:
     void reset() { correct_ = 0, total_ = 0; }
     void update(backend& be, const tensor& prediction, const tensor& targets);
     double result() const { return total_ == 0 ? 0.0 : static_cast<double>(correct_) / static_cast<double>(total_); }
+    // The running counts, so a resumed epoch goes on from them.
+    std::pair<std::int64_t, std::int64_t> counts() const { return {correct_, total_}; }
+    void set_counts(std::pair<std::int64_t, std::int64_t> c) { correct_ = c.first, total_ = c.second; }
 
 private:
     std::string name_;

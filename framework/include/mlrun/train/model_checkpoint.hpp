@@ -21,7 +21,9 @@
 namespace mlrun {
 
 struct experiment;
+class experiment_callbacks;
 class plugin_registry;
+struct fit_position;
 
 struct checkpoint_policy {
     std::string path;                    // template, e.g. training_2/cp-{epoch:04d}.ckpt
@@ -36,6 +38,11 @@ struct checkpoint_policy {
     bool save_at_start = false;
     int start_epoch = 0;                 // epochs done before fit() starts (fit.initial_epoch)
     std::string where;                   // "file:line:col: checkpoint.path", for messages
+    bool warn_on_save_error = false;     // on_save_error: warn (go on) instead of stop
+    // Stored in training_state so a resume can check and replay them.
+    std::uint64_t seed = 0;
+    std::int64_t batch_size = 32;
+    bool shuffle = true;
 };
 
 // The experiment's `checkpoint` section (an empty path when it asks for no
@@ -57,13 +64,25 @@ public:
     void on_batch_end(trainer& t, std::int64_t batch, const metric_logs& logs) override;
     void on_epoch_end(trainer& t, int epoch, const metric_logs& logs) override;
 
+    // Saves now, at the step whose on_batch_end is running (a signal's
+    // save); nothing when this step was saved already.
+    void save_now(trainer& t, std::int64_t batch, const metric_logs& logs);
+
+    // Going on from a checkpoint: its best value; no save_at_start.
+    void resume_from(double best);
+    // Where the stateful callbacks' state comes from at each save.
+    void set_callback_state_source(const experiment_callbacks* callbacks) { callbacks_ = callbacks; }
+
     // Paths saved by this callback, in order.
     const std::vector<std::string>& saved() const { return saved_; }
 
 private:
     // Saves if the policy says so; `epochs_done` fills {epoch}.
     void checkpoint_now(trainer& t, int epochs_done, std::int64_t batch, const metric_logs& logs, bool mid_epoch);
-    void save(trainer& t, const std::string& path, int epochs_done);
+    std::string path_for(trainer& t, int epochs_done, std::int64_t batch, const metric_logs& logs, bool mid_epoch) const;
+    // `resume_at` is where a run resumed from this checkpoint goes on.
+    void save(trainer& t, const std::string& path, int epochs_done, const fit_position& resume_at);
+    void warn_if_short_of_space(const std::string& path, const checkpoint& ckpt) const;
     void update_state_file(const std::string& path);
     // <checkpoint directory>/experiment.yaml: the resolved experiment, so
     // the directory says how its checkpoints were made.
@@ -79,6 +98,9 @@ private:
     double best_;
     int epoch_ = 0;
     double last_save_time_ = 0.0;  // steady clock, seconds: checkpoint.every in time units
+    bool resumed_ = false;
+    std::int64_t last_saved_iteration_ = -1;
+    const experiment_callbacks* callbacks_ = nullptr;
     std::vector<std::string> saved_;
 };
 

@@ -11,11 +11,13 @@
 #include "mlrun/data/dataset.hpp"
 #include "mlrun/model/model.hpp"
 #include "mlrun/plugin/plugin_registry.hpp"
+#include "mlrun/train/resume.hpp"
 #include "mlrun/train/trainer.hpp"
 
 #include <boost/filesystem/path.hpp>
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -43,8 +45,14 @@ public:
     const dataset& train_data() const { return train_; }
     const dataset& test_data() const { return test_; }
 
-    // Trains as the experiment says, printing progress to `out`.
+    // Trains as the experiment says, printing progress to `out`; resumes
+    // from the latest checkpoint when asked (docs/resume.md). On SIGTERM or
+    // SIGINT it returns early with signal_stop::received() set.
     history fit(std::ostream& out, const std::vector<callback*>& extra_callbacks);
+    // --resume: beats the experiment's fit.resume (unset: the experiment says).
+    void set_resume(std::optional<resume_mode> mode) { resume_ = mode; }
+    // The epoch the last fit() started at: fit.initial_epoch, or a resumed checkpoint's.
+    int first_epoch() const { return first_epoch_; }
 
 private:
     experiment experiment_;
@@ -55,6 +63,8 @@ private:
     std::unique_ptr<model> model_;
     std::unique_ptr<trainer> trainer_;
     std::unique_ptr<experiment_callbacks> callbacks_;
+    std::optional<resume_mode> resume_;
+    int first_epoch_ = 0;
 };
 
 // Where plugins are searched, in order: --plugin-dir, MLRUN_PLUGIN_PATH,

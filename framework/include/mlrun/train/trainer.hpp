@@ -9,11 +9,22 @@
 #include "mlrun/train/callback.hpp"
 
 #include <memory>
+#include <optional>
+#include <utility>
 #include <vector>
 
 namespace mlrun {
 
 class backend;
+
+// Where fit() stands inside an epoch: what a checkpoint stores so that a
+// resumed run goes on at the next step with the same epoch logs.
+struct fit_position {
+    int epoch = 0;                 // the epoch in progress (0-based)
+    std::int64_t steps_done = 0;   // steps of it already taken
+    double loss_sum = 0.0;         // the epoch's summed loss so far
+    std::vector<std::pair<std::int64_t, std::int64_t>> metric_counts;  // correct, total per metric
+};
 
 struct fit_options {
     int epochs = 1;
@@ -23,6 +34,8 @@ struct fit_options {
     int initial_epoch = 0;        // epochs before this count as done (resuming)
     const dataset* validation = nullptr;
     bool log_learning_rate = false;  // add "lr" (the optimizer's rate) to each epoch's logs
+    // Resuming inside an epoch: start at this position (its epoch beats initial_epoch).
+    std::optional<fit_position> resume_at;
 };
 
 // One metric_logs per epoch, as Keras's History.
@@ -46,6 +59,14 @@ public:
 
     // Asks fit() to stop after the current batch (EarlyStopping, signals).
     void request_stop() { stop_requested_ = true; }
+    // Asks fit() to stop after the current batch without finishing the
+    // epoch (no validation, no epoch-end callbacks): a signal's stop, so a
+    // checkpoint taken at this step stays the point to resume from.
+    void request_abort() { stop_requested_ = true, abort_requested_ = true; }
+    bool aborted() const { return abort_requested_; }
+    // Where fit() stands (valid while it runs; after on_batch_end of step
+    // s, steps_done is s + 1).
+    fit_position position() const;
 
     model& get_model() { return model_; }
     optimizer& get_optimizer() { return *optimizer_; }
@@ -65,7 +86,10 @@ private:
     tensor batch_x_;
     tensor batch_y_;
     bool stop_requested_ = false;
+    bool abort_requested_ = false;
     double epoch_loss_sum_ = 0.0;
+    int epoch_ = 0;
+    std::int64_t steps_done_ = 0;
 };
 
 }  // namespace mlrun

@@ -1,0 +1,46 @@
+// Resuming an experiment from the latest complete checkpoint of its
+// checkpoint directory (docs/resume.md).
+#pragma once
+
+#include "mlrun/train/resume_state.hpp"
+
+#include <optional>
+#include <ostream>
+#include <string>
+
+namespace mlrun {
+
+struct experiment;
+class experiment_callbacks;
+class model;
+class optimizer;
+class plugin_registry;
+
+enum class resume_mode {
+    never,     // start afresh
+    latest,    // the latest checkpoint, which must be sound
+    fallback,  // the newest sound one, saying which were skipped and why
+};
+
+// "auto" -> latest, "fallback" -> fallback, "never" -> never; usage_error otherwise.
+resume_mode parse_resume_mode(const std::string& text);
+
+// The experiment's fit.resume / fit.resume_fallback, unless `command_line`
+// (from --resume) says otherwise.
+resume_mode resume_mode_for(const experiment& e, std::optional<resume_mode> command_line);
+
+struct resumed {
+    std::string path;    // the checkpoint gone on from
+    resume_state state;
+};
+
+// Loads the latest checkpoint named by the state file of checkpoint.path's
+// directory into the model, optimizer (slots, iterations, learning rate)
+// and callbacks. Nothing when there is no checkpoint yet. Throws
+// config_error when the model or optimizer differs from the checkpoint's,
+// io_error naming the file and tensor when it is damaged (unless
+// `fallback`, which goes back to the newest sound one and says so on `out`).
+std::optional<resumed> resume_from_latest(const experiment& e, const plugin_registry& plugins, model& m, optimizer& opt,
+                                          experiment_callbacks& callbacks, resume_mode mode, std::ostream& out);
+
+}  // namespace mlrun

@@ -1,0 +1,88 @@
+// The training_state a checkpoint stores for resume: exact round trips
+// (doubles bit for bit, infinities too), and damaged text named clearly.
+#define BOOST_TEST_MODULE resume_state
+#include <boost/test/unit_test.hpp>
+
+#include "mlrun/checkpoint/tensor_checksums.hpp"
+#include "mlrun/core/error.hpp"
+#include "mlrun/train/resume_state.hpp"
+
+#include <cmath>
+#include <cstring>
+#include <limits>
+
+using namespace mlrun;
+
+namespace {
+
+bool same_bits(double a, double b) { return std::memcmp(&a, &b, sizeof a) == 0; }
+
+resume_state sample()
+{
+    resume_state s;
+    s.position.epoch = 3;
+    s.position.steps_done = 17;
+    s.position.loss_sum = 0.1 + 0.2;  // not representable in short decimal
+    s.position.metric_counts = {{12, 20}, {5, 20}};
+    s.learning_rate = 0.00031622776f;
+    s.best = std::numeric_limits<double>::infinity();
+    s.callbacks = YAML::Load("early_stopping: {best: 0.25, best_epoch: 2, wait: 1}");
+    return s;
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(round_trips_exactly)
+{
+    const resume_state s = sample();
+    const std::string text = format_training_state(s, 4, 137, 42, 16, true);
+    const YAML::Node root = YAML::Load(text);
+    BOOST_TEST(root["epoch"].as<int>() == 4);  // what saved models read
+    BOOST_TEST(root["step"].as<int>() == 137);
+    BOOST_TEST(root["seed"].as<int>() == 42);
+    const resume_state back = parse_resume_state(text, "cp.ckpt");
+    BOOST_TEST(back.position.epoch == 3);
+    BOOST_TEST(back.position.steps_done == 17);
+    BOOST_TEST(same_bits(back.position.loss_sum, s.position.loss_sum));
+    BOOST_TEST(back.position.metric_counts == s.position.metric_counts);
+    BOOST_TEST(back.learning_rate == s.learning_rate);
+    BOOST_TEST(std::isinf(back.best));
+    BOOST_TEST(back.callbacks["early_stopping"]["wait"].as<int>() == 1);
+}
+
+BOOST_AUTO_TEST_CASE(damaged_state_names_the_file_and_key)
+{
+    const std::string text = format_training_state(sample(), 4, 137, 42, 16, true);
+    std::string damaged = text;
+    damaged.replace(damaged.find("f64:"), 4, "f65:");
+    try {
+        parse_resume_state(damaged, "ck/cp-137.ckpt");
+        BOOST_TEST(false, "a damaged number was read");
+    } catch (const io_error& e) {
+        BOOST_TEST(std::string(e.what()).find("ck/cp-137.ckpt: training_state.resume.loss_sum: expected f64:") == 0, e.what());
+    }
+    BOOST_CHECK_THROW(parse_resume_state("epoch: 3\nstep: 9\n", "old.ckpt"), io_error);
+    BOOST_CHECK_THROW(parse_resume_state("resume: {epoch: -1, steps_done: 0}", "x"), io_error);
+    BOOST_CHECK_THROW(parse_resume_state("resume: [", "x"), io_error);
+}
+
+BOOST_AUTO_TEST_CASE(tensor_checksums_catch_a_changed_value_and_a_missing_tensor)
+{
+    checkpoint ckpt;
+    tensor t(shape({3}));
+    t.f32()[0] = 1.0f, t.f32()[1] = 2.0f, t.f32()[2] = 3.0f;
+    ckpt.tensors.emplace_back("dense/bias", t);
+    add_tensor_checksums(ckpt);
+    verify_tensor_checksums(ckpt, "cp.h5");  // sound: nothing thrown
+    checkpoint changed = ckpt;
+    changed.tensors[0].second.f32()[1] = 2.5f;
+    BOOST_CHECK_EXCEPTION(verify_tensor_checksums(changed, "cp.h5"), io_error, [](const io_error& e) {
+        return std::string(e.what()).find("cp.h5: tensor 'dense/bias': checksum mismatch") == 0;
+    });
+    checkpoint missing = ckpt;
+    missing.tensors.clear();
+    BOOST_CHECK_THROW(verify_tensor_checksums(missing, "cp.h5"), io_error);
+    checkpoint without = ckpt;
+    without.metadata.clear();
+    verify_tensor_checksums(without, "weights.h5");  // a file from elsewhere: nothing to check
+}
