@@ -1,0 +1,38 @@
+// In-memory data sets: inputs and targets of the same length.
+#pragma once
+
+#include "mlrun/core/tensor.hpp"
+
+#include <string>
+
+namespace mlrun {
+
+struct dataset {
+    std::string name;  // for messages, e.g. "mnist train"
+    tensor x;          // [samples, ...] float32
+    tensor y;          // [samples] int32 class labels, or [samples, ...] float32
+    std::int64_t size() const { return x.dims().rank() == 0 ? 0 : x.dims()[0]; }
+};
+
+// Where the images and labels of one data set live, and how to read them.
+struct data_options {
+    std::string kind = "mnist";  // mnist | fashion_mnist | idx
+    std::string path;            // directory of the four IDX files
+    std::string train_images = "train-images-idx3-ubyte.gz";
+    std::string train_labels = "train-labels-idx1-ubyte.gz";
+    std::string test_images = "t10k-images-idx3-ubyte.gz";
+    std::string test_labels = "t10k-labels-idx1-ubyte.gz";
+    std::int64_t train_take = 0;  // first N samples; 0 = all
+    std::int64_t test_take = 0;
+    float scale = 255.0f;         // pixels are divided by this
+    bool flatten = false;         // [N, 28, 28] -> [N, 784]
+};
+
+// Reads images and labels from IDX files (raw or gzip). A file name that
+// does not exist is also tried with ".gz" added or removed, so the original
+// uncompressed MNIST files work as they are. Throws data_error naming the
+// file when something is missing, malformed or inconsistent.
+dataset load_idx_dataset(const data_options& options, const std::string& images, const std::string& labels,
+                         std::int64_t take, const std::string& name);
+
+}  // namespace mlrun
