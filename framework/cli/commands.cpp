@@ -7,6 +7,7 @@
 #include "mlrun/train/progress_printer.hpp"
 #include "mlrun/train/session.hpp"
 
+#include <algorithm>
 #include <cstdio>
 #include <iostream>
 
@@ -94,9 +95,15 @@ int list_plugins(const common_options& common)
         std::printf("           %s\n", p.description.c_str());
         if (common.verbose && p.kind == MLRUN_PLUGIN_BACKEND) {
             backend b(p, {{"threads", "1"}});
-            std::string kernels;
-            for (const std::string& k : b.provided_kernels()) kernels += (kernels.empty() ? "" : " ") + k;
+            const std::vector<std::string> provided = b.provided_kernels();
+            std::string kernels, fallback;
+            for (const std::string& k : backend::kernel_names()) {
+                const bool own = std::find(provided.begin(), provided.end(), k) != provided.end();
+                std::string& list = own ? kernels : fallback;
+                list += (list.empty() ? "" : " ") + k;
+            }
             std::printf("           kernels: %s\n", kernels.c_str());
+            if (!fallback.empty()) std::printf("           from the reference: %s\n", fallback.c_str());
         }
     }
     std::fflush(stdout);

@@ -10,7 +10,9 @@
 #include <boost/test/data/test_case.hpp>
 
 #include <limits>
+#include <map>
 #include <ostream>
+#include <sstream>
 
 namespace bdata = boost::unit_test::data;
 using namespace mlrun;
@@ -78,6 +80,65 @@ std::vector<gemm_case> gemm_cases()
     return cases;
 }
 
+constexpr float padding_mark = 777.0f;  // must come back untouched
+
+// The inputs of a case, the reference's result and the magnitudes M, made
+// once per case and shared by the backends compared on it.
+struct gemm_run {
+    std::int64_t lda, ldb, ldc;
+    std::vector<float> a, b, c_start, want;
+    std::vector<double> magnitude;
+};
+
+const gemm_run& reference_run(const gemm_case& c)
+{
+    static std::map<std::string, gemm_run> runs;
+    std::ostringstream key;
+    key << c;
+    auto found = runs.find(key.str());
+    if (found != runs.end()) return found->second;
+
+    gemm_run r;
+    // Stored shapes: op(A) is m x k, so A is k x m when transposed.
+    const std::int64_t a_rows = c.trans_a ? c.k : c.m, a_cols = c.trans_a ? c.m : c.k;
+    const std::int64_t b_rows = c.trans_b ? c.n : c.k, b_cols = c.trans_b ? c.k : c.n;
+    r.lda = a_cols + c.padding;
+    r.ldb = b_cols + c.padding;
+    r.ldc = c.n + c.padding;
+    r.a = random_floats(static_cast<std::size_t>(a_rows * r.lda), 1);
+    r.b = random_floats(static_cast<std::size_t>(b_rows * r.ldb), 2);
+    r.c_start = random_floats(static_cast<std::size_t>(c.m * r.ldc), 3);
+    for (std::int64_t i = 0; i < c.m; ++i) {
+        for (std::int64_t j = 0; j < r.ldc; ++j) {
+            float& v = r.c_start[static_cast<std::size_t>(i * r.ldc + j)];
+            if (j >= c.n) v = padding_mark;
+            // beta == 0 means C's old content is ignored, NaN included.
+            else if (c.beta == 0.0f) v = std::numeric_limits<float>::quiet_NaN();
+        }
+    }
+    r.want = r.c_start;
+    backend reference;
+    reference.gemm(c.trans_a, c.trans_b, c.m, c.n, c.k, c.alpha, r.a.data(), r.lda, r.b.data(), r.ldb, c.beta,
+                   r.want.data(), r.ldc);
+
+    // M = |alpha| sum_p |a_ip b_pj| + |beta c_ij|.
+    r.magnitude.assign(r.want.size(), 0.0);
+    for (std::int64_t i = 0; i < c.m; ++i) {
+        for (std::int64_t j = 0; j < c.n; ++j) {
+            double total = 0.0;
+            for (std::int64_t p = 0; p < c.k; ++p) {
+                const std::size_t at_a = static_cast<std::size_t>(c.trans_a ? p * r.lda + i : i * r.lda + p);
+                const std::size_t at_b = static_cast<std::size_t>(c.trans_b ? j * r.ldb + p : p * r.ldb + j);
+                total += std::fabs(static_cast<double>(r.a[at_a]) * r.b[at_b]);
+            }
+            const std::size_t at = static_cast<std::size_t>(i * r.ldc + j);
+            const double old = c.beta == 0.0f ? 0.0 : std::fabs(static_cast<double>(c.beta) * r.c_start[at]);
+            r.magnitude[at] = std::fabs(c.alpha) * total + old;
+        }
+    }
+    return runs.emplace(key.str(), std::move(r)).first->second;
+}
+
 }  // namespace
 
 BOOST_AUTO_TEST_SUITE(gemm_conformance)
@@ -85,50 +146,16 @@ BOOST_AUTO_TEST_SUITE(gemm_conformance)
 BOOST_DATA_TEST_CASE(gemm_matches_reference, bdata::make(accelerated_backends()) * bdata::make(gemm_cases()), choice,
                      c)
 {
-    backend reference;
+    const gemm_run& r = reference_run(c);
     const std::unique_ptr<backend> candidate = make_backend(choice);
-
-    // Stored shapes: op(A) is m x k, so A is k x m when transposed.
-    const std::int64_t a_rows = c.trans_a ? c.k : c.m, a_cols = c.trans_a ? c.m : c.k;
-    const std::int64_t b_rows = c.trans_b ? c.n : c.k, b_cols = c.trans_b ? c.k : c.n;
-    const std::int64_t lda = a_cols + c.padding, ldb = b_cols + c.padding, ldc = c.n + c.padding;
-    const std::vector<float> a = random_floats(static_cast<std::size_t>(a_rows * lda), 1);
-    const std::vector<float> b = random_floats(static_cast<std::size_t>(b_rows * ldb), 2);
-    std::vector<float> c_start = random_floats(static_cast<std::size_t>(c.m * ldc), 3);
-    constexpr float padding_mark = 777.0f;  // must come back untouched
-    for (std::int64_t i = 0; i < c.m; ++i) {
-        for (std::int64_t j = 0; j < ldc; ++j) {
-            float& v = c_start[static_cast<std::size_t>(i * ldc + j)];
-            if (j >= c.n) v = padding_mark;
-            // beta == 0 means C's old content is ignored, NaN included.
-            else if (c.beta == 0.0f) v = std::numeric_limits<float>::quiet_NaN();
-        }
+    std::vector<float> got = r.c_start;
+    candidate->gemm(c.trans_a, c.trans_b, c.m, c.n, c.k, c.alpha, r.a.data(), r.lda, r.b.data(), r.ldb, c.beta,
+                    got.data(), r.ldc);
+    // k products, plus the scaling by alpha, by beta and their sum: L = k + 2.
+    expect_close(got, r.want, r.magnitude, static_cast<double>(c.k + 2), "gemm");
+    for (float v : got) {
+        BOOST_TEST_REQUIRE(!std::isnan(v), "gemm wrote NaN: C's old content must be ignored when beta == 0");
     }
-
-    std::vector<float> want = c_start, got = c_start;
-    reference.gemm(c.trans_a, c.trans_b, c.m, c.n, c.k, c.alpha, a.data(), lda, b.data(), ldb, c.beta, want.data(),
-                   ldc);
-    candidate->gemm(c.trans_a, c.trans_b, c.m, c.n, c.k, c.alpha, a.data(), lda, b.data(), ldb, c.beta, got.data(),
-                    ldc);
-
-    // M = |alpha| sum_p |a_ip b_pj| + |beta c_ij| over k products plus the
-    // scaling by alpha, by beta and their sum: L = k + 2.
-    std::vector<double> magnitude(want.size(), 0.0);
-    for (std::int64_t i = 0; i < c.m; ++i) {
-        for (std::int64_t j = 0; j < c.n; ++j) {
-            double total = 0.0;
-            for (std::int64_t p = 0; p < c.k; ++p) {
-                const float av = c.trans_a ? a[static_cast<std::size_t>(p * lda + i)] : a[static_cast<std::size_t>(i * lda + p)];
-                const float bv = c.trans_b ? b[static_cast<std::size_t>(j * ldb + p)] : b[static_cast<std::size_t>(p * ldb + j)];
-                total += std::fabs(static_cast<double>(av) * bv);
-            }
-            const std::size_t at = static_cast<std::size_t>(i * ldc + j);
-            const double old = c.beta == 0.0f ? 0.0 : std::fabs(static_cast<double>(c.beta) * c_start[at]);
-            magnitude[at] = std::fabs(c.alpha) * total + old;
-        }
-    }
-    expect_close(got, want, magnitude, static_cast<double>(c.k + 2), "gemm");
-    for (float v : got) BOOST_TEST_REQUIRE(!std::isnan(v), "gemm wrote NaN: C's old content must be ignored when beta == 0");
 }
 
 // Degenerate sizes: nothing to compute, or C = beta C when k == 0.
