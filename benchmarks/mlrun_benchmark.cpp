@@ -1,21 +1,31 @@
-// mlrun-benchmark: times one backend on an experiment, for the benchmark
-// script (scripts/benchmark.sh) to compare with PyTorch on the same job.
+// mlrun-benchmark: times one backend on an experiment's job, driven by
+// commands on stdin, so that scripts/benchmark.sh can interleave it with
+// PyTorch doing the same job (both see the machine in the same state).
 //
-// For each batch size it first times a short stretch of training at every
-// thread count (after a warm-up), keeps the fastest count, then times whole
-// epochs and the evaluation of the test split with it. It also measures
-// the backend's gemm throughput on large products, from which the script
-// takes the machine's GEMM peak. Results are JSON lines on stdout.
+// The experiment's data are loaded once. Each (batch size, thread count)
+// gets its own model, trainer and backend, made on first use and warmed up
+// with 20 training steps (first-batch allocations, thread start-up, kernel
+// generation), then kept, so later commands time the steady state.
+//
+// Commands, one per line; each answers one JSON line on stdout:
+//   train BATCH THREADS STEPS   train STEPS steps (0: a whole epoch)
+//   evaluate BATCH THREADS      evaluate the whole test split
+//   gemm THREADS M N K          gemm throughput on an M x K by K x N product
+//   quit
 #include "mlrun/core/error.hpp"
+#include "mlrun/core/rng.hpp"
+#include "mlrun/model/model_builder.hpp"
+#include "mlrun/optim/optimizer.hpp"
 #include "mlrun/train/callback.hpp"
 #include "mlrun/train/session.hpp"
 
 #include <boost/program_options.hpp>
 
-#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <iostream>
+#include <map>
+#include <memory>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -26,145 +36,170 @@ using clock_type = std::chrono::steady_clock;
 
 namespace {
 
+constexpr std::int64_t warmup_steps = 20;
+
 double seconds_since(clock_type::time_point start)
 {
     return std::chrono::duration<double>(clock_type::now() - start).count();
 }
 
-// Times steps [warmup, warmup + steps) of the first epoch, then stops.
-class step_timer : public callback {
+// Stops training after a number of steps (none: the epoch ends).
+class step_limit : public callback {
 public:
-    step_timer(std::int64_t warmup, std::int64_t steps) : warmup_(warmup), steps_(steps) {}
-    void on_batch_begin(trainer&, std::int64_t batch) override
-    {
-        if (batch == warmup_) start_ = clock_type::now();
-    }
+    explicit step_limit(std::int64_t steps) : steps_(steps) {}
     void on_batch_end(trainer& t, std::int64_t batch, const metric_logs&) override
     {
-        if (batch == warmup_ + steps_ - 1) {
-            seconds_ = seconds_since(start_);
-            t.request_stop();
-        }
+        if (steps_ > 0 && batch + 1 >= steps_) t.request_stop();
     }
-    double seconds() const { return seconds_; }
 
 private:
-    std::int64_t warmup_, steps_;
-    clock_type::time_point start_;
-    double seconds_ = 0.0;
+    std::int64_t steps_;
 };
 
-// Times every epoch.
-class epoch_timer : public callback {
+// One trained model on one backend instance.
+struct job {
+    std::unique_ptr<backend> compute;
+    std::unique_ptr<model> net;
+    std::unique_ptr<trainer> fitter;
+};
+
+class benchmark {
 public:
-    void on_epoch_begin(trainer&, int) override { start_ = clock_type::now(); }
-    void on_epoch_end(trainer&, int, const metric_logs&) override { seconds_.push_back(seconds_since(start_)); }
-    const std::vector<double>& seconds() const { return seconds_; }
+    benchmark(const std::string& config, const std::string& backend_name,
+              const std::vector<boost::filesystem::path>& plugin_dirs)
+        : name_(backend_name)
+    {
+        session_options options;
+        options.config_path = config;
+        options.plugin_dirs = plugin_dirs;
+        options.overrides = {"backend=" + backend_name, "backend.threads=1", "fit.verbose=0"};
+        session_ = std::make_unique<session>(options);
+    }
+
+    void train(std::int64_t batch, int threads, std::int64_t steps)
+    {
+        job& j = job_for(batch, threads);
+        const auto start = clock_type::now();
+        run_steps(j, batch, steps);
+        const double seconds = seconds_since(start);
+        const std::int64_t samples = steps == 0 ? session_->train_data().size() : steps * batch;
+        std::printf("{\"kind\": \"train\", \"backend\": \"%s\", \"threads\": %d, \"batch\": %lld, \"steps\": %lld, "
+                    "\"samples\": %lld, \"seconds\": %.9g}\n",
+                    name_.c_str(), threads, static_cast<long long>(batch), static_cast<long long>(steps),
+                    static_cast<long long>(samples), seconds);
+    }
+
+    void evaluate(std::int64_t batch, int threads)
+    {
+        job& j = job_for(batch, threads);
+        const auto start = clock_type::now();
+        const metric_logs logs = j.fitter->evaluate(session_->test_data(), batch);
+        const double seconds = seconds_since(start);
+        std::printf("{\"kind\": \"evaluate\", \"backend\": \"%s\", \"threads\": %d, \"batch\": %lld, "
+                    "\"samples\": %lld, \"seconds\": %.9g, \"accuracy\": %.4f}\n",
+                    name_.c_str(), threads, static_cast<long long>(batch),
+                    static_cast<long long>(session_->test_data().size()), seconds,
+                    logs.get("accuracy").value_or(0.0));
+    }
+
+    // Best of enough repetitions for about half a second of work.
+    void gemm(int threads, std::int64_t m, std::int64_t n, std::int64_t k)
+    {
+        backend& be = backend_for(threads);
+        std::vector<float> a(static_cast<std::size_t>(m * k), 0.5f);
+        std::vector<float> b(static_cast<std::size_t>(k * n), 0.25f);
+        std::vector<float> c(static_cast<std::size_t>(m * n));
+        const double flop = 2.0 * static_cast<double>(m) * static_cast<double>(n) * static_cast<double>(k);
+        double best = 0.0;
+        for (int r = 0, reps = std::max(5, static_cast<int>(1e11 / flop)); r < reps; ++r) {
+            const auto start = clock_type::now();
+            be.gemm(false, false, m, n, k, 1.0f, a.data(), k, b.data(), n, 0.0f, c.data(), n);
+            const double seconds = seconds_since(start);
+            if (best == 0.0 || seconds < best) best = seconds;
+        }
+        std::printf("{\"kind\": \"gemm\", \"backend\": \"%s\", \"threads\": %d, \"m\": %lld, \"n\": %lld, "
+                    "\"k\": %lld, \"gflops\": %.4g}\n",
+                    name_.c_str(), threads, static_cast<long long>(m), static_cast<long long>(n),
+                    static_cast<long long>(k), flop / best / 1e9);
+    }
 
 private:
-    clock_type::time_point start_;
-    std::vector<double> seconds_;
+    backend& backend_for(int threads)
+    {
+        std::unique_ptr<backend>& be = backends_[threads];
+        if (!be) {
+            const plugin_record& plugin = session_->plugins().find(MLRUN_PLUGIN_BACKEND, name_);
+            be = std::make_unique<backend>(plugin, std::vector<std::pair<std::string, std::string>>{
+                                                       {"threads", std::to_string(threads)}});
+        }
+        return *be;
+    }
+
+    // Built as the session builds its own, on a backend of its own.
+    job& job_for(std::int64_t batch, int threads)
+    {
+        auto found = jobs_.find({batch, threads});
+        if (found != jobs_.end()) return found->second;
+        const experiment& e = session_->config();
+        job j;
+        const plugin_record& plugin = session_->plugins().find(MLRUN_PLUGIN_BACKEND, name_);
+        j.compute = std::make_unique<backend>(plugin, std::vector<std::pair<std::string, std::string>>{
+                                                          {"threads", std::to_string(threads)}});
+        j.net = build_model(e.model, e.file, session_->test_data().x.dims().without_batch());
+        rng init(derive_seed(e.seed, 0));
+        j.net->build(init);
+        const loss_kind loss = parse_loss(e.loss);
+        std::vector<accuracy_metric> metrics;
+        for (const std::string& name : e.metrics) {
+            metrics.emplace_back(name, parse_accuracy(name, loss, j.net->output_shape().element_count()));
+        }
+        j.fitter = std::make_unique<trainer>(*j.net, *j.compute, loss_function(loss),
+                                             make_optimizer(e.optimizer, e.file), std::move(metrics));
+        job& kept = jobs_.emplace(std::make_pair(batch, threads), std::move(j)).first->second;
+        run_steps(kept, batch, warmup_steps);
+        return kept;
+    }
+
+    void run_steps(job& j, std::int64_t batch, std::int64_t steps)
+    {
+        fit_options options;
+        options.epochs = 1;
+        options.batch_size = batch;
+        options.seed = session_->config().seed + static_cast<std::uint64_t>(++fits_);
+        step_limit limit(steps);
+        j.fitter->fit(session_->train_data(), options, {&limit});
+    }
+
+    std::string name_;
+    std::unique_ptr<session> session_;
+    std::map<std::pair<std::int64_t, int>, job> jobs_;
+    std::map<int, std::unique_ptr<backend>> backends_;
+    int fits_ = 0;
 };
 
-struct settings {
-    std::string config;
-    std::string backend;
-    std::vector<int> threads;
-    std::vector<std::int64_t> batches;
-    std::int64_t probe_steps = 0;
-    int epochs = 0;
-    std::vector<boost::filesystem::path> plugin_dirs;
-};
-
-std::unique_ptr<session> open_session(const settings& s, int threads, std::int64_t batch, int epochs)
+void serve(benchmark& bench)
 {
-    session_options options;
-    options.config_path = s.config;
-    options.plugin_dirs = s.plugin_dirs;
-    options.overrides = {"backend=" + s.backend, "backend.threads=" + std::to_string(threads),
-                         "fit.batch_size=" + std::to_string(batch), "fit.epochs=" + std::to_string(epochs),
-                         "fit.validation=none", "fit.verbose=0"};
-    return std::make_unique<session>(options);
-}
-
-std::string json_list(const std::vector<double>& values)
-{
-    std::ostringstream out;
-    out << "[";
-    for (std::size_t i = 0; i < values.size(); ++i) out << (i ? ", " : "") << values[i];
-    return out.str() + "]";
-}
-
-void time_training(const settings& s, std::int64_t batch)
-{
-    // Probe each thread count on the same stretch of the first epoch.
-    const std::int64_t warmup = 20;
-    int best_threads = s.threads.front();
-    double best_step = 0.0;
-    for (int threads : s.threads) {
-        auto run = open_session(s, threads, batch, 1);
-        step_timer timer(warmup, s.probe_steps);
-        run->fit(std::cout, {&timer});
-        const double per_step = timer.seconds() / static_cast<double>(s.probe_steps);
-        std::printf("{\"kind\": \"probe\", \"backend\": \"%s\", \"threads\": %d, \"batch\": %lld, \"steps\": %lld, "
-                    "\"seconds_per_step\": %.9g}\n",
-                    s.backend.c_str(), threads, static_cast<long long>(batch),
-                    static_cast<long long>(s.probe_steps), per_step);
+    std::string line;
+    while (std::getline(std::cin, line)) {
+        std::istringstream in(line);
+        std::string command;
+        in >> command;
+        std::int64_t batch = 0, steps = 0, m = 0, n = 0, k = 0;
+        int threads = 0;
+        if (command == "train" && in >> batch >> threads >> steps && batch > 0 && threads > 0 && steps >= 0) {
+            bench.train(batch, threads, steps);
+        } else if (command == "evaluate" && in >> batch >> threads && batch > 0 && threads > 0) {
+            bench.evaluate(batch, threads);
+        } else if (command == "gemm" && in >> threads >> m >> n >> k && threads > 0 && m > 0 && n > 0 && k > 0) {
+            bench.gemm(threads, m, n, k);
+        } else if (command == "quit") {
+            return;
+        } else if (!command.empty()) {
+            throw usage_error("unknown or malformed command '" + line +
+                              "'; expected train BATCH THREADS STEPS, evaluate BATCH THREADS, "
+                              "gemm THREADS M N K or quit");
+        }
         std::fflush(stdout);
-        if (best_step == 0.0 || per_step < best_step) {
-            best_step = per_step;
-            best_threads = threads;
-        }
-    }
-
-    auto run = open_session(s, best_threads, batch, s.epochs);
-    epoch_timer epochs;
-    run->fit(std::cout, {&epochs});
-    const std::int64_t samples = run->train_data().size();
-    std::vector<double> evaluations;
-    double accuracy = 0.0;
-    for (int r = 0; r < s.epochs; ++r) {
-        const auto start = clock_type::now();
-        const metric_logs logs = run->fitter().evaluate(run->test_data(), batch);
-        evaluations.push_back(seconds_since(start));
-        accuracy = logs.get("accuracy").value_or(0.0);
-    }
-    std::printf("{\"kind\": \"train\", \"backend\": \"%s\", \"threads\": %d, \"batch\": %lld, \"samples\": %lld, "
-                "\"epoch_seconds\": %s, \"test_samples\": %lld, \"evaluate_seconds\": %s, \"test_accuracy\": %.4f}\n",
-                s.backend.c_str(), best_threads, static_cast<long long>(batch), static_cast<long long>(samples),
-                json_list(epochs.seconds()).c_str(), static_cast<long long>(run->test_data().size()),
-                json_list(evaluations).c_str(), accuracy);
-    std::fflush(stdout);
-}
-
-// Large products, where a gemm runs at its best: the peak of this machine.
-void time_gemm(const settings& s)
-{
-    struct product {
-        std::int64_t m, n, k;
-    };
-    const product products[] = {{1024, 1024, 1024}, {2048, 2048, 2048}, {256, 512, 784}};
-    for (int threads : s.threads) {
-        auto run = open_session(s, threads, 32, 1);
-        backend& be = run->compute();
-        for (const product& p : products) {
-            std::vector<float> a(static_cast<std::size_t>(p.m * p.k), 0.5f), b(static_cast<std::size_t>(p.k * p.n), 0.25f),
-                c(static_cast<std::size_t>(p.m * p.n));
-            const double flop = 2.0 * static_cast<double>(p.m) * static_cast<double>(p.n) * static_cast<double>(p.k);
-            double best = 0.0;
-            // Enough repetitions for about half a second, best one kept.
-            for (int r = 0, reps = std::max(3, static_cast<int>(1e11 / flop)); r < reps; ++r) {
-                const auto start = clock_type::now();
-                be.gemm(false, false, p.m, p.n, p.k, 1.0f, a.data(), p.k, b.data(), p.n, 0.0f, c.data(), p.n);
-                const double seconds = seconds_since(start);
-                if (best == 0.0 || seconds < best) best = seconds;
-            }
-            std::printf("{\"kind\": \"gemm\", \"backend\": \"%s\", \"threads\": %d, \"m\": %lld, \"n\": %lld, "
-                        "\"k\": %lld, \"gflops\": %.4g}\n",
-                        s.backend.c_str(), threads, static_cast<long long>(p.m), static_cast<long long>(p.n),
-                        static_cast<long long>(p.k), flop / best / 1e9);
-            std::fflush(stdout);
-        }
     }
 }
 
@@ -173,17 +208,12 @@ void time_gemm(const settings& s)
 int main(int argc, char** argv)
 {
     try {
-        settings s;
+        std::string config, backend_name;
         std::vector<std::string> plugin_dirs;
-        po::options_description options("mlrun-benchmark options");
+        po::options_description options("usage: mlrun-benchmark --backend NAME [--config FILE] < commands\n\noptions");
         options.add_options()("help,h", "show this help")(
-            "config", po::value(&s.config)->default_value("configs/fashion_mnist.yaml"), "experiment to time")(
-            "backend", po::value(&s.backend)->required(), "backend plugin to time")(
-            "threads", po::value(&s.threads)->multitoken()->default_value({1, 2}, "1 2"), "thread counts to try")(
-            "batch", po::value(&s.batches)->multitoken()->default_value({32, 256}, "32 256"), "batch sizes")(
-            "probe-steps", po::value(&s.probe_steps)->default_value(200), "steps timed per thread count")(
-            "epochs", po::value(&s.epochs)->default_value(3), "whole epochs (and evaluations) timed")(
-            "gemm", po::bool_switch(), "also measure gemm throughput on large products")(
+            "config", po::value(&config)->default_value("configs/fashion_mnist.yaml"), "experiment whose job is timed")(
+            "backend", po::value(&backend_name)->required(), "backend plugin to time")(
             "plugin-dir", po::value(&plugin_dirs)->composing(), "search this directory for plugins first");
         po::variables_map vm;
         po::store(po::parse_command_line(argc, argv, options), vm);
@@ -192,12 +222,11 @@ int main(int argc, char** argv)
             return 0;
         }
         po::notify(vm);
-        for (const std::string& d : plugin_dirs) s.plugin_dirs.emplace_back(d);
-        if (s.threads.empty() || s.batches.empty() || s.probe_steps < 1 || s.epochs < 1) {
-            throw usage_error("--threads and --batch need values; --probe-steps and --epochs must be at least 1");
-        }
-        for (std::int64_t batch : s.batches) time_training(s, batch);
-        if (vm["gemm"].as<bool>()) time_gemm(s);
+        std::vector<boost::filesystem::path> dirs(plugin_dirs.begin(), plugin_dirs.end());
+        benchmark bench(config, backend_name, dirs);
+        std::printf("{\"kind\": \"ready\", \"backend\": \"%s\"}\n", backend_name.c_str());
+        std::fflush(stdout);
+        serve(bench);
         return 0;
     } catch (const po::error& e) {
         std::cerr << "mlrun-benchmark: " << e.what() << "\n";

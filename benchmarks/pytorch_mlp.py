@@ -1,12 +1,13 @@
 #!/usr/bin/env python3
-"""The benchmark job in PyTorch, for comparison with mlrun-benchmark.
+"""The benchmark job in PyTorch, driven like mlrun-benchmark.
 
-The tutorial MLP (Dense 512 relu, Dropout 0.2, Dense 10; softmax folded into
-the cross-entropy as in mlrun's fused path), Adam with Keras's defaults,
-sparse categorical cross-entropy and a running accuracy, on Fashion-MNIST
-read from the same IDX files. Like mlrun-benchmark, for each batch size it
-times a stretch of training at every thread count, keeps the fastest, then
-times whole epochs and the evaluation of the test images. Prints JSON lines.
+The tutorial MLP (Dense 512 relu, Dropout 0.2, Dense 10; the softmax folded
+into the cross-entropy, as in mlrun's fused path), Adam with Keras's
+defaults, sparse categorical cross-entropy and a running accuracy, on
+Fashion-MNIST read from the same IDX files. Each (batch size, thread count)
+gets its own model, warmed up with 20 steps. Reads the commands of
+mlrun-benchmark on stdin (train BATCH THREADS STEPS, evaluate BATCH THREADS,
+quit) and answers each with a JSON line.
 
 Needs only Debian's python3-torch (no numpy).
 """
@@ -14,6 +15,7 @@ import argparse
 import gzip
 import json
 import os
+import sys
 import time
 
 import torch
@@ -35,85 +37,94 @@ def load(directory):
             images("t10k-images-idx3-ubyte.gz"), labels("t10k-labels-idx1-ubyte.gz"))
 
 
-def make_model():
-    torch.manual_seed(42)
-    model = torch.nn.Sequential(torch.nn.Linear(784, 512), torch.nn.ReLU(), torch.nn.Dropout(0.2),
-                                torch.nn.Linear(512, 10))
-    # Keras's Adam defaults: lr 0.001, betas (0.9, 0.999), epsilon 1e-7.
-    optimizer = torch.optim.Adam(model.parameters(), lr=1e-3, betas=(0.9, 0.999), eps=1e-7)
-    return model, optimizer
+class Job:
+    """One model and its optimizer, trained over shuffled epochs."""
 
+    def __init__(self, x, y):
+        torch.manual_seed(42)
+        self.model = torch.nn.Sequential(torch.nn.Linear(784, 512), torch.nn.ReLU(), torch.nn.Dropout(0.2),
+                                         torch.nn.Linear(512, 10))
+        # Keras's Adam defaults: lr 0.001, betas (0.9, 0.999), epsilon 1e-7.
+        self.optimizer = torch.optim.Adam(self.model.parameters(), lr=1e-3, betas=(0.9, 0.999), eps=1e-7)
+        self.x, self.y = x, y
 
-def train(model, optimizer, x, y, batch, first_step=0, steps=None, timed_from=0):
-    """Trains over a shuffled epoch; returns seconds from step `timed_from` on."""
-    model.train()
-    order = torch.randperm(x.shape[0])
-    total_steps = (x.shape[0] + batch - 1) // batch
-    last = total_steps if steps is None else min(total_steps, first_step + steps)
-    loss_sum = torch.zeros(())
-    correct = torch.zeros((), dtype=torch.long)
-    start = time.perf_counter()
-    for step in range(first_step, last):
-        if step == timed_from:
-            start = time.perf_counter()
-        index = order[step * batch:(step + 1) * batch]
-        xb, yb = x[index], y[index]
-        optimizer.zero_grad(set_to_none=True)
-        out = model(xb)
-        loss = torch.nn.functional.cross_entropy(out, yb)
-        loss.backward()
-        optimizer.step()
+    def train(self, batch, steps):
+        """Trains `steps` steps (0: a whole epoch) from the start of a shuffled epoch."""
+        model, optimizer, x, y = self.model, self.optimizer, self.x, self.y
+        model.train()
+        order = torch.randperm(x.shape[0])
+        total = (x.shape[0] + batch - 1) // batch
+        loss_sum = torch.zeros(())
+        correct = torch.zeros((), dtype=torch.long)
+        for step in range(total if steps == 0 else min(steps, total)):
+            index = order[step * batch:(step + 1) * batch]
+            xb, yb = x[index], y[index]
+            optimizer.zero_grad(set_to_none=True)
+            out = model(xb)
+            loss = torch.nn.functional.cross_entropy(out, yb)
+            loss.backward()
+            optimizer.step()
+            with torch.no_grad():
+                loss_sum += loss.detach() * yb.shape[0]
+                correct += (out.argmax(1) == yb).sum()
+
+    def evaluate(self, x, y, batch):
+        """Mean loss and accuracy over (x, y), as Keras's evaluate reports them."""
+        self.model.eval()
+        loss_sum = torch.zeros(())
+        correct = torch.zeros((), dtype=torch.long)
         with torch.no_grad():
-            loss_sum += loss.detach() * yb.shape[0]
-            correct += (out.argmax(1) == yb).sum()
-    return time.perf_counter() - start
-
-
-def evaluate(model, x, y, batch):
-    model.eval()
-    correct = 0
-    start = time.perf_counter()
-    with torch.no_grad():
-        for begin in range(0, x.shape[0], batch):
-            out = model(x[begin:begin + batch])
-            correct += int((out.argmax(1) == y[begin:begin + batch]).sum())
-    return time.perf_counter() - start, correct / x.shape[0]
+            for begin in range(0, x.shape[0], batch):
+                out = self.model(x[begin:begin + batch])
+                yb = y[begin:begin + batch]
+                loss_sum += torch.nn.functional.cross_entropy(out, yb, reduction="sum")
+                correct += (out.argmax(1) == yb).sum()
+        return float(correct) / x.shape[0]
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", default="/usr/share/datasets/fashion-mnist")
-    parser.add_argument("--threads", type=int, nargs="+", default=[1, 2])
-    parser.add_argument("--batch", type=int, nargs="+", default=[32, 256])
-    parser.add_argument("--probe-steps", type=int, default=200)
-    parser.add_argument("--epochs", type=int, default=3)
     args = parser.parse_args()
 
     x, y, test_x, test_y = load(args.data)
-    warmup = 20
-    for batch in args.batch:
-        best_threads, best_step = None, None
-        for threads in args.threads:
-            torch.set_num_threads(threads)
-            model, optimizer = make_model()
-            seconds = train(model, optimizer, x, y, batch, steps=warmup + args.probe_steps, timed_from=warmup)
-            per_step = seconds / args.probe_steps
-            print(json.dumps({"kind": "probe", "backend": "pytorch", "threads": threads, "batch": batch,
-                              "steps": args.probe_steps, "seconds_per_step": per_step}), flush=True)
-            if best_step is None or per_step < best_step:
-                best_threads, best_step = threads, per_step
+    jobs = {}
 
-        torch.set_num_threads(best_threads)
-        model, optimizer = make_model()
-        epochs = [train(model, optimizer, x, y, batch) for _ in range(args.epochs)]
-        evaluations, accuracy = [], 0.0
-        for _ in range(args.epochs):
-            seconds, accuracy = evaluate(model, test_x, test_y, batch)
-            evaluations.append(seconds)
-        print(json.dumps({"kind": "train", "backend": "pytorch", "threads": best_threads, "batch": batch,
-                          "samples": int(x.shape[0]), "epoch_seconds": epochs, "test_samples": int(test_x.shape[0]),
-                          "evaluate_seconds": evaluations, "test_accuracy": accuracy,
-                          "version": torch.__version__}), flush=True)
+    def job_for(batch, threads):
+        torch.set_num_threads(threads)
+        if (batch, threads) not in jobs:
+            jobs[(batch, threads)] = Job(x, y)
+            jobs[(batch, threads)].train(batch, 20)
+        return jobs[(batch, threads)]
+
+    answer = {"backend": "pytorch", "version": torch.__version__}
+    print(json.dumps({"kind": "ready", **answer}), flush=True)
+    for line in sys.stdin:
+        words = line.split()
+        if not words:
+            continue
+        if words[0] == "quit":
+            break
+        if words[0] == "train" and len(words) == 4:
+            batch, threads, steps = map(int, words[1:])
+            job = job_for(batch, threads)
+            start = time.perf_counter()
+            job.train(batch, steps)
+            seconds = time.perf_counter() - start
+            samples = x.shape[0] if steps == 0 else steps * batch
+            print(json.dumps({"kind": "train", **answer, "threads": threads, "batch": batch, "steps": steps,
+                              "samples": int(samples), "seconds": seconds}), flush=True)
+        elif words[0] == "evaluate" and len(words) == 3:
+            batch, threads = map(int, words[1:])
+            job = job_for(batch, threads)
+            start = time.perf_counter()
+            accuracy = job.evaluate(test_x, test_y, batch)
+            seconds = time.perf_counter() - start
+            print(json.dumps({"kind": "evaluate", **answer, "threads": threads, "batch": batch,
+                              "samples": int(test_x.shape[0]), "seconds": seconds, "accuracy": accuracy}),
+                  flush=True)
+        else:
+            raise SystemExit(f"pytorch_mlp.py: unknown or malformed command {line.strip()!r}")
 
 
 if __name__ == "__main__":

@@ -5,7 +5,7 @@
 # here; without it the mlrun numbers are printed alone.
 #
 # usage: scripts/benchmark.sh [--backends openblas onednn] [--batch 32 256]
-#                             [--threads 1 2] [--epochs 3] [--no-pytorch]
+#                             [--threads 1 2] [--rounds 3] [--no-pytorch] [--json FILE]
 # environment: MLRUN_BUILD_DIR (default build), PYTHON (default /usr/bin/python3)
 set -euo pipefail
 

@@ -5,6 +5,7 @@
 // backend's own loops, so one thread team serves both; this backend never
 // calls OpenBLAS, whose pthread pool therefore stays asleep.
 #include "element_wise_table.hpp"
+#include "onednn_matmul.hpp"
 #include "thread_option.hpp"
 
 #include "mlrun/plugin/plugin_author.hpp"
@@ -14,6 +15,7 @@
 #include <omp.h>
 
 #include <algorithm>
+#include <memory>
 #include <string>
 
 namespace {
@@ -21,6 +23,7 @@ namespace {
 struct onednn_backend {
     int threads = 1;
     std::string error;
+    std::unique_ptr<mlrun::onednn::matmul_cache> matmuls;
 };
 
 onednn_backend& state(mlrun_backend* self) { return *reinterpret_cast<onednn_backend*>(self); }
@@ -29,6 +32,8 @@ onednn_backend& state(mlrun_backend* self) { return *reinterpret_cast<onednn_bac
 // than it saves (an OpenMP region with spinning workers costs about 3 us;
 // a vectorised pass over 32k floats in cache takes about as long).
 constexpr std::int64_t min_elements_per_thread = 32768;
+// Products under 2 MFLOP (the MLP's 32 x 512 x 10 ones) run on one thread.
+constexpr double small_gemm_flop = 2e6;
 
 struct omp_split {
     template <class Body>
@@ -66,6 +71,7 @@ mlrun_status create(const mlrun_option* options, size_t count, mlrun_backend** o
         if (!mlrun::backend_shared::thread_option(options, count, 1, self->threads, self->error)) {
             return MLRUN_STATUS_INVALID_ARGUMENT;
         }
+        self->matmuls = std::make_unique<mlrun::onednn::matmul_cache>();
         return MLRUN_STATUS_OK;
     });
 }
@@ -83,12 +89,23 @@ mlrun_status gemm(mlrun_backend* self, int trans_a, int trans_b, std::int64_t m,
     const std::int64_t a_cols = trans_a ? m : k;
     const std::int64_t b_cols = trans_b ? k : n;
     if (k == 0 || lda < a_cols || ldb < b_cols || ldc < n) return MLRUN_STATUS_UNIMPLEMENTED;
+    onednn_backend& be = state(self);
+    // A product this small finishes before a second thread would be awake.
+    const double flop = 2.0 * static_cast<double>(m) * static_cast<double>(n) * static_cast<double>(k);
+    const int threads = flop < small_gemm_flop ? 1 : be.threads;
+    // The weight gradient x^T dz (A transposed, k = batch): oneDNN's matmul
+    // primitive was measured 5-20% faster than dnnl_sgemm on it, and
+    // dnnl_sgemm faster on the forward product.
+    if (trans_a && !trans_b && alpha == 1.0f && beta == 0.0f &&
+        be.matmuls->multiply(threads, true, false, m, n, k, a, lda, b, ldb, c, ldc)) {
+        return MLRUN_STATUS_OK;
+    }
     // oneDNN sizes its OpenMP team from the calling thread's setting.
-    omp_set_num_threads(state(self).threads);
+    omp_set_num_threads(threads);
     const dnnl_status_t status = dnnl_sgemm(trans_a ? 'T' : 'N', trans_b ? 'T' : 'N', m, n, k, alpha, a, lda, b,
                                             ldb, beta, c, ldc);
     if (status != dnnl_success) {
-        state(self).error = std::string("dnnl_sgemm failed with status ") + dnnl_status2str(status);
+        be.error = std::string("dnnl_sgemm failed with status ") + dnnl_status2str(status);
         return MLRUN_STATUS_INTERNAL;
     }
     return MLRUN_STATUS_OK;

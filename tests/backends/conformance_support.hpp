@@ -102,7 +102,9 @@ inline std::vector<double> absolute(const std::vector<float>& values)
 inline std::vector<double> at_least_one(const std::vector<float>& values)
 {
     std::vector<double> result(values.size());
-    for (std::size_t i = 0; i < values.size(); ++i) result[i] = std::max(1.0, static_cast<double>(std::fabs(values[i])));
+    for (std::size_t i = 0; i < values.size(); ++i) {
+        result[i] = std::max(1.0, static_cast<double>(std::fabs(values[i])));
+    }
     return result;
 }
 

@@ -48,6 +48,12 @@ std::vector<double> sum_of_abs(const std::vector<float>& a, const std::vector<fl
     return result;
 }
 
+// One class label per row, in [0, cols).
+std::vector<std::int32_t> labels_for(const matrix_shape& s, std::uint64_t seed)
+{
+    return random_labels(static_cast<std::size_t>(s.rows), static_cast<std::int32_t>(s.cols), seed);
+}
+
 const std::vector<int> activations = {MLRUN_ACTIVATION_LINEAR, MLRUN_ACTIVATION_RELU, MLRUN_ACTIVATION_SIGMOID,
                                       MLRUN_ACTIVATION_TANH};
 
@@ -78,7 +84,9 @@ BOOST_DATA_TEST_CASE(axpby_matches_reference, bdata::make(accelerated_backends()
         be.reference.axpby(n, -1.5f, x.data(), beta, want.data());
         be.candidate->axpby(n, -1.5f, x.data(), beta, got.data());
         std::vector<double> magnitude(want.size());
-        for (std::size_t i = 0; i < magnitude.size(); ++i) magnitude[i] = std::fabs(1.5 * x[i]) + std::fabs(beta * y[i]);
+        for (std::size_t i = 0; i < magnitude.size(); ++i) {
+            magnitude[i] = std::fabs(1.5 * x[i]) + std::fabs(beta * y[i]);
+        }
         expect_close(got, want, magnitude, 3.0, beta == 0.0f ? "axpby (beta 0, y ignored)" : "axpby");
     }
 }
@@ -200,13 +208,13 @@ BOOST_DATA_TEST_CASE(softmax_cross_entropy_matches_reference,
     pair_of_backends be(choice);
     const std::size_t size = static_cast<std::size_t>(s.rows * s.cols);
     const std::vector<float> logits = random_floats(size, 23, -6.0f, 6.0f);
-    const std::vector<std::int32_t> labels = random_labels(static_cast<std::size_t>(s.rows), static_cast<std::int32_t>(s.cols), 24);
+    const std::vector<std::int32_t> labels = labels_for(s, 24);
     const std::vector<float> targets = random_distributions(s.rows, s.cols, 25);
     const double terms = static_cast<double>(s.cols + 4);
     for (const bool use_labels : {true, false}) {
         for (const bool with_gradient : {true, false}) {
-            std::vector<float> want_p(size), got_p(size), want_l(static_cast<std::size_t>(s.rows)), got_l(want_l.size());
-            std::vector<float> want_d(size), got_d(size);
+            std::vector<float> want_p(size), got_p(size), want_d(size), got_d(size);
+            std::vector<float> want_l(static_cast<std::size_t>(s.rows)), got_l(want_l.size());
             const std::int32_t* l = use_labels ? labels.data() : nullptr;
             const float* t = use_labels ? nullptr : targets.data();
             be.reference.softmax_cross_entropy(s.rows, s.cols, logits.data(), l, t, want_p.data(), want_l.data(),
@@ -247,11 +255,12 @@ BOOST_DATA_TEST_CASE(probability_cross_entropy_matches_reference,
     pair_of_backends be(choice);
     const std::size_t size = static_cast<std::size_t>(s.rows * s.cols);
     const std::vector<float> pred = random_distributions(s.rows, s.cols, 28);
-    const std::vector<std::int32_t> labels = random_labels(static_cast<std::size_t>(s.rows), static_cast<std::int32_t>(s.cols), 29);
+    const std::vector<std::int32_t> labels = labels_for(s, 29);
     const std::vector<float> targets = random_floats(size, 30, 0.0f, 1.0f);
     for (const bool binary : {false, true}) {
         for (const bool use_labels : {true, false}) {
-            std::vector<float> want_l(static_cast<std::size_t>(s.rows)), got_l(want_l.size()), want_d(size), got_d(size);
+            std::vector<float> want_l(static_cast<std::size_t>(s.rows)), got_l(want_l.size());
+            std::vector<float> want_d(size), got_d(size);
             const std::int32_t* l = use_labels ? labels.data() : nullptr;
             const float* t = use_labels ? nullptr : targets.data();
             be.reference.probability_cross_entropy(binary, s.rows, s.cols, pred.data(), l, t, 1e-7f, want_l.data(),
@@ -333,7 +342,9 @@ std::vector<double> slot_magnitude(const std::vector<float>& old, const std::vec
                                    const std::vector<float>& g)
 {
     std::vector<double> result(old.size());
-    for (std::size_t i = 0; i < old.size(); ++i) result[i] = std::fabs(old[i]) + std::fabs(g[i]) + std::fabs(updated[i]);
+    for (std::size_t i = 0; i < old.size(); ++i) {
+        result[i] = std::fabs(old[i]) + std::fabs(g[i]) + std::fabs(updated[i]);
+    }
     return result;
 }
 

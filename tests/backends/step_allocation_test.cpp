@@ -204,7 +204,8 @@ dataset synthetic_data()
     d.y = tensor(dtype::int32, shape{197});
     rng gen(3);
     for (std::int64_t i = 0; i < d.x.size(); ++i) d.x.f32()[i] = static_cast<float>(gen.below(256)) / 255.0f;
-    for (std::int64_t i = 0; i < d.y.size(); ++i) d.y.data<std::int32_t>()[i] = static_cast<std::int32_t>(gen.below(10));
+    std::int32_t* labels = d.y.data<std::int32_t>();
+    for (std::int64_t i = 0; i < d.y.size(); ++i) labels[i] = static_cast<std::int32_t>(gen.below(10));
     return d;
 }
 
