@@ -8,6 +8,7 @@
 #include "mlrun/train/progress_printer.hpp"
 #include "mlrun/train/session.hpp"
 
+#include <algorithm>
 #include <cstdio>
 #include <iostream>
 
@@ -82,9 +83,15 @@ int list_plugins(const common_options& common)
         std::printf("%15s%s\n", "", p.description.c_str());
         if (common.verbose && p.kind == MLRUN_PLUGIN_BACKEND) {
             backend b(p, {{"threads", "1"}});
-            std::string kernels;
-            for (const std::string& k : b.provided_kernels()) kernels += (kernels.empty() ? "" : " ") + k;
+            const std::vector<std::string> provided = b.provided_kernels();
+            std::string kernels, fallback;
+            for (const std::string& k : backend::kernel_names()) {
+                const bool own = std::find(provided.begin(), provided.end(), k) != provided.end();
+                std::string& list = own ? kernels : fallback;
+                list += (list.empty() ? "" : " ") + k;
+            }
             std::printf("%15skernels: %s\n", "", kernels.c_str());
+            if (!fallback.empty()) std::printf("%15sfrom the reference: %s\n", "", fallback.c_str());
         }
     }
     std::fflush(stdout);

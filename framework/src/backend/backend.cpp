@@ -51,8 +51,10 @@ backend::backend(const plugin_record& plugin, const std::vector<std::pair<std::s
     for (const auto& [key, value] : options) c_options.push_back({key.c_str(), value.c_str()});
     if (table_->create(c_options.data(), c_options.size(), &handle_) != MLRUN_STATUS_OK || handle_ == nullptr) {
         const char* message = table_->last_error(handle_);  // handle_ may be NULL: create's own message
-        throw plugin_error(plugin.path + ": backend '" + plugin.name + "' could not be created" +
-                           (message != nullptr && *message ? std::string(": ") + message : std::string()));
+        const std::string reason = message != nullptr && *message ? std::string(": ") + message : std::string();
+        // A failed create may still hand out its handle so that last_error can explain.
+        if (handle_ != nullptr) table_->destroy(handle_);
+        throw plugin_error(plugin.path + ": backend '" + plugin.name + "' could not be created" + reason);
     }
     reference_->create(nullptr, 0, &reference_handle_);
 }

@@ -1,5 +1,7 @@
 #include "mlrun/core/shape.hpp"
 
+#include <algorithm>
+
 namespace mlrun {
 
 std::int64_t shape::element_count() const
@@ -22,6 +24,12 @@ shape shape::without_batch() const
 {
     if (dims_.empty()) return {};
     return shape(std::vector<std::int64_t>(dims_.begin() + 1, dims_.end()));
+}
+
+bool shape::has_sample_shape(const shape& sample) const
+{
+    if (dims_.size() != sample.dims_.size() + 1) return false;
+    return std::equal(sample.dims_.begin(), sample.dims_.end(), dims_.begin() + 1);
 }
 
 std::string shape::to_string() const

@@ -81,6 +81,24 @@ const std::vector<std::string>& tensor::strings() const
 void tensor::reshape(const mlrun::shape& dims)
 {
     shape_ = dims;
+    fit_capacity();
+}
+
+void tensor::reshape(std::initializer_list<std::int64_t> dims)
+{
+    shape_.assign(dims);
+    fit_capacity();
+}
+
+void tensor::reshape_batch(const mlrun::shape& like, std::int64_t batch)
+{
+    shape_ = like;
+    if (shape_.rank() > 0) shape_[0] = batch;
+    fit_capacity();
+}
+
+void tensor::fit_capacity()
+{
     if (type_ == dtype::string) {
         strings_.resize(static_cast<std::size_t>(size()));
         return;

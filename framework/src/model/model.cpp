@@ -58,7 +58,7 @@ const tensor& model::value_of(std::size_t index) const
 
 const tensor& model::forward(backend& be, const tensor& x, bool training, std::uint64_t step_seed)
 {
-    if (x.dims().without_batch() != input_shape()) {
+    if (!x.dims().has_sample_shape(input_shape())) {
         throw model_error("model '" + name_ + "' expects input samples of shape " + input_shape().to_string() +
                           ", given " + x.dims().without_batch().to_string());
     }

@@ -54,8 +54,8 @@ void trainer::gather(const dataset& data, const std::vector<std::int64_t>& order
     const std::int64_t count = end - begin;
     if (batch_x_.type() != data.x.type()) batch_x_ = tensor(data.x.type(), {});
     if (batch_y_.type() != data.y.type()) batch_y_ = tensor(data.y.type(), {});
-    batch_x_.reshape(data.x.dims().without_batch().with_batch(count));
-    batch_y_.reshape(data.y.dims().without_batch().with_batch(count));
+    batch_x_.reshape_batch(data.x.dims(), count);
+    batch_y_.reshape_batch(data.y.dims(), count);
     copy_rows(data.x, batch_x_, order, begin, end);
     copy_rows(data.y, batch_y_, order, begin, end);
 }
@@ -183,7 +183,7 @@ tensor trainer::predict(const tensor& x, std::int64_t batch_size)
     dataset wrapper;
     for (std::int64_t begin = 0; begin < samples; begin += batch_size) {
         const std::int64_t end = std::min(begin + batch_size, samples);
-        batch_x_.reshape(x.dims().without_batch().with_batch(end - begin));
+        batch_x_.reshape_batch(x.dims(), end - begin);
         copy_rows(x, batch_x_, in_order, begin, end);
         const tensor& out = model_.forward(backend_, batch_x_, false, 0);
         std::memcpy(result.bytes() + static_cast<std::size_t>(begin) * row_bytes, out.bytes(),

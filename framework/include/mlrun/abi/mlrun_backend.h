@@ -38,7 +38,9 @@ typedef struct mlrun_backend_table {
     uint32_t struct_size;
 
     /* Lifetime. `options` are borrowed key/value pairs such as
-     * {"threads", "2"}; unknown keys are ignored. */
+     * {"threads", "2"}; unknown keys are ignored. A create that fails may
+     * still set *out so that last_error(*out) explains; the host then
+     * reads the message and calls destroy(*out). */
     mlrun_status (*create)(const mlrun_option* options, size_t option_count, mlrun_backend** out);
     void (*destroy)(mlrun_backend* self);
     /* The message of the last failed call on `self`; with self == NULL, of

@@ -28,6 +28,13 @@ public:
     // This shape without its first dimension.
     shape without_batch() const;
 
+    // Sets the dimensions in place; allocates nothing when the rank does
+    // not grow (the training step reshapes its buffers every batch).
+    void assign(std::initializer_list<std::int64_t> dims) { dims_.assign(dims); }
+    // Whether this batch shape holds samples of shape `sample`, i.e.
+    // without_batch() == sample, computed without building a shape.
+    bool has_sample_shape(const shape& sample) const;
+
     // "(784,)" / "(28, 28)" as Keras and numpy print shapes.
     std::string to_string() const;
 

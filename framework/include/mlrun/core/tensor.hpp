@@ -53,6 +53,11 @@ public:
     // only when the new size exceeds the capacity; otherwise the first
     // elements are kept as they were.
     void reshape(const mlrun::shape& dims);
+    // The same, from a list such as {batch, units}, without building a
+    // temporary shape: no allocation in steady state.
+    void reshape(std::initializer_list<std::int64_t> dims);
+    // reshape(like) with the first dimension replaced by `batch`.
+    void reshape_batch(const mlrun::shape& like, std::int64_t batch);
 
     void fill_zero();
 
@@ -61,6 +66,7 @@ private:
         void operator()(std::byte* p) const;
     };
     void allocate(std::size_t bytes);
+    void fit_capacity();  // after the shape changed
     void check_type(dtype expected) const;
 
     dtype type_ = dtype::float32;

@@ -1,0 +1,111 @@
+// The OpenBLAS backend: gemm through cblas_sgemm on OpenBLAS's own pthread
+// pool, the element-wise kernels vectorised on the calling thread.
+//
+// Threads: OpenBLAS's pool is the only one this backend uses. The
+// element-wise kernels stay on the calling thread rather than starting a
+// second pool, so no two thread runtimes ever compete for the cores; at the
+// sizes of a training step they take microseconds anyway.
+#include "element_wise_table.hpp"
+#include "thread_option.hpp"
+
+#include "mlrun/plugin/plugin_author.hpp"
+
+#include <cblas.h>
+
+#include <climits>
+#include <string>
+
+// Declared again here: not every cblas.h on the include path is OpenBLAS's.
+extern "C" void openblas_set_num_threads(int num_threads);
+extern "C" int openblas_get_num_threads(void);
+
+namespace {
+
+struct openblas_backend {
+    int threads = 1;
+    std::string error;
+};
+
+openblas_backend& state(mlrun_backend* self) { return *reinterpret_cast<openblas_backend*>(self); }
+
+// Everything runs on the calling thread (see the file comment).
+struct serial_split {
+    template <class Body> static void run(mlrun_backend*, std::int64_t units, std::int64_t, Body&& body)
+    {
+        if (units > 0) body(0, units);
+    }
+};
+
+mlrun_status create(const mlrun_option* options, size_t count, mlrun_backend** out)
+{
+    auto* self = new (std::nothrow) openblas_backend;
+    if (self == nullptr) return MLRUN_STATUS_OUT_OF_MEMORY;
+    *out = reinterpret_cast<mlrun_backend*>(self);
+    return mlrun::plugin_author::guarded(self->error, [&] {
+        if (!mlrun::backend_shared::thread_option(options, count, 1, self->threads, self->error)) {
+            return MLRUN_STATUS_INVALID_ARGUMENT;
+        }
+        openblas_set_num_threads(self->threads);
+        return MLRUN_STATUS_OK;
+    });
+}
+
+void destroy(mlrun_backend* self) { delete &state(self); }
+
+const char* last_error(mlrun_backend* self) { return state(self).error.c_str(); }
+
+bool fits_int(std::int64_t value) { return value >= 0 && value <= INT_MAX; }
+
+mlrun_status gemm(mlrun_backend* self, int trans_a, int trans_b, std::int64_t m, std::int64_t n, std::int64_t k,
+                  float alpha, const float* a, std::int64_t lda, const float* b, std::int64_t ldb, float beta,
+                  float* c, std::int64_t ldc)
+{
+    if (m < 0 || n < 0 || k < 0) return MLRUN_STATUS_UNIMPLEMENTED;  // the reference reports it
+    if (m == 0 || n == 0) return MLRUN_STATUS_OK;
+    // BLAS refuses row strides shorter than a row and sizes past int; k == 0
+    // (C = beta C) is left to the reference too.
+    const std::int64_t a_cols = trans_a ? m : k;
+    const std::int64_t b_cols = trans_b ? k : n;
+    if (k == 0 || lda < a_cols || ldb < b_cols || ldc < n || !fits_int(m) || !fits_int(n) || !fits_int(k) ||
+        !fits_int(lda) || !fits_int(ldb) || !fits_int(ldc)) {
+        return MLRUN_STATUS_UNIMPLEMENTED;
+    }
+    // One process-wide setting: put this backend's back if another changed it.
+    if (openblas_get_num_threads() != state(self).threads) openblas_set_num_threads(state(self).threads);
+    cblas_sgemm(CblasRowMajor, trans_a ? CblasTrans : CblasNoTrans, trans_b ? CblasTrans : CblasNoTrans,
+                static_cast<int>(m), static_cast<int>(n), static_cast<int>(k), alpha, a, static_cast<int>(lda), b,
+                static_cast<int>(ldb), beta, c, static_cast<int>(ldc));
+    return MLRUN_STATUS_OK;
+}
+
+const mlrun_backend_table table = [] {
+    mlrun_backend_table t{};
+    t.struct_size = sizeof(mlrun_backend_table);
+    t.create = create;
+    t.destroy = destroy;
+    t.last_error = last_error;
+    t.gemm = gemm;
+    mlrun::vector_kernels::add_element_wise_kernels<serial_split>(t);
+    return t;
+}();
+
+const mlrun_plugin_descriptor descriptor = {
+    sizeof(mlrun_plugin_descriptor),
+    MLRUN_ABI_MAJOR,
+    MLRUN_ABI_MINOR,
+    MLRUN_PLUGIN_BACKEND,
+    "openblas",
+    "1.0.0",
+    "gemm by OpenBLAS (its pthread pool, backend.threads threads); vectorised element-wise kernels",
+    &table,
+};
+
+const mlrun_plugin_descriptor* openblas_entry(const mlrun_host_info* host)
+{
+    if (host == nullptr || host->abi_major != MLRUN_ABI_MAJOR) return nullptr;
+    return &descriptor;
+}
+
+}  // namespace
+
+MLRUN_PLUGIN_EXPORT(openblas_entry)

@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Times mlrun on each backend and PyTorch on the identical job (the tutorial
+# MLP on Fashion-MNIST) and prints samples/s, epoch times and the ratios.
+# See docs/benchmarks.md. PyTorch (Debian's python3-torch) is needed only
+# here; without it the mlrun numbers are printed alone.
+#
+# usage: scripts/benchmark.sh [--backends openblas onednn] [--batch 32 256]
+#                             [--threads 1 2] [--rounds 3] [--no-pytorch] [--json FILE]
+# environment: MLRUN_BUILD_DIR (default build), PYTHON (default /usr/bin/python3)
+set -euo pipefail
+
+root=$(cd "$(dirname "$0")/.." && pwd)
+build=${MLRUN_BUILD_DIR:-$root/build}
+python=${PYTHON:-/usr/bin/python3}
+
+if [[ ! -f $build/CMakeCache.txt ]]; then
+    cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=Release >&2
+fi
+cmake --build "$build" -j2 --target mlrun mlrun-benchmark mlrun_backend_openblas mlrun_backend_onednn >&2
+
+exec "$python" "$root/benchmarks/run_benchmark.py" --build "$build" "$@"
