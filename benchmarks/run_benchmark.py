@@ -24,6 +24,7 @@ import re
 import statistics
 import subprocess
 import sys
+import time
 
 # Matrix-multiply FLOP per training sample of the tutorial MLP (784-512-10):
 # the forward products, the same again for the weight gradients, and the
@@ -32,6 +33,8 @@ FORWARD = 2 * (784 * 512 + 512 * 10)
 FLOP_PER_SAMPLE = 2 * FORWARD + 2 * 512 * 10
 GEMM_PRODUCTS = ((256, 512, 784), (1024, 1024, 1024), (2048, 2048, 2048))
 MEMORY_LIMIT_MB = 600
+# OpenBLAS's idle workers spin for about 2^28 cycles (0.1 s) before sleeping.
+SETTLE_SECONDS = 0.3
 
 TARGETS = (
     # (batch, measure, threshold, description)
@@ -64,6 +67,10 @@ class Server:
         return json.loads(line)
 
     def ask(self, command):
+        # Threads of the process asked before (OpenBLAS's pool, OpenMP teams)
+        # spin for a while after their last work: let them fall asleep first,
+        # so that they do not take cores from the process being timed.
+        time.sleep(SETTLE_SECONDS)
         self.process.stdin.write(command + "\n")
         self.process.stdin.flush()
         return self._read()
