@@ -9,8 +9,9 @@ images at the same batch size. Each framework runs as a server process
 models; this script sends them the same commands in turn, rotating the
 order every round, so all of them see the machine in the same state.
 
-Every framework is timed at its best thread count: each count is first
-tried on a stretch of training. Times are the best of the rounds (the
+Every framework is timed at its best thread setting: each is first tried
+on a stretch of training (for PyTorch, also with OpenBLAS, which does its
+gemm, held to one thread). Times are the best of the rounds (the
 median is shown too). The GEMM peak is the best gemm throughput any backend
 reaches on large products in the same run; the FLOP lower bound of an epoch
 is its matrix-multiply work divided by that peak.
@@ -23,6 +24,7 @@ import re
 import statistics
 import subprocess
 import sys
+import time
 
 # Matrix-multiply FLOP per training sample of the tutorial MLP (784-512-10):
 # the forward products, the same again for the weight gradients, and the
@@ -31,6 +33,8 @@ FORWARD = 2 * (784 * 512 + 512 * 10)
 FLOP_PER_SAMPLE = 2 * FORWARD + 2 * 512 * 10
 GEMM_PRODUCTS = ((256, 512, 784), (1024, 1024, 1024), (2048, 2048, 2048))
 MEMORY_LIMIT_MB = 600
+# OpenBLAS's idle workers spin for about 2^28 cycles (0.1 s) before sleeping.
+SETTLE_SECONDS = 0.3
 
 TARGETS = (
     # (batch, measure, threshold, description)
@@ -49,11 +53,11 @@ def log(message):
 class Server:
     """A benchmark process answering one JSON line per command line."""
 
-    def __init__(self, name, command):
+    def __init__(self, name, command, environment=None):
         self.name = name
         log("$ " + " ".join(command))
         self.process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
-                                        bufsize=1)
+                                        bufsize=1, env=environment)
         self.version = self._read().get("version")
 
     def _read(self):
@@ -63,6 +67,10 @@ class Server:
         return json.loads(line)
 
     def ask(self, command):
+        # Threads of the process asked before (OpenBLAS's pool, OpenMP teams)
+        # spin for a while after their last work: let them fall asleep first,
+        # so that they do not take cores from the process being timed.
+        time.sleep(SETTLE_SECONDS)
         self.process.stdin.write(command + "\n")
         self.process.stdin.flush()
         return self._read()
@@ -134,20 +142,31 @@ def main():
                          "-DCMAKE_BUILD_TYPE=Release)")
     load_before = os.getloadavg()
     servers = {}
+    # Each framework's thread settings, as (server, threads, label). PyTorch
+    # sizes OpenBLAS (its gemm) apart from its own OpenMP threads, and
+    # OpenBLAS takes a thread per core by default, so "1 thread" is tried both
+    # ways: with OpenBLAS left as it is, and with OPENBLAS_NUM_THREADS=1.
+    settings = {}
     for backend in args.backends:
         servers[backend] = Server(backend, [os.path.join(args.build, "bin", "mlrun-benchmark"), "--backend", backend,
                                             "--config", args.config])
+        settings[backend] = [(backend, t, str(t)) for t in args.threads]
     pytorch_note = None
     if args.no_pytorch:
         pytorch_note = "PyTorch not run (--no-pytorch)"
     else:
         try:
             import torch  # noqa: F401  (only to know whether it is there)
-            servers["pytorch"] = Server("pytorch", [sys.executable, os.path.join(root, "benchmarks", "pytorch_mlp.py")])
+            script = [sys.executable, os.path.join(root, "benchmarks", "pytorch_mlp.py")]
+            servers["pytorch"] = Server("pytorch", script)
+            servers["pytorch-blas1"] = Server("pytorch-blas1", script, dict(os.environ, OPENBLAS_NUM_THREADS="1"))
+            settings["pytorch"] = [("pytorch", t, str(t)) for t in args.threads]
+            if 1 in args.threads:
+                settings["pytorch"].append(("pytorch-blas1", 1, "1, OpenBLAS 1"))
         except ImportError:
             pytorch_note = (f"PyTorch not found for {sys.executable}: install Debian's python3-torch and run with "
                             "PYTHON=/usr/bin/python3")
-    names = list(servers)
+    names = list(settings)
     results = []
 
     for backend in args.backends:
@@ -156,30 +175,31 @@ def main():
                 results.append(servers[backend].ask(f"gemm {threads} {m} {n} {k}"))
     peak = max((r for r in results if r["kind"] == "gemm"), key=lambda r: r["gflops"])
 
-    best_threads, train, evaluate = {}, {}, {}
+    chosen, train, evaluate, probe_times = {}, {}, {}, {}
     for batch in args.batch:
         steps = max(1, args.probe_samples // batch)
-        per_step = {}
         for round_ in range(2):
-            for threads in args.threads:
-                for name in rotated(names, round_):
-                    r = servers[name].ask(f"train {batch} {threads} {steps}")
-                    results.append(dict(r, probe=True))
-                    key = (name, threads)
-                    per_step[key] = min(per_step.get(key, float("inf")), r["seconds"] / steps)
+            for name in rotated(names, round_):
+                for setting in settings[name]:
+                    server, threads, _ = setting
+                    r = servers[server].ask(f"train {batch} {threads} {steps}")
+                    key = (name, batch, setting)
+                    probe_times[key] = min(probe_times.get(key, float("inf")), r["seconds"] / steps)
         for name in names:
-            best_threads[(name, batch)] = min(args.threads, key=lambda t: per_step[(name, t)])
+            chosen[(name, batch)] = min(settings[name], key=lambda s: probe_times[(name, batch, s)])
         for round_ in range(args.rounds):
             for name in rotated(names, round_):
-                r = servers[name].ask(f"train {batch} {best_threads[(name, batch)]} 0")
+                server, threads, _ = chosen[(name, batch)]
+                r = servers[server].ask(f"train {batch} {threads} 0")
                 results.append(r)
                 train.setdefault((name, batch), []).append(r)
-        for threads in args.threads:
-            for round_ in range(args.rounds):
-                for name in rotated(names, round_):
-                    r = servers[name].ask(f"evaluate {batch} {threads}")
+        for round_ in range(args.rounds):
+            for name in rotated(names, round_):
+                for setting in settings[name]:
+                    server, threads, _ = setting
+                    r = servers[server].ask(f"evaluate {batch} {threads}")
                     results.append(r)
-                    evaluate.setdefault((name, batch, threads), []).append(r)
+                    evaluate.setdefault((name, batch, setting), []).append(r)
     for server in servers.values():
         server.close()
     memory = {b: peak_memory_mb(args.build, args.config, b) for b in args.backends}
@@ -212,12 +232,12 @@ def main():
         job = f"train 1 epoch, batch {batch}"
         out.append(f"| {job} | FLOP lower bound: {gflop:.1f} GFLOP at {peak['gflops']:.0f} GFLOP/s | | {bound:.3f} | "
                    f"{samples / bound:,.0f} | | 1.00 |")
-        base = min(r["seconds"] for r in train[("pytorch", batch)]) if "pytorch" in servers else None
+        base = min(r["seconds"] for r in train[("pytorch", batch)]) if "pytorch" in settings else None
         for name in names:
             times = [r["seconds"] for r in train[(name, batch)]]
             best = min(times)
             speedup = base / best if base else None
-            out.append(f"| {job} | {label(name)} | {best_threads[(name, batch)]} | {best:.3f} "
+            out.append(f"| {job} | {label(name)} | {chosen[(name, batch)][2]} | {best:.3f} "
                        f"({statistics.median(times):.3f}) | {samples / best:,.0f} | "
                        f"{f'{speedup:.2f}x' if speedup else '-'} | {best / bound:.2f} |")
             if name != "pytorch":
@@ -226,32 +246,25 @@ def main():
         job = f"evaluate 10,000 images, batch {batch}"
 
         def best_evaluation(name):
-            runs = {t: [r["seconds"] for r in evaluate[(name, batch, t)]] for t in args.threads}
-            threads = min(runs, key=lambda t: min(runs[t]))
-            return threads, runs[threads]
+            runs = {s: [r["seconds"] for r in evaluate[(name, batch, s)]] for s in settings[name]}
+            setting = min(runs, key=lambda s: min(runs[s]))
+            return setting, runs[setting]
 
-        base = min(best_evaluation("pytorch")[1]) if "pytorch" in servers else None
+        base = min(best_evaluation("pytorch")[1]) if "pytorch" in settings else None
         for name in names:
-            threads, times = best_evaluation(name)
+            setting, times = best_evaluation(name)
             best = min(times)
-            test_samples = evaluate[(name, batch, threads)][0]["samples"]
+            test_samples = evaluate[(name, batch, setting)][0]["samples"]
             speedup = base / best if base else None
-            out.append(f"| {job} | {label(name)} | {threads} | {best:.4f} ({statistics.median(times):.4f}) | "
+            out.append(f"| {job} | {label(name)} | {setting[2]} | {best:.4f} ({statistics.median(times):.4f}) | "
                        f"{test_samples / best:,.0f} | {f'{speedup:.2f}x' if speedup else '-'} | |")
             if name != "pytorch":
                 keep(batch, "evaluate_vs_pytorch", speedup, name)
 
-    out += ["", "Thread-count probes, ms per training step (best of 2; the fastest count was kept):", "",
-            "| framework | batch | " + " | ".join(f"{t} thread(s)" for t in args.threads) + " |",
-            "|---|---|" + "---|" * len(args.threads)]
-    for name in names:
-        for batch in args.batch:
-            probes = [r for r in results if r.get("probe") and r["backend"] == name and r["batch"] == batch]
-            cells = []
-            for t in args.threads:
-                times = [r["seconds"] / r["steps"] for r in probes if r["threads"] == t]
-                cells.append(f"{min(times) * 1e3:.3f}" if times else "-")
-            out.append(f"| {label(name)} | {batch} | " + " | ".join(cells) + " |")
+    out += ["", "Thread-setting probes, ms per training step (best of 2 rounds; the fastest setting was kept):", "",
+            "| framework | batch | setting | ms per step |", "|---|---|---|---|"]
+    for (name, batch, setting), seconds in probe_times.items():
+        out.append(f"| {label(name)} | {batch} | {setting[2]} | {seconds * 1e3:.3f} |")
 
     out += ["", "Targets (best mlrun backend for each):"]
     for batch, measure, threshold, description in TARGETS:

@@ -5,6 +5,7 @@
 // backend's own loops, so one thread team serves both; this backend never
 // calls OpenBLAS, whose pthread pool therefore stays asleep.
 #include "element_wise_table.hpp"
+#include "flush_denormals.hpp"
 #include "onednn_matmul.hpp"
 #include "thread_option.hpp"
 
@@ -44,11 +45,13 @@ struct omp_split {
         const std::int64_t parts =
             std::min<std::int64_t>({state(self).threads, work / min_elements_per_thread, units});
         if (parts <= 1) {
+            mlrun::backend_shared::flush_denormals scope;
             body(0, units);
             return;
         }
 #pragma omp parallel num_threads(static_cast<int>(parts))
         {
+            mlrun::backend_shared::flush_denormals scope;  // each thread has its own mode
             // Part boundaries on multiples of 16 units: whole cache lines of floats.
             const std::int64_t count = omp_get_num_threads();
             const std::int64_t id = omp_get_thread_num();

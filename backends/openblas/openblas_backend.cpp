@@ -6,6 +6,7 @@
 // second pool, so no two thread runtimes ever compete for the cores; at the
 // sizes of a training step they take microseconds anyway.
 #include "element_wise_table.hpp"
+#include "flush_denormals.hpp"
 #include "thread_option.hpp"
 
 #include "mlrun/plugin/plugin_author.hpp"
@@ -32,7 +33,9 @@ openblas_backend& state(mlrun_backend* self) { return *reinterpret_cast<openblas
 struct serial_split {
     template <class Body> static void run(mlrun_backend*, std::int64_t units, std::int64_t, Body&& body)
     {
-        if (units > 0) body(0, units);
+        if (units <= 0) return;
+        mlrun::backend_shared::flush_denormals scope;
+        body(0, units);
     }
 };
 

@@ -7,7 +7,8 @@
 // which calls body(begin, end) on disjoint ranges covering [0, units),
 // possibly from several threads at once; unit_cost is the number of
 // elements one unit stands for, so the split can leave small work on one
-// thread. Cases these kernels do not handle (other activations, invalid
+// thread. Each body runs with denormals flushed to zero on its thread
+// (flush_denormals.hpp). Cases these kernels do not handle (other activations, invalid
 // arguments) answer UNIMPLEMENTED, so the reference kernel runs and reports
 // any error with its own message.
 #pragma once

@@ -4,7 +4,8 @@
 // Each function works on one contiguous range and computes exactly what the
 // reference kernel of the same name computes, with the same operations in
 // the same order (and no fused multiply-add), so the results are bitwise
-// identical to the reference. They do not check their arguments: the
+// identical to the reference, except where denormals are flushed to zero
+// (the backends run these kernels so; see flush_denormals.hpp). They do not check their arguments: the
 // backend tables (element_wise_table.hpp) do that and split the work
 // across threads, because how to split depends on each backend's thread
 // runtime.

@@ -12,7 +12,10 @@
 #include <boost/test/data/monomorphic.hpp>
 #include <boost/test/data/test_case.hpp>
 
+#include <xmmintrin.h>
+
 #include <algorithm>
+#include <cmath>
 #include <ostream>
 
 namespace bdata = boost::unit_test::data;
@@ -417,6 +420,28 @@ BOOST_DATA_TEST_CASE(rmsprop_matches_reference, bdata::make(accelerated_backends
             expect_same_state(got, want, start, "rmsprop_update");
         }
     }
+}
+
+// The accelerated backends flush denormals to zero (flush_denormals.hpp):
+// a first moment that would sink below 1.2e-38 becomes 0, where the
+// reference keeps the denormal; and the caller's floating-point mode is
+// the same after the call as before.
+BOOST_DATA_TEST_CASE(adam_flushes_denormals_and_keeps_the_callers_mode, bdata::make(accelerated_backends()), choice)
+{
+    pair_of_backends be(choice);
+    const std::int64_t n = 100003;  // large enough to be split across threads
+    std::vector<float> w(n, 0.5f), g(n, 0.0f), m(n, 1e-38f), v(n, 1e-4f);
+    std::vector<float> ref_w = w, ref_m = m, ref_v = v;
+    // The control bits of MXCSR; the low six are sticky exception flags.
+    const unsigned mode_before = _mm_getcsr() & ~0x3Fu;
+    be.candidate->adam_update(n, 0.001f, 0.9f, 0.999f, 1e-7f, 5, w.data(), g.data(), m.data(), v.data(), nullptr);
+    BOOST_TEST((_mm_getcsr() & ~0x3Fu) == mode_before);
+    be.reference.adam_update(n, 0.001f, 0.9f, 0.999f, 1e-7f, 5, ref_w.data(), g.data(), ref_m.data(), ref_v.data(),
+                             nullptr);
+    BOOST_TEST(std::fpclassify(ref_m[0]) == FP_SUBNORMAL);  // 0.9 * 1e-38
+    BOOST_TEST(std::count(m.begin(), m.end(), 0.0f) == n);
+    expect_equal(w, ref_w, "adam_update weights next to flushed moments");
+    expect_equal(v, ref_v, "adam_update second moments");
 }
 
 BOOST_AUTO_TEST_SUITE_END()
