@@ -218,8 +218,18 @@ BOOST_AUTO_TEST_CASE(the_same_with_hdf5_checkpoints)
     kill_and_resume({"backend.name=reference", "checkpoint.format=hdf5", "checkpoint.path=ck/cp-{step}.h5"});
 }
 
-// Other backends join here once their plugins are part of the build:
-// kill_and_resume({"backend.name=openblas", "backend.threads=1"}), and onednn.
+// The optimised backends are deterministic at a fixed thread count: each
+// thread's share of a product, and the order it sums in, depend only on
+// the shapes and the count. Two threads, so a split reduction is covered.
+BOOST_AUTO_TEST_CASE(the_same_on_openblas_at_two_threads)
+{
+    kill_and_resume({"backend.name=openblas", "backend.threads=2"});
+}
+
+BOOST_AUTO_TEST_CASE(the_same_on_onednn_at_two_threads)
+{
+    kill_and_resume({"backend.name=onednn", "backend.threads=2"});
+}
 
 BOOST_AUTO_TEST_CASE(sigterm_saves_at_the_next_step_and_exits_143)
 {
