@@ -5,6 +5,8 @@
 #include "string_tensor.hpp"
 #include "tf_types.hpp"
 
+#include "mlrun/plugin/failpoint.hpp"
+
 #include <algorithm>
 #include <cstdio>
 #include <stdexcept>
@@ -141,6 +143,10 @@ void bundle_writer::commit(std::vector<std::pair<std::string, BundleEntryProto>>
     // The data file goes first: a reader that finds the new index always
     // finds the data it describes.
     rename_file(data_temp_, data_file_name(prefix_, 0, 1));
+    // Saved again under the same prefix, the old index now describes new
+    // data; the framework names a second copy of the old pair in the state
+    // file meanwhile (docs/resume.md). Tests kill the process here.
+    failpoint("tf_checkpoint.between_renames");
     rename_file(index_temp_, index_file_name(prefix_));
     committed_ = true;
     sync_directory(parent_directory(prefix_));

@@ -231,6 +231,36 @@ BOOST_AUTO_TEST_CASE(the_same_on_onednn_at_two_threads)
     kill_and_resume({"backend.name=onednn", "backend.threads=2"});
 }
 
+// The tutorial's first part saves every epoch under one prefix: its new
+// files are renamed over the old ones one by one. Killed at each instant
+// of such a save (the third), the state file still names a complete
+// checkpoint, and resuming from it ends with the same bytes.
+BOOST_AUTO_TEST_CASE(killed_inside_a_save_over_the_same_prefix)
+{
+    const std::string same_prefix =
+        "checkpoint: {path: 'ck/cp.ckpt', every: 5 steps, save_weights_only: false}\n";
+    scratch uninterrupted;
+    uninterrupted.experiment("exp.yaml", 6, same_prefix, units);
+    require_exit(uninterrupted, {"exp.yaml"}, 0);
+    const checkpoint expected = latest_of(uninterrupted.path("ck"));
+    for (const char* instant :
+         {"tf_checkpoint.between_renames", "checkpoint.previous_linked", "checkpoint.state_names_previous"}) {
+        BOOST_TEST_CONTEXT(instant)
+        {
+            scratch s;
+            s.experiment("exp.yaml", 6, same_prefix, units);
+            ::setenv("MLRUN_FAILPOINT", (std::string(instant) + "@3").c_str(), 1);
+            const int code = run_to_end(s, {"exp.yaml"});
+            ::unsetenv("MLRUN_FAILPOINT");
+            BOOST_REQUIRE_MESSAGE(code == 1000 + SIGKILL, "exit " << code << ": " << log_text(s));
+            check_exit(s, {"verify", "ck"}, 0);
+            check_exit(s, {"exp.yaml", "--resume"}, 0);
+            require_identical(expected, latest_of(s.path("ck")));
+            BOOST_TEST(!fs::exists(s.path("ck/cp.ckpt.previous.index")), "the second names stay after the resumed run");
+        }
+    }
+}
+
 BOOST_AUTO_TEST_CASE(sigterm_saves_at_the_next_step_and_exits_143)
 {
     const checkpoint expected = reference_run();

@@ -8,6 +8,7 @@
 #include "mlrun/config/experiment.hpp"
 #include "mlrun/core/error.hpp"
 #include "mlrun/plugin/plugin_registry.hpp"
+#include "mlrun/train/previous_checkpoint.hpp"
 #include "mlrun/train/resume_state.hpp"
 #include "mlrun/train/trainer.hpp"
 #include "mlrun/version.hpp"
@@ -259,8 +260,7 @@ void model_checkpoint::save(trainer& t, const std::string& path, int epochs_done
     }
     warn_if_short_of_space(path, ckpt);
     try {
-        format_.save(path, ckpt);
-        update_state_file(path);
+        save_and_name(path, ckpt);
     } catch (const io_error& e) {
         if (!policy_.warn_on_save_error) throw;
         out_ << "warning: saving " << path << " failed, training goes on (checkpoint.on_save_error: warn): " << e.what()
@@ -269,6 +269,26 @@ void model_checkpoint::save(trainer& t, const std::string& path, int epochs_done
     }
     saved_.push_back(path);
     last_saved_iteration_ = t.get_optimizer().iterations();
+}
+
+void model_checkpoint::save_and_name(const std::string& path, const checkpoint& ckpt)
+{
+    const bool prefix_named = format_.suffixes().empty();
+    if (!prefix_named) {  // one file, renamed into place at once
+        format_.save(path, ckpt);
+        update_state_file(path);
+        return;
+    }
+    const fs::path saved(path);
+    previous_checkpoint previous(saved.has_parent_path() ? saved.parent_path().string() : ".", path);
+    try {
+        format_.save(path, ckpt);
+    } catch (const io_error&) {
+        previous.restore();
+        throw;
+    }
+    update_state_file(path, previous.kept_name());
+    previous.release();
 }
 
 void model_checkpoint::warn_if_short_of_space(const std::string& path, const checkpoint& ckpt) const
@@ -311,7 +331,7 @@ void model_checkpoint::write_experiment_record() const
     if (ec) throw io_error(record.string() + ": cannot write the experiment record: " + ec.message());
 }
 
-void model_checkpoint::update_state_file(const std::string& path)
+void model_checkpoint::update_state_file(const std::string& path, const std::string& forget)
 {
     const fs::path saved(path);
     const std::string directory = saved.has_parent_path() ? saved.parent_path().string() : ".";
@@ -330,6 +350,7 @@ void model_checkpoint::update_state_file(const std::string& path)
         for (std::size_t i = 0; i < old->all_model_checkpoint_paths.size(); ++i) {
             const std::string& p = old->all_model_checkpoint_paths[i];
             if (p == name) continue;  // saved again under the same name: it becomes the newest
+            if (p == forget) continue;  // the old files' second name, going now
             state.all_model_checkpoint_paths.push_back(p);
             state.all_model_checkpoint_timestamps.push_back(
                 i < old->all_model_checkpoint_timestamps.size() ? old->all_model_checkpoint_timestamps[i] : now);
@@ -356,20 +377,8 @@ void model_checkpoint::update_state_file(const std::string& path)
 void model_checkpoint::remove_checkpoint(const std::string& directory, const std::string& name) const
 {
     const fs::path target(resolve_checkpoint_path(directory, name));
-    std::vector<fs::path> files;
     boost::system::error_code ec;
-    if (format_.suffixes().empty()) {
-        // A prefix: PREFIX.index and its PREFIX.data-SSSSS-of-NNNNN shards.
-        const std::string stem = target.filename().string();
-        const fs::path parent = target.has_parent_path() ? target.parent_path() : fs::path(".");
-        for (fs::directory_iterator it(parent, ec), end; !ec && it != end; it.increment(ec)) {
-            const std::string file = it->path().filename().string();
-            if (file == stem + ".index" || file.rfind(stem + ".data-", 0) == 0) files.push_back(it->path());
-        }
-    } else {
-        files.push_back(target);
-    }
-    for (const fs::path& f : files) {
+    for (const fs::path& f : checkpoint_files(target, format_.suffixes().empty())) {
         fs::remove(f, ec);
         if (ec) out_ << "warning: cannot delete old checkpoint file " << f.string() << ": " << ec.message() << "\n";
     }

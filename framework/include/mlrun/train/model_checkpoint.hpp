@@ -83,7 +83,11 @@ private:
     // `resume_at` is where a run resumed from this checkpoint goes on.
     void save(trainer& t, const std::string& path, int epochs_done, const fit_position& resume_at);
     void warn_if_short_of_space(const std::string& path, const checkpoint& ckpt) const;
-    void update_state_file(const std::string& path);
+    // Saves, then names the new checkpoint in the state file, so that at
+    // every instant the state file names a complete checkpoint.
+    void save_and_name(const std::string& path, const checkpoint& ckpt);
+    // The state file names `path` as the newest, and no longer `forget`.
+    void update_state_file(const std::string& path, const std::string& forget = "");
     // <checkpoint directory>/experiment.yaml: the resolved experiment, so
     // the directory says how its checkpoints were made.
     void write_experiment_record() const;
