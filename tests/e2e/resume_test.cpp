@@ -206,6 +206,10 @@ void kill_and_resume(const std::vector<std::string>& overrides)
     require_exit(s, args, 0);
     BOOST_TEST(contains(log_text(s), "Resuming from ck/cp-"));
     require_identical(expected, latest_of(s.path("ck"), format_of(overrides)));
+    // The killed saves' temporaries went when the next run began.
+    for (fs::directory_iterator it(s.path("ck")), end; it != end; ++it) {
+        BOOST_TEST(!contains(it->path().filename().string(), ".tmp-"), it->path());
+    }
 }
 
 BOOST_AUTO_TEST_CASE(sigkill_at_random_points_then_resume_gives_the_same_bytes)

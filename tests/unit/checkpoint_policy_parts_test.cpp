@@ -7,13 +7,17 @@
 #include "mlrun/core/error.hpp"
 #include "mlrun/train/path_template.hpp"
 #include "mlrun/train/save_frequency.hpp"
+#include "mlrun/train/stale_temporaries.hpp"
 
 #include <stdlib.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <vector>
 
 using namespace mlrun;
 namespace fs = std::filesystem;
@@ -215,3 +219,28 @@ BOOST_AUTO_TEST_CASE(malformed_templates_and_misfits_are_named)
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+// Temporaries of a killed save go at the next run; a live process's stay.
+BOOST_AUTO_TEST_CASE(stale_temporaries_of_gone_processes_are_removed)
+{
+    char pattern[] = "/tmp/mlrun-temporaries-XXXXXX";
+    BOOST_REQUIRE(::mkdtemp(pattern) != nullptr);
+    const fs::path dir(pattern);
+    const pid_t gone = ::fork();  // a PID certain to be free once reaped
+    if (gone == 0) ::_exit(0);
+    BOOST_REQUIRE(gone > 0);
+    BOOST_REQUIRE(::waitpid(gone, nullptr, 0) == gone);
+    const std::string dead = std::to_string(gone);
+    const std::string live = std::to_string(::getpid());
+    for (const std::string& name : std::vector<std::string>{"cp.ckpt.index.tmp-" + dead + "-0", "cp.h5.tmp-" + dead + "-3", "checkpoint.tmp-" + dead,
+                                    "cp.ckpt.index.tmp-" + live + "-0", "cp.ckpt.index", "notes.tmp-x"}) {
+        std::ofstream(dir / name) << "x";
+    }
+    BOOST_TEST(remove_stale_temporaries(dir.string()) == 3);
+    BOOST_TEST(!fs::exists(dir / ("cp.h5.tmp-" + dead + "-3")));
+    BOOST_TEST(fs::exists(dir / ("cp.ckpt.index.tmp-" + live + "-0")));
+    BOOST_TEST(fs::exists(dir / "cp.ckpt.index"));
+    BOOST_TEST(fs::exists(dir / "notes.tmp-x"));
+    BOOST_TEST(remove_stale_temporaries((dir / "missing").string()) == 0);
+    fs::remove_all(dir);
+}

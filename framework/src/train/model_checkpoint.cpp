@@ -10,6 +10,7 @@
 #include "mlrun/plugin/plugin_registry.hpp"
 #include "mlrun/train/previous_checkpoint.hpp"
 #include "mlrun/train/resume_state.hpp"
+#include "mlrun/train/stale_temporaries.hpp"
 #include "mlrun/train/trainer.hpp"
 #include "mlrun/version.hpp"
 
@@ -138,6 +139,9 @@ void model_checkpoint::on_train_begin(trainer& t)
     epoch_ = policy_.start_epoch;
     last_save_time_ = steady_seconds();
     write_experiment_record();
+    if (const int removed = remove_stale_temporaries(checkpoint_directory()); removed > 0) {
+        out_ << "Removed " << removed << " temporary file(s) of a save that was killed\n";
+    }
     if (!policy_.save_at_start || resumed_) return;
     const std::string path =
         template_.format({{"epoch", {static_cast<double>(policy_.start_epoch), true}},
@@ -307,15 +311,20 @@ void model_checkpoint::warn_if_short_of_space(const std::string& path, const che
     }
 }
 
-void model_checkpoint::write_experiment_record() const
+std::string model_checkpoint::checkpoint_directory() const
 {
-    const auto made_by = metadata_.find(checkpoint_keys::experiment);
-    if (made_by == metadata_.end()) return;
     // The directory part of the path template, before any {field}.
     const fs::path target(policy_.path);
     std::string directory = target.has_parent_path() ? target.parent_path().string() : ".";
     if (directory.find('{') != std::string::npos) directory = directory.substr(0, directory.find('{'));
-    if (directory.empty()) directory = ".";
+    return directory.empty() ? "." : directory;
+}
+
+void model_checkpoint::write_experiment_record() const
+{
+    const auto made_by = metadata_.find(checkpoint_keys::experiment);
+    if (made_by == metadata_.end()) return;
+    const std::string directory = checkpoint_directory();
     const fs::path record = fs::path(directory) / "experiment.yaml";
     const fs::path temporary = record.string() + ".tmp";
     boost::system::error_code ec;

@@ -90,6 +90,7 @@ private:
     void update_state_file(const std::string& path, const std::string& forget = "");
     // <checkpoint directory>/experiment.yaml: the resolved experiment, so
     // the directory says how its checkpoints were made.
+    std::string checkpoint_directory() const;
     void write_experiment_record() const;
     void remove_checkpoint(const std::string& directory, const std::string& name) const;
 
