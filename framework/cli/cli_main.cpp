@@ -19,6 +19,7 @@ const char* const usage_text =
     "       mlrun [options] evaluate CONFIG --weights PREFIX_OR_DIR [--allow-partial]\n"
     "                                                         load saved weights (a directory: its latest) and evaluate\n"
 "       mlrun [options] CONFIG --resume[=fallback]          go on from the latest checkpoint (docs/resume.md)\n"
+    "       mlrun [options] CONFIG --profile                    train, then print the time of each kernel (docs/backends.md)\n"
     "       mlrun verify PATH                                 check a checkpoint, Keras file or directory's checkpoints\n"
     "       mlrun latest DIR                                  print DIR's latest checkpoint, as tf.train.latest_checkpoint\n"
     "       mlrun [options] inspect PATH [--values]           list a checkpoint's tensors (names, dtypes, shapes, values)\n"
@@ -79,6 +80,7 @@ int run_command(const std::vector<std::string>& args, const common_options& comm
     if (!common.resume.empty() && other_command) {
         throw usage_error("--resume goes with training: mlrun CONFIG --resume");
     }
+    if (common.profile && other_command) throw usage_error("--profile goes with training: mlrun CONFIG --profile");
     if (first == "verify") return verify(common, only_argument("mlrun verify PATH"));
     if (first == "latest") return latest(only_argument("mlrun latest DIR"));
     if (first == "inspect") {
@@ -119,7 +121,8 @@ int main(int argc, char** argv)
             "input", po::value(&common.input_path), "samples to predict: .npy or .csv (predict)")(
             "architecture", po::value(&common.architecture), "evaluate: an architecture file (export-architecture) to pair with --weights")(
             "resume", po::value(&common.resume)->implicit_value("auto"),
-            "train: go on from the latest checkpoint (=fallback: from the newest sound one when it is damaged)");
+            "train: go on from the latest checkpoint (=fallback: from the newest sound one when it is damaged)")(
+            "profile", po::bool_switch(&common.profile), "train: time every kernel call and print where the time went");
         po::options_description hidden;
         hidden.add_options()("args", po::value(&args));
         po::options_description all;

@@ -9,6 +9,7 @@
 #include "mlrun/train/session.hpp"
 
 #include <algorithm>
+#include <chrono>
 #include <cstdio>
 #include <iostream>
 
@@ -43,6 +44,8 @@ int train(const common_options& common, const std::string& config, const std::ve
     session s(options_for(common, config, overrides, true));
     if (!common.resume.empty()) s.set_resume(parse_resume_mode(common.resume));
     if (s.config().verbose != 0) s.net().summary(std::cout);
+    if (common.profile) s.compute().start_profiling();
+    const auto started = std::chrono::steady_clock::now();
     const history trained = s.fit(std::cout, {});
     if (const int signal = signal_stop::received(); signal != 0) {
         // docs/resume.md: 130 for SIGINT, 143 for SIGTERM, as a shell reports them.
@@ -50,6 +53,10 @@ int train(const common_options& common, const std::string& config, const std::ve
         return 128 + signal;
     }
     print_test_result(s, s.fitter().evaluate(s.test_data(), s.config().batch_size));
+    if (const kernel_profile* profile = s.compute().profile()) {
+        profile->print(std::cout, s.compute().name(),
+                       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+    }
     save_trained_model(s, trained);
     return 0;
 }

@@ -26,6 +26,7 @@ struct common_options {
     std::string input_path;
     std::string architecture;  // evaluate --architecture ARCH (format_commands.cpp)
     std::string resume;  // --resume[=auto|fallback|never]; empty: the experiment's fit.resume
+    bool profile = false;  // --profile: time every kernel of the run
 };
 
 // Parses the command line and runs the command; returns the exit code

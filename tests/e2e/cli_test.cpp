@@ -8,6 +8,8 @@
 #include "support/temp_files.hpp"
 #include "support/test_models.hpp"
 
+#include <sstream>
+
 
 using namespace mlrun;
 
@@ -159,4 +161,30 @@ BOOST_AUTO_TEST_CASE(unknown_backend_lists_the_available_ones)
     const result r = run_mlrun(config);
     BOOST_TEST(r.exit_code == 5, r.output);
     BOOST_TEST(contains(r.output, "unknown backend 'cuda9'; available: reference"), r.output);
+}
+
+// --profile counts every kernel call: 100 samples in batches of 32 are
+// steps of 32, 32, 32 and 4, twice, then the same four batches evaluated.
+BOOST_AUTO_TEST_CASE(profile_counts_every_kernel_call_and_names_who_ran_it)
+{
+    testing::temp_directory dir;
+    const std::string config = dir.write("exp.yaml", mnist_data() + good_model + "fit: {epochs: 2, verbose: 2}\n");
+    const result r = run_mlrun(config + " backend=openblas --profile");
+    BOOST_TEST(r.exit_code == 0, r.output);
+    BOOST_TEST(contains(r.output, "Kernel profile (backend openblas):"), r.output);
+    auto calls = [&](const std::string& kernel, const std::string& ran_on) {
+        const std::size_t at = r.output.find("\n" + kernel + " ");
+        if (at == std::string::npos) return -1L;
+        std::istringstream row(r.output.substr(at + 1 + kernel.size()));
+        std::string who;
+        long count = -1;
+        row >> who >> count;
+        return who == ran_on ? count : -2L;
+    };
+    BOOST_TEST(calls("gemm NN 32x16x784", "openblas") == 9);  // 6 training steps, 3 evaluated batches
+    BOOST_TEST(calls("gemm NN 4x16x784", "openblas") == 3);
+    BOOST_TEST(calls("gemm TN 784x16x32", "openblas") == 6);  // the first layer's weight gradient
+    BOOST_TEST(calls("softmax_forward", "reference") == 12);  // a kernel openblas leaves to the reference
+    BOOST_TEST(contains(r.output, "outside kernels"), r.output);
+    BOOST_TEST(run_mlrun("verify " + config + " --profile").exit_code == 2);
 }

@@ -3,6 +3,7 @@
 #include "mlrun/core/error.hpp"
 #include "reference_kernels.hpp"
 
+#include <chrono>
 #include <cstddef>
 #include <cstring>
 
@@ -93,11 +94,25 @@ std::vector<std::string> backend::provided_kernels() const
 
 template <auto kernel, class... Args> void backend::call(const char* kernel_name, Args... args)
 {
+    if (!profile_) {
+        dispatch<kernel>(kernel_name, args...);
+        return;
+    }
+    const auto start = std::chrono::steady_clock::now();
+    const bool fell_back = dispatch<kernel>(kernel_name, args...);
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    profile_->add(profile_label_.empty() ? std::string(kernel_name) : profile_label_, fell_back ? "reference" : name_,
+                  seconds);
+    profile_label_.clear();
+}
+
+template <auto kernel, class... Args> bool backend::dispatch(const char* kernel_name, Args... args)
+{
     static const std::size_t offset = offset_of_kernel<kernel>();
     if (offset + sizeof(void (*)()) <= table_->struct_size) {
         if (auto fn = table_->*kernel) {
             const mlrun_status status = fn(handle_, args...);
-            if (status == MLRUN_STATUS_OK) return;
+            if (status == MLRUN_STATUS_OK) return false;
             if (status != MLRUN_STATUS_UNIMPLEMENTED) {
                 throw plugin_error("backend '" + name_ + "', kernel " + kernel_name + ": " +
                                    table_->last_error(handle_));
@@ -109,6 +124,7 @@ template <auto kernel, class... Args> void backend::call(const char* kernel_name
         throw plugin_error(std::string("reference kernel ") + kernel_name + ": " +
                            reference_->last_error(reference_handle_));
     }
+    return true;
 }
 
 void backend::fill(std::int64_t n, float value, float* y) { call<&mlrun_backend_table::fill>("fill", n, value, y); }
@@ -122,6 +138,10 @@ void backend::gemm(bool trans_a, bool trans_b, std::int64_t m, std::int64_t n, s
                    const float* a, std::int64_t lda, const float* b, std::int64_t ldb, float beta, float* c,
                    std::int64_t ldc)
 {
+    if (profile_) {  // products of different shapes are different work
+        profile_label_ = std::string("gemm ") + (trans_a ? 'T' : 'N') + (trans_b ? 'T' : 'N') + " " + std::to_string(m) +
+                         "x" + std::to_string(n) + "x" + std::to_string(k);
+    }
     call<&mlrun_backend_table::gemm>("gemm", int{trans_a}, int{trans_b}, m, n, k, alpha, a, lda, b, ldb, beta, c,
                                      ldc);
 }

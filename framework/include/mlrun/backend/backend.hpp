@@ -8,9 +8,11 @@
 #pragma once
 
 #include "mlrun/abi/mlrun_backend.h"
+#include "mlrun/backend/kernel_profile.hpp"
 #include "mlrun/plugin/plugin_registry.hpp"
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <utility>
 #include <vector>
@@ -31,6 +33,11 @@ public:
     // Names of the kernels the plugin provides itself (the rest fall back).
     std::vector<std::string> provided_kernels() const;
     static std::vector<std::string> kernel_names();
+
+    // Times every kernel call from now on (a clock read before and after
+    // each); profile() is null until then.
+    void start_profiling() { profile_ = std::make_unique<kernel_profile>(); }
+    const kernel_profile* profile() const { return profile_.get(); }
 
     void fill(std::int64_t n, float value, float* y);
     void axpby(std::int64_t n, float alpha, const float* x, float beta, float* y);
@@ -65,12 +72,16 @@ public:
 
 private:
     template <auto kernel, class... Args> void call(const char* kernel_name, Args... args);
+    // Runs the plugin's kernel, or the reference one; true when the reference ran.
+    template <auto kernel, class... Args> bool dispatch(const char* kernel_name, Args... args);
 
     std::string name_;
     const mlrun_backend_table* table_;
     mlrun_backend* handle_ = nullptr;
     const mlrun_backend_table* reference_;
     mlrun_backend* reference_handle_ = nullptr;
+    std::unique_ptr<kernel_profile> profile_;
+    std::string profile_label_;  // gemm's shape for the next profiled call
 };
 
 }  // namespace mlrun
