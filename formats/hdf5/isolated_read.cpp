@@ -10,6 +10,7 @@
 #include <cerrno>
 #include <csignal>
 #include <cstring>
+#include <new>
 #include <string>
 
 // Set by a sanitizer runtime (and so by a fuzzer built on one) when linked
@@ -24,7 +25,42 @@ namespace {
 constexpr int read_returned = 0;
 constexpr int read_threw = 86;
 
-[[noreturn]] void child(const std::function<void()>& read, unsigned seconds)
+// Hands the reader's error message to the parent (a few hundred bytes:
+// far below what a pipe holds, so the write never blocks).
+void send_message(int fd, const std::string& message)
+{
+    const std::string text = message.substr(0, 3500);
+    std::size_t sent = 0;
+    while (sent < text.size()) {
+        const ssize_t n = ::write(fd, text.data() + sent, text.size() - sent);
+        if (n <= 0) return;
+        sent += static_cast<std::size_t>(n);
+    }
+}
+
+std::string receive_message(int fd)
+{
+    std::string text;
+    char buffer[4096];
+    for (;;) {
+        const ssize_t n = ::read(fd, buffer, sizeof buffer);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) return text;
+        text.append(buffer, static_cast<std::size_t>(n));
+    }
+}
+
+struct pipe_ends {
+    int read = -1;
+    int write = -1;
+    ~pipe_ends()
+    {
+        if (read >= 0) ::close(read);
+        if (write >= 0) ::close(write);
+    }
+};
+
+[[noreturn]] void child(const std::function<void()>& read, unsigned seconds, int message_fd)
 {
     // Whatever the host installed (training's SIGTERM handling, a fuzzer's
     // or a sanitizer's crash handlers and death callback) must not act in
@@ -53,7 +89,14 @@ constexpr int read_threw = 86;
     int code = read_returned;
     try {
         read();
+    } catch (const std::bad_alloc&) {
+        send_message(message_fd, "out of memory");
+        code = read_threw;
+    } catch (const std::exception& e) {
+        send_message(message_fd, e.what());
+        code = read_threw;
     } catch (...) {
+        send_message(message_fd, "unknown exception");
         code = read_threw;
     }
     // No atexit handlers, no static destructors, no flushing of the
@@ -65,16 +108,26 @@ constexpr int read_threw = 86;
 
 void read_in_child(const std::function<void()>& read, unsigned seconds)
 {
+    pipe_ends message;
+    int ends[2];
+    if (::pipe2(ends, O_CLOEXEC) != 0) {
+        throw format_error(std::string("cannot start a process to read the file safely: ") + std::strerror(errno));
+    }
+    message.read = ends[0];
+    message.write = ends[1];
     const pid_t pid = ::fork();
     if (pid < 0) throw format_error(std::string("cannot start a process to read the file safely: ") + std::strerror(errno));
-    if (pid == 0) child(read, seconds);
+    if (pid == 0) child(read, seconds, message.write);
+    ::close(message.write);
+    message.write = -1;
     int status = 0;
     while (::waitpid(pid, &status, 0) < 0) {
         if (errno != EINTR) {
             throw format_error(std::string("lost the process reading the file: ") + std::strerror(errno));
         }
     }
-    if (WIFEXITED(status) && (WEXITSTATUS(status) == read_returned || WEXITSTATUS(status) == read_threw)) return;
+    if (WIFEXITED(status) && WEXITSTATUS(status) == read_returned) return;
+    if (WIFEXITED(status) && WEXITSTATUS(status) == read_threw) throw format_error(receive_message(message.read));
     if (WIFSIGNALED(status) && WTERMSIG(status) == SIGALRM) {
         throw format_error("libhdf5 did not finish reading it in " + std::to_string(seconds) +
                            " s (in a separate process): the file is damaged");

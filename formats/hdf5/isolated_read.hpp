@@ -10,10 +10,12 @@ namespace mlrun::keras_h5 {
 
 // Runs `read` in a forked child, which restores default signal actions,
 // ignores terminal signals, silences its output and is killed by SIGALRM
-// after `seconds`. Returns when `read` returned or threw in the child (the
-// caller then reads in process, knowing libhdf5 comes through). Throws
-// format_error when the child died on a signal, exited some other way
-// (a sanitizer's report) or ran out of time.
+// after `seconds`. Returns when `read` returned in the child (the caller
+// then reads in process, knowing libhdf5 comes through). Throws
+// format_error with the child's message when `read` threw there (so a
+// damaged file never reaches libhdf5 in this process), and format_error
+// saying so when the child died on a signal, exited some other way (a
+// sanitizer's report) or ran out of time.
 void read_in_child(const std::function<void()>& read, unsigned seconds);
 
 }  // namespace mlrun::keras_h5
