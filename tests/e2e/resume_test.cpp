@@ -308,6 +308,11 @@ BOOST_AUTO_TEST_CASE(a_damaged_hdf5_latest_is_named_and_fallback_only_when_asked
     BOOST_TEST(contains(log, "warning: skipping damaged checkpoint ck/cp-45.h5"), log);
     BOOST_TEST(contains(log, "Resuming from ck/cp-40.h5"), log);
     require_identical(expected, latest_of(s.path("ck"), "hdf5"));
+
+    check_exit(s, {"verify", "ck"}, 0);
+    log = log_text(s);
+    BOOST_TEST(contains(log, ".h5: file checksum: crc32c 0x"), log);
+    BOOST_TEST(contains(log, "bytes after the checksum block: matches"), log);
 }
 
 BOOST_AUTO_TEST_CASE(resume_refuses_a_changed_model_or_optimizer)
