@@ -334,11 +334,14 @@ std::vector<std::string> members_in_file_order(hid_t group, const std::string& w
     return names;
 }
 
-h5_id create_file(const std::string& path)
+h5_id create_file(const std::string& path, std::size_t user_block)
 {
-    // Default property lists give what h5py writes: superblock version 0,
-    // no user block, the earliest object formats.
-    return checked(H5Fcreate(path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT), path + ": cannot create");
+    // Otherwise default property lists: what h5py writes, superblock
+    // version 0, the earliest object formats.
+    h5_id creation = checked(H5Pcreate(H5P_FILE_CREATE), path + ": cannot make a file creation property list");
+    check(H5Pset_userblock(creation.get(), user_block), path + ": cannot reserve a " + std::to_string(user_block) +
+                                                            "-byte user block");
+    return checked(H5Fcreate(path.c_str(), H5F_ACC_TRUNC, creation.get(), H5P_DEFAULT), path + ": cannot create");
 }
 
 h5_id create_group(hid_t parent, const std::string& name, const std::string& where)

@@ -103,7 +103,9 @@ std::vector<std::string> members_in_file_order(hid_t group, const std::string& w
 
 enum class string_charset { ascii, utf8 };
 
-h5_id create_file(const std::string& path);
+// A new file whose first `user_block` bytes (0, or a power of two >= 512)
+// libhdf5 leaves to the caller.
+h5_id create_file(const std::string& path, std::size_t user_block = 0);
 h5_id create_group(hid_t parent, const std::string& name, const std::string& where);
 // A variable-length string scalar of the given character set.
 void write_string_attribute(hid_t object, const std::string& name, const std::string& value, string_charset charset,

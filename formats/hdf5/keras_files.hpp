@@ -27,9 +27,16 @@ inline constexpr const char* written_keras_version = "2.10.0";
 
 // Reads any layout above into canonical tensors and framework metadata
 // (model_config, optimizer_config, loss, metrics, training_state when the
-// file has them, plus keras_version and keras_layout). format_error names
-// the object that is missing or wrong.
-staged_checkpoint read_keras_file(const std::string& path);
+// file has them, plus keras_version, keras_layout and file_checksum).
+// format_error names the object that is missing or wrong. Damage never
+// crashes the caller: a file mlrun wrote has its checksum block checked
+// before libhdf5 opens it (file_seal.hpp); any other file is read in a
+// child process first (isolated_read.hpp), which gets `child_seconds` (0:
+// 20 s plus 1 s per 16 MiB) before its read counts as hung.
+staged_checkpoint read_keras_file(const std::string& path, unsigned child_seconds = 0);
+// The same without either guard: libhdf5 reads the bytes in process,
+// whatever they are. For that child, and for fuzzing the readers.
+staged_checkpoint read_keras_file_unguarded(const std::string& path);
 
 // The layouts, for read_keras_file and tests.
 void read_legacy_h5(hid_t file, staged_checkpoint& out);

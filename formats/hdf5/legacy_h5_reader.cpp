@@ -110,7 +110,7 @@ void read_legacy_h5(hid_t file, staged_checkpoint& out)
     }
 }
 
-staged_checkpoint read_keras_file(const std::string& path)
+staged_checkpoint read_keras_file_unguarded(const std::string& path)
 {
     if (ends_with(path, ".keras")) return read_keras_archive(path);
     h5_id file = open_file(path);

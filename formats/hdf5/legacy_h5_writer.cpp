@@ -1,4 +1,5 @@
 // Writing the legacy Keras HDF5 layout, as tf.keras 2.10 writes it.
+#include "file_seal.hpp"
 #include "h5_io.hpp"
 #include "keras_files.hpp"
 
@@ -164,6 +165,23 @@ void sync_path(const std::string& path, int flags, const std::string& what)
     if (status != 0) throw format_error(what + ": fsync failed: " + std::strerror(saved));
 }
 
+// Writes the checksum block over the finished file, then syncs it.
+void seal_and_sync(const std::string& path)
+{
+    const int fd = ::open(path.c_str(), O_RDWR | O_CLOEXEC);
+    if (fd < 0) throw format_error(path + ": cannot open to write its checksum: " + std::strerror(errno));
+    try {
+        seal_file(fd, path);
+    } catch (...) {
+        ::close(fd);
+        throw;
+    }
+    const int status = ::fsync(fd);
+    const int saved = errno;
+    if (::close(fd) != 0 && status == 0) throw format_error(path + ": closing failed: " + std::strerror(errno));
+    if (status != 0) throw format_error(path + ": fsync failed: " + std::strerror(saved));
+}
+
 std::string directory_of(const std::string& path)
 {
     const std::size_t slash = path.rfind('/');
@@ -191,13 +209,13 @@ void write_keras_file(const std::string& path, const staged_checkpoint& ckpt, bo
     const std::string temporary = temporary_name(path);
     try {
         {
-            h5_id file = create_file(temporary);
+            h5_id file = create_file(temporary, seal_block_size);
             write_contents(file.get(), ckpt, weights_only);
             if (H5Fflush(file.get(), H5F_SCOPE_GLOBAL) < 0) throw format_error(temporary + ": flushing failed (" + h5_last_error() + ")");
             // Closed here rather than by the handle, to see whether the last writes succeeded.
             if (H5Fclose(file.release()) < 0) throw format_error(temporary + ": closing failed (" + h5_last_error() + ")");
         }
-        sync_path(temporary, O_RDONLY, temporary);
+        seal_and_sync(temporary);
         if (std::rename(temporary.c_str(), path.c_str()) != 0) {
             throw format_error("cannot rename " + temporary + " to " + path + ": " + std::strerror(errno));
         }

@@ -27,6 +27,12 @@ void verify_one(const plugin_registry& plugins, const std::string& path)
     for (const auto& [name, value] : ckpt.tensors) bytes += value.byte_size();
     std::cout << path << ": ok (" << fmt.name() << ", " << ckpt.tensors.size() << " tensors, " << bytes
               << " bytes of values, " << ckpt.metadata.size() << " metadata entries)\n";
+    // The hdf5 format's whole-file checksum. Only its own reading sets it
+    // (a converted checkpoint may carry an old one along).
+    const auto file_checksum = ckpt.metadata.find("file_checksum");
+    if (fmt.name() == "hdf5" && file_checksum != ckpt.metadata.end()) {
+        std::cout << path << ": file checksum: " << file_checksum->second << "\n";
+    }
 }
 
 }  // namespace

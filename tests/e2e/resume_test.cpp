@@ -328,6 +328,37 @@ BOOST_AUTO_TEST_CASE(damaged_latest_is_named_and_fallback_only_when_asked)
     require_identical(expected, latest_of(s.path("ck")));
 }
 
+// The same with HDF5 checkpoints, damaged in HDF5's own structures (the
+// root group's B-tree area) where libhdf5 would read first: the file's
+// checksum block names the damage before libhdf5 opens the file.
+BOOST_AUTO_TEST_CASE(a_damaged_hdf5_latest_is_named_and_fallback_only_when_asked)
+{
+    const std::vector<std::string> hdf5 = {"checkpoint.format=hdf5", "checkpoint.path=ck/cp-{step}.h5"};
+    const checkpoint expected = reference_run(hdf5);
+    scratch s;
+    s.experiment("exp.yaml", epochs, checkpoint_section, units);
+    require_exit(s, {"exp.yaml", "fit.epochs=12", hdf5[0], hdf5[1]}, 0);
+    const std::optional<std::string> latest = latest_checkpoint(s.path("ck"));
+    BOOST_REQUIRE(latest.has_value());
+    flip_byte(*latest, 1000);
+
+    check_exit(s, {"exp.yaml", "--resume", hdf5[0], hdf5[1]}, 7);
+    std::string log = log_text(s);
+    BOOST_TEST(contains(log, "cp-45.h5: cannot open as hdf5: file changed after it was written"), log);
+    BOOST_TEST(contains(log, "--resume=fallback"), log);
+
+    check_exit(s, {"exp.yaml", "--resume=fallback", hdf5[0], hdf5[1]}, 0);
+    log = log_text(s);
+    BOOST_TEST(contains(log, "warning: skipping damaged checkpoint ck/cp-45.h5"), log);
+    BOOST_TEST(contains(log, "Resuming from ck/cp-40.h5"), log);
+    require_identical(expected, latest_of(s.path("ck"), "hdf5"));
+
+    check_exit(s, {"verify", "ck"}, 0);
+    log = log_text(s);
+    BOOST_TEST(contains(log, ".h5: file checksum: crc32c 0x"), log);
+    BOOST_TEST(contains(log, "bytes after the checksum block: matches"), log);
+}
+
 BOOST_AUTO_TEST_CASE(resume_refuses_a_changed_model_or_optimizer)
 {
     scratch s;

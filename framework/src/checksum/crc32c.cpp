@@ -1,4 +1,4 @@
-#include "crc32c.hpp"
+#include "mlrun/checksum/crc32c.hpp"
 
 #include <array>
 #include <cstdio>
@@ -8,7 +8,7 @@
 #include <nmmintrin.h>
 #endif
 
-namespace mlrun::tf {
+namespace mlrun::checksum {
 namespace {
 
 constexpr std::uint32_t reflected_polynomial = 0x82f63b78u;
@@ -146,4 +146,4 @@ std::string crc_hex(std::uint32_t crc)
     return text;
 }
 
-}  // namespace mlrun::tf
+}  // namespace mlrun::checksum
