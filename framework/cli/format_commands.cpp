@@ -84,7 +84,8 @@ int convert(const common_options& common, const std::vector<std::string>& args)
     const std::string source = resolve_checkpoint_argument(args[0]);
     const plugin_record& from = format_for_path(plugins, source, "");
     const plugin_record& to = choose_format(plugins, "", args[1], args[1]);
-    const checkpoint ckpt = format(from).load(source, reading_options(from, ""));
+    checkpoint ckpt = format(from).load(source, reading_options(from, ""));
+    ckpt.metadata.erase("file_checksum");  // how the source file was checked, not part of what it holds
     if (const std::string* skipped = find_meta(ckpt, "tf_skipped_tensors")) {
         throw io_error(source + ": has tensors mlrun cannot read, so converting it would lose them:\n" + *skipped);
     }
