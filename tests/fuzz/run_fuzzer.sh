@@ -23,7 +23,12 @@ rm -rf "$work"
 mkdir -p "$work/seeds" "$work/corpus" "$work/artifacts"
 "$here/make_seeds.sh" "$target" "$work/seeds" "$max_len"
 
-export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0}
+# libhdf5 is built without frame pointers: only the slow unwinder sees the
+# library's own frames, which lsan.supp needs to match its leak.
+unwind=
+[[ $target == hdf5_fuzzer ]] && unwind=:fast_unwind_on_malloc=0
+export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1$unwind}
+export LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=$here/lsan.supp:print_suppressions=0}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 status=0
 # -timeout: seconds one input may take; -rss_limit_mb: also caps single allocations.
