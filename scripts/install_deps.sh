@@ -14,6 +14,7 @@ packages=(
     libprotobuf-dev protobuf-compiler libleveldb-dev libsnappy-dev zlib1g-dev
     dataset-fashion-mnist
     gnuplot-nox
+    clang libclang-rt-14-dev
     nodejs npm
 )
 

@@ -9,6 +9,7 @@
 #include "mlrun/abi/mlrun_format.h"
 #include "mlrun/plugin/plugin_author.hpp"
 
+#include <cstdlib>
 #include <cstring>
 
 using mlrun::plugin_author::guarded;
@@ -127,15 +128,36 @@ void save_abort(mlrun_format_writer* writer) { delete writer; }
 
 const char* writer_error(mlrun_format_writer* writer) { return writer->error.c_str(); }
 
-mlrun_status open(const char* path, const mlrun_option*, size_t option_count, mlrun_format_reader** out,
+// read_timeout=SECONDS: how long the isolated first read of a file without
+// mlrun's checksum block may take (default 20 s + 1 s per 16 MiB).
+unsigned parse_read_timeout(const mlrun_option* options, size_t option_count)
+{
+    unsigned seconds = 0;
+    for (size_t i = 0; i < option_count; ++i) {
+        const std::string key = options[i].key != nullptr ? options[i].key : "";
+        const std::string value = options[i].value != nullptr ? options[i].value : "";
+        if (key != "read_timeout") {
+            throw kh::format_error("unknown reading option '" + key + "' (the hdf5 format reads with: read_timeout)");
+        }
+        char* end = nullptr;
+        const unsigned long parsed = std::strtoul(value.c_str(), &end, 10);
+        if (value.empty() || *end != '\0' || parsed < 1 || parsed > 86400) {
+            throw kh::format_error("option read_timeout: expected whole seconds from 1 to 86400, found '" + value + "'");
+        }
+        seconds = static_cast<unsigned>(parsed);
+    }
+    return seconds;
+}
+
+mlrun_status open(const char* path, const mlrun_option* options, size_t option_count, mlrun_format_reader** out,
                   char* error, size_t error_size)
 {
     std::string message;
     const mlrun_status status = guarded(message, [&] {
-        if (option_count != 0) throw kh::format_error("the hdf5 format takes no options for reading");
+        const unsigned read_timeout = parse_read_timeout(options, option_count);
         kh::h5_quiet quiet;
         auto reader = std::make_unique<mlrun_format_reader>();
-        reader->ckpt = kh::read_keras_file(path);
+        reader->ckpt = kh::read_keras_file(path, read_timeout);
         *out = reader.release();
         return MLRUN_STATUS_OK;
     });

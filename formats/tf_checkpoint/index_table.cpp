@@ -1,4 +1,5 @@
 #include "index_table.hpp"
+#include "table_bounds.hpp"
 
 #include <leveldb/env.h>
 #include <leveldb/iterator.h>
@@ -79,6 +80,7 @@ std::string build_index_table(const index_entries& entries)
 
 index_entries read_index_table(const std::string& bytes, const std::string& path)
 {
+    check_table_bounds(bytes, path);
     string_source source(bytes);
     leveldb::Table* raw_table = nullptr;
     const leveldb::Status opened = leveldb::Table::Open(table_options(), &source, bytes.size(), &raw_table);

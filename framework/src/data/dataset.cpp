@@ -5,6 +5,7 @@
 
 #include <boost/filesystem/operations.hpp>
 
+#include <cmath>
 #include <cstring>
 
 namespace fs = boost::filesystem;
@@ -65,8 +66,15 @@ dataset load_idx_dataset(const data_options& options, const std::string& images,
     }
 
     std::vector<std::int64_t> sample_dims(x.dims.begin() + 1, x.dims.end());
+    // A dimension of 0 lets the other dimensions be anything up to 2^32 - 1
+    // with no data to back them, so their product is checked.
     std::int64_t sample_size = 1;
-    for (std::int64_t d : sample_dims) sample_size *= d;
+    for (std::int64_t d : sample_dims) {
+        if (__builtin_mul_overflow(sample_size, d, &sample_size)) {
+            throw data_error(image_path + ": samples of shape " + shape(sample_dims).to_string() +
+                             " have more elements than a tensor can hold");
+        }
+    }
     if (options.flatten) sample_dims = {sample_size};
 
     dataset result;
@@ -81,9 +89,10 @@ dataset load_idx_dataset(const data_options& options, const std::string& images,
     std::int32_t* ys = result.y.data<std::int32_t>();
     for (std::int64_t i = 0; i < count; ++i) {
         const float label = element_as_float(y, static_cast<std::size_t>(i));
-        if (label < 0.0f || label != static_cast<float>(static_cast<std::int32_t>(label))) {
+        // Range first: converting a float outside int32 (or NaN) is undefined.
+        if (!(label >= 0.0f && label < 2147483648.0f) || label != std::trunc(label)) {
             throw data_error(label_path + ": label " + std::to_string(i) + " is " + std::to_string(label) +
-                             ", expected a class index >= 0");
+                             ", expected a whole class index from 0 to 2147483647");
         }
         ys[i] = static_cast<std::int32_t>(label);
     }

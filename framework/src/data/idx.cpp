@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <limits>
 #include <new>
+#include <optional>
 #include <stdexcept>
 #include <system_error>
 
@@ -160,13 +161,13 @@ private:
     gzFile f_;
 };
 
-// Most bytes the file can possibly yield; caps memory reserved up front
-// so an absurd header fails as truncated instead of exhausting memory.
-std::size_t readable_bound(const std::string& path, bool compressed) {
+// Most bytes the file can possibly yield; nothing for a file that is not
+// regular (a pipe), which is read as it comes.
+std::optional<std::size_t> readable_bound(const std::string& path, bool compressed) {
     std::error_code ec;
     const std::uintmax_t size = std::filesystem::file_size(path, ec);
     const std::uintmax_t max = std::numeric_limits<std::size_t>::max();
-    if (ec) return 0;  // not a regular file: reserve nothing, grow as read
+    if (ec) return std::nullopt;
     if (!compressed) return static_cast<std::size_t>(std::min(size, max));
     if (size > max / max_deflate_ratio) return static_cast<std::size_t>(max);
     return static_cast<std::size_t>(size * max_deflate_ratio);
@@ -265,8 +266,21 @@ idx_array read_idx(const std::string& path) {
             fail(path, "absurd size: header says " + dims_text(a.dims) + " " + idx_type_name(a.type) +
                            " elements, more bytes than memory can address");
 
+    // A header claiming more than the file can hold fails here, before
+    // anything that size is allocated.
+    const bool compressed = in.compressed();
+    const std::optional<std::size_t> bound = readable_bound(path, compressed);
+    const std::size_t header_bytes = 4 + 4 * a.dims.size();
+    if (bound && !compressed && total > *bound - std::min(*bound, header_bytes)) {
+        fail(path, "truncated: header says " + size_text(a, total) + " of data, file has " +
+                       std::to_string(*bound - std::min(*bound, header_bytes)));
+    }
+    if (bound && compressed && total > *bound) {
+        fail(path, "truncated: header says " + size_text(a, total) +
+                       " of data, more than a gzip file of this size can hold (" + std::to_string(*bound) + " bytes)");
+    }
     try {
-        a.data.reserve(std::min(total, readable_bound(path, in.compressed())));
+        if (bound) a.data.reserve(std::min(total, *bound));
     } catch (const std::bad_alloc&) {
         // Grow while reading instead; a lying header then ends as truncated.
     } catch (const std::length_error&) {

@@ -1,0 +1,140 @@
+#!/usr/bin/env bash
+# Writes the seed corpus of one fuzz target into OUT_DIR (docs/fuzzing.md):
+#   tf_checkpoint_fuzzer  the interop fixtures' bundles and one mlrun saves
+#   hdf5_fuzzer           the interop fixtures' Keras files and one mlrun saves
+#   idx_fuzzer            small IDX image/label pairs of every type, raw and gzip
+#   experiment_fuzzer     the repository's configs/*.yaml
+# Inputs holding two files are a little-endian u32 length, the first
+# file, then the second (scratch_dir.hpp's split_two).
+#
+# usage: tests/fuzz/make_seeds.sh TARGET OUT_DIR MAX_LEN
+#   MLRUN_SOURCE_DIR  the repository (fixtures are ../shared/fixtures/interop from it)
+#   MLRUN_BINARY_DIR  the main build, whose bin/mlrun saves the mlrun checkpoints
+set -euo pipefail
+
+target=$1
+out=$2
+max_len=$3
+fixtures=${MLRUN_SOURCE_DIR:?MLRUN_SOURCE_DIR not set}/../shared/fixtures/interop
+mkdir -p "$out"
+
+die() {
+    echo "make_seeds.sh: $*" >&2
+    exit 1
+}
+
+# Writes each argument (0-255) as one byte.
+bytes() {
+    local b
+    for b in "$@"; do printf "\\$(printf %03o "$b")"; done
+}
+u32le() { bytes $(($1 & 255)) $(($1 >> 8 & 255)) $(($1 >> 16 & 255)) $(($1 >> 24 & 255)); }
+u32be() { bytes $(($1 >> 24 & 255)) $(($1 >> 16 & 255)) $(($1 >> 8 & 255)) $(($1 & 255)); }
+size_of() { stat -c %s "$1"; }
+
+# Two files as one input.
+pair() {
+    u32le "$(size_of "$1")"
+    cat "$1" "$2"
+}
+
+require_fixtures() {
+    [[ -d $fixtures ]] || die "fixture directory $fixtures is missing"
+}
+
+# A tiny model trained one epoch by the main build's mlrun on IDX data made
+# here, saved as a TensorFlow checkpoint and as a Keras file.
+mlrun_saved() {
+    local dir=$1 mlrun=${MLRUN_BINARY_DIR:?MLRUN_BINARY_DIR not set}/bin/mlrun
+    [[ -x $mlrun ]] || die "$mlrun not found: build the main tree first"
+    mkdir -p "$dir/data"
+    local name
+    for name in train t10k; do
+        { bytes 0 0 8 3; u32be 8; u32be 2; u32be 2; for i in $(seq 32); do bytes $((i * 7 % 256)); done; } \
+            >"$dir/data/$name-images-idx3-ubyte"
+        { bytes 0 0 8 1; u32be 8; bytes 0 1 2 0 1 2 0 1; } >"$dir/data/$name-labels-idx1-ubyte"
+    done
+    cat >"$dir/experiment.yaml" <<YAML
+mlrun: 1
+data: {dataset: idx, path: $dir/data, flatten: true}
+model:
+  - Dense: {units: 3, activation: relu, input_shape: [4]}
+  - Dense: {units: 3, activation: softmax}
+compile: {optimizer: adam, loss: sparse_categorical_crossentropy, metrics: [accuracy]}
+fit: {epochs: 1, batch_size: 4}
+checkpoint: {path: $dir/cp.ckpt, every: 1 epoch}
+save: {path: $dir/model.h5}
+YAML
+    "$mlrun" "$dir/experiment.yaml" >"$dir/log" 2>&1 || { cat "$dir/log" >&2; die "mlrun could not save the seed checkpoints"; }
+}
+
+tf_checkpoint_seeds() {
+    require_fixtures
+    local index data n=0 scratch
+    while IFS= read -r index; do
+        data=${index%.index}.data-00000-of-00001
+        n=$((n + 1))
+        # Index only when the pair would exceed MAX_LEN: the reader must
+        # reject the missing tensor bytes clearly.
+        if [[ -f $data ]] && (($(size_of "$index") + $(size_of "$data") + 4 <= max_len)); then
+            pair "$index" "$data" >"$out/fixture-$n"
+        else
+            pair "$index" /dev/null >"$out/fixture-$n"
+        fi
+    done < <(find "$fixtures" -name '*.index' | sort)
+    scratch=$(mktemp -d)
+    mlrun_saved "$scratch"
+    pair "$scratch/cp.ckpt.index" "$scratch/cp.ckpt.data-00000-of-00001" >"$out/mlrun-saved"
+    rm -rf "$scratch"
+}
+
+hdf5_seeds() {
+    require_fixtures
+    local file n=0 scratch
+    while IFS= read -r file; do
+        n=$((n + 1))
+        cp "$file" "$out/fixture-$n"
+    done < <(find "$fixtures" \( -name '*.h5' -o -name '*.keras' \) -size -$((max_len + 1))c | sort)
+    scratch=$(mktemp -d)
+    mlrun_saved "$scratch"
+    cp "$scratch/model.h5" "$out/mlrun-saved"
+    rm -rf "$scratch"
+}
+
+idx_seeds() {
+    local scratch
+    scratch=$(mktemp -d)
+    # u8 images 3x2x2 with u8 labels
+    { bytes 0 0 8 3; u32be 3; u32be 2; u32be 2; bytes 0 64 128 255 1 2 3 4 9 8 7 6; } >"$scratch/u8-images"
+    { bytes 0 0 8 1; u32be 3; bytes 0 1 9; } >"$scratch/u8-labels"
+    # f32 images 2x3 with i32 labels
+    { bytes 0 0 13 2; u32be 2; u32be 3; for _ in 1 2 3 4 5 6; do bytes 63 128 0 0; done; } >"$scratch/f32-images"
+    { bytes 0 0 12 1; u32be 2; u32be 1; u32be 0; } >"$scratch/i32-labels"
+    # f64 images 2x1x1 with i16 labels
+    { bytes 0 0 14 3; u32be 2; u32be 1; u32be 1; bytes 63 240 0 0 0 0 0 0 64 0 0 0 0 0 0 0; } >"$scratch/f64-images"
+    { bytes 0 0 11 1; u32be 2; bytes 0 2 0 3; } >"$scratch/i16-labels"
+    # i8 images 1x4 with f32 labels
+    { bytes 0 0 9 2; u32be 1; u32be 4; bytes 255 1 128 127; } >"$scratch/i8-images"
+    { bytes 0 0 13 1; u32be 1; bytes 64 64 0 0; } >"$scratch/f32-labels"
+    pair "$scratch/u8-images" "$scratch/u8-labels" >"$out/u8"
+    pair "$scratch/f32-images" "$scratch/i32-labels" >"$out/f32-i32"
+    pair "$scratch/f64-images" "$scratch/i16-labels" >"$out/f64-i16"
+    pair "$scratch/i8-images" "$scratch/f32-labels" >"$out/i8-f32"
+    gzip -n -k "$scratch/u8-images" "$scratch/u8-labels" "$scratch/f32-images"
+    pair "$scratch/u8-images.gz" "$scratch/u8-labels.gz" >"$out/u8-gzip"
+    pair "$scratch/f32-images.gz" "$scratch/i32-labels" >"$out/f32-gzip-i32"
+    rm -rf "$scratch"
+}
+
+experiment_seeds() {
+    cp "$MLRUN_SOURCE_DIR"/configs/*.yaml "$out/"
+}
+
+case $target in
+    tf_checkpoint_fuzzer) tf_checkpoint_seeds ;;
+    hdf5_fuzzer) hdf5_seeds ;;
+    idx_fuzzer) idx_seeds ;;
+    experiment_fuzzer) experiment_seeds ;;
+    *) die "unknown target '$target'" ;;
+esac
+echo "make_seeds.sh: $(find "$out" -type f | wc -l) seeds for $target in $out"
