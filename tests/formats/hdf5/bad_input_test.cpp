@@ -135,6 +135,20 @@ BOOST_AUTO_TEST_CASE(truncated_empty_and_foreign_files)
     expect_open_failure(s.plugins, empty, {"model_weights", "layer_names"});
 }
 
+// read_timeout bounds the isolated first read; a bad value is named.
+BOOST_AUTO_TEST_CASE(reading_options_are_checked)
+{
+    saved_iris s;
+    const std::string fixture_file = fixture("tf.keras2.10.0-iris/iris_model.h5");
+    const format h5 = format_for_path(s.plugins, fixture_file);
+    BOOST_TEST(h5.load(fixture_file, {{"read_timeout", "5"}}).tensors.size() == 13u);
+    expect_failure<io_error>([&] { h5.load(fixture_file, {{"read_timeout", "0"}}); }, fixture_file,
+                             {"read_timeout", "from 1 to 86400", "'0'"});
+    expect_failure<io_error>([&] { h5.load(fixture_file, {{"read_timeout", "2s"}}); }, fixture_file, {"'2s'"});
+    expect_failure<io_error>([&] { h5.load(fixture_file, {{"timeout", "2"}}); }, fixture_file,
+                             {"unknown reading option 'timeout'", "read_timeout"});
+}
+
 BOOST_AUTO_TEST_CASE(missing_groups_attributes_and_datasets)
 {
     saved_iris s;
