@@ -1,6 +1,7 @@
 // Reading: only the keys below, each with its type; every problem is
 // reported at its file:line:column.
 #include "yaml_file.hpp"
+#include "yaml_checksum.hpp"
 #include "yaml_values.hpp"
 
 #include <yaml-cpp/yaml.h>
@@ -45,7 +46,9 @@ public:
         for (std::size_t k = 0; k < keys.size(); ++k) {
             const std::string key = scalar(keys[k], "a key");
             const YAML::Node value = root[key];
-            if (key == "mlrun_yaml") {
+            if (key == "crc32c") {
+                // Checked against the text before parsing (yaml_checksum.hpp).
+            } else if (key == "mlrun_yaml") {
                 if (scalar(value, "the format version 1") != "1") fail(value, "mlrun_yaml: expected version 1, found '" + value.Scalar() + "'");
                 versioned = true;
             } else if (key == "model") {
@@ -63,7 +66,7 @@ public:
                     if (!names.insert(out.tensors.back().name).second) fail(t, "tensor '" + out.tensors.back().name + "' appears twice");
                 }
             } else {
-                fail(keys[k], "unknown key '" + key + "'; expected mlrun_yaml, model, compile, metadata or tensors");
+                fail(keys[k], "unknown key '" + key + "'; expected mlrun_yaml, crc32c, model, compile, metadata or tensors");
             }
         }
         if (!versioned) fail(root, "not an mlrun YAML checkpoint: the key mlrun_yaml: 1 is missing");
@@ -304,7 +307,11 @@ void staged_file::set_meta(const std::string& key, const std::string& value)
     metadata.emplace_back(key, value);
 }
 
-staged_file parse_text(const std::string& text, const std::string& file) { return reader(text, file).read(); }
+staged_file parse_text(const std::string& text, const std::string& file)
+{
+    check_checksum_line(text, file);
+    return reader(text, file).read();
+}
 
 staged_file read_file(const std::string& path)
 {

@@ -1,6 +1,7 @@
 // Writing: the architecture and compile settings as readable YAML, the
 // other metadata as strings, then every tensor with its values.
 #include "yaml_file.hpp"
+#include "yaml_checksum.hpp"
 #include "yaml_values.hpp"
 
 #include <yaml-cpp/yaml.h>
@@ -146,7 +147,9 @@ std::string write_text(const staged_file& file)
 
 void write_file(const std::string& path, const staged_file& file)
 {
-    const std::string text = write_text(file);
+    // Checkpoints carry a checksum line; architecture files (no tensors)
+    // are there to be edited, so they do not.
+    const std::string text = file.tensors.empty() ? write_text(file) : with_checksum_line(write_text(file));
     const std::string temporary = path + ".tmp-" + std::to_string(::getpid());
     const int fd = ::open(temporary.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
     if (fd < 0) throw format_error(path + ": cannot create " + temporary);

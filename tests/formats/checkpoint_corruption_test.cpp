@@ -224,3 +224,18 @@ BOOST_AUTO_TEST_CASE(hdf5_flipped_weight_values_are_named)
     BOOST_TEST(by_file_checksum == checked);
     BOOST_TEST(by_tensor_checksum >= 1);    // values HDF5 stores without any check of its own
 }
+
+// The YAML format: text, so most flips still parse; the checksum line
+// catches them (and a cut anywhere after it).
+BOOST_AUTO_TEST_CASE(yaml_checkpoint_truncated_and_flipped)
+{
+    temp_dir d;
+    const checkpoint original = sample_checkpoint();
+    const format yaml(registry().find(MLRUN_PLUGIN_FORMAT, "yaml"));
+    const std::string path = d.path("cp.yaml");
+    yaml.save(path, original);
+    const checkpoint sound = yaml.load(path);
+    BOOST_REQUIRE(sound.tensors.size() == original.tensors.size());
+    const tally t = damage_file(yaml, path, path, sound, 100, 400);
+    BOOST_TEST(t.errors > 0);
+}

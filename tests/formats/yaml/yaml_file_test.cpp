@@ -51,6 +51,16 @@ std::string error_of(const std::string& text)
 
 const std::string header = "mlrun_yaml: 1\n";
 
+std::string error_of_text(const std::string& text)
+{
+    try {
+        yf::parse_text(text, "cp.yaml");
+    } catch (const yf::format_error& e) {
+        return e.what();
+    }
+    return "(no error)";
+}
+
 }  // namespace
 
 BOOST_AUTO_TEST_CASE(every_dtype_round_trips_bit_for_bit)
@@ -152,7 +162,7 @@ BOOST_AUTO_TEST_CASE(errors_name_file_line_and_column)
     BOOST_TEST(error_of(header + "tensors:\n- name: w\n  dtype: float64\n  shape: []\n  values: '1'\n") ==
                "bad.yaml:4:10: tensor 'w': dtype: expected float32, int64, int32, uint8 or string, found 'float64'");
     BOOST_TEST(error_of(header + "weights: []\n") ==
-               "bad.yaml:2:1: unknown key 'weights'; expected mlrun_yaml, model, compile, metadata or tensors");
+               "bad.yaml:2:1: unknown key 'weights'; expected mlrun_yaml, crc32c, model, compile, metadata or tensors");
     BOOST_TEST(error_of("tensors: []\n").find("the key mlrun_yaml: 1 is missing") != std::string::npos);
     BOOST_TEST(error_of(header + "model: [\n").rfind("bad.yaml:", 0) == 0);
     BOOST_TEST(error_of(header + "tensors:\n- name: b\n  dtype: uint8\n  shape: [1]\n  values: '256'\n").find(
@@ -207,4 +217,58 @@ BOOST_AUTO_TEST_CASE(value_blocks_read_directly_leave_everything_else_to_the_yam
     // A bad value after the blank line is placed on its own line.
     const std::string bad = header + "tensors:\n- name: w\n  dtype: int64\n  shape: [2]\n  values: |\n    1\n\n    2.5\n";
     BOOST_TEST(error_of(bad) == "bad.yaml:9:5: tensor 'w': value #1: expected an int64, found '2.5'");
+}
+
+// A checkpoint carries the crc32c of everything after its checksum line:
+// any change there is an error naming the file; without the line (edited
+// by hand) the file reads as it is. Architecture files carry none.
+BOOST_AUTO_TEST_CASE(checkpoints_carry_a_checksum_line)
+{
+    char dir[] = "/tmp/mlrun-yaml-crc-XXXXXX";
+    BOOST_REQUIRE(::mkdtemp(dir) != nullptr);
+    const std::string path = std::string(dir) + "/cp.yaml";
+    yf::staged_file file;
+    file.set_meta("training_state", "epoch: 2\n");
+    file.tensors.push_back(numeric<float>("dense/kernel", MLRUN_DTYPE_FLOAT32, {0.5f, -1.25f}, {2}));
+    yf::write_file(path, file);
+    std::string text;
+    {
+        std::FILE* f = std::fopen(path.c_str(), "rb");
+        BOOST_REQUIRE(f != nullptr);
+        char buffer[4096];
+        for (std::size_t n; (n = std::fread(buffer, 1, sizeof buffer, f)) > 0;) text.append(buffer, n);
+        std::fclose(f);
+    }
+    const std::size_t line = text.find("\ncrc32c: 0x");
+    BOOST_REQUIRE(line != std::string::npos);
+    BOOST_TEST(line < text.find("\nmetadata:"));
+    BOOST_TEST(yf::parse_text(text, "cp.yaml").tensors.size() == 1u);
+
+    std::string changed = text;
+    changed[changed.find("0.5")] = '2';  // another valid value: only the checksum can tell
+    BOOST_TEST(error_of_text(changed).find("cp.yaml: file changed after it was written") != std::string::npos);
+    BOOST_TEST(error_of_text(text.substr(0, text.size() - 5)).find("file changed after it was written") !=
+               std::string::npos);
+    const std::size_t line_end = text.find('\n', line + 1);
+    std::string edited = text.substr(0, line + 1) + text.substr(line_end + 1);
+    edited[edited.find("0.5")] = '2';
+    const yf::staged_file by_hand = yf::parse_text(edited, "cp.yaml");
+    float first = 0.0f;
+    std::memcpy(&first, by_hand.tensors[0].bytes.data(), sizeof first);
+    BOOST_TEST(first == 2.5f);
+
+    yf::staged_file architecture;
+    architecture.set_meta("model_config", "- Dense: {units: 2}\n");
+    yf::write_file(path, architecture);
+    {
+        std::FILE* f = std::fopen(path.c_str(), "rb");
+        BOOST_REQUIRE(f != nullptr);
+        char buffer[4096];
+        text.clear();
+        for (std::size_t n; (n = std::fread(buffer, 1, sizeof buffer, f)) > 0;) text.append(buffer, n);
+        std::fclose(f);
+    }
+    BOOST_TEST(text.find("crc32c") == std::string::npos);
+    std::remove(path.c_str());
+    ::rmdir(dir);
 }
