@@ -39,10 +39,10 @@ float from_bits(std::uint32_t bits)
     return f;
 }
 
-std::string error_of(const std::string& text)
+std::string error_of(const std::string& text, const std::string& file = "bad.yaml")
 {
     try {
-        yf::parse_text(text, "bad.yaml");
+        yf::parse_text(text, file);
     } catch (const yf::format_error& e) {
         return e.what();
     }
@@ -51,14 +51,15 @@ std::string error_of(const std::string& text)
 
 const std::string header = "mlrun_yaml: 1\n";
 
-std::string error_of_text(const std::string& text)
+std::string file_text(const std::string& path)
 {
-    try {
-        yf::parse_text(text, "cp.yaml");
-    } catch (const yf::format_error& e) {
-        return e.what();
-    }
-    return "(no error)";
+    std::string text;
+    std::FILE* f = std::fopen(path.c_str(), "rb");
+    if (f == nullptr) return text;
+    char buffer[4096];
+    for (std::size_t n; (n = std::fread(buffer, 1, sizeof buffer, f)) > 0;) text.append(buffer, n);
+    std::fclose(f);
+    return text;
 }
 
 }  // namespace
@@ -231,14 +232,7 @@ BOOST_AUTO_TEST_CASE(checkpoints_carry_a_checksum_line)
     file.set_meta("training_state", "epoch: 2\n");
     file.tensors.push_back(numeric<float>("dense/kernel", MLRUN_DTYPE_FLOAT32, {0.5f, -1.25f}, {2}));
     yf::write_file(path, file);
-    std::string text;
-    {
-        std::FILE* f = std::fopen(path.c_str(), "rb");
-        BOOST_REQUIRE(f != nullptr);
-        char buffer[4096];
-        for (std::size_t n; (n = std::fread(buffer, 1, sizeof buffer, f)) > 0;) text.append(buffer, n);
-        std::fclose(f);
-    }
+    std::string text = file_text(path);
     const std::size_t line = text.find("\ncrc32c: 0x");
     BOOST_REQUIRE(line != std::string::npos);
     BOOST_TEST(line < text.find("\nmetadata:"));
@@ -246,8 +240,8 @@ BOOST_AUTO_TEST_CASE(checkpoints_carry_a_checksum_line)
 
     std::string changed = text;
     changed[changed.find("0.5")] = '2';  // another valid value: only the checksum can tell
-    BOOST_TEST(error_of_text(changed).find("cp.yaml: file changed after it was written") != std::string::npos);
-    BOOST_TEST(error_of_text(text.substr(0, text.size() - 5)).find("file changed after it was written") !=
+    BOOST_TEST(error_of(changed, "cp.yaml").find("cp.yaml: file changed after it was written") != std::string::npos);
+    BOOST_TEST(error_of(text.substr(0, text.size() - 5), "cp.yaml").find("file changed after it was written") !=
                std::string::npos);
     const std::size_t line_end = text.find('\n', line + 1);
     std::string edited = text.substr(0, line + 1) + text.substr(line_end + 1);
@@ -260,14 +254,8 @@ BOOST_AUTO_TEST_CASE(checkpoints_carry_a_checksum_line)
     yf::staged_file architecture;
     architecture.set_meta("model_config", "- Dense: {units: 2}\n");
     yf::write_file(path, architecture);
-    {
-        std::FILE* f = std::fopen(path.c_str(), "rb");
-        BOOST_REQUIRE(f != nullptr);
-        char buffer[4096];
-        text.clear();
-        for (std::size_t n; (n = std::fread(buffer, 1, sizeof buffer, f)) > 0;) text.append(buffer, n);
-        std::fclose(f);
-    }
+    text = file_text(path);
+    BOOST_TEST(text.find("mlrun_yaml: 1") != std::string::npos);
     BOOST_TEST(text.find("crc32c") == std::string::npos);
     std::remove(path.c_str());
     ::rmdir(dir);
