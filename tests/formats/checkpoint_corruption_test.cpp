@@ -132,6 +132,22 @@ tally damage_file(const format& fmt, const std::string& checkpoint_path, const s
     return t;
 }
 
+// A checkpoint saved as the one file `file_name` in `format_name`, damaged.
+// Metadata goes through the format's own encoding (JSON attributes, YAML
+// text): the sound file's load is what every damaged load must equal.
+tally damage_one_file_checkpoint(const char* format_name, const std::string& file_name, int cuts, int flips)
+{
+    temp_dir d;
+    const checkpoint original = sample_checkpoint();
+    const format fmt(registry().find(MLRUN_PLUGIN_FORMAT, format_name));
+    const std::string path = d.path(file_name);
+    fmt.save(path, original);
+    const checkpoint sound = fmt.load(path);
+    BOOST_REQUIRE(sound.tensors.size() == original.tensors.size());
+    BOOST_REQUIRE(sound.metadata.count(checkpoint_keys::tensor_crc32c) == 1u);
+    return damage_file(fmt, path, path, sound, cuts, flips);
+}
+
 }  // namespace
 
 BOOST_AUTO_TEST_CASE(tensorflow_checkpoint_index_and_data)
@@ -154,17 +170,7 @@ BOOST_AUTO_TEST_CASE(tensorflow_checkpoint_index_and_data)
 // pointer in H5HG_read), nor an attribute silently gone.
 BOOST_AUTO_TEST_CASE(hdf5_checkpoint_truncated_and_flipped)
 {
-    temp_dir d;
-    const checkpoint original = sample_checkpoint();
-    const format h5(registry().find(MLRUN_PLUGIN_FORMAT, "hdf5"));
-    const std::string path = d.path("cp.h5");
-    h5.save(path, original);
-    // Metadata goes through the format's own encoding (JSON attributes): the
-    // sound file's load is what every damaged load must equal.
-    const checkpoint sound = h5.load(path);
-    BOOST_REQUIRE(sound.tensors.size() == original.tensors.size());
-    BOOST_REQUIRE(sound.metadata.count(checkpoint_keys::tensor_crc32c) == 1u);
-    const tally t = damage_file(h5, path, path, sound, 200, 600);
+    const tally t = damage_one_file_checkpoint("hdf5", "cp.h5", 200, 600);
     BOOST_TEST(t.errors > 0);
 }
 
@@ -229,13 +235,6 @@ BOOST_AUTO_TEST_CASE(hdf5_flipped_weight_values_are_named)
 // catches them (and a cut anywhere after it).
 BOOST_AUTO_TEST_CASE(yaml_checkpoint_truncated_and_flipped)
 {
-    temp_dir d;
-    const checkpoint original = sample_checkpoint();
-    const format yaml(registry().find(MLRUN_PLUGIN_FORMAT, "yaml"));
-    const std::string path = d.path("cp.yaml");
-    yaml.save(path, original);
-    const checkpoint sound = yaml.load(path);
-    BOOST_REQUIRE(sound.tensors.size() == original.tensors.size());
-    const tally t = damage_file(yaml, path, path, sound, 100, 400);
+    const tally t = damage_one_file_checkpoint("yaml", "cp.yaml", 100, 400);
     BOOST_TEST(t.errors > 0);
 }
