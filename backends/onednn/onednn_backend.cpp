@@ -141,8 +141,7 @@ const mlrun_plugin_descriptor descriptor = {
 
 const mlrun_plugin_descriptor* onednn_entry(const mlrun_host_info* host)
 {
-    if (host == nullptr || host->abi_major != MLRUN_ABI_MAJOR) return nullptr;
-    return &descriptor;
+    return mlrun::plugin_author::descriptor_for(host, descriptor);
 }
 
 }  // namespace

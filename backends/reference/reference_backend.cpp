@@ -1,6 +1,8 @@
 #include "reference_kernels.hpp"
 #include "reference_internal.hpp"
 
+#include "mlrun/plugin/plugin_author.hpp"
+
 #include <string>
 
 namespace mlrun::reference {
@@ -74,8 +76,7 @@ const mlrun_backend_table& kernel_table() { return table; }
 
 const mlrun_plugin_descriptor* descriptor(const mlrun_host_info* host)
 {
-    if (host == nullptr || host->abi_major != MLRUN_ABI_MAJOR) return nullptr;
-    return &the_descriptor;
+    return mlrun::plugin_author::descriptor_for(host, the_descriptor);
 }
 
 }  // namespace mlrun::reference

@@ -210,12 +210,7 @@ int64_t metadata_count(mlrun_format_reader* reader) { return static_cast<int64_t
 mlrun_status metadata_entry(mlrun_format_reader* reader, int64_t index, const char** key, const char** value)
 {
     return guarded(reader->error, [&] {
-        if (index < 0 || static_cast<size_t>(index) >= reader->ckpt.metadata.size()) {
-            throw kh::format_error("no metadata entry #" + std::to_string(index));
-        }
-        const auto& entry = reader->ckpt.metadata[static_cast<size_t>(index)];
-        *key = entry.first.c_str();
-        *value = entry.second.c_str();
+        mlrun::plugin_author::metadata_entry_at(reader->ckpt.metadata, index, key, value);
         return MLRUN_STATUS_OK;
     });
 }
@@ -259,8 +254,7 @@ const mlrun_plugin_descriptor descriptor = {
 
 const mlrun_plugin_descriptor* hdf5_entry(const mlrun_host_info* host)
 {
-    if (host == nullptr || host->abi_major != MLRUN_ABI_MAJOR) return nullptr;
-    return &descriptor;
+    return mlrun::plugin_author::descriptor_for(host, descriptor);
 }
 
 }  // namespace

@@ -209,12 +209,7 @@ int64_t metadata_count(mlrun_format_reader* r) { return static_cast<int64_t>(r->
 mlrun_status metadata_entry(mlrun_format_reader* r, int64_t index, const char** key, const char** value)
 {
     return guarded(r->error, [&] {
-        if (index < 0 || static_cast<std::size_t>(index) >= r->view.metadata.size()) {
-            throw std::runtime_error("no metadata entry #" + std::to_string(index));
-        }
-        const auto& entry = r->view.metadata[static_cast<std::size_t>(index)];
-        *key = entry.first.c_str();
-        *value = entry.second.c_str();
+        mlrun::plugin_author::metadata_entry_at(r->view.metadata, index, key, value);
         return MLRUN_STATUS_OK;
     });
 }
@@ -258,8 +253,7 @@ const mlrun_plugin_descriptor descriptor = {
 
 const mlrun_plugin_descriptor* tf_checkpoint_entry(const mlrun_host_info* host)
 {
-    if (host == nullptr || host->abi_major != MLRUN_ABI_MAJOR) return nullptr;
-    return &descriptor;
+    return mlrun::plugin_author::descriptor_for(host, descriptor);
 }
 
 }  // namespace

@@ -8,8 +8,10 @@
 
 #include <boost/dll/alias.hpp>
 
+#include <cstdint>
 #include <exception>
 #include <new>
+#include <stdexcept>
 #include <string>
 
 // Exports `function` (an mlrun_plugin_entry_fn) as the plugin's entry, in
@@ -36,6 +38,29 @@ mlrun_status guarded(std::string& error, Body&& body) noexcept
         error = "unknown exception";
         return MLRUN_STATUS_INTERNAL;
     }
+}
+
+// What an entry function returns: `descriptor` for a host of this ABI's
+// major version, nothing for any other (the host then skips the file and
+// says why).
+inline const mlrun_plugin_descriptor* descriptor_for(const mlrun_host_info* host,
+                                                     const mlrun_plugin_descriptor& descriptor)
+{
+    return host != nullptr && host->abi_major == MLRUN_ABI_MAJOR ? &descriptor : nullptr;
+}
+
+// mlrun_format_table::metadata_entry over metadata kept as (key, value)
+// string pairs: points `key` and `value` at entry `index`; throws (for
+// guarded) when there is no such entry.
+template <class Pairs>
+void metadata_entry_at(const Pairs& metadata, std::int64_t index, const char** key, const char** value)
+{
+    if (index < 0 || static_cast<std::size_t>(index) >= metadata.size()) {
+        throw std::out_of_range("no metadata entry #" + std::to_string(index));
+    }
+    const auto& entry = metadata[static_cast<std::size_t>(index)];
+    *key = entry.first.c_str();
+    *value = entry.second.c_str();
 }
 
 }  // namespace mlrun::plugin_author
