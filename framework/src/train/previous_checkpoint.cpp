@@ -59,8 +59,12 @@ std::vector<fs::path> checkpoint_files(const fs::path& target, bool prefix_named
 previous_checkpoint::previous_checkpoint(const std::string& directory, const std::string& path)
     : directory_(directory), name_(fs::path(path).filename().string()), kept_name_(name_ + ".previous")
 {
+    // Second names left by a run killed inside such a save go once the
+    // state file stops naming them (release).
+    had_second_names_ = fs::exists(fs::path(directory_) / (kept_name_ + ".index"));
+    if (!fs::exists(path + ".index")) return;  // a fresh name: nothing to overwrite, no state to read
     const std::optional<checkpoint_state> state = read_checkpoint_state(directory_);
-    if (!state || !names(*state, name_) || !fs::exists(path + ".index")) return;
+    if (!state || !names(*state, name_)) return;
     const std::string& kept = kept_name_;
     const fs::path kept_path = fs::path(directory_) / kept;
     remove_files(checkpoint_files(kept_path, true));  // a kill's leftovers
@@ -82,7 +86,10 @@ previous_checkpoint::previous_checkpoint(const std::string& directory, const std
     failpoint("checkpoint.state_names_previous");
 }
 
-void previous_checkpoint::release() { remove_links(); }
+void previous_checkpoint::release()
+{
+    if (linked_ || had_second_names_) remove_links();
+}
 
 void previous_checkpoint::restore()
 {

@@ -46,6 +46,7 @@ private:
     std::string name_;       // as the state file gives it
     std::string kept_name_;  // name_ + ".previous"
     bool linked_ = false;    // the state file was pointed at kept_name_
+    bool had_second_names_ = false;  // kept_name_'s files were there before this save
 };
 
 }  // namespace mlrun
