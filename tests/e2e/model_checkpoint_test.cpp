@@ -187,23 +187,55 @@ BOOST_AUTO_TEST_CASE(keep_last_manages_checkpoints_a_previous_run_listed)
     scratch s;
     in_directory here(s.dir);
     fs::create_directories("ck");
-    for (const char* old : {"ck/old-1.ckpt", "ck/old-2.ckpt"}) {
+    for (const char* old : {"ck/new-7.ckpt", "ck/new-8.ckpt"}) {
         std::ofstream(std::string(old) + ".index") << "x";
         std::ofstream(std::string(old) + ".data-00000-of-00001") << "x";
     }
     std::ofstream("ck/unrelated.txt") << "kept";
-    write_checkpoint_state("ck", {"old-2.ckpt", {"old-1.ckpt", "old-2.ckpt"}, {1.0, 2.0}, 0.5});
+    write_checkpoint_state("ck", {"new-8.ckpt", {"new-7.ckpt", "new-8.ckpt"}, {1.0, 2.0}, 0.5});
     session run(options_for(s.experiment("resume.yaml", 2, "checkpoint: {path: 'ck/new-{epoch}.ckpt', keep_last: 3}\n")));
     std::ostringstream out;
     run.fit(out, {});
     const checkpoint_state state = *read_checkpoint_state("ck");
-    BOOST_TEST(state.all_model_checkpoint_paths == (std::vector<std::string>{"old-2.ckpt", "new-1.ckpt", "new-2.ckpt"}),
+    BOOST_TEST(state.all_model_checkpoint_paths == (std::vector<std::string>{"new-8.ckpt", "new-1.ckpt", "new-2.ckpt"}),
                boost::test_tools::per_element());
     BOOST_TEST(*state.last_preserved_timestamp == 0.5);
-    BOOST_TEST(!fs::exists("ck/old-1.ckpt.index"));
-    BOOST_TEST(!fs::exists("ck/old-1.ckpt.data-00000-of-00001"));
-    BOOST_TEST(fs::exists("ck/old-2.ckpt.index"));
+    BOOST_TEST(!fs::exists("ck/new-7.ckpt.index"));
+    BOOST_TEST(!fs::exists("ck/new-7.ckpt.data-00000-of-00001"));
+    BOOST_TEST(fs::exists("ck/new-8.ckpt.index"));
     BOOST_TEST(fs::exists("ck/unrelated.txt"));
+}
+
+// A state file is data anyone may have written: retention deletes only
+// names this run's template makes, inside the checkpoint directory.
+BOOST_AUTO_TEST_CASE(retention_never_deletes_what_the_template_cannot_name)
+{
+    scratch s;
+    in_directory here(s.dir);
+    fs::create_directories("ck");
+    fs::create_directories("elsewhere");
+    const std::string absolute = (s.dir / "elsewhere" / "victim.ckpt").string();
+    const std::vector<std::string> foreign = {"../elsewhere/outside.ckpt", absolute, "other-1.ckpt", "new-1.ckpt/../../elsewhere/x.ckpt"};
+    for (const char* file : {"elsewhere/outside.ckpt", "elsewhere/victim.ckpt", "ck/other-1.ckpt", "elsewhere/x.ckpt"}) {
+        std::ofstream(std::string(file) + ".index") << "x";
+        std::ofstream(std::string(file) + ".data-00000-of-00001") << "x";
+    }
+    write_checkpoint_state("ck", {foreign.back(), foreign, {1.0, 2.0, 3.0, 4.0}, 0.5});
+    session run(options_for(s.experiment("foreign.yaml", 3, "checkpoint: {path: 'ck/new-{epoch}.ckpt', keep_last: 1}\n")));
+    std::ostringstream out;
+    run.fit(out, {});
+    for (const char* file : {"elsewhere/outside.ckpt", "elsewhere/victim.ckpt", "ck/other-1.ckpt", "elsewhere/x.ckpt"}) {
+        BOOST_TEST(fs::exists(std::string(file) + ".index"), file << ".index was deleted");
+        BOOST_TEST(fs::exists(std::string(file) + ".data-00000-of-00001"), file << ".data was deleted");
+    }
+    BOOST_TEST(!fs::exists("ck/new-1.ckpt.index"));  // its own old checkpoints still go
+    BOOST_TEST(fs::exists("ck/new-3.ckpt.index"));
+    const std::string log = out.str();
+    for (const std::string& name : foreign) {
+        const std::string warning = "not deleting '" + name + "'";
+        BOOST_TEST(contains(log, warning), "no warning for " << name << " in:\n" << log);
+        BOOST_TEST(log.find(warning) == log.rfind(warning), "more than one warning for " << name);
+    }
 }
 
 BOOST_AUTO_TEST_CASE(bad_policies_are_config_errors_before_training)

@@ -189,6 +189,29 @@ BOOST_AUTO_TEST_SUITE_END()
 
 BOOST_AUTO_TEST_SUITE(path_templates)
 
+BOOST_AUTO_TEST_CASE(only_names_the_last_component_can_produce_are_its_files)
+{
+    const path_template t("training_2/cp-{epoch:04d}.ckpt", "w");
+    BOOST_TEST(t.makes_file_name("cp-0005.ckpt"));
+    BOOST_TEST(t.makes_file_name("cp-12345.ckpt"));
+    BOOST_TEST(!t.makes_file_name("cp.ckpt"));
+    BOOST_TEST(!t.makes_file_name("training_2/cp-0005.ckpt"));
+    BOOST_TEST(!t.makes_file_name("../cp-0005.ckpt"));
+    BOOST_TEST(!t.makes_file_name("/tmp/cp-0005.ckpt"));
+    BOOST_TEST(!t.makes_file_name("cp-0005.ckpt.index"));
+    BOOST_TEST(!t.makes_file_name("cpx0005.ckpt"));  // the '.' and '-' are literal, not patterns
+    BOOST_TEST(!t.makes_file_name("cp-0005xckpt"));
+    BOOST_TEST(!t.makes_file_name(""));
+    const path_template metrics("run-{epoch}/w.{epoch:02d}-{val_loss:.2f}.h5", "w");
+    BOOST_TEST(metrics.makes_file_name("w.07-0.35.h5"));
+    BOOST_TEST(metrics.makes_file_name("w.07-nan.h5"));
+    BOOST_TEST(!metrics.makes_file_name("w.07-..h5"));
+    BOOST_TEST(!metrics.makes_file_name("run-1"));
+    const path_template fixed("cp.ckpt", "w");
+    BOOST_TEST(fixed.makes_file_name("cp.ckpt"));
+    BOOST_TEST(!fixed.makes_file_name("cp.ckpt.previous"));
+}
+
 BOOST_AUTO_TEST_CASE(fields_are_formatted_as_python_formats_them)
 {
     const path_template t("training_2/cp-{epoch:04d}.ckpt", "w");

@@ -379,7 +379,13 @@ void model_checkpoint::update_state_file(const std::string& path, const std::str
     // The state file stops naming a checkpoint before its files go.
     write_checkpoint_state(directory, state);
     for (const std::string& r : removed) {
-        if (!contains(state.all_model_checkpoint_paths, r)) remove_checkpoint(directory, r);
+        if (contains(state.all_model_checkpoint_paths, r)) continue;
+        if (template_.makes_file_name(r)) {
+            remove_checkpoint(directory, r);
+        } else {  // dropped from the state file once, so warned about once
+            out_ << "warning: not deleting '" << r << "' named in " << (fs::path(directory) / checkpoint_state_file).string()
+                 << ": retention deletes only names checkpoint.path '" << policy_.path << "' makes in " << directory << "\n";
+        }
     }
 }
 

@@ -5,6 +5,7 @@
 #include <cctype>
 #include <charconv>
 #include <cstdio>
+#include <regex>
 
 namespace mlrun {
 namespace {
@@ -48,6 +49,16 @@ std::string shortest(double value)
     std::string s(text, result.ptr);
     if (s.find_first_of(".eni") == std::string::npos) s += ".0";
     return s;
+}
+
+std::string regex_escaped(const std::string& literal)
+{
+    std::string out;
+    for (const char c : literal) {
+        if (std::string(R"(\^$.|?*+()[]{})").find(c) != std::string::npos) out += '\\';
+        out += c;
+    }
+    return out;
 }
 
 }  // namespace
@@ -145,6 +156,23 @@ std::string path_template::format(const std::map<std::string, template_value>& v
         out += body;
     }
     return out;
+}
+
+bool path_template::makes_file_name(const std::string& file_name) const
+{
+    if (file_name.empty() || file_name.find('/') != std::string::npos || file_name.find("..") != std::string::npos) return false;
+    // Only the pieces after the last '/' name the file; fields never hold one.
+    std::string pattern;
+    for (const piece& p : pieces_) {
+        if (p.field) {
+            pattern += "[-+ .0-9a-z]+";  // whatever format() writes for a number: digits, sign, point, e, nan, inf
+            continue;
+        }
+        const std::size_t slash = p.text.rfind('/');
+        if (slash != std::string::npos) pattern.clear();
+        pattern += regex_escaped(slash == std::string::npos ? p.text : p.text.substr(slash + 1));
+    }
+    return std::regex_match(file_name, std::regex(pattern));
 }
 
 }  // namespace mlrun

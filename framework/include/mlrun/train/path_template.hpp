@@ -29,6 +29,11 @@ public:
     // field when `values` lacks it or its spec does not fit the value.
     std::string format(const std::map<std::string, template_value>& values) const;
 
+    // Whether `file_name` is a name the template's last path component
+    // can produce: its literal text, each field a formatted number. A name
+    // with a '/' or a ".." never is.
+    bool makes_file_name(const std::string& file_name) const;
+
 private:
     struct piece {
         bool field = false;
