@@ -5,7 +5,10 @@
 
 #include "checkpoint_e2e_support.hpp"
 
+#include <fcntl.h>
+#include <sys/file.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <regex>
 
@@ -160,6 +163,35 @@ BOOST_AUTO_TEST_CASE(usage_and_config_errors_have_their_exit_codes)
     const result bad = run_mlrun(s, "bad.yaml");
     BOOST_TEST(bad.code == 3);
     BOOST_TEST(contains(bad.err, "bad.yaml:11:36: checkpoint.every: '5 fortnights': unknown unit 'fortnights'"));
+}
+
+// Two runs into one checkpoint directory would overwrite each other's
+// checkpoints: the second stops before training, naming the holder.
+BOOST_AUTO_TEST_CASE(a_second_run_into_a_locked_directory_stops_before_training)
+{
+    scratch s;
+    s.experiment("exp.yaml", 2, "checkpoint: {path: 'training_1/cp-{epoch}.ckpt', verbose: 1}\n");
+    fs::create_directories(s.path("training_1"));
+    const std::string lock_file = s.path("training_1/.mlrun.lock");
+    const int fd = ::open(lock_file.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    BOOST_REQUIRE(fd >= 0);
+    BOOST_REQUIRE(::flock(fd, LOCK_EX | LOCK_NB) == 0);
+    const std::string pid = std::to_string(::getpid());
+    BOOST_REQUIRE(::write(fd, (pid + "\n").data(), pid.size() + 1) == static_cast<ssize_t>(pid.size() + 1));
+    const result second = run_mlrun(s, "exp.yaml");
+    ::close(fd);
+    BOOST_TEST(second.code == 7);
+    BOOST_TEST(contains(second.err, "training_1: the checkpoint directory is in use by another run (PID " + pid + ", lock "),
+               second.err);
+    BOOST_TEST(!contains(second.out, "Epoch 1"), second.out);
+    BOOST_TEST(!fs::exists(s.path("training_1/cp-1.ckpt.index")));
+    BOOST_TEST(!fs::exists(s.path("training_1/experiment.yaml")));
+
+    // The holder is gone (the kernel dropped its flock); its file blocks nothing.
+    const result after = run_mlrun(s, "exp.yaml");
+    BOOST_TEST(after.code == 0, after.err);
+    BOOST_TEST(fs::exists(s.path("training_1/cp-2.ckpt.index")));
+    BOOST_TEST(file_text(lock_file) != pid + "\n");  // the new holder's PID
 }
 
 BOOST_AUTO_TEST_SUITE_END()

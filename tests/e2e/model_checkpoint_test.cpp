@@ -89,7 +89,7 @@ BOOST_AUTO_TEST_CASE(every_n_epochs_with_a_template_keeps_the_newest_and_the_sta
     BOOST_TEST(!contains(out.str(), "Epoch 3: saving"));
     BOOST_TEST(auditor.audits == 6);
 
-    BOOST_TEST(files_in("ck") == (std::set<std::string>{"checkpoint", "experiment.yaml", "cp-0004.ckpt.data-00000-of-00001", "cp-0004.ckpt.index",
+    BOOST_TEST(files_in("ck") == (std::set<std::string>{"checkpoint", "experiment.yaml", ".mlrun.lock", "cp-0004.ckpt.data-00000-of-00001", "cp-0004.ckpt.index",
                                                          "cp-0006.ckpt.data-00000-of-00001", "cp-0006.ckpt.index"}),
                boost::test_tools::per_element());
     const checkpoint_state state = *read_checkpoint_state("ck");
@@ -132,7 +132,7 @@ BOOST_AUTO_TEST_CASE(every_n_steps_names_checkpoints_by_step_and_keep_last_zero_
     BOOST_TEST(read_checkpoint_state("st")->all_model_checkpoint_paths ==
                    (std::vector<std::string>{"cp-3-e1b3.ckpt", "cp-6-e2b2.ckpt"}),
                boost::test_tools::per_element());
-    BOOST_TEST(files_in("st").size() == 6u);  // with the state file and experiment.yaml
+    BOOST_TEST(files_in("st").size() == 7u);  // with the state file, experiment.yaml and the lock
 }
 
 BOOST_AUTO_TEST_CASE(the_same_path_every_epoch_is_overwritten_and_listed_once)
@@ -145,7 +145,7 @@ BOOST_AUTO_TEST_CASE(the_same_path_every_epoch_is_overwritten_and_listed_once)
     BOOST_TEST(out.str().find("saving model") == std::string::npos);  // verbose defaults to 0, as in Keras
     const checkpoint_state state = *read_checkpoint_state("training_1");
     BOOST_TEST(state.all_model_checkpoint_paths == std::vector<std::string>{"cp.ckpt"}, boost::test_tools::per_element());
-    BOOST_TEST(files_in("training_1").size() == 4u);  // with the state file and experiment.yaml
+    BOOST_TEST(files_in("training_1").size() == 5u);  // with the state file, experiment.yaml and the lock
 }
 
 BOOST_AUTO_TEST_CASE(save_best_only_saves_exactly_when_the_monitor_improves)

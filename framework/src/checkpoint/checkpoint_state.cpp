@@ -1,14 +1,12 @@
 #include "mlrun/checkpoint/checkpoint_state.hpp"
 
+#include "mlrun/core/atomic_file.hpp"
 #include "mlrun/core/error.hpp"
 
-#include <fcntl.h>
-#include <unistd.h>
 
 #include <boost/filesystem/operations.hpp>
 
 #include <cctype>
-#include <cerrno>
 #include <charconv>
 #include <cstdio>
 #include <cstring>
@@ -168,29 +166,7 @@ std::optional<checkpoint_state> read_checkpoint_state(const std::string& directo
 void write_checkpoint_state(const std::string& directory, const checkpoint_state& state)
 {
     const std::string file = (fs::path(directory) / checkpoint_state_file).string();
-    const std::string temporary = file + ".tmp-" + std::to_string(::getpid());
-    const std::string text = format_checkpoint_state(state);
-    const int fd = ::open(temporary.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    if (fd < 0) throw io_error(temporary + ": cannot create: " + std::strerror(errno));
-    std::size_t written = 0;
-    int failure = 0;
-    while (written < text.size() && failure == 0) {
-        const ssize_t n = ::write(fd, text.data() + written, text.size() - written);
-        if (n < 0 && errno != EINTR) failure = errno;
-        if (n > 0) written += static_cast<std::size_t>(n);
-    }
-    if (failure == 0 && ::fsync(fd) != 0) failure = errno;
-    if (::close(fd) != 0 && failure == 0) failure = errno;
-    if (failure == 0 && ::rename(temporary.c_str(), file.c_str()) != 0) failure = errno;
-    if (failure != 0) {
-        ::unlink(temporary.c_str());
-        throw io_error(file + ": cannot write the checkpoint state: " + std::strerror(failure));
-    }
-    const int dir = ::open(directory.empty() ? "." : directory.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (dir >= 0) {
-        ::fsync(dir);  // makes the rename durable; a failure here loses nothing already visible
-        ::close(dir);
-    }
+    write_file_atomically(file, format_checkpoint_state(state));
 }
 
 std::string resolve_checkpoint_path(const std::string& directory, const std::string& path)

@@ -6,8 +6,10 @@
 #include "mlrun/checkpoint/model_state.hpp"
 #include "mlrun/checkpoint/tensor_checksums.hpp"
 #include "mlrun/config/experiment.hpp"
+#include "mlrun/core/atomic_file.hpp"
 #include "mlrun/core/error.hpp"
 #include "mlrun/plugin/plugin_registry.hpp"
+#include "mlrun/train/directory_lock.hpp"
 #include "mlrun/train/previous_checkpoint.hpp"
 #include "mlrun/train/resume_state.hpp"
 #include "mlrun/train/stale_temporaries.hpp"
@@ -21,7 +23,6 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
-#include <fstream>
 #include <cstdio>
 #include <limits>
 
@@ -131,7 +132,11 @@ model_checkpoint::model_checkpoint(checkpoint_policy policy, const plugin_record
     const bool accuracy_like = policy_.monitor.find("acc") != std::string::npos || policy_.monitor.rfind("fmeasure", 0) == 0;
     larger_is_better_ = policy_.mode == "max" || (policy_.mode == "auto" && accuracy_like);
     best_ = larger_is_better_ ? -std::numeric_limits<double>::infinity() : std::numeric_limits<double>::infinity();
+    // Before resume reads the directory and before anything is written to it.
+    lock_ = std::make_unique<directory_lock>(checkpoint_directory());
 }
+
+model_checkpoint::~model_checkpoint() = default;
 
 void model_checkpoint::on_train_begin(trainer& t)
 {
@@ -313,11 +318,10 @@ void model_checkpoint::warn_if_short_of_space(const std::string& path, const che
 
 std::string model_checkpoint::checkpoint_directory() const
 {
-    // The directory part of the path template, before any {field}.
-    const fs::path target(policy_.path);
-    std::string directory = target.has_parent_path() ? target.parent_path().string() : ".";
-    if (directory.find('{') != std::string::npos) directory = directory.substr(0, directory.find('{'));
-    return directory.empty() ? "." : directory;
+    // The directory part of the path template up to its first {field}.
+    fs::path directory = fs::path(policy_.path).parent_path();
+    while (directory.string().find('{') != std::string::npos) directory = directory.parent_path();
+    return directory.empty() ? "." : directory.string();
 }
 
 void model_checkpoint::write_experiment_record() const
@@ -325,19 +329,12 @@ void model_checkpoint::write_experiment_record() const
     const auto made_by = metadata_.find(checkpoint_keys::experiment);
     if (made_by == metadata_.end()) return;
     const std::string directory = checkpoint_directory();
-    const fs::path record = fs::path(directory) / "experiment.yaml";
-    const fs::path temporary = record.string() + ".tmp";
     boost::system::error_code ec;
     fs::create_directories(directory, ec);
     if (ec) return;  // the first save reports why the directory cannot be made
-    {
-        std::ofstream out(temporary.string(), std::ios::binary | std::ios::trunc);
-        out << "# The resolved experiment of the run that saved the checkpoints in this directory.\n"
-            << made_by->second << "\n";
-        if (!out) throw io_error(record.string() + ": cannot write the experiment record beside the checkpoints");
-    }
-    fs::rename(temporary, record, ec);
-    if (ec) throw io_error(record.string() + ": cannot write the experiment record: " + ec.message());
+    write_file_atomically((fs::path(directory) / "experiment.yaml").string(),
+                          "# The resolved experiment of the run that saved the checkpoints in this directory.\n" +
+                              made_by->second + "\n");
 }
 
 void model_checkpoint::update_state_file(const std::string& path, const std::string& forget)

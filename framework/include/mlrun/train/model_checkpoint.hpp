@@ -21,6 +21,7 @@
 namespace mlrun {
 
 struct experiment;
+class directory_lock;
 class experiment_callbacks;
 class plugin_registry;
 struct fit_position;
@@ -56,8 +57,11 @@ public:
     // `metadata` is stored with each checkpoint besides the model's own
     // (loss, metrics... when save_weights_only is false). Throws
     // config_error when the policy does not fit the logs.
+    // Locks the checkpoint directory (directory_lock.hpp) for its life:
+    // throws io_error when another run holds it.
     model_checkpoint(checkpoint_policy policy, const plugin_record& format_plugin, std::ostream& out,
                      const std::vector<std::string>& log_names, std::map<std::string, std::string> metadata);
+    ~model_checkpoint() override;
 
     void on_train_begin(trainer& t) override;
     void on_epoch_begin(trainer& t, int epoch) override;
@@ -107,6 +111,7 @@ private:
     std::int64_t last_saved_iteration_ = -1;
     const experiment_callbacks* callbacks_ = nullptr;
     std::vector<std::string> saved_;
+    std::unique_ptr<directory_lock> lock_;  // held for the callback's life, from construction
 };
 
 // The callback the experiment asks for, or nullptr when it has no
