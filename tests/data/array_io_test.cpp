@@ -9,6 +9,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <sstream>
 
 namespace fs = std::filesystem;
@@ -151,4 +152,37 @@ BOOST_AUTO_TEST_CASE(csv_rows_with_an_optional_header)
     std::ofstream(dir.path("empty.csv")) << "a,b\n";
     expect_data_error([&] { read_array(dir.path("empty.csv")); }, "empty.csv: no rows of numbers");
     expect_data_error([&] { write_array(dir.path("y.txt"), x); }, "must be a .npy or .csv file");
+}
+
+// An output that does not fit on its disk must leave the previous one as
+// it was: written beside it and renamed over it only when complete.
+BOOST_AUTO_TEST_CASE(a_write_that_fails_leaves_the_previous_output_intact)
+{
+    temp_dir t;
+    const std::string mount_point = t.path("small");
+    fs::create_directories(mount_point);
+    if (std::system(("mount -t tmpfs -o size=64k tmpfs '" + mount_point + "' 2>/dev/null").c_str()) != 0) {
+        BOOST_TEST_MESSAGE("skipped: cannot mount a small tmpfs here (needs root)");
+        return;
+    }
+    struct unmount {
+        std::string where;
+        ~unmount() { (void)std::system(("umount '" + where + "'").c_str()); }
+    } guard{mount_point};
+    tensor small({2, 3});
+    for (std::int64_t i = 0; i < small.size(); ++i) small.f32()[i] = static_cast<float>(i);
+    tensor huge({64, 1024});  // 256 KiB of floats: more than the file system holds
+    for (const char* name : {"previous.npy", "previous.csv"}) {
+        const std::string path = mount_point + "/" + name;
+        write_array(path, small);
+        std::ifstream before_in(path, std::ios::binary);
+        const std::string before((std::istreambuf_iterator<char>(before_in)), {});
+        BOOST_CHECK_THROW(write_array(path, huge), io_error);
+        std::ifstream after_in(path, std::ios::binary);
+        const std::string after((std::istreambuf_iterator<char>(after_in)), {});
+        BOOST_TEST(after == before, name << " was damaged by the failed write");
+        std::size_t leftovers = 0;
+        for (const auto& entry : fs::directory_iterator(mount_point)) leftovers += entry.path().string().find(".tmp-") != std::string::npos;
+        BOOST_TEST(leftovers == 0u);
+    }
 }

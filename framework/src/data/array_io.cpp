@@ -1,5 +1,6 @@
 #include "mlrun/data/array_io.hpp"
 
+#include "mlrun/core/atomic_file.hpp"
 #include "mlrun/core/error.hpp"
 
 #include <cerrno>
@@ -185,23 +186,18 @@ void write_npy(const std::string& path, const tensor& t)
     // numpy pads the header with spaces so the data starts 64-byte aligned.
     while ((npy_magic_size + 4 + header.size() + 1) % 64 != 0) header += ' ';
     header += '\n';
-    std::ofstream out(path, std::ios::binary | std::ios::trunc);
-    if (!out) throw io_error(path + ": cannot be written (" + std::strerror(errno) + ")");
-    out.write(npy_magic, npy_magic_size);
-    const char version[2] = {1, 0};
-    out.write(version, 2);
-    const unsigned char length[2] = {static_cast<unsigned char>(header.size() & 0xff),
-                                     static_cast<unsigned char>(header.size() >> 8)};
-    out.write(reinterpret_cast<const char*>(length), 2);
-    out.write(header.data(), static_cast<std::streamsize>(header.size()));
-    out.write(reinterpret_cast<const char*>(t.f32()), static_cast<std::streamsize>(t.byte_size()));
-    if (!out.flush()) throw io_error(path + ": writing failed");
+    std::string bytes(npy_magic, npy_magic_size);
+    bytes += {1, 0};  // version 1.0
+    bytes += static_cast<char>(header.size() & 0xff);
+    bytes += static_cast<char>(header.size() >> 8);
+    bytes += header;
+    bytes.append(reinterpret_cast<const char*>(t.f32()), t.byte_size());
+    write_file_atomically(path, bytes);  // a failure leaves the previous output whole
 }
 
 void write_csv(const std::string& path, const tensor& t)
 {
-    std::ofstream out(path, std::ios::trunc);
-    if (!out) throw io_error(path + ": cannot be written (" + std::strerror(errno) + ")");
+    std::ostringstream out;
     const std::int64_t rows = t.dims().rank() == 0 ? 1 : t.dims()[0];
     const std::int64_t width = rows == 0 ? 0 : t.size() / rows;
     char buffer[32];
@@ -212,7 +208,7 @@ void write_csv(const std::string& path, const tensor& t)
         }
         out << "\n";
     }
-    if (!out.flush()) throw io_error(path + ": writing failed");
+    write_file_atomically(path, out.str());
 }
 
 }  // namespace
