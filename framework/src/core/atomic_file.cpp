@@ -28,6 +28,21 @@ void sync_parent_directory(const std::string& path)
     ::close(fd);
 }
 
+void rename_into_place(const std::string& temporary, const std::string& path)
+{
+    int failure = 0;
+    const int fd = ::open(temporary.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) failure = errno;
+    if (fd >= 0 && ::fsync(fd) != 0) failure = errno;
+    if (fd >= 0) ::close(fd);
+    if (failure == 0 && ::rename(temporary.c_str(), path.c_str()) != 0) failure = errno;
+    if (failure != 0) {
+        ::unlink(temporary.c_str());
+        throw io_error(path + ": cannot be written (the previous file, if any, is unchanged): " + std::strerror(failure));
+    }
+    sync_parent_directory(path);
+}
+
 void write_file_atomically(const std::string& path, const std::string& contents)
 {
     const std::string temporary = unique_temporary_name(path);
@@ -42,12 +57,11 @@ void write_file_atomically(const std::string& path, const std::string& contents)
     }
     if (failure == 0 && ::fsync(fd) != 0) failure = errno;
     if (::close(fd) != 0 && failure == 0) failure = errno;
-    if (failure == 0 && ::rename(temporary.c_str(), path.c_str()) != 0) failure = errno;
     if (failure != 0) {
         ::unlink(temporary.c_str());
         throw io_error(path + ": cannot be written (the previous file, if any, is unchanged): " + std::strerror(failure));
     }
-    sync_parent_directory(path);
+    rename_into_place(temporary, path);
 }
 
 }  // namespace mlrun

@@ -1,5 +1,6 @@
 #include "mlrun/report/curve_plot.hpp"
 
+#include "mlrun/core/atomic_file.hpp"
 #include "mlrun/core/error.hpp"
 
 #include <fcntl.h>
@@ -216,12 +217,21 @@ void plot_curves(const run_log& log, const std::string& output, const std::strin
     const fs::path script_file = scratch.path / "curves.gp";
     const fs::path log_file = scratch.path / "gnuplot.log";
     write_data(log, columns, data);
-    std::ofstream(script_file.string()) << script(log, panels, columns, data, target.string(), title);
+    // gnuplot writes beside the target (same extension: it picks the
+    // terminal), which replaces the old plot only once complete.
+    const std::string partial = unique_temporary_name(target.string()) + target.extension().string();
+    std::ofstream(script_file.string()) << script(log, panels, columns, data, partial, title);
     const int status = run_gnuplot(script_file, log_file);
+    boost::system::error_code ec;
     if (status != 0) {
+        fs::remove(partial, ec);
         throw io_error(output + ": gnuplot failed (exit " + std::to_string(status) + "): " + read_text(log_file));
     }
-    if (!fs::exists(target) || fs::file_size(target) == 0) throw io_error(output + ": gnuplot wrote nothing");
+    if (!fs::exists(partial, ec) || fs::file_size(partial, ec) == 0) {
+        fs::remove(partial, ec);
+        throw io_error(output + ": gnuplot wrote nothing");
+    }
+    rename_into_place(partial, target.string());
 }
 
 }  // namespace mlrun

@@ -17,6 +17,10 @@ std::string unique_temporary_name(const std::string& path);
 // why, leaving the old file as it was and no temporary behind.
 void write_file_atomically(const std::string& path, const std::string& contents);
 
+// For a file another program wrote at a temporary name (gnuplot's plot):
+// syncs it and renames it over `path`, or removes it and throws io_error.
+void rename_into_place(const std::string& temporary, const std::string& path);
+
 // fsync of the directory holding `path`, so a rename into it is durable;
 // a failure loses nothing already visible and is ignored.
 void sync_parent_directory(const std::string& path);
