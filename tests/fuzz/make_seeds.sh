@@ -4,6 +4,7 @@
 #   hdf5_fuzzer           the interop fixtures' Keras files and one mlrun saves
 #   idx_fuzzer            small IDX image/label pairs of every type, raw and gzip
 #   experiment_fuzzer     the repository's configs/*.yaml
+#   checkpoint_state_fuzzer  the interop fixtures' state files and hostile path lists
 # Inputs holding two files are a little-endian u32 length, the first
 # file, then the second (scratch_dir.hpp's split_two).
 #
@@ -130,11 +131,21 @@ experiment_seeds() {
     cp "$MLRUN_SOURCE_DIR"/configs/*.yaml "$out/"
 }
 
+checkpoint_state_seeds() {
+    local n=0
+    for state in "$fixtures"/*/checkpoint "$fixtures"/*/*/checkpoint; do
+        [[ -f $state ]] && cp "$state" "$out/fixture-$((n += 1))"
+    done
+    printf 'model_checkpoint_path: "cp-0002.ckpt"\nall_model_checkpoint_paths: "../x"\nall_model_checkpoint_paths: "/etc/x"\nall_model_checkpoint_paths: "cp-0002.ckpt"\nall_model_checkpoint_timestamps: 1.5\nlast_preserved_timestamp: 1e9\n' >"$out/hostile"
+    printf 'model_checkpoint_path: "a\\057b\\x2e\\x2e"\nall_model_checkpoint_paths: \x27q\\"\x27\n' >"$out/escapes"
+}
+
 case $target in
     tf_checkpoint_fuzzer) tf_checkpoint_seeds ;;
     hdf5_fuzzer) hdf5_seeds ;;
     idx_fuzzer) idx_seeds ;;
     experiment_fuzzer) experiment_seeds ;;
+    checkpoint_state_fuzzer) checkpoint_state_seeds ;;
     *) die "unknown target '$target'" ;;
 esac
 echo "make_seeds.sh: $(find "$out" -type f | wc -l) seeds for $target in $out"
