@@ -145,9 +145,9 @@ const plugin_record& choose_format(const plugin_registry& plugins, const std::st
 }
 
 const plugin_record& check_output_path(const plugin_registry& plugins, const std::string& requested,
-                                       const std::string& path, const std::string& key)
+                                       const std::string& path, const std::string& key, const std::string& where)
 {
-    const plugin_record& chosen = choose_format(plugins, requested, path, key);
+    const plugin_record& chosen = choose_format(plugins, requested, path, where.empty() ? key : where);
     if (const std::string problem = format(chosen).save_path_problem(plain_name(path)); !problem.empty()) {
         throw config_error(key + ": '" + path + "': the " + chosen.name + " format cannot write it: " + problem +
                            "; known formats:" + known_formats(plugins));
@@ -170,11 +170,10 @@ const plugin_record& format_for_reading(const plugin_registry& plugins, const st
     if (prefix_files && by_prefix.size() == 1) return *by_prefix.front();
     if (by_suffix.size() == 1) return *by_suffix.front();
     if (by_suffix.empty() && !fallback.empty()) return plugins.find(MLRUN_PLUGIN_FORMAT, fallback);
-    try {
-        return choose_format(plugins, "", path, path);
-    } catch (const config_error& e) {
-        throw io_error(std::string(e.what()) + " (to read it)");
-    }
+    if (by_suffix.empty() && by_prefix.size() == 1 && file_type_suffix(plain_name(path)).empty()) return *by_prefix.front();
+    throw io_error(path + ": not a checkpoint: no format plugin claims this file name's suffix" +
+                   (by_suffix.size() > 1 ? std::string(" alone") : std::string()) +
+                   " (a TensorFlow checkpoint prefix needs PREFIX.index); known formats:" + known_formats(plugins));
 }
 
 }  // namespace mlrun

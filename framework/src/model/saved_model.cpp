@@ -7,8 +7,6 @@
 #include "mlrun/model/model_builder.hpp"
 #include "mlrun/version.hpp"
 
-#include <boost/filesystem/operations.hpp>
-
 #include <cctype>
 #include <cstring>
 
@@ -73,7 +71,11 @@ training_state training_state::from_yaml(const YAML::Node& node, const std::stri
 
 format format_for_path(const plugin_registry& plugins, const std::string& path)
 {
-    return format(format_for_reading(plugins, path));
+    try {
+        return format(format_for_reading(plugins, path));
+    } catch (const io_error& e) {
+        throw plugin_error(e.what());  // as documented: no format plugin fits
+    }
 }
 
 void save_model(const std::string& path, const model& m, const save_request& request, const plugin_registry& plugins)
@@ -88,12 +90,6 @@ void save_model(const std::string& path, const model& m, const save_request& req
     }
     ckpt.metadata[checkpoint_keys::mlrun_version] = MLRUN_VERSION;
     if (!request.backend.empty()) ckpt.metadata[checkpoint_keys::backend] = request.backend;
-    const boost::filesystem::path directory = boost::filesystem::path(path).parent_path();
-    if (!directory.empty()) {
-        boost::system::error_code ec;
-        boost::filesystem::create_directories(directory, ec);
-        if (ec) throw io_error(path + ": cannot create the directory " + directory.string() + ": " + ec.message());
-    }
     format(choose_format(plugins, request.format, path, "save.format"))
         .save(path, ckpt, {{"weights_only", request.weights_only ? "true" : "false"}});
 }

@@ -30,11 +30,18 @@ std::vector<boost::filesystem::path> plugin_search_order(const std::vector<boost
 
 void check_output_paths(const experiment& e, const plugin_registry& plugins)
 {
-    if (!e.save_path.empty()) check_output_path(plugins, e.save_format, e.save_path, "save.path");
-    const YAML::Node checkpoint = e.resolved["checkpoint"];
-    if (const std::string path = checkpoint["path"].as<std::string>(); !path.empty()) {
-        const std::string requested = checkpoint["format"].as<std::string>();
-        check_output_path(plugins, requested == "auto" ? "" : requested, path, "checkpoint.path");
+    for (const std::string section : {"save", "checkpoint"}) {
+        const YAML::Node keys = e.resolved[section];
+        const std::string path = keys.IsMap() ? keys["path"].as<std::string>() : "";
+        if (path.empty()) continue;
+        const std::string requested = keys["format"].as<std::string>();
+        const std::string format_key = section + ".format";
+        if (requested == "auto") {
+            check_output_path(plugins, "", path, section + ".path");
+        } else {
+            check_output_path(plugins, requested, path, section + ".path",
+                              position(e.source.file_for(format_key), keys["format"]) + ": " + format_key);
+        }
     }
 }
 

@@ -26,9 +26,10 @@ const plugin_record& choose_format(const plugin_registry& plugins, const std::st
 // checkpoint.path), checked before anything runs: the format can write
 // the name (.keras is read but not written) and the nearest existing
 // directory of the path is writable. Throws config_error naming the key,
-// the path and the known formats.
+// the path and the known formats; a bad format name is reported at
+// `where` (the format key's file position) when given.
 const plugin_record& check_output_path(const plugin_registry& plugins, const std::string& requested,
-                                       const std::string& path, const std::string& key);
+                                       const std::string& path, const std::string& key, const std::string& where = "");
 
 // The format that reads the existing checkpoint or file at `path`;
 // `fallback` (a format name, or "") when no suffix matches. Throws

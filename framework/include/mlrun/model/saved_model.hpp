@@ -52,7 +52,7 @@ struct save_request {
 };
 
 // The format that reads `path` (format_for_reading in format_choice.hpp).
-// Throws io_error listing every format and its suffixes.
+// Throws plugin_error listing every format and its suffixes.
 format format_for_path(const plugin_registry& plugins, const std::string& path);
 
 // Writes `m` (and what `request` adds) to `path` in request.format or the
