@@ -77,6 +77,17 @@ mlrun_status save_begin(const char* path, const mlrun_option* options, size_t op
     return status;
 }
 
+mlrun_status check_save_path(const char* path, char* error, size_t error_size)
+{
+    std::string message;
+    const mlrun_status status = guarded(message, [&] {
+        kh::check_keras_save_path(path);
+        return MLRUN_STATUS_OK;
+    });
+    if (status != MLRUN_STATUS_OK) copy_message(message, error, error_size);
+    return status;
+}
+
 mlrun_status save_tensor(mlrun_format_writer* writer, const mlrun_tensor_view* view)
 {
     return guarded(writer->error, [&] {
@@ -238,6 +249,7 @@ const mlrun_format_table table = [] {
     t.metadata_entry = metadata_entry;
     t.close = close;
     t.reader_error = reader_error;
+    t.check_save_path = check_save_path;
     return t;
 }();
 

@@ -55,6 +55,8 @@ compile_spec translate_compile(const std::function<compile_spec()>& translate, s
 // model_config metadata), or only the weights. Nothing at `path` changes
 // unless the whole file was written: the data goes to a temporary file in
 // the same directory, synced, then renamed over `path`.
+// Throws format_error when `path` names a file mlrun reads but does not write (.keras, .weights.h5).
+void check_keras_save_path(const std::string& path);
 void write_keras_file(const std::string& path, const staged_checkpoint& ckpt, bool weights_only);
 
 }  // namespace mlrun::keras_h5

@@ -197,7 +197,7 @@ std::string temporary_name(const std::string& path)
 
 }  // namespace
 
-void write_keras_file(const std::string& path, const staged_checkpoint& ckpt, bool weights_only)
+void check_keras_save_path(const std::string& path)
 {
     if (ends_with(path, ".keras")) {
         throw format_error("mlrun reads Keras 3 .keras archives but does not write them; save to a .h5 file");
@@ -206,6 +206,11 @@ void write_keras_file(const std::string& path, const staged_checkpoint& ckpt, bo
         throw format_error("Keras 3 expects its own layout in .weights.h5 files, which mlrun reads but does not write; "
                            "save to a name ending in .h5 but not .weights.h5");
     }
+}
+
+void write_keras_file(const std::string& path, const staged_checkpoint& ckpt, bool weights_only)
+{
+    check_keras_save_path(path);
     const std::string temporary = temporary_name(path);
     try {
         {

@@ -237,6 +237,7 @@ const mlrun_format_table table = [] {
     t.metadata_entry = metadata_entry;
     t.close = close;
     t.reader_error = reader_error;
+    t.flags = MLRUN_FORMAT_PREFIX_PATHS;
     return t;
 }();
 

@@ -39,9 +39,12 @@ tf_options parse_tf_options(const std::vector<std::pair<std::string, std::string
             parsed.layer_names = split_commas(value);
         } else if (reading && key == "require_data") {
             parsed.require_data = parse_bool(key, value);
+        } else if (!reading && key == "weights_only") {
+            // What the host saves already says it (no optimizer tensors); only the value is checked.
+            static_cast<void>(parse_bool(key, value));
         } else {
             throw std::runtime_error("unknown option '" + key + "' (tf_checkpoint " +
-                                     (reading ? "reads with names, layer_names, require_data" : "writes with names") + ")");
+                                     (reading ? "reads with names, layer_names, require_data" : "writes with names, weights_only") + ")");
         }
     }
     return parsed;

@@ -3,10 +3,12 @@
 
 #include "mlrun/checkpoint/checkpoint_locator.hpp"
 #include "mlrun/checkpoint/checkpoint_state.hpp"
+#include "mlrun/checkpoint/format_choice.hpp"
 #include "mlrun/checkpoint/format.hpp"
 #include "mlrun/checkpoint/format_listing.hpp"
 #include "mlrun/checkpoint/model_state.hpp"
 #include "mlrun/core/error.hpp"
+#include "mlrun/model/saved_model.hpp"
 #include "mlrun/train/model_checkpoint.hpp"
 #include "mlrun/train/progress_printer.hpp"
 #include "mlrun/train/session.hpp"
@@ -107,16 +109,6 @@ std::string describe(const std::string& name, dtype type, const shape& dims)
     return text + "]";
 }
 
-// The names of the model's layers that hold weights, in order.
-std::string weighted_layer_names(const model& m)
-{
-    std::string names;
-    for (const model::node& n : m.nodes()) {
-        if (!n.op->parameters().empty()) names += (names.empty() ? "" : ",") + n.op->name();
-    }
-    return names;
-}
-
 }  // namespace
 
 int latest(const std::string& directory)
@@ -133,7 +125,8 @@ int inspect(const common_options& common, const std::string& path_or_directory)
 {
     plugin_registry plugins(plugin_search_order(common.plugin_dirs, {}));
     const std::string path = resolve_checkpoint_argument(path_or_directory);
-    const plugin_record& plugin = format_for_path(plugins, path, "");
+    const plugin_record& plugin = format_for_reading(plugins, path);
+    if (plugin.name == "hdf5") return inspect_hdf5(common, path);  // Keras files get their own layout
     std::vector<std::string> lines;
     std::map<std::string, std::string> metadata;
     if (!common.values) {
@@ -164,12 +157,14 @@ int evaluate_weights(const common_options& common, const std::string& config, co
     session s({config, overrides, common.plugin_dirs, false});
     const std::string path = resolve_checkpoint_argument(common.weights);
     const std::string configured = read_checkpoint_policy(s.config()).format;
-    const plugin_record& plugin = format_for_path(s.plugins(), path, configured == "auto" ? "tf_checkpoint" : configured);
-    const checkpoint ckpt =
-        format(plugin).load(path, reading_options(plugin, false, weighted_layer_names(s.net()), true));
+    const plugin_record& plugin = format_for_reading(s.plugins(), path, configured == "auto" ? "tf_checkpoint" : configured);
+    // Read under the file's own names (its checksums are keyed by them),
+    // then paired with the model's layers by name or position, as Keras does.
+    const checkpoint ckpt = format(plugin).load(path, reading_options(plugin, false, "", true));
     // Evaluation needs the weights only; optimizer state in the file is
     // left unread (restore_state ignores it without an optimizer).
-    const std::vector<load_mismatch> skipped = restore_state(s.net(), nullptr, ckpt, common.allow_partial, path);
+    const std::vector<load_mismatch> skipped = restore_state(
+        s.net(), nullptr, common.allow_partial ? ckpt : weights_paired_with(s.net(), ckpt, path), common.allow_partial, path);
     std::cout << "Loaded weights from " << path << " (" << plugin.name << ")\n";
     if (!skipped.empty()) {
         std::cout << "Skipped " << skipped.size() << " mismatch(es) (--allow-partial):\n";

@@ -85,7 +85,7 @@ int run_command(const std::vector<std::string>& args, const common_options& comm
     if (first == "latest") return latest(only_argument("mlrun latest DIR"));
     if (first == "inspect") {
         const std::string path = only_argument("mlrun inspect PATH [--values]");
-        return is_keras_file(path) ? inspect_hdf5(common, path) : inspect(common, path);
+        return inspect(common, path);
     }
     if (first == "evaluate" && !common.weights.empty()) return evaluate_weights(common, config_of(first), rest(2));
     if (first == "evaluate" && !common.model_path.empty()) return evaluate_model(common, rest(1));

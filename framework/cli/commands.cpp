@@ -3,6 +3,7 @@
 #include "mlrun/train/signal_stop.hpp"
 
 #include "mlrun/backend/backend.hpp"
+#include "mlrun/checkpoint/checkpoint_state.hpp"
 #include "mlrun/config/experiment.hpp"
 #include "mlrun/config/schema_docs.hpp"
 #include "mlrun/train/progress_printer.hpp"
@@ -12,6 +13,7 @@
 #include <chrono>
 #include <cstdio>
 #include <iostream>
+#include <optional>
 
 namespace mlrun::cli {
 namespace {
@@ -37,6 +39,35 @@ void print_test_result(const session& s, const metric_logs& logs)
     std::cout << "\n";
 }
 
+// `word` as a POSIX shell reads it back: bare when it is plain, else in single quotes.
+std::string shell_quoted(const std::string& word)
+{
+    const bool plain = !word.empty() && word.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                                                               "0123456789_./=:,+-@%") == std::string::npos;
+    if (plain) return word;
+    std::string quoted = "'";
+    for (const char c : word) quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
+    return quoted + "'";
+}
+
+// After a signal: how to go on, when a checkpoint exists to go on from.
+void print_stop_message(session& s, int signal, const std::string& config, const std::vector<std::string>& overrides)
+{
+    std::cout << "Stopped by signal " << signal;
+    const std::string templ = s.config().resolved["checkpoint"]["path"].as<std::string>();
+    const boost::filesystem::path directory = boost::filesystem::path(templ).parent_path();
+    const std::optional<checkpoint_state> state =
+        templ.empty() ? std::nullopt : read_checkpoint_state(directory.empty() ? "." : directory.string());
+    if (!state || state->model_checkpoint_path.empty()) {
+        std::cout << "; no checkpoint was saved (checkpoint.path " << (templ.empty() ? "is empty" : "'" + templ + "'")
+                  << "), so this run cannot be resumed\n";
+        return;
+    }
+    std::string command = "mlrun " + shell_quoted(config);
+    for (const std::string& o : overrides) command += " " + shell_quoted(o);
+    std::cout << "; `" << command << " --resume` goes on from here\n";
+}
+
 }  // namespace
 
 int train(const common_options& common, const std::string& config, const std::vector<std::string>& overrides)
@@ -49,7 +80,7 @@ int train(const common_options& common, const std::string& config, const std::ve
     const history trained = s.fit(std::cout, {});
     if (const int signal = signal_stop::received(); signal != 0) {
         // docs/resume.md: 130 for SIGINT, 143 for SIGTERM, as a shell reports them.
-        std::cout << "Stopped by signal " << signal << "; `mlrun " << config << " --resume` goes on from here\n";
+        print_stop_message(s, signal, config, overrides);
         return 128 + signal;
     }
     print_test_result(s, s.fitter().evaluate(s.test_data(), s.config().batch_size));

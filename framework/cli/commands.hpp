@@ -46,8 +46,6 @@ int train_model(const common_options& common, const std::vector<std::string>& ov
 int summarize_model(const common_options& common);
 int predict_with_model(const common_options& common);
 int inspect_hdf5(const common_options& common, const std::string& file);
-// Whether `path` names a Keras file (.h5, .hdf5, .keras): inspect reads those itself.
-bool is_keras_file(const std::string& path);
 // Saves the trained model when the experiment has a `save` section.
 void save_trained_model(session& s, const history& h);
 int config_keys();

@@ -82,7 +82,7 @@ int convert(const common_options& common, const std::vector<std::string>& args)
     }
     const plugin_registry plugins(plugin_search_order(common.plugin_dirs, {}));
     const std::string source = resolve_checkpoint_argument(args[0]);
-    const plugin_record& from = format_for_path(plugins, source, "");
+    const plugin_record& from = format_for_reading(plugins, source);
     const plugin_record& to = choose_format(plugins, "", args[1], args[1]);
     checkpoint ckpt = format(from).load(source, reading_options(from, ""));
     ckpt.metadata.erase("file_checksum");  // how the source file was checked, not part of what it holds
@@ -134,9 +134,9 @@ int evaluate_architecture(const common_options& common, const std::vector<std::s
         plugin_search_order(common.plugin_dirs, config ? config->plugin_search_paths : std::vector<std::string>{}));
     register_layer_plugins(plugins);  // the architecture may name a layer plugin's class
     const std::string& arch_path = common.architecture;
-    checkpoint whole = format(format_for_path(plugins, arch_path, "")).load(arch_path);
+    checkpoint whole = format(format_for_reading(plugins, arch_path)).load(arch_path);
     const std::string weights_path = resolve_checkpoint_argument(common.weights);
-    const plugin_record& weights_format = format_for_path(plugins, weights_path, "tf_checkpoint");
+    const plugin_record& weights_format = format_for_reading(plugins, weights_path, "tf_checkpoint");
     const checkpoint weights =
         format(weights_format).load(weights_path, reading_options(weights_format, weighted_layers(whole, arch_path)));
     whole.tensors = weights.tensors;

@@ -3,6 +3,7 @@
 #include "commands.hpp"
 
 #include "mlrun/checkpoint/format.hpp"
+#include "mlrun/checkpoint/format_choice.hpp"
 #include "mlrun/config/experiment.hpp"
 #include "mlrun/core/error.hpp"
 #include "mlrun/data/array_io.hpp"
@@ -51,18 +52,6 @@ std::string trained_note(loaded_model& lm)
                 std::to_string(lm.fitter().get_optimizer().iterations());
     }
     return note.empty() ? "" : " (" + note + ")";
-}
-
-std::string lower(std::string text)
-{
-    std::transform(text.begin(), text.end(), text.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    return text;
-}
-
-bool has_suffix(const std::string& path, const std::string& suffix)
-{
-    const std::string name = lower(path);
-    return name.size() >= suffix.size() && name.compare(name.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
 
 // "min -0.154 max 0.151 mean -0.00411" of a numeric tensor.
@@ -139,9 +128,11 @@ void save_as_experiment_says(const experiment& e, const model& m, const optimize
     request.state = state;
     request.backend = e.backend;
     request.weights_only = e.save_weights_only;
+    request.format = e.save_format;
     save_model(e.save_path, m, request, plugins);
     std::cout << "Saved " << (e.save_weights_only ? "the weights" : "the model") << " to " << e.save_path << " ("
-              << format_for_path(plugins, e.save_path).name() << " format, after epoch " << epoch << ")\n";
+              << choose_format(plugins, e.save_format, e.save_path, "save.format").name << " format, after epoch " << epoch
+              << ")\n";
 }
 
 void print_test_line(const dataset& test, const metric_logs& logs)
@@ -181,9 +172,17 @@ int train_model(const common_options& common, const std::vector<std::string>& ov
     const std::string& path = common.model_path;
     const experiment e = load_experiment(common.config_path, overrides);
     const plugin_registry plugins(plugin_search_order(common.plugin_dirs, e.plugin_search_paths));
+    check_output_paths(e, plugins);
     backend be = make_backend(plugins, e.backend, e.threads);
     std::unique_ptr<loaded_model> lm = load_model(path, plugins, be);
     trainer& fitter = lm->fitter();
+    if (lm->state() && lm->state()->epoch >= e.epochs) {
+        throw config_error(common.config_path + ": fit.epochs: expected more than the " +
+                           std::to_string(lm->state()->epoch) + " epochs " + path +
+                           " has already trained (fit.epochs is the epoch to stop at, as Keras's epochs with "
+                           "initial_epoch), found " + std::to_string(e.epochs) + "; e.g. fit.epochs=" +
+                           std::to_string(lm->state()->epoch + 5));
+    }
     // Where the file's run stopped, and its seed: shuffles of the epochs
     // done are replayed from it, so going on equals never stopping.
     fit_options options;
@@ -275,16 +274,8 @@ int predict_with_model(const common_options& common)
     return 0;
 }
 
-bool is_keras_file(const std::string& path)
-{
-    return has_suffix(path, ".h5") || has_suffix(path, ".hdf5") || has_suffix(path, ".keras");
-}
-
 int inspect_hdf5(const common_options& common, const std::string& file)
 {
-    if (!is_keras_file(file)) {
-        throw usage_error("inspect reads Keras files (.h5, .hdf5, .keras); '" + file + "' is none of them");
-    }
     const plugin_registry plugins(plugin_search_order(common.plugin_dirs, {}));
     const format fmt = format_for_path(plugins, file);
     const checkpoint ckpt = fmt.load(file);

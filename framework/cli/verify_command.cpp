@@ -5,6 +5,7 @@
 
 #include "mlrun/checkpoint/checkpoint_state.hpp"
 #include "mlrun/checkpoint/format.hpp"
+#include "mlrun/checkpoint/format_choice.hpp"
 #include "mlrun/core/error.hpp"
 #include "mlrun/model/saved_model.hpp"
 #include "mlrun/plugin/plugin_registry.hpp"
@@ -20,8 +21,7 @@ namespace {
 // Loads `path` whole; the format checks structure and checksums as it reads.
 void verify_one(const plugin_registry& plugins, const std::string& path)
 {
-    const format fmt = is_keras_file(path) ? format_for_path(plugins, path)
-                                           : format(plugins.find(MLRUN_PLUGIN_FORMAT, "tf_checkpoint"));
+    const format fmt(format_for_reading(plugins, path, "tf_checkpoint"));
     const checkpoint ckpt = fmt.load(path);
     std::size_t bytes = 0;
     for (const auto& [name, value] : ckpt.tensors) bytes += value.byte_size();

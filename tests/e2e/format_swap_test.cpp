@@ -9,6 +9,7 @@
 #include "checkpoint_e2e_support.hpp"
 
 #include "mlrun/checkpoint/checkpoint_locator.hpp"
+#include "mlrun/checkpoint/format_choice.hpp"
 #include "mlrun/checkpoint/format.hpp"
 #include "mlrun/plugin/plugin_registry.hpp"
 
@@ -49,7 +50,7 @@ mlrun::checkpoint load(const scratch& s, const std::string& name)
 {
     const mlrun::plugin_registry plugins({plugin_dir()});
     const std::string path = s.path(name);
-    return mlrun::format(mlrun::format_for_path(plugins, path, "")).load(path);
+    return mlrun::format(mlrun::format_for_reading(plugins, path)).load(path);
 }
 
 // Every tensor of `a` is in `b` with the same dtype, shape and bytes.

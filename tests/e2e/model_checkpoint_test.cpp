@@ -267,8 +267,9 @@ BOOST_AUTO_TEST_CASE(a_save_that_cannot_be_written_stops_training_with_the_path)
 {
     scratch s;
     in_directory here(s.dir);
-    std::ofstream("blocked") << "a file where the checkpoint directory should be";
     session run(options_for(s.experiment("blocked.yaml", 2, "checkpoint: blocked/cp.ckpt\n")));
+    // Made after the path was checked at start-up: the disk changing under a run.
+    std::ofstream("blocked") << "a file where the checkpoint directory should be";
     std::ostringstream out;
     const std::string message = error_of([&] { run.fit(out, {}); });
     BOOST_TEST(contains(message, "blocked/cp.ckpt: cannot start saving (tf_checkpoint): blocked: exists and is not a directory"));

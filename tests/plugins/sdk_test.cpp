@@ -85,6 +85,16 @@ BOOST_AUTO_TEST_CASE(installed_mlrun_finds_its_own_plugins)
     BOOST_TEST(fs::exists(sdk().prefix / "include/mlrun/abi/mlrun_backend.h"));
 }
 
+BOOST_AUTO_TEST_CASE(pkg_config_names_the_installed_prefix)
+{
+    const std::string pc_dir = (sdk().prefix / "lib" / "pkgconfig").string();
+    const testing::command_result r =
+        testing::run_command("PKG_CONFIG_PATH='" + pc_dir + "' pkg-config --variable=includedir mlrun");
+    BOOST_TEST_REQUIRE(r.exit_code == 0, r.output);
+    std::string reported = r.output.substr(0, r.output.find('\n'));
+    BOOST_TEST(fs::equivalent(reported, sdk().prefix / "include"), reported << " is not " << (sdk().prefix / "include"));
+}
+
 // The gemm-only backend and the LeakyReLU layer train together. 3 epochs
 // on 1000 digits reach about 0.85; 0.75 is far above the 0.1 of a model
 // that does not learn.

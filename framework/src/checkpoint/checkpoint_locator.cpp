@@ -1,7 +1,6 @@
 #include "mlrun/checkpoint/checkpoint_locator.hpp"
 
 #include "mlrun/checkpoint/checkpoint_state.hpp"
-#include "mlrun/checkpoint/format.hpp"
 #include "mlrun/core/error.hpp"
 
 #include <boost/filesystem/operations.hpp>
@@ -40,23 +39,6 @@ std::string resolve_checkpoint_argument(const std::string& path_or_directory)
     const std::string named = resolve_checkpoint_path(path_or_directory, state->model_checkpoint_path);
     throw io_error(state_file + ": names " + state->model_checkpoint_path + " but neither " + named + ".index nor " +
                    named + " exists");
-}
-
-const plugin_record& format_for_path(const plugin_registry& plugins, const std::string& path, const std::string& fallback)
-{
-    boost::system::error_code ec;
-    const bool tensorflow = fs::exists(path + ".index", ec) || ends_with(path, ".index") ||
-                            path.find(".data-0") != std::string::npos;
-    if (tensorflow) return plugins.find(MLRUN_PLUGIN_FORMAT, "tf_checkpoint");
-    for (const plugin_record& p : plugins.plugins()) {
-        if (p.kind != MLRUN_PLUGIN_FORMAT) continue;
-        for (const std::string& suffix : format(p).suffixes()) {
-            if (ends_with(path, suffix)) return p;
-        }
-    }
-    if (!fallback.empty()) return plugins.find(MLRUN_PLUGIN_FORMAT, fallback);
-    throw io_error(path + ": not a checkpoint: expected PATH.index (a TensorFlow checkpoint prefix) or a file whose "
-                   "suffix a format plugin claims (`mlrun plugins` lists them)");
 }
 
 }  // namespace mlrun

@@ -4,6 +4,7 @@
 #include "mlrun/core/error.hpp"
 
 #include <array>
+#include <cstddef>
 #include <sstream>
 
 namespace mlrun {
@@ -51,7 +52,7 @@ format::format(const plugin_record& plugin)
     : name_(plugin.name), table_(static_cast<const mlrun_format_table*>(plugin.descriptor->table))
 {
     if (plugin.kind != MLRUN_PLUGIN_FORMAT) throw plugin_error("plugin '" + plugin.name + "' is not a format");
-    if (table_->struct_size < sizeof(mlrun_format_table)) {
+    if (table_->struct_size < offsetof(mlrun_format_table, flags)) {
         throw plugin_error(plugin.path + ": format '" + plugin.name + "' has an incomplete function table");
     }
 }
@@ -65,6 +66,23 @@ std::vector<std::string> format::suffixes() const
         if (!item.empty()) result.push_back(item);
     }
     return result;
+}
+
+bool format::prefix_paths() const
+{
+    if (table_->struct_size < offsetof(mlrun_format_table, flags) + sizeof(table_->flags)) return suffixes().empty();
+    return (table_->flags & MLRUN_FORMAT_PREFIX_PATHS) != 0;
+}
+
+std::string format::save_path_problem(const std::string& path) const
+{
+    if (table_->struct_size < offsetof(mlrun_format_table, check_save_path) + sizeof(table_->check_save_path) ||
+        table_->check_save_path == nullptr) {
+        return "";
+    }
+    std::array<char, error_capacity> error{};
+    if (table_->check_save_path(path.c_str(), error.data(), error.size()) == MLRUN_STATUS_OK) return "";
+    return error[0] != '\0' ? error.data() : "the format cannot write this path";
 }
 
 void format::save(const std::string& path, const checkpoint& ckpt, const format_options& options) const

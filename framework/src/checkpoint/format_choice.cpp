@@ -3,9 +3,15 @@
 #include "mlrun/checkpoint/format.hpp"
 #include "mlrun/core/error.hpp"
 
+#include <boost/filesystem/operations.hpp>
+
+#include <unistd.h>
+
 #include <algorithm>
 #include <cctype>
 #include <vector>
+
+namespace fs = boost::filesystem;
 
 namespace mlrun {
 namespace {
@@ -53,8 +59,9 @@ void candidates(const plugin_registry& plugins, const std::string& name, std::ve
     std::size_t best = 0;
     for (const plugin_record& p : plugins.plugins()) {
         if (p.kind != MLRUN_PLUGIN_FORMAT) continue;
-        const std::vector<std::string> suffixes = format(p).suffixes();
-        if (suffixes.empty()) by_prefix.push_back(&p);
+        const format f(p);
+        const std::vector<std::string> suffixes = f.suffixes();
+        if (f.prefix_paths()) by_prefix.push_back(&p);
         for (const std::string& s : suffixes) {
             if (!ends_with(name, lower(s)) || s.size() < best) continue;
             if (s.size() > best) by_suffix.clear();
@@ -64,6 +71,27 @@ void candidates(const plugin_registry& plugins, const std::string& name, std::ve
     }
 }
 
+// The key that names a format, for hints: save.format when choosing for save.path.
+std::string format_key(const std::string& where)
+{
+    return where.rfind("save.", 0) == 0 ? "save.format" : "checkpoint.format";
+}
+
+// Whether files can be made at `path`: the nearest existing folder of its
+// fixed part (before any {field}) is a writable directory.
+std::string directory_problem(const std::string& path)
+{
+    const std::string fixed = path.substr(0, path.find('{'));
+    fs::path directory = fs::path(fixed).parent_path();
+    if (directory.empty()) directory = ".";
+    boost::system::error_code ec;
+    while (!fs::exists(directory, ec) && directory.has_parent_path()) directory = directory.parent_path();
+    if (!fs::exists(directory, ec)) directory = ".";
+    if (!fs::is_directory(directory, ec)) return "'" + directory.string() + "' is not a directory, so no folder can be made in it";
+    if (::access(directory.c_str(), W_OK | X_OK) != 0) return "the directory '" + directory.string() + "' is not writable";
+    return "";
+}
+
 }  // namespace
 
 std::string known_formats(const plugin_registry& plugins)
@@ -71,9 +99,11 @@ std::string known_formats(const plugin_registry& plugins)
     std::string text;
     for (const plugin_record& p : plugins.plugins()) {
         if (p.kind != MLRUN_PLUGIN_FORMAT) continue;
+        const format f(p);
         std::string list;
-        for (const std::string& s : format(p).suffixes()) list += " " + s;
-        text += "\n  " + p.name + ":" + (list.empty() ? std::string(" (a path prefix: PREFIX.index, PREFIX.data-*)") : list);
+        for (const std::string& s : f.suffixes()) list += " " + s;
+        if (f.prefix_paths()) list += " (a path prefix: PREFIX.index, PREFIX.data-*)";
+        text += "\n  " + p.name + ":" + list;
     }
     return text.empty() ? " none" : text;
 }
@@ -101,17 +131,49 @@ const plugin_record& choose_format(const plugin_registry& plugins, const std::st
         std::string names;
         for (const plugin_record* p : by_suffix) names += (names.empty() ? "" : ", ") + p->name;
         throw config_error(where + ": '" + path + "': the suffix is claimed by several formats (" + names +
-                           "); name one with checkpoint.format" + formats);
+                           "); name one with " + format_key(where) + formats);
     }
     if (const std::string suffix = file_type_suffix(plain_name(path)); !suffix.empty()) {
         throw config_error(where + ": '" + path + "': no format claims the suffix '" + suffix +
                            "'; use a suffix below, no suffix (or .ckpt) for a TensorFlow checkpoint prefix, or name "
-                           "the format with checkpoint.format" + formats);
+                           "the format with " + format_key(where) + formats);
     }
     if (by_prefix.size() == 1) return *by_prefix.front();
     throw config_error(where + ": '" + path + "': no format claims this suffix" +
                        (by_prefix.empty() ? std::string() : " and several take a path prefix") +
-                       "; name one with checkpoint.format" + formats);
+                       "; name one with " + format_key(where) + formats);
+}
+
+const plugin_record& check_output_path(const plugin_registry& plugins, const std::string& requested,
+                                       const std::string& path, const std::string& key, const std::string& where)
+{
+    const plugin_record& chosen = choose_format(plugins, requested, path, where.empty() ? key : where);
+    if (const std::string problem = format(chosen).save_path_problem(plain_name(path)); !problem.empty()) {
+        throw config_error(key + ": '" + path + "': the " + chosen.name + " format cannot write it: " + problem +
+                           "; known formats:" + known_formats(plugins));
+    }
+    if (const std::string problem = directory_problem(path); !problem.empty()) {
+        throw config_error(key + ": '" + path + "': cannot save there: " + problem);
+    }
+    return chosen;
+}
+
+const plugin_record& format_for_reading(const plugin_registry& plugins, const std::string& path,
+                                        const std::string& fallback)
+{
+    std::vector<const plugin_record*> by_suffix, by_prefix;
+    candidates(plugins, plain_name(path), by_suffix, by_prefix);
+    boost::system::error_code ec;
+    // A prefix whose files exist, or one of those files, is read by the prefix-named format.
+    const bool prefix_files = fs::exists(path + ".index", ec) || ends_with(path, ".index") ||
+                              path.find(".data-0") != std::string::npos;
+    if (prefix_files && by_prefix.size() == 1) return *by_prefix.front();
+    if (by_suffix.size() == 1) return *by_suffix.front();
+    if (by_suffix.empty() && !fallback.empty()) return plugins.find(MLRUN_PLUGIN_FORMAT, fallback);
+    if (by_suffix.empty() && by_prefix.size() == 1 && file_type_suffix(plain_name(path)).empty()) return *by_prefix.front();
+    throw io_error(path + ": not a checkpoint: no format plugin claims this file name's suffix" +
+                   (by_suffix.size() > 1 ? std::string(" alone") : std::string()) +
+                   " (a TensorFlow checkpoint prefix needs PREFIX.index); known formats:" + known_formats(plugins));
 }
 
 }  // namespace mlrun

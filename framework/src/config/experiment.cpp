@@ -3,6 +3,9 @@
 #include "mlrun/config/compose.hpp"
 #include "mlrun/core/error.hpp"
 
+#include <boost/filesystem/operations.hpp>
+
+#include <limits>
 #include <sstream>
 
 namespace mlrun {
@@ -27,11 +30,51 @@ std::vector<std::string> split_path(const std::string& dotted)
 
 int parse_verbose(const std::string& text) { return text == "auto" ? -1 : std::stoi(text); }
 
+// The resolved value at dotted `key` ("fit.epochs"), with its file position.
+YAML::Node resolved_at(const YAML::Node& resolved, const std::string& key)
+{
+    YAML::Node node;
+    node.reset(resolved);
+    for (const std::string& part : split_path(key)) {
+        const YAML::Node next = static_cast<const YAML::Node&>(node)[part];  // const: looking creates nothing
+        node.reset(next);
+    }
+    return node;
+}
+
+std::string where_is(const experiment& e, const std::string& key)
+{
+    return position(e.source.file_for(key), resolved_at(e.resolved, key)) + ": " + key;
+}
+
+// An integer key within [lowest, highest]; config_error with file, line:column, the range and the value.
+long long integer_in(const experiment& e, const std::string& key, long long lowest, long long highest)
+{
+    const YAML::Node node = resolved_at(e.resolved, key);
+    long long value = 0;
+    if (!YAML::convert<long long>::decode(node, value) || value < lowest || value > highest) {
+        throw config_error(where_is(e, key) + ": expected an integer from " + std::to_string(lowest) + " to " +
+                           std::to_string(highest) + ", found '" + node.Scalar() + "'");
+    }
+    return value;
+}
+
+std::uint64_t unsigned_integer(const experiment& e, const std::string& key)
+{
+    const YAML::Node node = resolved_at(e.resolved, key);
+    std::uint64_t value = 0;
+    if (node.Scalar().rfind('-', 0) == 0 || !YAML::convert<std::uint64_t>::decode(node, value)) {
+        throw config_error(where_is(e, key) + ": expected an integer from 0 to " +
+                           std::to_string(std::numeric_limits<std::uint64_t>::max()) + ", found '" + node.Scalar() + "'");
+    }
+    return value;
+}
+
 }  // namespace
 
 void apply_override(YAML::Node& root, const std::string& assignment)
 {
-    const std::string where = "command line '" + assignment + "'";
+    const std::string where = command_line_origin(assignment);
     const std::size_t eq = assignment.find('=');
     if (eq == std::string::npos || eq == 0) {
         throw config_error(where + ": expected section.key=value, e.g. fit.epochs=3");
@@ -65,12 +108,12 @@ void apply_override(YAML::Node& root, const std::string& assignment)
     }
     YAML::Node value;
     try {
-        value = YAML::Load(text);
+        // An empty string value (checkpoint.path=) is the empty string, as '' in a file.
+        value = text.empty() && spec->kind == value_kind::string ? YAML::Node(std::string()) : YAML::Load(text);
     } catch (const YAML::Exception& e) {
         throw config_error(where + ": the value is not valid YAML: " + e.msg);
     }
-    // Positions refer to the file; a value from the command line has none.
-    check_value(YAML::Node(YAML::Clone(value)), *spec, "", assignment.substr(0, eq));
+    check_value(YAML::Node(YAML::Clone(value)), *spec, config_source(where), assignment.substr(0, eq));
     // Walk down, creating sections as needed. YAML::Node::reset rebinds a
     // handle; plain assignment would overwrite the node it refers to.
     const std::vector<key_spec>* level = &experiment_schema();
@@ -116,11 +159,15 @@ data_options read_data_section(const YAML::Node& d, const std::string& file)
 
 experiment load_experiment(const std::string& path, const std::vector<std::string>& overrides)
 {
+    boost::system::error_code ec;
+    if (boost::filesystem::is_directory(path, ec)) {
+        throw config_error(path + ": expected an experiment file (YAML), found a directory");
+    }
     composed_config composed = compose_experiment(path);
     YAML::Node& root = composed.root;
     for (const std::string& o : overrides) {
         apply_override(root, o);
-        composed.source.set_origin(o.substr(0, o.find('=')), "command line '" + o + "'");
+        composed.source.set_origin(o.substr(0, o.find('=')), command_line_origin(o));
     }
 
     experiment e;
@@ -132,9 +179,10 @@ experiment load_experiment(const std::string& path, const std::vector<std::strin
         throw config_error(position(e.source.file_for("mlrun"), root["mlrun"]) + ": mlrun: this version reads experiment format 1, found " +
                            r["mlrun"].Scalar());
     }
-    e.seed = r["seed"].as<std::uint64_t>();
+    constexpr long long int_max = std::numeric_limits<int>::max();
+    e.seed = unsigned_integer(e, "seed");
     e.backend = r["backend"]["name"].as<std::string>();
-    e.threads = r["backend"]["threads"].as<int>();
+    e.threads = static_cast<int>(integer_in(e, "backend.threads", 0, int_max));
     e.plugin_search_paths = r["plugins"]["search_paths"].as<std::vector<std::string>>();
 
     e.data = read_data_section(r["data"], e.source.file_for("data"));
@@ -145,19 +193,17 @@ experiment load_experiment(const std::string& path, const std::vector<std::strin
     e.metrics = r["compile"]["metrics"].as<std::vector<std::string>>();
 
     const YAML::Node& f = r["fit"];
-    e.epochs = f["epochs"].as<int>();
-    e.batch_size = f["batch_size"].as<std::int64_t>();
+    e.epochs = static_cast<int>(integer_in(e, "fit.epochs", 0, int_max));
+    e.batch_size = integer_in(e, "fit.batch_size", 1, std::numeric_limits<std::int64_t>::max());
     e.shuffle = f["shuffle"].as<bool>();
     e.validate_on_test = f["validation"].as<std::string>() == "test";
     e.verbose = parse_verbose(f["verbose"].as<std::string>());
-    e.initial_epoch = f["initial_epoch"].as<int>();
+    e.initial_epoch = static_cast<int>(integer_in(e, "fit.initial_epoch", 0, int_max));
     e.save_path = r["save"]["path"].as<std::string>();
     e.save_include_optimizer = r["save"]["include_optimizer"].as<bool>();
     e.save_weights_only = r["save"]["weights_only"].as<bool>();
-    if (e.epochs < 0) throw config_error(path + ": fit.epochs must be >= 0, found " + std::to_string(e.epochs));
-    if (e.batch_size < 1) {
-        throw config_error(path + ": fit.batch_size must be >= 1, found " + std::to_string(e.batch_size));
-    }
+    e.save_format = r["save"]["format"].as<std::string>();
+    if (e.save_format == "auto") e.save_format.clear();
     return e;
 }
 

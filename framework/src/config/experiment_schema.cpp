@@ -104,7 +104,11 @@ const std::vector<key_spec>& experiment_schema()
         {"save", value_kind::mapping, "", "save the whole model after training (Keras's model.save)", {}, false,
          {
              {"path", value_kind::string, "''",
-              "file to write, e.g. my_model.h5; its suffix picks the format (empty: not saved)"},
+              "file to write, e.g. my_model.h5 (hdf5) or checkpoints/my_checkpoint (no suffix: a TensorFlow checkpoint "
+              "prefix); empty: not saved"},
+             {"format", value_kind::string, "auto",
+              "format plugin: tf_checkpoint, hdf5, yaml or another format's name; auto: from the path's suffix "
+              "(.h5 hdf5, .yaml yaml, none tf_checkpoint)"},
              {"include_optimizer", value_kind::boolean, "true",
               "also save the optimizer state and the compile settings, to go on training later"},
              {"weights_only", value_kind::boolean, "false", "save only the weights (Keras's save_weights)"},

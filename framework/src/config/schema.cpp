@@ -65,10 +65,17 @@ std::string found_text(const YAML::Node& v)
 
 }  // namespace
 
+namespace {
+const std::string command_line_prefix = "command line argument '";
+}  // namespace
+
+std::string command_line_origin(const std::string& argument) { return command_line_prefix + argument + "'"; }
+
 std::string position(const std::string& file, const YAML::Node& node)
 {
     const YAML::Mark mark = node.IsDefined() ? node.Mark() : YAML::Mark::null_mark();
-    if (mark.is_null()) return file;
+    // A value parsed from an argument has the argument's own 1:1, which says nothing.
+    if (mark.is_null() || file.rfind(command_line_prefix, 0) == 0) return file;
     return file + ":" + std::to_string(mark.line + 1) + ":" + std::to_string(mark.column + 1);
 }
 

@@ -1,5 +1,6 @@
 #include "mlrun/model/saved_model.hpp"
 
+#include "mlrun/checkpoint/format_choice.hpp"
 #include "mlrun/checkpoint/model_state.hpp"
 #include "mlrun/core/error.hpp"
 #include "mlrun/layers/layer_registry.hpp"
@@ -11,11 +12,6 @@
 
 namespace mlrun {
 namespace {
-
-bool ends_with(const std::string& text, const std::string& suffix)
-{
-    return text.size() >= suffix.size() && text.compare(text.size() - suffix.size(), suffix.size(), suffix) == 0;
-}
 
 std::string lower(std::string text)
 {
@@ -75,27 +71,11 @@ training_state training_state::from_yaml(const YAML::Node& node, const std::stri
 
 format format_for_path(const plugin_registry& plugins, const std::string& path)
 {
-    const plugin_record* best = nullptr;
-    std::size_t best_length = 0;
-    std::string known;
-    for (const plugin_record& p : plugins.plugins()) {
-        if (p.kind != MLRUN_PLUGIN_FORMAT) continue;
-        const format f(p);
-        std::string list;
-        for (const std::string& suffix : f.suffixes()) {
-            list += (list.empty() ? "" : " ") + suffix;
-            if (suffix.size() > best_length && ends_with(lower(path), lower(suffix))) {
-                best = &p;
-                best_length = suffix.size();
-            }
-        }
-        known += "\n  " + p.name + ": " + (list.empty() ? "(named by prefix)" : list);
+    try {
+        return format(format_for_reading(plugins, path));
+    } catch (const io_error& e) {
+        throw plugin_error(e.what());  // as documented: no format plugin fits
     }
-    if (best == nullptr) {
-        throw plugin_error(path + ": no format plugin claims this file name's suffix; formats found:" +
-                           (known.empty() ? std::string(" none") : known));
-    }
-    return format(*best);
 }
 
 void save_model(const std::string& path, const model& m, const save_request& request, const plugin_registry& plugins)
@@ -110,7 +90,8 @@ void save_model(const std::string& path, const model& m, const save_request& req
     }
     ckpt.metadata[checkpoint_keys::mlrun_version] = MLRUN_VERSION;
     if (!request.backend.empty()) ckpt.metadata[checkpoint_keys::backend] = request.backend;
-    format_for_path(plugins, path).save(path, ckpt, {{"weights_only", request.weights_only ? "true" : "false"}});
+    format(choose_format(plugins, request.format, path, "save.format"))
+        .save(path, ckpt, {{"weights_only", request.weights_only ? "true" : "false"}});
 }
 
 trainer& loaded_model::fitter()
@@ -209,6 +190,11 @@ std::unique_ptr<loaded_model> load_model(const checkpoint& ckpt, const std::stri
 void load_weights(model& m, const std::string& path, const plugin_registry& plugins)
 {
     const checkpoint file = format_for_path(plugins, path).load(path);
+    restore_state(m, nullptr, weights_paired_with(m, file, path), false, path);
+}
+
+checkpoint weights_paired_with(const model& m, const checkpoint& file, const std::string& path)
+{
     // The file's weights grouped by layer, in the file's order.
     std::vector<std::pair<std::string, std::vector<const std::pair<std::string, tensor>*>>> file_layers;
     bool all_names_match = true;
@@ -257,7 +243,7 @@ void load_weights(model& m, const std::string& path, const plugin_registry& plug
             for (std::size_t w = 0; w < ours.size(); ++w) weights.tensors.emplace_back(ours[w], theirs[w]->second);
         }
     }
-    restore_state(m, nullptr, weights, false, path);
+    return weights;
 }
 
 }  // namespace mlrun

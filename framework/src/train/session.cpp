@@ -1,5 +1,7 @@
 #include "mlrun/train/session.hpp"
 
+#include "mlrun/checkpoint/format_choice.hpp"
+#include "mlrun/config/schema.hpp"
 #include "mlrun/core/error.hpp"
 #include "mlrun/layers/layer_registry.hpp"
 #include "mlrun/model/model_builder.hpp"
@@ -7,6 +9,8 @@
 #include "mlrun/train/model_checkpoint.hpp"
 #include "mlrun/train/progress_printer.hpp"
 #include "mlrun/train/signal_stop.hpp"
+
+#include <boost/filesystem/path.hpp>
 
 #include <unistd.h>
 
@@ -24,6 +28,47 @@ std::vector<boost::filesystem::path> plugin_search_order(const std::vector<boost
     return directories;
 }
 
+void check_output_paths(const experiment& e, const plugin_registry& plugins)
+{
+    for (const std::string section : {"save", "checkpoint"}) {
+        const YAML::Node keys = e.resolved[section];
+        const std::string path = keys.IsMap() ? keys["path"].as<std::string>() : "";
+        if (path.empty()) continue;
+        const std::string requested = keys["format"].as<std::string>();
+        const std::string format_key = section + ".format";
+        if (requested == "auto") {
+            check_output_path(plugins, "", path, section + ".path");
+        } else {
+            check_output_path(plugins, requested, path, section + ".path",
+                              position(e.source.file_for(format_key), keys["format"]) + ": " + format_key);
+        }
+    }
+}
+
+namespace {
+
+// Sparse labels index the model's outputs: one outside [0, classes) is the
+// data's mistake, so it is found before any step, not inside a kernel.
+void check_labels(const dataset& data, const std::string& file, std::int64_t classes)
+{
+    if (data.y.type() != dtype::int32) return;
+    const std::int32_t* labels = data.y.data<std::int32_t>();
+    for (std::int64_t i = 0; i < data.y.size(); ++i) {
+        if (labels[i] < 0 || labels[i] >= classes) {
+            throw data_error(file + ": label #" + std::to_string(i) + ": expected a class from 0 to " +
+                             std::to_string(classes - 1) + " (the model has " + std::to_string(classes) +
+                             " outputs), found " + std::to_string(labels[i]));
+        }
+    }
+}
+
+std::string labels_file(const data_options& d, const std::string& labels)
+{
+    return (boost::filesystem::path(d.path) / labels).string();
+}
+
+}  // namespace
+
 int default_thread_count()
 {
     const unsigned cores = std::thread::hardware_concurrency();
@@ -35,6 +80,7 @@ session::session(const session_options& options)
 {
     plugins_ = std::make_unique<plugin_registry>(plugin_search_order(options.plugin_dirs, experiment_.plugin_search_paths));
     register_layer_plugins(*plugins_);
+    if (options.load_train_data) check_output_paths(experiment_, *plugins_);  // before the run, not after it
 
     const int threads = experiment_.threads > 0 ? experiment_.threads : default_thread_count();
     backend_ = std::make_unique<backend>(plugins_->find(MLRUN_PLUGIN_BACKEND, experiment_.backend),
@@ -59,10 +105,23 @@ session::session(const session_options& options)
     }
 
     const loss_kind loss = parse_loss(experiment_.loss);
-    std::vector<accuracy_metric> metrics;
-    for (const std::string& name : experiment_.metrics) {
-        metrics.emplace_back(name, parse_accuracy(name, loss, model_->output_shape().element_count()));
+    if (loss == loss_kind::sparse_categorical_crossentropy) {
+        const std::int64_t classes = model_->output_shape().element_count();
+        if (options.load_train_data) check_labels(train_, labels_file(d, d.train_labels), classes);
+        check_labels(test_, labels_file(d, d.test_labels), classes);
     }
+    std::vector<accuracy_metric> metrics;
+    const YAML::Node metric_nodes = experiment_.resolved["compile"]["metrics"];
+    for (std::size_t i = 0; i < experiment_.metrics.size(); ++i) {
+        const std::string& name = experiment_.metrics[i];
+        try {
+            metrics.emplace_back(name, parse_accuracy(name, loss, model_->output_shape().element_count()));
+        } catch (const config_error& e) {
+            throw config_error(position(experiment_.source.file_for("compile.metrics"), metric_nodes[i]) +
+                               ": compile.metrics: " + e.what());
+        }
+    }
+
     trainer_ = std::make_unique<trainer>(*model_, *backend_, loss_function(loss),
                                          make_optimizer(experiment_.optimizer, experiment_.source.file_for("compile.optimizer")),
                                          std::move(metrics));

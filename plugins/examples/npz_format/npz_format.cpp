@@ -219,6 +219,8 @@ const mlrun_format_table table = {
     metadata_entry,
     close,
     reader_error,
+    0,        // flags: paths are files named by their suffix
+    nullptr,  // check_save_path: save_begin takes any name
 };
 
 const mlrun_plugin_descriptor descriptor = {

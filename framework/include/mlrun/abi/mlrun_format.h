@@ -78,7 +78,20 @@ typedef struct mlrun_format_table {
                                    const char** value);
     void (*close)(mlrun_format_reader* reader);
     const char* (*reader_error)(mlrun_format_reader* reader);
+
+    /* Added later: a table whose struct_size ends before these has them
+     * absent (flags 0, check_save_path NULL). */
+    /* MLRUN_FORMAT_PREFIX_PATHS: a path is a prefix naming several files
+     * (TensorFlow's NAME.index + NAME.data-*), chosen when a path has no
+     * suffix. Older tables: inferred from an empty `suffixes`. */
+    uint32_t flags;
+    /* Whether save_begin would accept `path`, judged by its name alone
+     * (writes nothing), so a run can refuse a bad output path before it
+     * trains. MLRUN_STATUS_OK, or an error with the reason. NULL: any path. */
+    mlrun_status (*check_save_path)(const char* path, char* error, size_t error_size);
 } mlrun_format_table;
+
+#define MLRUN_FORMAT_PREFIX_PATHS 1u
 
 #ifdef __cplusplus
 }

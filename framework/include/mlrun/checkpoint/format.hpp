@@ -21,6 +21,10 @@ public:
     const std::string& name() const { return name_; }
     // Suffixes the format claims (".h5"); empty for prefix-named formats.
     std::vector<std::string> suffixes() const;
+    // Whether a path names a prefix of several files (tf_checkpoint).
+    bool prefix_paths() const;
+    // "" when the format can write `path` (by its name), else the reason.
+    std::string save_path_problem(const std::string& path) const;
 
     // Writes `ckpt` to `path` as one transaction: on any failure nothing at
     // `path` changes and io_error says what failed (file, tensor).

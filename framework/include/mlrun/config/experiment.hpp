@@ -48,6 +48,7 @@ struct experiment {
     std::string save_path;
     bool save_include_optimizer = true;
     bool save_weights_only = false;
+    std::string save_format;  // a format's name; "": from the path (save.format: auto)
 };
 
 // The data options of a resolved `data` section (defaults filled in, as

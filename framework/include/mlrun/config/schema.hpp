@@ -31,6 +31,10 @@ struct key_spec {
 // no position (defaults, values from the command line).
 std::string position(const std::string& file, const YAML::Node& node);
 
+// What errors name as the place of a command-line override: "command line
+// argument 'fit.epochs=x'". position() gives it no line:column.
+std::string command_line_origin(const std::string& argument);
+
 std::string describe(value_kind kind);
 
 // The closest candidate to `word` by edit distance, if close enough to be a

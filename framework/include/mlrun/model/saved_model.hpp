@@ -48,14 +48,15 @@ struct save_request {
     std::optional<training_state> state;
     std::string backend;  // the backend that trained it, for the record
     bool weights_only = false;
+    std::string format;  // a format plugin's name; "": chosen from the path (format_choice.hpp)
 };
 
-// The format plugin claiming the longest suffix of `path` (".weights.h5"
-// beats ".h5"). Throws plugin_error listing every format and its suffixes.
+// The format that reads `path` (format_for_reading in format_choice.hpp).
+// Throws plugin_error listing every format and its suffixes.
 format format_for_path(const plugin_registry& plugins, const std::string& path);
 
-// Writes `m` (and what `request` adds) to `path` in the format its suffix
-// selects; a failed save leaves any earlier file at `path` as it was.
+// Writes `m` (and what `request` adds) to `path` in request.format or the
+// one the path selects (a suffix-less path is a TensorFlow checkpoint prefix); a failed save leaves any earlier file at `path` as it was.
 void save_model(const std::string& path, const model& m, const save_request& request, const plugin_registry& plugins);
 
 // A model rebuilt from a whole-model file.
@@ -111,5 +112,9 @@ std::unique_ptr<loaded_model> load_model(const checkpoint& ckpt, const std::stri
 // matches, otherwise pairing the layers that have weights by position.
 // Strict: model_error with the table of mismatches, and nothing changed.
 void load_weights(model& m, const std::string& path, const plugin_registry& plugins);
+// The weights of `file` under `m`'s names, paired as load_weights pairs
+// them (names, else position); optimizer tensors are left out. Throws
+// model_error naming both sides' layers when they cannot be paired.
+checkpoint weights_paired_with(const model& m, const checkpoint& file, const std::string& path);
 
 }  // namespace mlrun

@@ -75,4 +75,9 @@ std::vector<boost::filesystem::path> plugin_search_order(const std::vector<boost
 // Threads a backend should use when the experiment says 0.
 int default_thread_count();
 
+// Checks save.path and checkpoint.path before training: a format exists
+// that can write each, and its directory can be made. Throws config_error
+// naming the key, the path and the formats there are.
+void check_output_paths(const experiment& e, const plugin_registry& plugins);
+
 }  // namespace mlrun
