@@ -19,6 +19,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <string>
+#include <vector>
 
 namespace mlrun::keras_h5 {
 
@@ -36,10 +37,12 @@ struct seal_state {
     std::uint32_t crc = 0;
 };
 
-// Reads the block of `path`. No magic (a file mlrun did not write, or one
+// Reads the block of a file's bytes. No magic (a file mlrun did not write, or one
 // whose magic itself is damaged): sealed = false, nothing else checked.
 // With the magic: the length and CRC32C of the rest are checked, and a
 // mismatch throws format_error saying what was found and what expected.
+seal_state check_seal(const std::vector<unsigned char>& bytes);
+// The same for the file at `path`, read once.
 seal_state check_seal(const std::string& path);
 
 // "crc32c 0x1234abcd of the 26200 bytes after the checksum block: matches",

@@ -1,6 +1,10 @@
 #include "h5_io.hpp"
 
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
 
 #include <algorithm>
 #include <cstring>
@@ -118,11 +122,14 @@ std::string type_description(H5T_class_t type_class)
     }
 }
 
-std::size_t file_size(const std::string& path)
+// HDF5's signature, at offset 0 or after a user block of 512, 1024, 2048... bytes.
+bool has_hdf5_signature(const std::vector<unsigned char>& bytes)
 {
-    struct stat info {};
-    if (::stat(path.c_str(), &info) != 0) return 0;
-    return static_cast<std::size_t>(info.st_size);
+    static const unsigned char signature[8] = {0x89, 'H', 'D', 'F', '\r', '\n', 0x1a, '\n'};
+    for (std::size_t at = 0; at + sizeof signature <= bytes.size(); at = at == 0 ? 512 : at * 2) {
+        if (std::memcmp(bytes.data() + at, signature, sizeof signature) == 0) return true;
+    }
+    return false;
 }
 
 // The absolute name of `object` in its file ("/model_weights/dense").
@@ -263,30 +270,48 @@ std::string h5_last_error()
     return message;
 }
 
-h5_id open_file(const std::string& path)
+std::vector<unsigned char> read_snapshot(const std::string& path)
 {
-    struct stat info {};
-    if (::stat(path.c_str(), &info) != 0) throw format_error("no such file");
-    if (S_ISDIR(info.st_mode)) throw format_error("is a directory, not an HDF5 file");
-    const htri_t is_hdf5 = H5Fis_hdf5(path.c_str());
-    if (is_hdf5 == 0) {
-        throw format_error("not an HDF5 file (no HDF5 signature in its " + std::to_string(file_size(path)) +
-                           " bytes)");
+    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        if (errno == ENOENT) throw format_error("no such file");
+        throw format_error(std::string("cannot open: ") + std::strerror(errno));
     }
-    if (is_hdf5 < 0) throw format_error("cannot be read (" + h5_last_error() + ")");
-    disable_filter_plugins(path);
-    return checked(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), "damaged or truncated HDF5 file");
+    struct fd_closer {
+        int fd;
+        ~fd_closer() { ::close(fd); }
+    } closer{fd};
+    struct stat info {};
+    if (::fstat(fd, &info) != 0) throw format_error(std::string("cannot stat: ") + std::strerror(errno));
+    if (S_ISDIR(info.st_mode)) throw format_error("is a directory, not an HDF5 file");
+    std::vector<unsigned char> bytes;
+    // The size is a hint only (a pipe has none; a file may grow): read to the end.
+    bytes.reserve(S_ISREG(info.st_mode) ? static_cast<std::size_t>(info.st_size) : 0);
+    unsigned char buffer[1 << 16];
+    for (;;) {
+        const ssize_t n = ::read(fd, buffer, sizeof buffer);
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0) throw format_error(std::string("read failed: ") + std::strerror(errno));
+        if (n == 0) return bytes;
+        bytes.insert(bytes.end(), buffer, buffer + n);
+    }
 }
 
 h5_id open_file_image(const std::vector<unsigned char>& image, const std::string& name)
 {
+    if (!has_hdf5_signature(image)) {
+        throw format_error("not an HDF5 file (no HDF5 signature in its " + std::to_string(image.size()) + " bytes)");
+    }
     disable_filter_plugins(name);
     h5_id access = checked(H5Pcreate(H5P_FILE_ACCESS), name + ": cannot make a file access list");
     check(H5Pset_fapl_core(access.get(), 1 << 16, 0), name + ": cannot use the in-memory driver");
     // The image is copied: the caller's buffer need not outlive the file.
     check(H5Pset_file_image(access.get(), const_cast<unsigned char*>(image.data()), image.size()),
           name + ": cannot hand the image to HDF5");
-    return checked(H5Fopen(name.c_str(), H5F_ACC_RDONLY, access.get()), name + ": damaged or truncated HDF5 data");
+    // The core driver opens a file of the given name on disk when there is
+    // one (and then refuses the image); under /dev/null there never is.
+    const std::string image_name = "/dev/null/mlrun-image/" + name;
+    return checked(H5Fopen(image_name.c_str(), H5F_ACC_RDONLY, access.get()), "damaged or truncated HDF5 file");
 }
 
 bool has_attribute(hid_t object, const std::string& name) { return H5Aexists(object, name.c_str()) > 0; }

@@ -69,11 +69,14 @@ std::string h5_last_error();
 
 // ---- reading
 
-// Opens `path` read-only. format_error says whether the file is missing,
+// The whole of `path`, read through one descriptor: every later check and
+// read works on these bytes, so a file swapped or rewritten meanwhile
+// cannot reach libhdf5 unchecked. format_error says whether the file is
+// missing, a directory or unreadable.
+std::vector<unsigned char> read_snapshot(const std::string& path);
+// Opens an HDF5 file held in memory (a snapshot, or a member of a zip
+// archive); `name` is used in messages. format_error says whether it is
 // not HDF5, or damaged.
-h5_id open_file(const std::string& path);
-// Opens an HDF5 file held in memory (a member of a zip archive); `name`
-// is used in messages.
 h5_id open_file_image(const std::vector<unsigned char>& image, const std::string& name);
 
 bool has_attribute(hid_t object, const std::string& name);

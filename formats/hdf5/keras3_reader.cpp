@@ -175,17 +175,20 @@ void read_keras3_weights(hid_t file, const std::string& where, const compile_spe
     for (staged_tensor& t : state) out.tensors.push_back(std::move(t));
 }
 
-staged_checkpoint read_keras_archive(const std::string& path)
+staged_checkpoint read_keras_archive(const std::vector<unsigned char>& bytes, const std::string& path)
 {
-    int code = 0;
-    std::unique_ptr<zip_t, zip_closer> archive(zip_open(path.c_str(), ZIP_RDONLY, &code));
+    zip_error_t error;
+    zip_error_init(&error);
+    zip_source_t* source = zip_source_buffer_create(bytes.data(), bytes.size(), 0, &error);
+    std::unique_ptr<zip_t, zip_closer> archive(source != nullptr ? zip_open_from_source(source, ZIP_RDONLY, &error)
+                                                                 : nullptr);
     if (!archive) {
-        zip_error_t error;
-        zip_error_init_with_code(&error, code);
+        if (source != nullptr) zip_source_free(source);
         const std::string reason = zip_error_strerror(&error);
         zip_error_fini(&error);
         throw format_error("not a readable .keras archive (a zip file): " + reason);
     }
+    zip_error_fini(&error);
     staged_checkpoint out;
     out.set_meta("keras_layout", "keras 3 archive");
     if (zip_name_locate(archive.get(), "metadata.json", 0) >= 0) {
@@ -208,7 +211,12 @@ staged_checkpoint read_keras_archive(const std::string& path)
                                : "the archive has no model.weights.h5");
     }
     const std::vector<unsigned char> weights = read_member(archive.get(), "model.weights.h5", weights_member_cap, path);
-    h5_id file = open_file_image(weights, "model.weights.h5");
+    h5_id file;
+    try {
+        file = open_file_image(weights, "model.weights.h5");
+    } catch (const format_error& e) {
+        throw format_error(std::string("model.weights.h5: ") + e.what());
+    }
     read_keras3_weights(file.get(), "model.weights.h5:", &compile, out);
     return out;
 }

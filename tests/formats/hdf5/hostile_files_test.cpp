@@ -17,8 +17,12 @@
 #include <unistd.h>
 #include <zip.h>
 
+#include <sys/stat.h>
+
+#include <csignal>
 #include <fstream>
 #include <sstream>
+#include <thread>
 
 using namespace mlrun;
 using namespace mlrun::testing;
@@ -301,6 +305,41 @@ BOOST_AUTO_TEST_CASE(archive_members_over_the_size_cap_are_refused)
     write_archive(bomb, {{"config.json", std::string(80u << 20, ' ') + config}, {"model.weights.h5", "x"}});
     BOOST_REQUIRE(bytes_of(bomb).size() < (1u << 20));
     expect_refused(plugins, bomb, {"config.json", std::to_string((80u << 20) + config.size()) + " bytes", "cap"});
+}
+
+// The checksum check, the isolated first read and the read proper used to
+// open the path one after another: a file swapped in between reached
+// libhdf5 unchecked. Now the file is read once and every step uses those
+// bytes; a pipe, which can be read only once, shows it.
+BOOST_AUTO_TEST_CASE(the_file_is_read_once_from_check_to_use)
+{
+    temp_dir dir;
+    const std::string pipe = dir.path("model.h5");
+    BOOST_REQUIRE(::mkfifo(pipe.c_str(), 0600) == 0);
+    const std::string bytes = bytes_of(fixture("tf.keras2.10.0-iris/iris_model.h5"));
+    // A reader that gives up early must not kill this process by SIGPIPE.
+    const auto previous = std::signal(SIGPIPE, SIG_IGN);
+    std::thread writer([&] {
+        const int fd = ::open(pipe.c_str(), O_WRONLY | O_CLOEXEC);
+        if (fd < 0) return;
+        for (std::size_t sent = 0; sent < bytes.size();) {
+            const ssize_t n = ::write(fd, bytes.data() + sent, bytes.size() - sent);
+            if (n <= 0) break;
+            sent += static_cast<std::size_t>(n);
+        }
+        ::close(fd);
+    });
+    try {
+        kh::h5_quiet quiet;
+        const kh::staged_checkpoint read = kh::read_keras_file(pipe, 3);
+        BOOST_CHECK(read.find("dense/kernel") != nullptr);
+        BOOST_CHECK(read.meta("file_checksum") != nullptr &&
+                    read.meta("file_checksum")->find("separate process") != std::string::npos);
+    } catch (const kh::format_error& e) {
+        BOOST_ERROR(std::string("the file was opened more than once: ") + e.what());
+    }
+    writer.join();
+    std::signal(SIGPIPE, previous);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
