@@ -7,6 +7,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
 #include <cerrno>
 #include <cstring>
@@ -71,6 +72,18 @@ void seal_file(int fd, const std::string& name)
     if (::pwrite(fd, block.data(), block.size(), 0) != static_cast<ssize_t>(block.size())) {
         throw format_error(name + ": cannot write the checksum block: " + std::strerror(errno));
     }
+}
+
+void seal_image(std::vector<unsigned char>& bytes, const std::string& name)
+{
+    if (bytes.size() < seal_block_size) throw format_error(name + ": no room for the checksum block");
+    const std::uint64_t covered = bytes.size() - seal_block_size;
+    const std::uint32_t crc = checksum::crc32c_extend(0, bytes.data() + seal_block_size, static_cast<std::size_t>(covered));
+    std::fill(bytes.begin(), bytes.begin() + seal_block_size, 0);
+    std::memcpy(bytes.data(), magic, magic_size);
+    put_le<std::uint32_t>(bytes.data() + 16, seal_version);
+    put_le<std::uint64_t>(bytes.data() + 20, covered);
+    put_le<std::uint32_t>(bytes.data() + 28, crc);
 }
 
 seal_state check_seal(const std::vector<unsigned char>& bytes)

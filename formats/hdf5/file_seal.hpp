@@ -31,6 +31,9 @@ inline constexpr std::size_t seal_block_size = 512;
 // `name` is used in messages.
 void seal_file(int fd, const std::string& name);
 
+// The same for a whole file's bytes in memory, before they are written.
+void seal_image(std::vector<unsigned char>& bytes, const std::string& name);
+
 struct seal_state {
     bool sealed = false;         // the magic is there, and what it covers matches
     std::uint64_t covered = 0;   // bytes after the block

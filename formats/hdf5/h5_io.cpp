@@ -458,14 +458,34 @@ std::vector<std::string> members_in_file_order(hid_t group, const std::string& w
     return names;
 }
 
-h5_id create_file(const std::string& path, std::size_t user_block)
+h5_id create_file_in_memory(const std::string& name, std::size_t user_block)
 {
     // Otherwise default property lists: what h5py writes, superblock
     // version 0, the earliest object formats.
-    h5_id creation = checked(H5Pcreate(H5P_FILE_CREATE), path + ": cannot make a file creation property list");
-    check(H5Pset_userblock(creation.get(), user_block), path + ": cannot reserve a " + std::to_string(user_block) +
+    h5_id creation = checked(H5Pcreate(H5P_FILE_CREATE), name + ": cannot make a file creation property list");
+    check(H5Pset_userblock(creation.get(), user_block), name + ": cannot reserve a " + std::to_string(user_block) +
                                                             "-byte user block");
-    return checked(H5Fcreate(path.c_str(), H5F_ACC_TRUNC, creation.get(), H5P_DEFAULT), path + ": cannot create");
+    h5_id access = checked(H5Pcreate(H5P_FILE_ACCESS), name + ": cannot make a file access list");
+    check(H5Pset_fapl_core(access.get(), 1 << 20, 0), name + ": cannot use the in-memory driver");
+    return checked(H5Fcreate(name.c_str(), H5F_ACC_TRUNC, creation.get(), access.get()), name + ": cannot create");
+}
+
+std::vector<unsigned char> file_image(hid_t file, const std::string& name)
+{
+    check(H5Fflush(file, H5F_SCOPE_GLOBAL), name + ": flushing failed");
+    const ssize_t size = H5Fget_file_image(file, nullptr, 0);
+    if (size < 0) throw format_error(name + ": cannot take the file's image (" + h5_last_error() + ")");
+    std::vector<unsigned char> image(static_cast<std::size_t>(size));
+    if (H5Fget_file_image(file, image.data(), image.size()) != size) {
+        throw format_error(name + ": cannot take the file's image (" + h5_last_error() + ")");
+    }
+    // The image starts at the superblock: the user block in front of it,
+    // which the superblock's base address accounts for, is the caller's.
+    hsize_t user_block = 0;
+    h5_id creation = checked(H5Fget_create_plist(file), name + ": unreadable creation properties");
+    check(H5Pget_userblock(creation.get(), &user_block), name + ": unreadable user block size");
+    image.insert(image.begin(), static_cast<std::size_t>(user_block), 0);
+    return image;
 }
 
 h5_id create_group(hid_t parent, const std::string& name, const std::string& where)
