@@ -2,6 +2,7 @@
 // input is one attribute's text, parsed and translated as model_config
 // (the architecture, then the YAML the framework gets) and as
 // training_config (the compile settings), as read_legacy_h5 does.
+#include "h5_io.hpp"
 #include "keras_files.hpp"
 #include "keras_json.hpp"
 
