@@ -59,7 +59,7 @@ json parse_json(const std::string& text, const std::string& where)
     }
     try {
         return json::parse(text);
-    } catch (const json::parse_error& e) {
+    } catch (const json::exception& e) {  // parse_error, and out_of_range for a number that overflows
         throw format_error(where + " is not valid JSON: " + e.what());
     }
 }

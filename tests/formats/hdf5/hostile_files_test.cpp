@@ -257,6 +257,13 @@ BOOST_AUTO_TEST_CASE(deeply_nested_json_is_refused)
     }
 }
 
+// Found by keras_json_fuzzer: a number too large for a double escaped the
+// JSON parser as a library exception, not a format error.
+BOOST_AUTO_TEST_CASE(json_numbers_that_overflow_are_format_errors)
+{
+    BOOST_CHECK_THROW(kh::parse_json("{\"lr\": 0.99900001e28746033}", "/ attribute 'training_config'"), kh::format_error);
+}
+
 // A chunked dataset that claims 1 GiB and stores nothing: refused before
 // the reader allocates what it claims.
 BOOST_AUTO_TEST_CASE(datasets_claiming_more_than_they_store_are_refused)
