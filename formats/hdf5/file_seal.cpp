@@ -7,6 +7,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
 #include <cerrno>
 #include <cstring>
@@ -58,11 +59,6 @@ T get_le(const unsigned char* at)
     return value;
 }
 
-struct fd_closer {
-    int fd;
-    ~fd_closer() { ::close(fd); }
-};
-
 }  // namespace
 
 void seal_file(int fd, const std::string& name)
@@ -78,34 +74,53 @@ void seal_file(int fd, const std::string& name)
     }
 }
 
-seal_state check_seal(const std::string& path)
+void seal_image(std::vector<unsigned char>& bytes, const std::string& name)
 {
-    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) return {};  // the reader says why it cannot open the file
-    fd_closer closer{fd};
-    std::array<unsigned char, 32> head{};
-    ssize_t n = 0;
-    do {
-        n = ::pread(fd, head.data(), head.size(), 0);
-    } while (n < 0 && errno == EINTR);
-    if (n < static_cast<ssize_t>(magic_size) || std::memcmp(head.data(), magic, magic_size) != 0) return {};
-    if (n < static_cast<ssize_t>(head.size())) {
-        throw format_error("file changed after it was written: only " + std::to_string(n) +
+    if (bytes.size() < seal_block_size) throw format_error(name + ": no room for the checksum block");
+    const std::uint64_t covered = bytes.size() - seal_block_size;
+    const std::uint32_t crc = checksum::crc32c_extend(0, bytes.data() + seal_block_size, static_cast<std::size_t>(covered));
+    std::fill(bytes.begin(), bytes.begin() + seal_block_size, 0);
+    std::memcpy(bytes.data(), magic, magic_size);
+    put_le<std::uint32_t>(bytes.data() + 16, seal_version);
+    put_le<std::uint64_t>(bytes.data() + 20, covered);
+    put_le<std::uint32_t>(bytes.data() + 28, crc);
+}
+
+seal_state check_seal(const std::vector<unsigned char>& bytes)
+{
+    if (bytes.size() < magic_size || std::memcmp(bytes.data(), magic, magic_size) != 0) return {};
+    if (bytes.size() < 32) {
+        throw format_error("file changed after it was written: only " + std::to_string(bytes.size()) +
                            " bytes are left of its 512-byte checksum block");
     }
-    const auto version = get_le<std::uint32_t>(head.data() + 16);
+    const auto version = get_le<std::uint32_t>(bytes.data() + 16);
     if (version != seal_version) {
         throw format_error("checksum block version " + std::to_string(version) + ", expected " +
                            std::to_string(seal_version) + " (damaged, or written by a newer mlrun)");
     }
-    seal_state state{true, get_le<std::uint64_t>(head.data() + 20), get_le<std::uint32_t>(head.data() + 28)};
-    const crc_and_size found = checksum_from(fd, seal_block_size, path);
+    seal_state state{true, get_le<std::uint64_t>(bytes.data() + 20), get_le<std::uint32_t>(bytes.data() + 28)};
+    crc_and_size found;
+    if (bytes.size() > seal_block_size) {
+        found.size = bytes.size() - seal_block_size;
+        found.crc = checksum::crc32c_extend(0, bytes.data() + seal_block_size, static_cast<std::size_t>(found.size));
+    }
     if (found.size != state.covered || found.crc != state.crc) {
         throw format_error("file changed after it was written: " + std::to_string(found.size) +
                            " bytes after the checksum block, CRC32C " + checksum::crc_hex(found.crc) + ", expected " +
                            std::to_string(state.covered) + " bytes, CRC32C " + checksum::crc_hex(state.crc));
     }
     return state;
+}
+
+seal_state check_seal(const std::string& path)
+{
+    std::vector<unsigned char> bytes;
+    try {
+        bytes = read_snapshot(path);
+    } catch (const format_error&) {
+        return {};  // the reader says why it cannot read the file
+    }
+    return check_seal(bytes);
 }
 
 std::string describe(const seal_state& state)

@@ -19,6 +19,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <string>
+#include <vector>
 
 namespace mlrun::keras_h5 {
 
@@ -30,16 +31,21 @@ inline constexpr std::size_t seal_block_size = 512;
 // `name` is used in messages.
 void seal_file(int fd, const std::string& name);
 
+// The same for a whole file's bytes in memory, before they are written.
+void seal_image(std::vector<unsigned char>& bytes, const std::string& name);
+
 struct seal_state {
     bool sealed = false;         // the magic is there, and what it covers matches
     std::uint64_t covered = 0;   // bytes after the block
     std::uint32_t crc = 0;
 };
 
-// Reads the block of `path`. No magic (a file mlrun did not write, or one
+// Reads the block of a file's bytes. No magic (a file mlrun did not write, or one
 // whose magic itself is damaged): sealed = false, nothing else checked.
 // With the magic: the length and CRC32C of the rest are checked, and a
 // mismatch throws format_error saying what was found and what expected.
+seal_state check_seal(const std::vector<unsigned char>& bytes);
+// The same for the file at `path`, read once.
 seal_state check_seal(const std::string& path);
 
 // "crc32c 0x1234abcd of the 26200 bytes after the checksum block: matches",

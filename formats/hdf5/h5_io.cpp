@@ -1,6 +1,10 @@
 #include "h5_io.hpp"
 
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
 
 #include <algorithm>
 #include <cstring>
@@ -118,11 +122,119 @@ std::string type_description(H5T_class_t type_class)
     }
 }
 
-std::size_t file_size(const std::string& path)
+// HDF5's signature, at offset 0 or after a user block of 512, 1024, 2048... bytes.
+bool has_hdf5_signature(const std::vector<unsigned char>& bytes)
 {
-    struct stat info {};
-    if (::stat(path.c_str(), &info) != 0) return 0;
-    return static_cast<std::size_t>(info.st_size);
+    static const unsigned char signature[8] = {0x89, 'H', 'D', 'F', '\r', '\n', 0x1a, '\n'};
+    for (std::size_t at = 0; at + sizeof signature <= bytes.size(); at = at == 0 ? 512 : at * 2) {
+        if (std::memcmp(bytes.data() + at, signature, sizeof signature) == 0) return true;
+    }
+    return false;
+}
+
+// The absolute name of `object` in its file ("/model_weights/dense").
+std::string name_of(hid_t object)
+{
+    const ssize_t size = H5Iget_name(object, nullptr, 0);
+    if (size <= 0) return "";
+    std::string name(static_cast<std::size_t>(size) + 1, '\0');
+    H5Iget_name(object, name.data(), name.size());
+    name.resize(static_cast<std::size_t>(size));
+    return name;
+}
+
+std::string joined(const std::string& group, const std::string& path)
+{
+    return group.empty() || group.back() == '/' ? group + path : group + "/" + path;
+}
+
+// Links that are not hard links lead elsewhere: an external link into
+// another file (any file the user can read), a soft link, or a
+// user-defined link whose behaviour is a library's. Keras writes hard
+// links only, so the reader follows nothing else.
+void require_hard_link(hid_t group, const std::string& path)
+{
+    H5L_info_t info{};
+    if (H5Lget_info(group, path.c_str(), &info, H5P_DEFAULT) < 0) {
+        throw format_error(joined(name_of(group), path) + ": unreadable link");
+    }
+    if (info.type == H5L_TYPE_HARD) return;
+    const std::string kind = info.type == H5L_TYPE_EXTERNAL ? "an external link (to another file)"
+                             : info.type == H5L_TYPE_SOFT   ? "a soft link"
+                                                            : "a user-defined link";
+    throw format_error(joined(name_of(group), path) + ": is " + kind +
+                       "; mlrun reads only objects stored in the file itself, as Keras writes them");
+}
+
+// The filters Keras files use (h5py's compression="gzip", shuffle=True,
+// fletcher32=True). libhdf5 looks for any other filter as a plugin
+// library to load, so the reader refuses it by id before reading data.
+bool allowed_filter(H5Z_filter_t id)
+{
+    return id == H5Z_FILTER_DEFLATE || id == H5Z_FILTER_SHUFFLE || id == H5Z_FILTER_FLETCHER32;
+}
+
+// deflate's largest expansion: 1032 output bytes per input byte.
+constexpr std::size_t deflate_max_ratio = 1032;
+
+// Refuses what would make the read reach outside the file, load code, or
+// allocate more than the file can hold: data in other files (external
+// storage, a virtual dataset), a filter outside allowed_filter, and a
+// declared size the stored bytes cannot produce.
+void check_storage(hid_t dataset, hid_t creation, std::size_t declared, const std::vector<std::int64_t>& dims,
+                   const std::string& what)
+{
+    const H5D_layout_t layout = H5Pget_layout(creation);
+    if (layout == H5D_VIRTUAL) {
+        throw format_error(what + ": is a virtual dataset (its data would come from other files); mlrun reads only "
+                                  "data stored in the file itself");
+    }
+    if (layout != H5D_CONTIGUOUS && layout != H5D_CHUNKED && layout != H5D_COMPACT) {
+        throw format_error(what + ": unknown storage layout " + std::to_string(static_cast<int>(layout)));
+    }
+    const int external = H5Pget_external_count(creation);
+    if (external != 0) {
+        char name[256] = "";
+        off_t offset = 0;
+        hsize_t size = 0;
+        if (external > 0) H5Pget_external(creation, 0, sizeof name, name, &offset, &size);
+        throw format_error(what + ": keeps its data in external storage (file '" + name +
+                           "'); mlrun reads only data stored in the file itself");
+    }
+    const int filters = H5Pget_nfilters(creation);
+    if (filters < 0) throw format_error(what + ": unreadable filter pipeline");
+    for (int i = 0; i < filters; ++i) {
+        unsigned int flags = 0;
+        std::size_t values = 0;
+        char name[64] = "";
+        unsigned int config = 0;
+        const H5Z_filter_t id =
+            H5Pget_filter2(creation, static_cast<unsigned>(i), &flags, &values, nullptr, sizeof name, name, &config);
+        if (!allowed_filter(id)) {
+            throw format_error(what + ": uses filter " + std::to_string(id) + (name[0] != '\0' ? std::string(" ('") + name + "')" : "") +
+                               "; mlrun reads only the filters Keras files use: deflate, shuffle, fletcher32");
+        }
+    }
+    // A damaged or hostile header can claim any size; trust it only as far
+    // as the stored bytes can expand (checked before allocating).
+    const std::size_t stored = H5Dget_storage_size(dataset);
+    const std::size_t most = filters > 0 && stored <= std::numeric_limits<std::size_t>::max() / deflate_max_ratio
+                                 ? stored * deflate_max_ratio
+                                 : stored;
+    if (declared > most) {
+        throw format_error(what + ": declares " + std::to_string(declared) + " bytes of data " + shape_text(dims) +
+                           " but the file stores " + std::to_string(stored) +
+                           (filters > 0 ? ", which cannot expand to that (deflate expands at most 1032-fold)" : ""));
+    }
+}
+
+// libhdf5 dlopens a library for a filter it lacks (from HDF5_PLUGIN_PATH
+// or its default plugin directory): a file could make it run code. The
+// reader allows only built-in filters, so loading is off before any file
+// is opened, in this process and in the child that reads first.
+void disable_filter_plugins(const std::string& name)
+{
+    check(H5PLset_loading_state(0), name + ": cannot turn off HDF5 plugin loading");
 }
 
 }  // namespace
@@ -158,28 +270,48 @@ std::string h5_last_error()
     return message;
 }
 
-h5_id open_file(const std::string& path)
+std::vector<unsigned char> read_snapshot(const std::string& path)
 {
-    struct stat info {};
-    if (::stat(path.c_str(), &info) != 0) throw format_error("no such file");
-    if (S_ISDIR(info.st_mode)) throw format_error("is a directory, not an HDF5 file");
-    const htri_t is_hdf5 = H5Fis_hdf5(path.c_str());
-    if (is_hdf5 == 0) {
-        throw format_error("not an HDF5 file (no HDF5 signature in its " + std::to_string(file_size(path)) +
-                           " bytes)");
+    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        if (errno == ENOENT) throw format_error("no such file");
+        throw format_error(std::string("cannot open: ") + std::strerror(errno));
     }
-    if (is_hdf5 < 0) throw format_error("cannot be read (" + h5_last_error() + ")");
-    return checked(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), "damaged or truncated HDF5 file");
+    struct fd_closer {
+        int fd;
+        ~fd_closer() { ::close(fd); }
+    } closer{fd};
+    struct stat info {};
+    if (::fstat(fd, &info) != 0) throw format_error(std::string("cannot stat: ") + std::strerror(errno));
+    if (S_ISDIR(info.st_mode)) throw format_error("is a directory, not an HDF5 file");
+    std::vector<unsigned char> bytes;
+    // The size is a hint only (a pipe has none; a file may grow): read to the end.
+    bytes.reserve(S_ISREG(info.st_mode) ? static_cast<std::size_t>(info.st_size) : 0);
+    unsigned char buffer[1 << 16];
+    for (;;) {
+        const ssize_t n = ::read(fd, buffer, sizeof buffer);
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0) throw format_error(std::string("read failed: ") + std::strerror(errno));
+        if (n == 0) return bytes;
+        bytes.insert(bytes.end(), buffer, buffer + n);
+    }
 }
 
 h5_id open_file_image(const std::vector<unsigned char>& image, const std::string& name)
 {
+    if (!has_hdf5_signature(image)) {
+        throw format_error("not an HDF5 file (no HDF5 signature in its " + std::to_string(image.size()) + " bytes)");
+    }
+    disable_filter_plugins(name);
     h5_id access = checked(H5Pcreate(H5P_FILE_ACCESS), name + ": cannot make a file access list");
     check(H5Pset_fapl_core(access.get(), 1 << 16, 0), name + ": cannot use the in-memory driver");
     // The image is copied: the caller's buffer need not outlive the file.
     check(H5Pset_file_image(access.get(), const_cast<unsigned char*>(image.data()), image.size()),
           name + ": cannot hand the image to HDF5");
-    return checked(H5Fopen(name.c_str(), H5F_ACC_RDONLY, access.get()), name + ": damaged or truncated HDF5 data");
+    // The core driver opens a file of the given name on disk when there is
+    // one (and then refuses the image); under /dev/null there never is.
+    const std::string image_name = "/dev/null/mlrun-image/" + name;
+    return checked(H5Fopen(image_name.c_str(), H5F_ACC_RDONLY, access.get()), "damaged or truncated HDF5 file");
 }
 
 bool has_attribute(hid_t object, const std::string& name) { return H5Aexists(object, name.c_str()) > 0; }
@@ -198,6 +330,7 @@ bool has_path(hid_t group, const std::string& path)
         const std::string part = path.substr(start, slash == std::string::npos ? std::string::npos : slash - start);
         prefix += (prefix.empty() ? "" : "/") + part;
         if (part.empty() || H5Lexists(group, prefix.c_str(), H5P_DEFAULT) <= 0) return false;
+        require_hard_link(group, prefix);
         if (slash == std::string::npos) return true;
         start = slash + 1;
     }
@@ -270,17 +403,8 @@ staged_tensor read_dataset(hid_t parent, const std::string& path, const std::str
     default: throw format_error(what + ": expected a float or integer dataset, found another element type");
     }
     const std::int64_t count = t.element_count();
-    // A damaged header can claim any size; trust it only as far as the file
-    // stores data (for contiguous data, which Keras writes; compressed chunks
-    // are checked by the library as it reads them).
     h5_id creation = checked(H5Dget_create_plist(dataset.get()), what + ": unreadable creation properties");
-    const bool contiguous = H5Pget_layout(creation.get()) == H5D_CONTIGUOUS;
-    const std::size_t stored = H5Dget_storage_size(dataset.get());
-    const std::size_t declared = static_cast<std::size_t>(count) * H5Tget_size(type.get());
-    if (contiguous && count > 0 && stored < declared) {
-        throw format_error(what + ": declares " + std::to_string(declared) + " bytes of data " + shape_text(t.dims) +
-                           " but the file stores " + std::to_string(stored));
-    }
+    check_storage(dataset.get(), creation.get(), static_cast<std::size_t>(count) * H5Tget_size(type.get()), t.dims, what);
     t.bytes.resize(static_cast<std::size_t>(count) * element_size);
     if (count > 0) {
         check(H5Dread(dataset.get(), memory_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, t.bytes.data()),
@@ -334,14 +458,34 @@ std::vector<std::string> members_in_file_order(hid_t group, const std::string& w
     return names;
 }
 
-h5_id create_file(const std::string& path, std::size_t user_block)
+h5_id create_file_in_memory(const std::string& name, std::size_t user_block)
 {
     // Otherwise default property lists: what h5py writes, superblock
     // version 0, the earliest object formats.
-    h5_id creation = checked(H5Pcreate(H5P_FILE_CREATE), path + ": cannot make a file creation property list");
-    check(H5Pset_userblock(creation.get(), user_block), path + ": cannot reserve a " + std::to_string(user_block) +
+    h5_id creation = checked(H5Pcreate(H5P_FILE_CREATE), name + ": cannot make a file creation property list");
+    check(H5Pset_userblock(creation.get(), user_block), name + ": cannot reserve a " + std::to_string(user_block) +
                                                             "-byte user block");
-    return checked(H5Fcreate(path.c_str(), H5F_ACC_TRUNC, creation.get(), H5P_DEFAULT), path + ": cannot create");
+    h5_id access = checked(H5Pcreate(H5P_FILE_ACCESS), name + ": cannot make a file access list");
+    check(H5Pset_fapl_core(access.get(), 1 << 20, 0), name + ": cannot use the in-memory driver");
+    return checked(H5Fcreate(name.c_str(), H5F_ACC_TRUNC, creation.get(), access.get()), name + ": cannot create");
+}
+
+std::vector<unsigned char> file_image(hid_t file, const std::string& name)
+{
+    check(H5Fflush(file, H5F_SCOPE_GLOBAL), name + ": flushing failed");
+    const ssize_t size = H5Fget_file_image(file, nullptr, 0);
+    if (size < 0) throw format_error(name + ": cannot take the file's image (" + h5_last_error() + ")");
+    std::vector<unsigned char> image(static_cast<std::size_t>(size));
+    if (H5Fget_file_image(file, image.data(), image.size()) != size) {
+        throw format_error(name + ": cannot take the file's image (" + h5_last_error() + ")");
+    }
+    // The image starts at the superblock: the user block in front of it,
+    // which the superblock's base address accounts for, is the caller's.
+    hsize_t user_block = 0;
+    h5_id creation = checked(H5Fget_create_plist(file), name + ": unreadable creation properties");
+    check(H5Pget_userblock(creation.get(), &user_block), name + ": unreadable user block size");
+    image.insert(image.begin(), static_cast<std::size_t>(user_block), 0);
+    return image;
 }
 
 h5_id create_group(hid_t parent, const std::string& name, const std::string& where)

@@ -69,11 +69,14 @@ std::string h5_last_error();
 
 // ---- reading
 
-// Opens `path` read-only. format_error says whether the file is missing,
+// The whole of `path`, read through one descriptor: every later check and
+// read works on these bytes, so a file swapped or rewritten meanwhile
+// cannot reach libhdf5 unchecked. format_error says whether the file is
+// missing, a directory or unreadable.
+std::vector<unsigned char> read_snapshot(const std::string& path);
+// Opens an HDF5 file held in memory (a snapshot, or a member of a zip
+// archive); `name` is used in messages. format_error says whether it is
 // not HDF5, or damaged.
-h5_id open_file(const std::string& path);
-// Opens an HDF5 file held in memory (a member of a zip archive); `name`
-// is used in messages.
 h5_id open_file_image(const std::vector<unsigned char>& image, const std::string& name);
 
 bool has_attribute(hid_t object, const std::string& name);
@@ -103,9 +106,13 @@ std::vector<std::string> members_in_file_order(hid_t group, const std::string& w
 
 enum class string_charset { ascii, utf8 };
 
-// A new file whose first `user_block` bytes (0, or a power of two >= 512)
-// libhdf5 leaves to the caller.
-h5_id create_file(const std::string& path, std::size_t user_block = 0);
+// A new file held in memory only (libhdf5 never writes to disk, so a full
+// disk cannot fail it half-way and leave an identifier it cannot close),
+// whose first `user_block` bytes (0, or a power of two >= 512) libhdf5
+// leaves to the caller. `name` is used in messages.
+h5_id create_file_in_memory(const std::string& name, std::size_t user_block = 0);
+// The bytes of such a file, complete: the caller writes them to disk.
+std::vector<unsigned char> file_image(hid_t file, const std::string& name);
 h5_id create_group(hid_t parent, const std::string& name, const std::string& where);
 // A variable-length string scalar of the given character set.
 void write_string_attribute(hid_t object, const std::string& name, const std::string& value, string_charset charset,

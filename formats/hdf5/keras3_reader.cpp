@@ -92,13 +92,32 @@ struct zip_closer {
     void operator()(zip_t* archive) const { zip_discard(archive); }
 };
 
-std::vector<unsigned char> read_member(zip_t* archive, const char* name, const std::string& path)
+// Caps on what a member may claim uncompressed, checked against the zip
+// headers before anything is allocated or inflated (a 1.5 MB archive can
+// claim, and inflate to, 1.5 GB). Keras configs are kilobytes; weights are
+// as large as the model.
+constexpr std::uint64_t json_member_cap = std::uint64_t{64} << 20;
+constexpr std::uint64_t weights_member_cap = std::uint64_t{16} << 30;
+// deflate's largest expansion: 1032 output bytes per input byte.
+constexpr std::uint64_t deflate_max_ratio = 1032;
+
+std::string mib(std::uint64_t bytes) { return std::to_string(bytes >> 20) + " MiB"; }
+
+std::vector<unsigned char> read_member(zip_t* archive, const char* name, std::uint64_t cap, const std::string& path)
 {
     zip_stat_t info;
     zip_stat_init(&info);
     if (zip_stat(archive, name, 0, &info) != 0) throw format_error(path + ": the archive has no '" + name + "'");
-    if ((info.valid & ZIP_STAT_SIZE) == 0 || info.size > (std::uint64_t{1} << 34)) {
+    if ((info.valid & ZIP_STAT_SIZE) == 0 || (info.valid & ZIP_STAT_COMP_SIZE) == 0) {
         throw format_error(path + ": member '" + name + "' has no plausible size");
+    }
+    if (info.size > cap) {
+        throw format_error(path + ": member '" + name + "' claims " + std::to_string(info.size) +
+                           " bytes uncompressed, over the " + mib(cap) + " cap for it");
+    }
+    if (info.size > info.comp_size * deflate_max_ratio + 1024) {
+        throw format_error(path + ": member '" + name + "' claims " + std::to_string(info.size) + " bytes from " +
+                           std::to_string(info.comp_size) + " compressed, more than deflate can expand them");
     }
     std::vector<unsigned char> bytes(static_cast<std::size_t>(info.size));
     zip_file_t* file = zip_fopen(archive, name, 0);
@@ -156,27 +175,30 @@ void read_keras3_weights(hid_t file, const std::string& where, const compile_spe
     for (staged_tensor& t : state) out.tensors.push_back(std::move(t));
 }
 
-staged_checkpoint read_keras_archive(const std::string& path)
+staged_checkpoint read_keras_archive(const std::vector<unsigned char>& bytes, const std::string& path)
 {
-    int code = 0;
-    std::unique_ptr<zip_t, zip_closer> archive(zip_open(path.c_str(), ZIP_RDONLY, &code));
+    zip_error_t error;
+    zip_error_init(&error);
+    zip_source_t* source = zip_source_buffer_create(bytes.data(), bytes.size(), 0, &error);
+    std::unique_ptr<zip_t, zip_closer> archive(source != nullptr ? zip_open_from_source(source, ZIP_RDONLY, &error)
+                                                                 : nullptr);
     if (!archive) {
-        zip_error_t error;
-        zip_error_init_with_code(&error, code);
+        if (source != nullptr) zip_source_free(source);
         const std::string reason = zip_error_strerror(&error);
         zip_error_fini(&error);
         throw format_error("not a readable .keras archive (a zip file): " + reason);
     }
+    zip_error_fini(&error);
     staged_checkpoint out;
     out.set_meta("keras_layout", "keras 3 archive");
     if (zip_name_locate(archive.get(), "metadata.json", 0) >= 0) {
-        const std::vector<unsigned char> bytes = read_member(archive.get(), "metadata.json", path);
+        const std::vector<unsigned char> bytes = read_member(archive.get(), "metadata.json", json_member_cap, path);
         const json metadata = parse_json(std::string(bytes.begin(), bytes.end()), "metadata.json");
         if (const json* v = member(metadata, "keras_version"); v != nullptr && v->is_string()) {
             out.set_meta("keras_version", v->get<std::string>());
         }
     }
-    const std::vector<unsigned char> config_bytes = read_member(archive.get(), "config.json", path);
+    const std::vector<unsigned char> config_bytes = read_member(archive.get(), "config.json", json_member_cap, path);
     const json config = parse_json(std::string(config_bytes.begin(), config_bytes.end()), "config.json");
     translate_architecture([&] { return model_from_keras(config, "config.json"); }, out);
     compile_spec compile;
@@ -188,8 +210,13 @@ staged_checkpoint read_keras_archive(const std::string& path)
         throw format_error(npz ? "the weights are in model.weights.npz; mlrun reads model.weights.h5 archives only"
                                : "the archive has no model.weights.h5");
     }
-    const std::vector<unsigned char> weights = read_member(archive.get(), "model.weights.h5", path);
-    h5_id file = open_file_image(weights, "model.weights.h5");
+    const std::vector<unsigned char> weights = read_member(archive.get(), "model.weights.h5", weights_member_cap, path);
+    h5_id file;
+    try {
+        file = open_file_image(weights, "model.weights.h5");
+    } catch (const format_error& e) {
+        throw format_error(std::string("model.weights.h5: ") + e.what());
+    }
     read_keras3_weights(file.get(), "model.weights.h5:", &compile, out);
     return out;
 }

@@ -18,6 +18,7 @@
 
 #include <functional>
 #include <string>
+#include <vector>
 
 namespace mlrun::keras_h5 {
 
@@ -37,11 +38,14 @@ staged_checkpoint read_keras_file(const std::string& path, unsigned child_second
 // The same without either guard: libhdf5 reads the bytes in process,
 // whatever they are. For that child, and for fuzzing the readers.
 staged_checkpoint read_keras_file_unguarded(const std::string& path);
+// The same for a file already read into memory (`path` names it and its
+// suffix picks the layout).
+staged_checkpoint read_keras_bytes(const std::vector<unsigned char>& bytes, const std::string& path);
 
 // The layouts, for read_keras_file and tests.
 void read_legacy_h5(hid_t file, staged_checkpoint& out);
 void read_keras3_weights(hid_t file, const std::string& where, const compile_spec* compile, staged_checkpoint& out);
-staged_checkpoint read_keras_archive(const std::string& path);
+staged_checkpoint read_keras_archive(const std::vector<unsigned char>& bytes, const std::string& path);
 
 // A file whose architecture or compile settings mlrun cannot translate (a
 // Lambda layer, an optimizer it lacks) is still readable: its weights can

@@ -24,13 +24,42 @@ bool parses_as_number(const std::string& text, double& out)
     return *end == '\0';
 }
 
+// Where the brackets of `text` (outside strings) first nest deeper than
+// `limit`, or npos. Runs before the parser: every consumer of a parsed
+// value (dump, the conversions, the destructor) recurses once per level.
+std::size_t first_too_deep(const std::string& text, std::size_t limit)
+{
+    std::size_t depth = 0;
+    bool in_string = false;
+    bool escaped = false;
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        const char c = text[i];
+        if (in_string) {
+            if (escaped) escaped = false;
+            else if (c == '\\') escaped = true;
+            else if (c == '"') in_string = false;
+        } else if (c == '"') {
+            in_string = true;
+        } else if (c == '[' || c == '{') {
+            if (++depth > limit) return i;
+        } else if ((c == ']' || c == '}') && depth > 0) {
+            --depth;
+        }
+    }
+    return std::string::npos;
+}
+
 }  // namespace
 
 json parse_json(const std::string& text, const std::string& where)
 {
+    if (const std::size_t at = first_too_deep(text, json_depth_limit); at != std::string::npos) {
+        throw format_error(where + ": JSON nested deeper than " + std::to_string(json_depth_limit) +
+                           " levels (at byte " + std::to_string(at) + "); Keras configs nest a few dozen");
+    }
     try {
         return json::parse(text);
-    } catch (const json::parse_error& e) {
+    } catch (const json::exception& e) {  // parse_error, and out_of_range for a number that overflows
         throw format_error(where + " is not valid JSON: " + e.what());
     }
 }

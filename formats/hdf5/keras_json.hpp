@@ -11,7 +11,14 @@ namespace mlrun::keras_h5 {
 
 using json = nlohmann::ordered_json;
 
-// Parses `text`; format_error "<where> is not valid JSON: ..." otherwise.
+// The deepest nesting of arrays and objects parse_json accepts. A Keras
+// model config nests about 6 levels per model; 128 leaves room for models
+// nested in models, and keeps every recursive use of the value far from
+// the stack's end.
+inline constexpr std::size_t json_depth_limit = 128;
+
+// Parses `text`; format_error "<where> is not valid JSON: ..." otherwise,
+// and "<where>: JSON nested deeper than 128 levels" before parsing.
 json parse_json(const std::string& text, const std::string& where);
 
 // A member of a JSON object, or nullptr when absent or `object` is no object.

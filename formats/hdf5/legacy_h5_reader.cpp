@@ -110,10 +110,10 @@ void read_legacy_h5(hid_t file, staged_checkpoint& out)
     }
 }
 
-staged_checkpoint read_keras_file_unguarded(const std::string& path)
+staged_checkpoint read_keras_bytes(const std::vector<unsigned char>& bytes, const std::string& path)
 {
-    if (ends_with(path, ".keras")) return read_keras_archive(path);
-    h5_id file = open_file(path);
+    if (ends_with(path, ".keras")) return read_keras_archive(bytes, path);
+    h5_id file = open_file_image(bytes, path);
     staged_checkpoint out;
     if (!has_path(file.get(), "model_weights") && !has_name_list(file.get(), "layer_names") &&
         has_path(file.get(), "layers")) {
@@ -123,6 +123,11 @@ staged_checkpoint read_keras_file_unguarded(const std::string& path)
         read_legacy_h5(file.get(), out);
     }
     return out;
+}
+
+staged_checkpoint read_keras_file_unguarded(const std::string& path)
+{
+    return read_keras_bytes(read_snapshot(path), path);
 }
 
 }  // namespace mlrun::keras_h5

@@ -165,21 +165,30 @@ void sync_path(const std::string& path, int flags, const std::string& what)
     if (status != 0) throw format_error(what + ": fsync failed: " + std::strerror(saved));
 }
 
-// Writes the checksum block over the finished file, then syncs it.
-void seal_and_sync(const std::string& path)
+// Writes `bytes` as the new file `path` and syncs it; every failure (a
+// full disk among them) is an error naming the file and the reason.
+void write_and_sync(const std::string& path, const std::vector<unsigned char>& bytes)
 {
-    const int fd = ::open(path.c_str(), O_RDWR | O_CLOEXEC);
-    if (fd < 0) throw format_error(path + ": cannot open to write its checksum: " + std::strerror(errno));
-    try {
-        seal_file(fd, path);
-    } catch (...) {
-        ::close(fd);
-        throw;
+    const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+    if (fd < 0) throw format_error(path + ": cannot create: " + std::strerror(errno));
+    std::size_t written = 0;
+    int failure = 0;
+    while (written < bytes.size() && failure == 0) {
+        const ssize_t n = ::write(fd, bytes.data() + written, bytes.size() - written);
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0) failure = errno;
+        else written += static_cast<std::size_t>(n);
     }
-    const int status = ::fsync(fd);
-    const int saved = errno;
-    if (::close(fd) != 0 && status == 0) throw format_error(path + ": closing failed: " + std::strerror(errno));
-    if (status != 0) throw format_error(path + ": fsync failed: " + std::strerror(saved));
+    const int synced = failure == 0 ? ::fsync(fd) : 0;
+    const int sync_error = errno;
+    const int closed = ::close(fd);
+    const int close_error = errno;
+    if (failure != 0) {
+        throw format_error(path + ": write failed after " + std::to_string(written) + " of " +
+                           std::to_string(bytes.size()) + " bytes: " + std::strerror(failure));
+    }
+    if (synced != 0) throw format_error(path + ": fsync failed: " + std::strerror(sync_error));
+    if (closed != 0) throw format_error(path + ": closing failed: " + std::strerror(close_error));
 }
 
 std::string directory_of(const std::string& path)
@@ -213,14 +222,15 @@ void write_keras_file(const std::string& path, const staged_checkpoint& ckpt, bo
     check_keras_save_path(path);
     const std::string temporary = temporary_name(path);
     try {
+        // libhdf5 builds the file in memory; only this code writes to disk.
+        std::vector<unsigned char> image;
         {
-            h5_id file = create_file(temporary, seal_block_size);
+            h5_id file = create_file_in_memory(temporary, seal_block_size);
             write_contents(file.get(), ckpt, weights_only);
-            if (H5Fflush(file.get(), H5F_SCOPE_GLOBAL) < 0) throw format_error(temporary + ": flushing failed (" + h5_last_error() + ")");
-            // Closed here rather than by the handle, to see whether the last writes succeeded.
-            if (H5Fclose(file.release()) < 0) throw format_error(temporary + ": closing failed (" + h5_last_error() + ")");
+            image = file_image(file.get(), temporary);
         }
-        seal_and_sync(temporary);
+        seal_image(image, temporary);
+        write_and_sync(temporary, image);
         if (std::rename(temporary.c_str(), path.c_str()) != 0) {
             throw format_error("cannot rename " + temporary + " to " + path + ": " + std::strerror(errno));
         }

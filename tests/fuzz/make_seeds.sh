@@ -2,6 +2,10 @@
 # Writes the seed corpus of one fuzz target into OUT_DIR (docs/fuzzing.md):
 #   tf_checkpoint_fuzzer  the interop fixtures' bundles and one mlrun saves
 #   hdf5_fuzzer           the interop fixtures' Keras files and one mlrun saves
+#   keras_archive_fuzzer  the interop fixtures' .keras archives
+#   keras_json_fuzzer     the model_config and training_config attributes of
+#                         the fixtures' Keras files and of one mlrun saves, and
+#                         the .keras archives' config.json
 #   idx_fuzzer            small IDX image/label pairs of every type, raw and gzip
 #   experiment_fuzzer     the repository's configs/*.yaml
 #   checkpoint_state_fuzzer  the interop fixtures' state files and hostile path lists
@@ -102,6 +106,41 @@ hdf5_seeds() {
     rm -rf "$scratch"
 }
 
+keras_archive_seeds() {
+    require_fixtures
+    local file n=0
+    while IFS= read -r file; do
+        n=$((n + 1))
+        cp "$file" "$out/fixture-$n"
+    done < <(find "$fixtures" -name '*.keras' -size -$((max_len + 1))c | sort)
+}
+
+# The text of a string attribute of the root group (h5dump -y prints it
+# between quotes, unescaped).
+root_attribute() {
+    h5dump -A -a "/$2" -y -w0 "$1" 2>/dev/null |
+        python3 -c 'import re, sys; m = re.search(r"DATA \{\s*\"(.*)\"\s*\}\s*\}", sys.stdin.read(), re.S); sys.stdout.write(m.group(1) if m else "")'
+}
+
+keras_json_seeds() {
+    require_fixtures
+    local file attribute n=0 scratch
+    scratch=$(mktemp -d)
+    mlrun_saved "$scratch"
+    while IFS= read -r file; do
+        for attribute in model_config training_config; do
+            n=$((n + 1))
+            root_attribute "$file" "$attribute" >"$out/attribute-$n" || true
+            [ -s "$out/attribute-$n" ] || rm -f "$out/attribute-$n"
+        done
+    done < <({ find "$fixtures" -name '*.h5' | sort; echo "$scratch/model.h5"; })
+    while IFS= read -r file; do
+        n=$((n + 1))
+        unzip -p "$file" config.json >"$out/config-$n"
+    done < <(find "$fixtures" -name '*.keras' | sort)
+    rm -rf "$scratch"
+}
+
 idx_seeds() {
     local scratch
     scratch=$(mktemp -d)
@@ -143,6 +182,8 @@ checkpoint_state_seeds() {
 case $target in
     tf_checkpoint_fuzzer) tf_checkpoint_seeds ;;
     hdf5_fuzzer) hdf5_seeds ;;
+    keras_archive_fuzzer) keras_archive_seeds ;;
+    keras_json_fuzzer) keras_json_seeds ;;
     idx_fuzzer) idx_seeds ;;
     experiment_fuzzer) experiment_seeds ;;
     checkpoint_state_fuzzer) checkpoint_state_seeds ;;

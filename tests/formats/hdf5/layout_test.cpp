@@ -125,7 +125,7 @@ std::vector<std::string> structure(const std::string& path)
 std::string string_attribute(const std::string& file, const std::string& object, const std::string& name)
 {
     keras_h5::h5_quiet quiet;
-    keras_h5::h5_id f = keras_h5::open_file(file);
+    keras_h5::h5_id f(H5Fopen(file.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT));
     keras_h5::h5_id o(H5Oopen(f.get(), object.c_str(), H5P_DEFAULT));
     return keras_h5::read_string_attribute(o.get(), name, object);
 }
