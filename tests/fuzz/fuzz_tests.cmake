@@ -2,7 +2,7 @@
 # need clang, so they build in a second configuration of this tree:
 # fuzz_build configures and builds build/fuzz, then fuzz_<target> runs each
 # target for MLRUN_FUZZ_SECONDS from seeds made at test time.
-set(MLRUN_FUZZ_SECONDS 45 CACHE STRING "How long ctest runs each fuzz target, in seconds")
+set(MLRUN_FUZZ_SECONDS 30 CACHE STRING "How long ctest runs each fuzz target, in seconds")
 set(fuzz_dir ${CMAKE_CURRENT_LIST_DIR})
 set(fuzz_build_dir ${PROJECT_BINARY_DIR}/fuzz)
 
