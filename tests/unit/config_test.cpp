@@ -13,6 +13,8 @@
 
 #include <boost/filesystem.hpp>
 
+#include <sys/stat.h>
+
 #include <fstream>
 
 using namespace mlrun;
@@ -244,6 +246,73 @@ BOOST_AUTO_TEST_CASE(a_missing_base_is_named)
     } catch (const config_error& e) {
         BOOST_TEST(contains(e.what(), "nowhere.yaml: no such experiment file"), e.what());
     }
+}
+
+// Each file extending the next one twice doubled the work per level (2^24
+// reads here); every file is now read and merged once.
+BOOST_AUTO_TEST_CASE(a_diamond_of_extends_reads_each_file_once)
+{
+    config_files f;
+    const int depth = 24;
+    const std::string bottom = f.write("f" + std::to_string(depth) + ".yaml",
+                                       std::string("fit: {epochs: many}\n") + minimal_model);
+    for (int i = depth - 1; i >= 0; --i) {
+        const std::string next = "f" + std::to_string(i + 1) + ".yaml";
+        f.write("f" + std::to_string(i) + ".yaml", "extends: [" + next + ", " + next + "]\nseed: " + std::to_string(i) + "\n");
+    }
+    try {
+        load_experiment(f.dir.path.string() + "/f0.yaml", {});
+        BOOST_FAIL("expected a config_error");
+    } catch (const config_error& e) {
+        // The bad value is still reported where it is.
+        BOOST_TEST(contains(e.what(), bottom + ":1:15: fit.epochs: expected an integer, found 'many'"), e.what());
+    }
+    f.write("f" + std::to_string(depth) + ".yaml", minimal_model);
+    const experiment e = load_experiment(f.dir.path.string() + "/f0.yaml", {});
+    BOOST_TEST(e.seed == 0u);  // the top file's own value
+    BOOST_TEST(e.source.file_for("seed") == f.dir.path.string() + "/f0.yaml");
+}
+
+// Opening a FIFO blocks until a writer comes; it is refused instead, as an
+// experiment and as a base.
+BOOST_AUTO_TEST_CASE(an_experiment_that_is_not_a_regular_file_is_refused)
+{
+    config_files f;
+    const std::string fifo = f.dir.path.string() + "/fifo.yaml";
+    BOOST_REQUIRE_EQUAL(mkfifo(fifo.c_str(), 0600), 0);
+    for (const std::string& path : {fifo, f.write("top.yaml", "extends: fifo.yaml\n")}) {
+        try {
+            load_experiment(path, {});
+            BOOST_FAIL("expected a config_error");
+        } catch (const config_error& e) {
+            BOOST_TEST(contains(e.what(), fifo + ": is a FIFO, not a regular file"), e.what());
+        }
+    }
+}
+
+// Aliases that multiply (each level nine of the one before: 9^12 nodes
+// from a few hundred bytes) and deep nesting are refused at their position.
+BOOST_AUTO_TEST_CASE(yaml_beyond_the_limits_is_refused_with_a_position)
+{
+    std::string bomb = "seed: 1\nx0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n";
+    for (int i = 1; i <= 12; ++i) {
+        const std::string prev = "*a" + std::to_string(i - 1);
+        bomb += "x" + std::to_string(i) + ": &a" + std::to_string(i) + " [" + prev;
+        for (int j = 1; j < 9; ++j) bomb += ", " + prev;
+        bomb += "]\n";
+    }
+    const std::string alias_error = load_error(bomb);
+    BOOST_TEST(contains(alias_error, "aliases expand to more than 100000 nodes"), alias_error);
+    BOOST_TEST(contains(alias_error, "FILE:7:"), alias_error);  // the alias that crosses the limit
+
+    const std::string deep = "seed: " + std::string(200, '[') + std::string(200, ']') + "\n";
+    const std::string depth_error = load_error(deep);
+    BOOST_TEST(contains(depth_error, "FILE:1:106: YAML syntax error: nested deeper than 100 levels"), depth_error);
+    // Within the limits, anchors and aliases work as YAML says.
+    const experiment shared = load_experiment(
+        experiment_file(std::string(minimal_model) + "fit: {epochs: &n 4, batch_size: *n}\n").path.string(), {});
+    BOOST_TEST(shared.epochs == 4);
+    BOOST_TEST(shared.batch_size == 4);
 }
 
 // configs/README.md is generated from the schema; this fails when a key

@@ -1,5 +1,6 @@
 #include "mlrun/config/experiment.hpp"
 
+#include "mlrun/config/bounded_yaml.hpp"
 #include "mlrun/config/compose.hpp"
 #include "mlrun/core/error.hpp"
 
@@ -65,7 +66,7 @@ void apply_override(YAML::Node& root, const std::string& assignment)
     }
     YAML::Node value;
     try {
-        value = YAML::Load(text);
+        value = load_bounded_yaml(text);
     } catch (const YAML::Exception& e) {
         throw config_error(where + ": the value is not valid YAML: " + e.msg);
     }
