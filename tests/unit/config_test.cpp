@@ -8,6 +8,7 @@
 #include "mlrun/core/error.hpp"
 #include "mlrun/layers/layer_registry.hpp"
 #include "mlrun/model/model_builder.hpp"
+#include "mlrun/optim/optimizer.hpp"
 #include "support/temp_files.hpp"
 #include "support/test_models.hpp"
 
@@ -313,6 +314,52 @@ BOOST_AUTO_TEST_CASE(yaml_beyond_the_limits_is_refused_with_a_position)
         experiment_file(std::string(minimal_model) + "fit: {epochs: &n 4, batch_size: *n}\n").path.string(), {});
     BOOST_TEST(shared.epochs == 4);
     BOOST_TEST(shared.batch_size == 4);
+}
+
+// The config_error message of `body`.
+template <class F>
+std::string config_error_of(F body)
+{
+    try {
+        body();
+    } catch (const config_error& e) {
+        return e.what();
+    }
+    BOOST_FAIL("expected a config_error");
+    return "";
+}
+
+// Names with '/' saved fine and read back as other layers (or not at all);
+// they are refused with their position before anything is built.
+BOOST_AUTO_TEST_CASE(layer_names_follow_keras_rules)
+{
+    for (const std::string name : {"/abs", "a/b", "../../evil", "", "_x"}) {
+        const std::string message = config_error_of([&] {
+            build_model(YAML::Load("\n- Dense: {units: 10, input_shape: [784], name: '" + name + "'}\n"), "exp.yaml",
+                        std::nullopt);
+        });
+        BOOST_TEST(contains(message, "exp.yaml:2:"), message);
+        BOOST_TEST(contains(message, "model[0].name: '" + name + "' is not a layer name"), message);
+    }
+    BOOST_CHECK_NO_THROW(build_model(YAML::Load("- Dense: {units: 10, input_shape: [784], name: dense.out-1}"),
+                                     "exp.yaml", std::nullopt));
+}
+
+// beta_1: -1 with epsilon: 0 trained to a NaN loss and exit 0; a negative
+// learning rate was taken. Keras's ranges are checked at file:line:column.
+BOOST_AUTO_TEST_CASE(optimizer_settings_outside_keras_ranges_are_refused)
+{
+    const auto error_of = [](const std::string& optimizer) {
+        return config_error_of([&] { make_optimizer(YAML::Load("\n" + optimizer), "exp.yaml"); });
+    };
+    const std::string beta = error_of("{adam: {beta_1: -1}}");
+    BOOST_TEST(contains(beta, "exp.yaml:2:17: compile.optimizer.adam.beta_1: expected a number in [0, 1), found '-1'"), beta);
+    const std::string epsilon = error_of("{adam: {epsilon: 0}}");
+    BOOST_TEST(contains(epsilon, "compile.optimizer.adam.epsilon: expected a number > 0, found '0'"), epsilon);
+    const std::string rate = error_of("{sgd: {learning_rate: -1}}");
+    BOOST_TEST(contains(rate, "compile.optimizer.sgd.learning_rate: expected a number >= 0, found '-1'"), rate);
+    const std::string momentum = error_of("{rmsprop: {momentum: 1.5}}");
+    BOOST_TEST(contains(momentum, "compile.optimizer.rmsprop.momentum: expected a number in [0, 1], found '1.5'"), momentum);
 }
 
 // configs/README.md is generated from the schema; this fails when a key
