@@ -1,5 +1,7 @@
 #include "model_outline.hpp"
 
+#include "mlrun/config/bounded_yaml.hpp"
+
 #include <yaml-cpp/yaml.h>
 
 #include <stdexcept>
@@ -24,7 +26,7 @@ model_outline read_model_outline(const std::string& model_config, const std::str
     model_outline outline;
     try {
         if (!model_config.empty()) {
-            const YAML::Node layers = YAML::Load(model_config);
+            const YAML::Node layers = mlrun::load_bounded_yaml(model_config);
             if (!layers.IsSequence()) throw std::runtime_error("it is not a list of layers");
             bool graph = false;
             for (const YAML::Node& item : layers) graph = graph || (item.IsMap() && item["inputs"]);
@@ -44,7 +46,7 @@ model_outline read_model_outline(const std::string& model_config, const std::str
     }
     try {
         if (!optimizer_config.empty()) {
-            const YAML::Node optimizer = YAML::Load(optimizer_config);
+            const YAML::Node optimizer = mlrun::load_bounded_yaml(optimizer_config);
             outline.optimizer_class = optimizer["name"].as<std::string>("");
             const YAML::Node config = optimizer["config"];
             for (const std::string& name : hyperparameter_names(outline.optimizer_class)) {

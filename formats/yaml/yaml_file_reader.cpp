@@ -4,6 +4,9 @@
 #include "yaml_checksum.hpp"
 #include "yaml_values.hpp"
 
+#include "mlrun/config/bounded_yaml.hpp"
+#include "mlrun/core/regular_file.hpp"
+
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
@@ -33,7 +36,7 @@ public:
     {
         YAML::Node root;
         try {
-            root = YAML::Load(structure_);
+            root = mlrun::load_bounded_yaml(structure_);
         } catch (const YAML::ParserException& e) {
             throw format_error(file_ + ":" + std::to_string(e.mark.line + 1) + ":" + std::to_string(e.mark.column + 1) +
                                ": not valid YAML: " + e.msg);
@@ -315,6 +318,8 @@ staged_file parse_text(const std::string& text, const std::string& file)
 
 staged_file read_file(const std::string& path)
 {
+    const std::string kind = mlrun::non_regular_kind(path);
+    if (!kind.empty()) throw format_error(mlrun::non_regular_message(path, kind));
     std::ifstream in(path, std::ios::binary);
     if (!in) throw format_error(path + ": cannot open the file");
     std::ostringstream content;

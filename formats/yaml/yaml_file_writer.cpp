@@ -4,6 +4,8 @@
 #include "yaml_checksum.hpp"
 #include "yaml_values.hpp"
 
+#include "mlrun/config/bounded_yaml.hpp"
+
 #include <yaml-cpp/yaml.h>
 
 #include <cstdio>
@@ -30,7 +32,7 @@ const char* dtype_text(mlrun_dtype dtype)
 bool dumps_back(const std::string& text, YAML::Node& parsed)
 {
     try {
-        parsed = YAML::Load(text);
+        parsed = mlrun::load_bounded_yaml(text);
         return YAML::Dump(parsed) == text;
     } catch (const YAML::Exception&) {
         return false;

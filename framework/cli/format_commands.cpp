@@ -2,6 +2,7 @@
 // and evaluate --architecture ARCH --weights PREFIX.
 #include "commands.hpp"
 
+#include "mlrun/config/bounded_yaml.hpp"
 #include "mlrun/layers/layer_registry.hpp"
 
 #include "mlrun/checkpoint/checkpoint_locator.hpp"
@@ -52,7 +53,7 @@ std::string weighted_layers(const checkpoint& arch, const std::string& source)
     }
     YAML::Node layers;
     try {
-        layers = YAML::Load(*config);
+        layers = load_bounded_yaml(*config);
     } catch (const YAML::Exception& e) {
         throw model_error(source + " (model_config): not valid YAML: " + e.msg);
     }
@@ -147,7 +148,7 @@ int evaluate_architecture(const common_options& common, const std::vector<std::s
         data = config->data;
         batch_size = config->batch_size;
     } else if (const std::string* made_by = find_meta(whole, checkpoint_keys::experiment)) {
-        const YAML::Node resolved = YAML::Load(*made_by);
+        const YAML::Node resolved = load_bounded_yaml(*made_by);
         data = read_data_section(resolved["data"], arch_path + " (experiment.data)");
         batch_size = resolved["fit"]["batch_size"].as<std::int64_t>(32);
     } else {

@@ -4,6 +4,7 @@
 
 #include "mlrun/checkpoint/format.hpp"
 #include "mlrun/checkpoint/format_choice.hpp"
+#include "mlrun/config/bounded_yaml.hpp"
 #include "mlrun/config/experiment.hpp"
 #include "mlrun/core/error.hpp"
 #include "mlrun/data/array_io.hpp"
@@ -92,7 +93,7 @@ std::string flow(const YAML::Node& node)
 
 void print_layers(const std::string& yaml)
 {
-    const YAML::Node layers = YAML::Load(yaml);
+    const YAML::Node layers = load_bounded_yaml(yaml);
     for (const YAML::Node& item : layers) {
         std::string inputs;
         for (const auto& kv : item) {
@@ -300,14 +301,14 @@ int inspect_hdf5(const common_options& common, const std::string& file)
     if (!meta("loss").empty() || !meta("optimizer_config").empty()) {
         std::cout << "\nCompiled with:\n";
         if (!meta("loss").empty()) std::cout << "  loss: " << meta("loss") << "\n";
-        if (!meta("metrics").empty()) std::cout << "  metrics: " << flow(YAML::Load(meta("metrics"))) << "\n";
+        if (!meta("metrics").empty()) std::cout << "  metrics: " << flow(load_bounded_yaml(meta("metrics"))) << "\n";
         if (!meta("optimizer_config").empty()) {
-            const YAML::Node optimizer = YAML::Load(meta("optimizer_config"));
+            const YAML::Node optimizer = load_bounded_yaml(meta("optimizer_config"));
             std::cout << "  optimizer: " << optimizer["name"].Scalar() << " " << flow(optimizer["config"]) << "\n";
         }
     }
     if (!meta("training_state").empty()) {
-        const YAML::Node state = YAML::Load(meta("training_state"));
+        const YAML::Node state = load_bounded_yaml(meta("training_state"));
         std::cout << "  trained: " << state["epoch"].Scalar() << " epochs, seed " << state["seed"].Scalar()
                   << ", batch size " << state["batch_size"].Scalar() << "\n";
     }

@@ -5,6 +5,9 @@
 #include "mlrun/data/array_io.hpp"
 
 #include <stdlib.h>
+#include <sys/stat.h>
+
+#include <cmath>
 
 #include <cstring>
 #include <filesystem>
@@ -185,4 +188,44 @@ BOOST_AUTO_TEST_CASE(a_write_that_fails_leaves_the_previous_output_intact)
         for (const auto& entry : fs::directory_iterator(mount_point)) leftovers += entry.path().string().find(".tmp-") != std::string::npos;
         BOOST_TEST(leftovers == 0u);
     }
+}
+
+BOOST_AUTO_TEST_CASE(npy_header_claiming_more_than_the_file_fails_before_allocating)
+{
+    temp_dir dir;
+    // 4 TiB claimed by a file of a few hundred bytes: allocating first ends
+    // in bad_alloc, not in an error about the file.
+    write_raw_npy(dir.path("huge.npy"), 1, "{'descr': '<f4', 'fortran_order': False, 'shape': (1048576, 1048576), }",
+                  bytes_of<float>({1.0f, 2.0f}));
+    expect_data_error([&] { read_array(dir.path("huge.npy")); }, "needs 4398046511104 bytes of data, the file has 8");
+    write_raw_npy(dir.path("overflow.npy"), 1,
+                  "{'descr': '<f8', 'fortran_order': False, 'shape': (4294967296, 4294967296), }", "");
+    expect_data_error([&] { read_array(dir.path("overflow.npy")); }, "bad .npy shape");
+}
+
+BOOST_AUTO_TEST_CASE(npy_and_csv_that_are_not_regular_files_are_refused)
+{
+    temp_dir dir;
+    // Opening a FIFO blocks until a writer comes; /dev/zero never ends.
+    BOOST_REQUIRE_EQUAL(mkfifo(dir.path("fifo.npy").c_str(), 0600), 0);
+    expect_data_error([&] { read_array(dir.path("fifo.npy")); }, "fifo.npy: is a FIFO, not a regular file");
+    BOOST_REQUIRE_EQUAL(mkfifo(dir.path("fifo.csv").c_str(), 0600), 0);
+    expect_data_error([&] { read_array(dir.path("fifo.csv")); }, "fifo.csv: is a FIFO, not a regular file");
+    fs::create_symlink("/dev/zero", dir.path("zero.npy"));
+    expect_data_error([&] { read_array(dir.path("zero.npy")); }, "zero.npy: is a character device, not a regular file");
+    fs::create_directory(dir.path("dir.npy"));
+    expect_data_error([&] { read_array(dir.path("dir.npy")); }, "dir.npy: is a directory, not a regular file");
+}
+
+BOOST_AUTO_TEST_CASE(non_finite_values_are_refused_with_the_sample)
+{
+    temp_dir dir;
+    write_raw_npy(dir.path("nan.npy"), 1, "{'descr': '<f4', 'fortran_order': False, 'shape': (3, 2), }",
+                  bytes_of<float>({0.0f, 1.0f, 2.0f, 3.0f, 4.0f, std::nanf("")}));
+    expect_data_error([&] { read_array(dir.path("nan.npy")); }, "nan.npy: sample 2 holds nan (value 1 of the sample)");
+    write_raw_npy(dir.path("inf.npy"), 1, "{'descr': '<f8', 'fortran_order': False, 'shape': (2,), }",
+                  bytes_of<double>({1e300 * 1e10, 0.0}));
+    expect_data_error([&] { read_array(dir.path("inf.npy")); }, "inf.npy: sample 0 holds inf");
+    std::ofstream(dir.path("nan.csv")) << "a,b\n1,2\n3,-inf\n";
+    expect_data_error([&] { read_array(dir.path("nan.csv")); }, "nan.csv: sample 1 holds -inf (value 1 of the sample)");
 }

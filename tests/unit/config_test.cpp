@@ -8,10 +8,13 @@
 #include "mlrun/core/error.hpp"
 #include "mlrun/layers/layer_registry.hpp"
 #include "mlrun/model/model_builder.hpp"
+#include "mlrun/optim/optimizer.hpp"
 #include "support/temp_files.hpp"
 #include "support/test_models.hpp"
 
 #include <boost/filesystem.hpp>
+
+#include <sys/stat.h>
 
 #include <fstream>
 
@@ -244,6 +247,119 @@ BOOST_AUTO_TEST_CASE(a_missing_base_is_named)
     } catch (const config_error& e) {
         BOOST_TEST(contains(e.what(), "nowhere.yaml: no such experiment file"), e.what());
     }
+}
+
+// Each file extending the next one twice doubled the work per level (2^24
+// reads here); every file is now read and merged once.
+BOOST_AUTO_TEST_CASE(a_diamond_of_extends_reads_each_file_once)
+{
+    config_files f;
+    const int depth = 24;
+    const std::string bottom = f.write("f" + std::to_string(depth) + ".yaml",
+                                       std::string("fit: {epochs: many}\n") + minimal_model);
+    for (int i = depth - 1; i >= 0; --i) {
+        const std::string next = "f" + std::to_string(i + 1) + ".yaml";
+        f.write("f" + std::to_string(i) + ".yaml", "extends: [" + next + ", " + next + "]\nseed: " + std::to_string(i) + "\n");
+    }
+    try {
+        load_experiment(f.dir.path.string() + "/f0.yaml", {});
+        BOOST_FAIL("expected a config_error");
+    } catch (const config_error& e) {
+        // The bad value is still reported where it is.
+        BOOST_TEST(contains(e.what(), bottom + ":1:15: fit.epochs: expected an integer, found 'many'"), e.what());
+    }
+    f.write("f" + std::to_string(depth) + ".yaml", minimal_model);
+    const experiment e = load_experiment(f.dir.path.string() + "/f0.yaml", {});
+    BOOST_TEST(e.seed == 0u);  // the top file's own value
+    BOOST_TEST(e.source.file_for("seed") == f.dir.path.string() + "/f0.yaml");
+}
+
+// Opening a FIFO blocks until a writer comes; it is refused instead, as an
+// experiment and as a base.
+BOOST_AUTO_TEST_CASE(an_experiment_that_is_not_a_regular_file_is_refused)
+{
+    config_files f;
+    const std::string fifo = f.dir.path.string() + "/fifo.yaml";
+    BOOST_REQUIRE_EQUAL(mkfifo(fifo.c_str(), 0600), 0);
+    for (const std::string& path : {fifo, f.write("top.yaml", "extends: fifo.yaml\n")}) {
+        try {
+            load_experiment(path, {});
+            BOOST_FAIL("expected a config_error");
+        } catch (const config_error& e) {
+            BOOST_TEST(contains(e.what(), fifo + ": is a FIFO, not a regular file"), e.what());
+        }
+    }
+}
+
+// Aliases that multiply (each level nine of the one before: 9^12 nodes
+// from a few hundred bytes) and deep nesting are refused at their position.
+BOOST_AUTO_TEST_CASE(yaml_beyond_the_limits_is_refused_with_a_position)
+{
+    std::string bomb = "seed: 1\nx0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n";
+    for (int i = 1; i <= 12; ++i) {
+        const std::string prev = "*a" + std::to_string(i - 1);
+        bomb += "x" + std::to_string(i) + ": &a" + std::to_string(i) + " [" + prev;
+        for (int j = 1; j < 9; ++j) bomb += ", " + prev;
+        bomb += "]\n";
+    }
+    const std::string alias_error = load_error(bomb);
+    BOOST_TEST(contains(alias_error, "aliases expand to more than 100000 nodes"), alias_error);
+    BOOST_TEST(contains(alias_error, "FILE:7:"), alias_error);  // the alias that crosses the limit
+
+    const std::string deep = "seed: " + std::string(200, '[') + std::string(200, ']') + "\n";
+    const std::string depth_error = load_error(deep);
+    BOOST_TEST(contains(depth_error, "FILE:1:106: YAML syntax error: nested deeper than 100 levels"), depth_error);
+    // Within the limits, anchors and aliases work as YAML says.
+    const experiment shared = load_experiment(
+        experiment_file(std::string(minimal_model) + "fit: {epochs: &n 4, batch_size: *n}\n").path.string(), {});
+    BOOST_TEST(shared.epochs == 4);
+    BOOST_TEST(shared.batch_size == 4);
+}
+
+// The config_error message of `body`.
+template <class F>
+std::string config_error_of(F body)
+{
+    try {
+        body();
+    } catch (const config_error& e) {
+        return e.what();
+    }
+    BOOST_FAIL("expected a config_error");
+    return "";
+}
+
+// Names with '/' saved fine and read back as other layers (or not at all);
+// they are refused with their position before anything is built.
+BOOST_AUTO_TEST_CASE(layer_names_follow_keras_rules)
+{
+    for (const std::string name : {"/abs", "a/b", "../../evil", "", "_x"}) {
+        const std::string message = config_error_of([&] {
+            build_model(YAML::Load("\n- Dense: {units: 10, input_shape: [784], name: '" + name + "'}\n"), "exp.yaml",
+                        std::nullopt);
+        });
+        BOOST_TEST(contains(message, "exp.yaml:2:"), message);
+        BOOST_TEST(contains(message, "model[0].name: '" + name + "' is not a layer name"), message);
+    }
+    BOOST_CHECK_NO_THROW(build_model(YAML::Load("- Dense: {units: 10, input_shape: [784], name: dense.out-1}"),
+                                     "exp.yaml", std::nullopt));
+}
+
+// beta_1: -1 with epsilon: 0 trained to a NaN loss and exit 0; a negative
+// learning rate was taken. Keras's ranges are checked at file:line:column.
+BOOST_AUTO_TEST_CASE(optimizer_settings_outside_keras_ranges_are_refused)
+{
+    const auto error_of = [](const std::string& optimizer) {
+        return config_error_of([&] { make_optimizer(YAML::Load("\n" + optimizer), "exp.yaml"); });
+    };
+    const std::string beta = error_of("{adam: {beta_1: -1}}");
+    BOOST_TEST(contains(beta, "exp.yaml:2:17: compile.optimizer.adam.beta_1: expected a number in [0, 1), found '-1'"), beta);
+    const std::string epsilon = error_of("{adam: {epsilon: 0}}");
+    BOOST_TEST(contains(epsilon, "compile.optimizer.adam.epsilon: expected a number > 0, found '0'"), epsilon);
+    const std::string rate = error_of("{sgd: {learning_rate: -1}}");
+    BOOST_TEST(contains(rate, "compile.optimizer.sgd.learning_rate: expected a number >= 0, found '-1'"), rate);
+    const std::string momentum = error_of("{rmsprop: {momentum: 1.5}}");
+    BOOST_TEST(contains(momentum, "compile.optimizer.rmsprop.momentum: expected a number in [0, 1], found '1.5'"), momentum);
 }
 
 // configs/README.md is generated from the schema; this fails when a key

@@ -86,3 +86,22 @@ BOOST_AUTO_TEST_CASE(tensor_checksums_catch_a_changed_value_and_a_missing_tensor
     without.metadata.clear();
     verify_tensor_checksums(without, "weights.h5");  // a file from elsewhere: nothing to check
 }
+
+// A few hundred bytes of nested aliases (nine per level, ten levels) stand
+// for 9^10 nodes; walking them took seconds and gigabytes. Refused instead.
+BOOST_AUTO_TEST_CASE(an_alias_bomb_in_the_state_is_refused)
+{
+    std::string state = "a0: &a0 [x, x, x, x, x, x, x, x, x]\n";
+    for (int i = 1; i <= 10; ++i) {
+        const std::string prev = "*a" + std::to_string(i - 1);
+        state += "a" + std::to_string(i) + ": &a" + std::to_string(i) + " [" + prev;
+        for (int j = 1; j < 9; ++j) state += ", " + prev;
+        state += "]\n";
+    }
+    state += "resume: {epoch: 1}\ncallbacks: *a10\n";
+    BOOST_CHECK_EXCEPTION(parse_resume_state(state, "cp.ckpt"), io_error, [](const io_error& e) {
+        BOOST_TEST_MESSAGE(e.what());
+        return std::string(e.what()).find("cp.ckpt: training_state: not YAML: aliases expand to more than 100000 nodes") !=
+               std::string::npos;
+    });
+}

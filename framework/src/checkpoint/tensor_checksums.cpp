@@ -1,5 +1,6 @@
 #include "mlrun/checkpoint/tensor_checksums.hpp"
 
+#include "mlrun/config/bounded_yaml.hpp"
 #include "mlrun/core/error.hpp"
 #include "mlrun/report/crc32c.hpp"
 
@@ -46,7 +47,7 @@ void verify_tensor_checksums(const checkpoint& ckpt, const std::string& path)
     const std::string where = path + ": metadata " + checkpoint_keys::tensor_crc32c;
     YAML::Node sums;
     try {
-        sums = YAML::Load(entry->second);
+        sums = load_bounded_yaml(entry->second);
     } catch (const YAML::Exception& e) {
         throw io_error(where + ": expected a mapping of tensor names to checksums, found damaged text: " + e.msg);
     }

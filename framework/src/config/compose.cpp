@@ -1,12 +1,15 @@
 #include "mlrun/config/compose.hpp"
 
+#include "mlrun/config/bounded_yaml.hpp"
 #include "mlrun/config/schema.hpp"
 #include "mlrun/core/error.hpp"
+#include "mlrun/core/regular_file.hpp"
 
 #include <boost/filesystem/operations.hpp>
 
 #include <algorithm>
 #include <fstream>
+#include <set>
 
 namespace fs = boost::filesystem;
 
@@ -41,22 +44,31 @@ std::vector<std::string> bases_of(const YAML::Node& root, const std::string& fil
     return extends.as<std::vector<std::string>>();
 }
 
-void compose(const std::string& path, std::vector<std::string>& chain, YAML::Node& merged, config_source& source)
+// The files being read, outermost first (for cycles), and every file
+// already merged (so a file reached again, as in a diamond, is read once).
+struct compose_walk {
+    std::vector<std::string> chain;
+    std::set<std::string> merged_files;
+};
+
+void compose(const std::string& path, compose_walk& walk, YAML::Node& merged, config_source& source)
 {
     boost::system::error_code ec;
     const std::string identity = fs::weakly_canonical(path, ec).string();
+    std::vector<std::string>& chain = walk.chain;
     if (std::find(chain.begin(), chain.end(), identity) != chain.end()) {
         std::string cycle;
         for (const std::string& f : chain) cycle += f + " extends ";
         throw config_error(path + ": files extend each other in a cycle: " + cycle + identity);
     }
+    if (!walk.merged_files.insert(identity).second) return;
     chain.push_back(identity);
     YAML::Node root = parse_yaml_file(path);
     if (!root.IsMap()) throw config_error(position(path, root) + ": an experiment file is a mapping of sections");
     const fs::path directory = fs::path(path).parent_path();
     for (const std::string& base : bases_of(root, path)) {
         const fs::path base_path = fs::path(base).is_absolute() ? fs::path(base) : directory / base;
-        compose(base_path.string(), chain, merged, source);
+        compose(base_path.string(), walk, merged, source);
     }
     root.remove("extends");
     if (merged.size() == 0) {
@@ -75,13 +87,15 @@ void compose(const std::string& path, std::vector<std::string>& chain, YAML::Nod
 
 YAML::Node parse_yaml_file(const std::string& path)
 {
+    const std::string kind = non_regular_kind(path);
+    if (!kind.empty()) throw config_error(non_regular_message(path, kind));
     std::ifstream in(path);
     if (!in) {
         const bool exists = fs::exists(path);
         throw config_error(path + ": " + (exists ? "cannot be read" : "no such experiment file"));
     }
     try {
-        YAML::Node root = YAML::Load(in);
+        YAML::Node root = load_bounded_yaml(in);
         if (root.IsNull()) throw config_error(path + ": the file is empty");
         return root;
     } catch (const YAML::Exception& e) {
@@ -93,8 +107,8 @@ YAML::Node parse_yaml_file(const std::string& path)
 composed_config compose_experiment(const std::string& path)
 {
     composed_config result{YAML::Node(YAML::NodeType::Map), config_source(path)};
-    std::vector<std::string> chain;
-    compose(path, chain, result.root, result.source);
+    compose_walk walk;
+    compose(path, walk, result.root, result.source);
     return result;
 }
 

@@ -1,5 +1,6 @@
 #include "mlrun/config/experiment.hpp"
 
+#include "mlrun/config/bounded_yaml.hpp"
 #include "mlrun/config/compose.hpp"
 #include "mlrun/core/error.hpp"
 
@@ -109,7 +110,7 @@ void apply_override(YAML::Node& root, const std::string& assignment)
     YAML::Node value;
     try {
         // An empty string value (checkpoint.path=) is the empty string, as '' in a file.
-        value = text.empty() && spec->kind == value_kind::string ? YAML::Node(std::string()) : YAML::Load(text);
+        value = text.empty() && spec->kind == value_kind::string ? YAML::Node(std::string()) : load_bounded_yaml(text);
     } catch (const YAML::Exception& e) {
         throw config_error(where + ": the value is not valid YAML: " + e.msg);
     }

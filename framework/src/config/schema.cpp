@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <set>
+#include <sstream>
 
 namespace mlrun {
 namespace {
@@ -108,6 +109,28 @@ std::string did_you_mean(const std::string& word, const std::vector<std::string>
     return best;
 }
 
+bool number_range::contains(double v) const
+{
+    return (low_open ? v > low : v >= low) && (high_open ? v < high : v <= high);
+}
+
+std::string number_range::text() const
+{
+    const auto bound = [](double b) {
+        std::ostringstream out;
+        out << b;
+        return out.str();
+    };
+    if (std::isinf(high)) return (low_open ? "> " : ">= ") + bound(low);
+    return (low_open ? "(" : "[") + bound(low) + ", " + bound(high) + (high_open ? ")" : "]");
+}
+
+key_spec with_range(key_spec key, number_range range)
+{
+    key.range = range;
+    return key;
+}
+
 void check_value(const YAML::Node& value, const key_spec& key, const config_source& source, const std::string& path)
 {
     const std::string where = position(source.file_for(path), value) + ": " + path + ": ";
@@ -125,6 +148,10 @@ void check_value(const YAML::Node& value, const key_spec& key, const config_sour
     default: fits = scalar_fits(value, key.kind);
     }
     if (!fits) throw config_error(where + "expected " + describe(key.kind) + ", found " + found_text(value));
+    if (key.range && key.kind == value_kind::number && !key.range->contains(value.as<double>())) {
+        throw config_error(where + "expected a number " + (std::isinf(key.range->high) ? "" : "in ") +
+                           key.range->text() + ", found " + found_text(value));
+    }
     if (!key.choices.empty()) {
         const std::string& text = value.Scalar();
         if (std::find(key.choices.begin(), key.choices.end(), text) == key.choices.end()) {

@@ -33,6 +33,7 @@ void key_rows(std::ostringstream& out, const std::vector<key_spec>& keys, const 
         const std::string name = prefix + k.name;
         std::string doc = k.doc;
         if (!k.choices.empty()) doc += "; one of " + join(k.choices);
+        if (k.range) doc += "; " + k.range->text();
         if (!k.scalar_shorthand.empty()) doc += " (a plain value sets `" + name + "." + k.scalar_shorthand + "`)";
         out << "| `" << name << "` | " << describe(k.kind) << " | " << default_text(k) << " | " << doc << " |\n";
         if (k.kind == value_kind::mapping) key_rows(out, k.children, name + ".");

@@ -2,6 +2,8 @@
 
 #include "mlrun/core/atomic_file.hpp"
 #include "mlrun/core/error.hpp"
+#include "mlrun/core/regular_file.hpp"
+#include "mlrun/data/finite_samples.hpp"
 
 #include <cerrno>
 #include <cstdio>
@@ -24,6 +26,8 @@ bool ends_with(const std::string& text, const std::string& suffix)
 
 std::string read_all(const std::string& path)
 {
+    const std::string kind = non_regular_kind(path);
+    if (!kind.empty()) throw data_error(non_regular_message(path, kind));
     std::ifstream in(path, std::ios::binary);
     if (!in) throw data_error(path + ": cannot be opened (" + std::strerror(errno) + ")");
     std::ostringstream bytes;
@@ -93,14 +97,17 @@ tensor read_npy(const std::string& path)
     std::vector<std::int64_t> dims;
     std::stringstream shape_text(header_field(header, "shape", path));
     std::string item;
+    std::int64_t count = 1;
     while (std::getline(shape_text, item, ',')) {
         if (item.find_first_not_of(' ') == std::string::npos) continue;
         char* end = nullptr;
+        errno = 0;
         const long long d = std::strtoll(item.c_str(), &end, 10);
-        if (d < 0) throw data_error(path + ": bad .npy shape (" + shape_text.str() + ")");
+        if (d < 0 || errno == ERANGE || __builtin_mul_overflow(count, static_cast<std::int64_t>(d), &count)) {
+            throw data_error(path + ": bad .npy shape (" + shape_text.str() + ")");
+        }
         dims.push_back(d);
     }
-    tensor result{shape(dims)};
     const char* raw = bytes.data() + header_start + header_length;
     const std::size_t available = bytes.size() - header_start - header_length;
     struct kind {
@@ -115,12 +122,19 @@ tensor read_npy(const std::string& path)
     };
     for (const kind& k : kinds) {
         if (descr != k.descr) continue;
-        const std::size_t needed = static_cast<std::size_t>(result.size()) * k.size;
-        if (available != needed) {
-            throw data_error(path + ": shape " + result.dims().to_string() + " of " + descr + " needs " +
-                             std::to_string(needed) + " bytes of data, the file has " + std::to_string(available));
+        // The header's claim is checked against the bytes there before
+        // anything that size is allocated.
+        std::size_t needed = 0;
+        const bool addressable = !__builtin_mul_overflow(static_cast<std::size_t>(count), k.size, &needed);
+        if (!addressable || available != needed) {
+            throw data_error(path + ": shape " + shape(dims).to_string() + " of " + descr + " needs " +
+                             (addressable ? std::to_string(needed) : std::string("more than 2^64")) +
+                             " bytes of data, the file has " + std::to_string(available));
         }
+        tensor result{shape(dims)};
         k.convert(raw, result.f32(), result.size());
+        const std::int64_t samples = dims.empty() ? 1 : dims[0];
+        check_finite_samples(result.f32(), result.size(), samples == 0 ? 0 : result.size() / samples, path);
         return result;
     }
     throw data_error(path + ": element type '" + descr +
@@ -129,6 +143,8 @@ tensor read_npy(const std::string& path)
 
 tensor read_csv(const std::string& path)
 {
+    const std::string kind = non_regular_kind(path);
+    if (!kind.empty()) throw data_error(non_regular_message(path, kind));
     std::ifstream in(path);
     if (!in) throw data_error(path + ": cannot be opened (" + std::strerror(errno) + ")");
     std::vector<float> values;
@@ -174,6 +190,7 @@ tensor read_csv(const std::string& path)
     if (rows == 0) throw data_error(path + ": no rows of numbers");
     tensor result({rows, width});
     std::memcpy(result.f32(), values.data(), values.size() * sizeof(float));
+    check_finite_samples(result.f32(), result.size(), width, path);
     return result;
 }
 

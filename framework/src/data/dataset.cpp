@@ -1,6 +1,7 @@
 #include "mlrun/data/dataset.hpp"
 
 #include "mlrun/core/error.hpp"
+#include "mlrun/data/finite_samples.hpp"
 #include "mlrun/data/idx.hpp"
 
 #include <boost/filesystem/operations.hpp>
@@ -86,6 +87,7 @@ dataset load_idx_dataset(const data_options& options, const std::string& images,
     for (std::int64_t i = 0; i < count * sample_size; ++i) {
         xs[i] = element_as_float(x, static_cast<std::size_t>(i)) * inverse;
     }
+    check_finite_samples(xs, count * sample_size, sample_size, image_path);
     std::int32_t* ys = result.y.data<std::int32_t>();
     for (std::int64_t i = 0; i < count; ++i) {
         const float label = element_as_float(y, static_cast<std::size_t>(i));

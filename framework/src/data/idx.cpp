@@ -1,5 +1,7 @@
 #include "mlrun/data/idx.hpp"
 
+#include "mlrun/core/regular_file.hpp"
+
 #include <zlib.h>
 
 #include <algorithm>
@@ -161,8 +163,7 @@ private:
     gzFile f_;
 };
 
-// Most bytes the file can possibly yield; nothing for a file that is not
-// regular (a pipe), which is read as it comes.
+// Most bytes the file can possibly yield; nothing when its size is unknown.
 std::optional<std::size_t> readable_bound(const std::string& path, bool compressed) {
     std::error_code ec;
     const std::uintmax_t size = std::filesystem::file_size(path, ec);
@@ -252,6 +253,8 @@ std::size_t idx_array::element_count() const {
 }
 
 idx_array read_idx(const std::string& path) {
+    const std::string kind = non_regular_kind(path);
+    if (!kind.empty()) throw data_error(non_regular_message(path, kind));
     gz_file in(path, "rb");
     unsigned char head[4];
     read_magic(in, path, head);

@@ -4,6 +4,7 @@
 #include "mlrun/layers/layer_registry.hpp"
 #include "mlrun/layers/structural_layers.hpp"
 
+#include <cctype>
 #include <map>
 #include <set>
 
@@ -21,6 +22,26 @@ struct layer_item {
 };
 
 const std::set<std::string> item_keys = {"name", "inputs"};
+
+// Keras's rule for layer names (TensorFlow's op names): a letter, digit or
+// '.', then letters, digits and "_.->"; never '/', which would make a
+// weight's name a path that saves and reads back as another layer's.
+std::string layer_name(const YAML::Node& value, const std::string& file, std::size_t index)
+{
+    const std::string name = value.IsScalar() ? value.Scalar() : "";
+    const auto allowed = [](char c, bool first) {
+        return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '.' ||
+               (!first && (c == '_' || c == '-' || c == '>'));
+    };
+    bool valid = !name.empty();
+    for (std::size_t i = 0; valid && i < name.size(); ++i) valid = allowed(name[i], i == 0);
+    if (!valid) {
+        throw config_error(position(file, value) + ": model[" + std::to_string(index) + "].name: '" + name +
+                           "' is not a layer name: expected a letter, digit or '.' and then letters, digits or "
+                           "_ . - > (no '/'), as Keras requires");
+    }
+    return name;
+}
 
 std::vector<std::int64_t> read_shape(const YAML::Node& node, const std::string& file, const std::string& what)
 {
@@ -45,7 +66,7 @@ layer_item parse_item(const YAML::Node& item, const std::string& file, std::size
     for (const auto& kv : item) {
         const std::string key = kv.first.Scalar();
         if (key == "name") {
-            result.name = kv.second.as<std::string>();
+            result.name = layer_name(kv.second, file, index);
         } else if (key == "inputs") {
             key_spec spec{"inputs", value_kind::string_list, "", "names of the input layers"};
             const YAML::Node value = kv.second.IsScalar() ? YAML::Node(std::vector<std::string>{kv.second.Scalar()})
@@ -73,7 +94,7 @@ layer_item parse_item(const YAML::Node& item, const std::string& file, std::size
         for (const auto& kv : result.config) {
             const std::string key = kv.first.Scalar();
             if (key == "name") {
-                result.name = kv.second.as<std::string>();
+                result.name = layer_name(kv.second, file, index);
             } else if (key == "input_shape") {
                 result.input_shape = shape(read_shape(kv.second, file, result.class_name + ".input_shape"));
             } else {

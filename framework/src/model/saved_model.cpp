@@ -2,6 +2,7 @@
 
 #include "mlrun/checkpoint/format_choice.hpp"
 #include "mlrun/checkpoint/model_state.hpp"
+#include "mlrun/config/bounded_yaml.hpp"
 #include "mlrun/core/error.hpp"
 #include "mlrun/layers/layer_registry.hpp"
 #include "mlrun/model/model_builder.hpp"
@@ -28,7 +29,7 @@ const std::string* find_meta(const checkpoint& ckpt, const char* key)
 YAML::Node parse_meta(const std::string& text, const std::string& what)
 {
     try {
-        return YAML::Load(text);
+        return load_bounded_yaml(text);
     } catch (const YAML::Exception& e) {
         throw model_error(what + " is not valid YAML: " + e.msg);
     }

@@ -1,4 +1,5 @@
 #include "mlrun/optim/optimizers.hpp"
+
 #include "mlrun/core/text.hpp"
 
 #include "mlrun/backend/backend.hpp"
@@ -45,10 +46,10 @@ const optimizer_class& adam_optimizer::description()
         "adam",
         "Adam: adaptive moment estimation",
         {
-            {"learning_rate", value_kind::number, "0.001", "step size"},
-            {"beta_1", value_kind::number, "0.9", "decay of the first-moment estimate"},
-            {"beta_2", value_kind::number, "0.999", "decay of the second-moment estimate"},
-            {"epsilon", value_kind::number, "1e-7", "added to the denominator for stability"},
+            with_range({"learning_rate", value_kind::number, "0.001", "step size"}, {0, false, std::numeric_limits<double>::infinity(), false}),
+            with_range({"beta_1", value_kind::number, "0.9", "decay of the first-moment estimate"}, {0, false, 1, true}),
+            with_range({"beta_2", value_kind::number, "0.999", "decay of the second-moment estimate"}, {0, false, 1, true}),
+            with_range({"epsilon", value_kind::number, "1e-7", "added to the denominator for stability"}, {0, true, std::numeric_limits<double>::infinity(), false}),
             {"amsgrad", value_kind::boolean, "false", "use the maximum of past second moments (AMSGrad)"},
         },
         [](const YAML::Node& c) -> std::unique_ptr<optimizer> { return std::make_unique<adam_optimizer>(c); },
@@ -90,8 +91,8 @@ const optimizer_class& sgd_optimizer::description()
         "sgd",
         "stochastic gradient descent, with optional (Nesterov) momentum",
         {
-            {"learning_rate", value_kind::number, "0.01", "step size"},
-            {"momentum", value_kind::number, "0.0", "momentum factor (0 disables it)"},
+            with_range({"learning_rate", value_kind::number, "0.01", "step size"}, {0, false, std::numeric_limits<double>::infinity(), false}),
+            with_range({"momentum", value_kind::number, "0.0", "momentum factor (0 disables it)"}, {0, false, 1, false}),
             {"nesterov", value_kind::boolean, "false", "use Nesterov momentum"},
         },
         [](const YAML::Node& c) -> std::unique_ptr<optimizer> { return std::make_unique<sgd_optimizer>(c); },
@@ -144,10 +145,10 @@ const optimizer_class& rmsprop_optimizer::description()
         "rmsprop",
         "RMSprop: divides the step by a running root mean square of gradients",
         {
-            {"learning_rate", value_kind::number, "0.001", "step size"},
-            {"rho", value_kind::number, "0.9", "decay of the squared-gradient average"},
-            {"momentum", value_kind::number, "0.0", "momentum factor (0 disables it)"},
-            {"epsilon", value_kind::number, "1e-7", "added inside the square root for stability"},
+            with_range({"learning_rate", value_kind::number, "0.001", "step size"}, {0, false, std::numeric_limits<double>::infinity(), false}),
+            with_range({"rho", value_kind::number, "0.9", "decay of the squared-gradient average"}, {0, false, 1, false}),
+            with_range({"momentum", value_kind::number, "0.0", "momentum factor (0 disables it)"}, {0, false, 1, false}),
+            with_range({"epsilon", value_kind::number, "1e-7", "added inside the square root for stability"}, {0, true, std::numeric_limits<double>::infinity(), false}),
             {"centered", value_kind::boolean, "false", "normalise by the gradient's estimated variance"},
         },
         [](const YAML::Node& c) -> std::unique_ptr<optimizer> { return std::make_unique<rmsprop_optimizer>(c); },

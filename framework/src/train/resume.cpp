@@ -5,6 +5,7 @@
 #include "mlrun/checkpoint/format.hpp"
 #include "mlrun/checkpoint/format_choice.hpp"
 #include "mlrun/checkpoint/model_state.hpp"
+#include "mlrun/config/bounded_yaml.hpp"
 #include "mlrun/config/experiment.hpp"
 #include "mlrun/core/error.hpp"
 #include "mlrun/core/rng.hpp"
@@ -32,7 +33,7 @@ const std::string* find_meta(const checkpoint& ckpt, const char* key)
 std::string optimizer_identity(const std::string& optimizer_config)
 {
     try {
-        const YAML::Node saved = YAML::Load(optimizer_config);
+        const YAML::Node saved = load_bounded_yaml(optimizer_config);
         std::string name = saved["name"].as<std::string>();
         for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
         YAML::Node spec;
@@ -53,10 +54,10 @@ std::string optimizer_identity(const std::string& optimizer_config)
 std::string canonical_model(const std::string& layer_list)
 {
     try {
-        const std::unique_ptr<model> m = build_model(YAML::Load(layer_list), "model_config", std::nullopt);
+        const std::unique_ptr<model> m = build_model(load_bounded_yaml(layer_list), "model_config", std::nullopt);
         rng init(0);
         m->build(init);
-        YAML::Node layers = YAML::Load(capture_state(*m, nullptr).metadata.at(checkpoint_keys::model_config));
+        YAML::Node layers = load_bounded_yaml(capture_state(*m, nullptr).metadata.at(checkpoint_keys::model_config));
         // A chain (each layer fed by the one before) reads the same with or without its `inputs`.
         std::string previous;
         for (YAML::Node item : layers) {

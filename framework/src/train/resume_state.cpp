@@ -1,5 +1,6 @@
 #include "mlrun/train/resume_state.hpp"
 
+#include "mlrun/config/bounded_yaml.hpp"
 #include "mlrun/core/error.hpp"
 
 #include <cstdio>
@@ -69,7 +70,7 @@ resume_state parse_resume_state(const std::string& training_state, const std::st
     const std::string where = source + ": training_state";
     YAML::Node root;
     try {
-        root = YAML::Load(training_state);
+        root = load_bounded_yaml(training_state);
     } catch (const YAML::Exception& e) {
         throw io_error(where + ": not YAML: " + e.msg);
     }

@@ -6,8 +6,10 @@
 //
 // A file's own values win over those it extends; with several bases, later
 // ones win over earlier ones. Mappings merge key by key; lists and scalars
-// replace. Overrides from the command line (applied afterwards) beat every
-// file.
+// replace. A file reached twice (two bases that extend one file) is read
+// and merged once, where it is first reached, so a diamond costs what its
+// files cost. Overrides from the command line (applied afterwards) beat
+// every file.
 #pragma once
 
 #include "mlrun/config/config_source.hpp"
@@ -28,8 +30,9 @@ struct composed_config {
 // that is not a name or list of names, or a cycle (listing it).
 composed_config compose_experiment(const std::string& path);
 
-// Reads one YAML file, turning syntax errors into config_error with the
-// position; an empty file is an error.
+// Reads one YAML file, turning syntax errors and texts beyond the YAML
+// limits (bounded_yaml.hpp) into config_error with the position; an empty
+// file, or a path that is not a regular file (a FIFO, a device), is an error.
 YAML::Node parse_yaml_file(const std::string& path);
 
 }  // namespace mlrun

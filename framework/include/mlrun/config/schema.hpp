@@ -6,12 +6,24 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <optional>
 #include <string>
 #include <vector>
 
 namespace mlrun {
 
 enum class value_kind { integer, number, boolean, string, integer_list, string_list, mapping, any };
+
+// The interval a number must lie in; an open end excludes its bound.
+struct number_range {
+    double low;
+    bool low_open;
+    double high;  // infinity: no upper bound
+    bool high_open;
+
+    bool contains(double v) const;
+    std::string text() const;  // "[0, 1)", ">= 0", "> 0"
+};
 
 struct key_spec {
     std::string name;
@@ -25,7 +37,11 @@ struct key_spec {
     // A mapping that stays out of the resolved experiment unless the file or
     // an override names it: its presence switches a feature on (callbacks).
     bool optional_section = false;
+    std::optional<number_range> range = {};  // numbers only; none: any finite number
 };
+
+// `key` with `range` set, for tables written as aggregates.
+key_spec with_range(key_spec key, number_range range);
 
 // "file:line:column" of a node (1-based), or just "file" when the node has
 // no position (defaults, values from the command line).
