@@ -34,7 +34,7 @@ const char* const uncompressed_bundles[] = {
 
 }  // namespace
 
-BOOST_AUTO_TEST_SUITE(byte_identity)
+BOOST_AUTO_TEST_SUITE(byte_identity, *needs_interop_fixtures())
 
 BOOST_AUTO_TEST_CASE(rewriting_tensorflow_bundles_reproduces_their_bytes)
 {

@@ -60,7 +60,7 @@ BOOST_AUTO_TEST_CASE(a_flipped_data_byte_is_a_checksum_error_naming_the_tensor)
     BOOST_TEST(contains(message, "checksum mismatch"));
 }
 
-BOOST_AUTO_TEST_CASE(every_flipped_data_byte_of_a_tensorflow_file_is_caught)
+BOOST_AUTO_TEST_CASE(every_flipped_data_byte_of_a_tensorflow_file_is_caught, *needs_interop_fixtures())
 {
     temp_dir dir;
     copy_fixture("tf1-saver-tiny-mlp/model.ckpt", dir, "model.ckpt");
@@ -76,7 +76,7 @@ BOOST_AUTO_TEST_CASE(every_flipped_data_byte_of_a_tensorflow_file_is_caught)
     }
 }
 
-BOOST_AUTO_TEST_CASE(a_damaged_string_tensor_is_caught)
+BOOST_AUTO_TEST_CASE(a_damaged_string_tensor_is_caught, *needs_interop_fixtures())
 {
     temp_dir dir;
     copy_fixture("tf2-save-weights-unbuilt/easy_checkpoint", dir, "easy");
@@ -88,7 +88,7 @@ BOOST_AUTO_TEST_CASE(a_damaged_string_tensor_is_caught)
     BOOST_TEST(contains(message, "checksum mismatch"));
 }
 
-BOOST_AUTO_TEST_CASE(a_truncated_index_is_a_clear_error)
+BOOST_AUTO_TEST_CASE(a_truncated_index_is_a_clear_error, *needs_interop_fixtures())
 {
     temp_dir dir;
     copy_fixture("tf1-saver-tiny-mlp/model.ckpt", dir, "model.ckpt");
@@ -103,7 +103,7 @@ BOOST_AUTO_TEST_CASE(a_truncated_index_is_a_clear_error)
     }
 }
 
-BOOST_AUTO_TEST_CASE(any_flipped_index_byte_is_caught_or_harmless_never_a_crash)
+BOOST_AUTO_TEST_CASE(any_flipped_index_byte_is_caught_or_harmless_never_a_crash, *needs_interop_fixtures())
 {
     temp_dir dir;
     copy_fixture("tf1-saver-tiny-mlp/model.ckpt", dir, "model.ckpt");
@@ -153,7 +153,7 @@ BOOST_AUTO_TEST_CASE(a_truncated_data_file_is_named)
     BOOST_TEST(contains(message, "but the file has 20 bytes (truncated?)"));
 }
 
-BOOST_AUTO_TEST_CASE(bad_headers_are_named)
+BOOST_AUTO_TEST_CASE(bad_headers_are_named, *needs_interop_fixtures())
 {
     temp_dir dir;
     copy_fixture("tf1-saver-tiny-mlp/model.ckpt", dir, "model.ckpt");
@@ -183,7 +183,7 @@ BOOST_AUTO_TEST_CASE(bad_headers_are_named)
     BOOST_TEST(contains(load_error(dir.path("model.ckpt")), "no bundle header"));
 }
 
-BOOST_AUTO_TEST_CASE(an_entry_whose_size_contradicts_its_shape_is_named)
+BOOST_AUTO_TEST_CASE(an_entry_whose_size_contradicts_its_shape_is_named, *needs_interop_fixtures())
 {
     temp_dir dir;
     copy_fixture("tf1-saver-tiny-mlp/model.ckpt", dir, "model.ckpt");

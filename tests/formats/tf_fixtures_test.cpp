@@ -54,7 +54,7 @@ std::string attr(const std::string& path) { return path + "/.ATTRIBUTES/VARIABLE
 
 }  // namespace
 
-BOOST_AUTO_TEST_SUITE(fixtures_read_with_known_values)
+BOOST_AUTO_TEST_SUITE(fixtures_read_with_known_values, *needs_interop_fixtures())
 
 BOOST_AUTO_TEST_CASE(tf1_half_plus_three_uncompressed)
 {

@@ -70,7 +70,7 @@ BOOST_AUTO_TEST_SUITE(tf_fuzz_findings)
 // 61361544922923007 bytes long. LevelDB allocated that much before reading
 // (an abort under the address sanitizer, bad_alloc or a huge allocation
 // without); now the size is checked against the file first.
-BOOST_AUTO_TEST_CASE(an_index_block_handle_past_the_end_is_a_clear_error)
+BOOST_AUTO_TEST_CASE(an_index_block_handle_past_the_end_is_a_clear_error, *needs_interop_fixtures())
 {
     temp_dir dir;
     const std::string from = fixture("tf2-keras-subclassed-save-weights/my_checkpoint");

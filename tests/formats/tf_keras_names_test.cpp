@@ -106,7 +106,7 @@ std::map<std::string, std::string> describe(const tf::TrackableObjectGraph& grap
 
 BOOST_AUTO_TEST_SUITE(tf_keras_names)
 
-BOOST_AUTO_TEST_CASE(the_tutorial_model_gets_the_keys_tf_keras_gives_it)
+BOOST_AUTO_TEST_CASE(the_tutorial_model_gets_the_keys_tf_keras_gives_it, *needs_interop_fixtures())
 {
     // TF 2.0.0-alpha0 saved the same tutorial model (784-512-Dropout-10,
     // Adam) after 50 epochs; it also wrote OBJECT_CONFIG_JSON strings and
@@ -140,7 +140,7 @@ BOOST_AUTO_TEST_CASE(the_tutorial_model_gets_the_keys_tf_keras_gives_it)
     }
 }
 
-BOOST_AUTO_TEST_CASE(the_object_graph_has_the_shape_tf_keras_2_11_writes)
+BOOST_AUTO_TEST_CASE(the_object_graph_has_the_shape_tf_keras_2_11_writes, *needs_interop_fixtures())
 {
     // tf2.11-keras-save-weights-sequential: Dense(12, input_dim=12),
     // Dense(12), Dense(3), saved by model.save_weights. Its optimizer is
@@ -164,7 +164,7 @@ BOOST_AUTO_TEST_CASE(the_object_graph_has_the_shape_tf_keras_2_11_writes)
     }
 }
 
-BOOST_AUTO_TEST_CASE(the_optimizer_part_has_the_shape_of_legacy_tf_keras_adam)
+BOOST_AUTO_TEST_CASE(the_optimizer_part_has_the_shape_of_legacy_tf_keras_adam, *needs_interop_fixtures())
 {
     // TF 2.0's SavedModel of Flatten + Dense(128) + Dense(10) with Adam:
     // optimizer variables iter, beta_1, beta_2, decay, learning_rate, and
@@ -215,7 +215,7 @@ BOOST_AUTO_TEST_CASE(mlrun_names_survive_a_round_trip)
     BOOST_TEST(loaded.metadata.size() == 3u);
 }
 
-BOOST_AUTO_TEST_CASE(the_tf_2_0_tutorial_checkpoint_loads_into_the_mlrun_tutorial_model)
+BOOST_AUTO_TEST_CASE(the_tf_2_0_tutorial_checkpoint_loads_into_the_mlrun_tutorial_model, *needs_interop_fixtures())
 {
     const trained_state s = make_model(tutorial_layers, "");
     const checkpoint c = tf_format().load(fixture("tf2.0a-keras-save-weights-mlp/cp-0000.ckpt"),
@@ -231,14 +231,14 @@ BOOST_AUTO_TEST_CASE(the_tf_2_0_tutorial_checkpoint_loads_into_the_mlrun_tutoria
     BOOST_TEST(kernel.f32()[1] == -0.0432048999f, boost::test_tools::tolerance(1e-7f));
 }
 
-BOOST_AUTO_TEST_CASE(layer_names_default_to_the_variables_full_names)
+BOOST_AUTO_TEST_CASE(layer_names_default_to_the_variables_full_names, *needs_interop_fixtures())
 {
     const checkpoint c = tf_format().load(fixture("tf2.0a-keras-save-weights-mlp/cp-0000.ckpt"));
     BOOST_TEST(c.find("dense_10/kernel") != nullptr);
     BOOST_TEST(c.find("dense_11/bias") != nullptr);
 }
 
-BOOST_AUTO_TEST_CASE(legacy_adam_slots_and_counter_map_by_object_graph)
+BOOST_AUTO_TEST_CASE(legacy_adam_slots_and_counter_map_by_object_graph, *needs_interop_fixtures())
 {
     const checkpoint c = tf_format().load(fixture("tf2-keras-savedmodel-variables-mnist/variables"),
                                           {{"layer_names", "dense,dense_1"}});
@@ -254,7 +254,7 @@ BOOST_AUTO_TEST_CASE(legacy_adam_slots_and_counter_map_by_object_graph)
                "beta_1: 0.899999976\nbeta_2: 0.999000013\ndecay: 0\nlearning_rate: 0.00100000005\n");
 }
 
-BOOST_AUTO_TEST_CASE(keras_2_11_optimizer_lists_map_to_m_and_v)
+BOOST_AUTO_TEST_CASE(keras_2_11_optimizer_lists_map_to_m_and_v, *needs_interop_fixtures())
 {
     // Model under `net/` in tf.train.Checkpoint(net=model, ...).
     const checkpoint c = tf_format().load(fixture("tf2.11-keras-checkpoint-manager/ckpt-19"),
@@ -287,7 +287,7 @@ BOOST_AUTO_TEST_CASE(keras_2_11_optimizer_lists_map_to_m_and_v)
     BOOST_TEST(c.metadata.at("tf_optimizer_settings") == "_learning_rate: 0.00100000005\n");
 }
 
-BOOST_AUTO_TEST_CASE(a_cyclic_object_graph_is_walked_once)
+BOOST_AUTO_TEST_CASE(a_cyclic_object_graph_is_walked_once, *needs_interop_fixtures())
 {
     const checkpoint c = tf_format().load(fixture("tf2.11-keras-save-weights-sequential/my_checkpoint"));
     BOOST_TEST(c.find("optimizer/iterations")->data<std::int64_t>()[0] == 2112);
@@ -295,7 +295,7 @@ BOOST_AUTO_TEST_CASE(a_cyclic_object_graph_is_walked_once)
     BOOST_TEST(c.tensors.size() == 7u);
 }
 
-BOOST_AUTO_TEST_CASE(keras_2_11_savedmodel_moments_map_by_momentum_lists)
+BOOST_AUTO_TEST_CASE(keras_2_11_savedmodel_moments_map_by_momentum_lists, *needs_interop_fixtures())
 {
     const checkpoint c = tf_format().load(fixture("tf2.11-keras-savedmodel-variables-dqn/variables"));
     BOOST_TEST(c.find("optimizer/dense/kernel/m")->f32()[0] == -3.62071301e+12f, boost::test_tools::tolerance(1e-7f));

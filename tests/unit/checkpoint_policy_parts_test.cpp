@@ -8,6 +8,7 @@
 #include "mlrun/train/path_template.hpp"
 #include "mlrun/train/save_frequency.hpp"
 #include "mlrun/train/stale_temporaries.hpp"
+#include "support/interop_fixtures.hpp"
 
 #include <stdlib.h>
 #include <sys/wait.h>
@@ -20,18 +21,11 @@
 #include <vector>
 
 using namespace mlrun;
+using mlrun::testing::fixture;
+using mlrun::testing::needs_interop_fixtures;
 namespace fs = std::filesystem;
 
 namespace {
-
-std::string fixture(const std::string& relative)
-{
-    const char* source = std::getenv("MLRUN_SOURCE_DIR");
-    if (source == nullptr) throw std::runtime_error("MLRUN_SOURCE_DIR is not set; run the tests through ctest");
-    const fs::path root = fs::path(source) / ".." / "shared" / "fixtures" / "interop";
-    if (!fs::is_directory(root)) throw std::runtime_error("fixture directory " + root.string() + " is missing");
-    return (root / relative).string();
-}
 
 std::string file_text(const std::string& path)
 {
@@ -73,7 +67,7 @@ bool contains(const std::string& text, const std::string& part) { return text.fi
 
 BOOST_AUTO_TEST_SUITE(state_file)
 
-BOOST_AUTO_TEST_CASE(tensorflow_state_files_parse_and_are_written_back_byte_for_byte)
+BOOST_AUTO_TEST_CASE(tensorflow_state_files_parse_and_are_written_back_byte_for_byte, *needs_interop_fixtures())
 {
     const char* const files[] = {
         "tf1-saver-adam-mlp/checkpoint",
@@ -101,7 +95,7 @@ BOOST_AUTO_TEST_CASE(tensorflow_state_files_parse_and_are_written_back_byte_for_
     BOOST_TEST(*manager.last_preserved_timestamp == 1631779547.777057);
 }
 
-BOOST_AUTO_TEST_CASE(latest_checkpoint_behaves_like_tensorflows)
+BOOST_AUTO_TEST_CASE(latest_checkpoint_behaves_like_tensorflows, *needs_interop_fixtures())
 {
     BOOST_TEST(*latest_checkpoint(fixture("tf2-checkpoint-manager-adam")) == fixture("tf2-checkpoint-manager-adam") + "/ckpt-40");
     BOOST_TEST(*latest_checkpoint(fixture("tf2.11-keras-save-weights-sequential")) ==

@@ -207,7 +207,7 @@ std::vector<fixture_model> whole_model_fixtures()
 
 }  // namespace
 
-BOOST_AUTO_TEST_SUITE(keras_fixtures)
+BOOST_AUTO_TEST_SUITE(keras_fixtures, *needs_interop_fixtures())
 
 BOOST_AUTO_TEST_CASE(string_attribute_flavours_and_weight_names)
 {

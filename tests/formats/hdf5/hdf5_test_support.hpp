@@ -1,6 +1,7 @@
-// Shared by the Keras HDF5 tests: where the fixtures and plugins are, a
-// temporary directory, and an HDF5 reader independent of the plugin (so
-// tests compare the plugin against the file itself).
+// Shared by the Keras HDF5 tests: where the plugins are (the fixtures come
+// from support/interop_fixtures.hpp), a temporary directory, and an HDF5
+// reader independent of the plugin (so tests compare the plugin against the
+// file itself).
 #pragma once
 
 #include "mlrun/core/rng.hpp"
@@ -9,6 +10,7 @@
 #include "mlrun/model/saved_model.hpp"
 #include "mlrun/optim/optimizer.hpp"
 #include "mlrun/plugin/plugin_registry.hpp"
+#include "support/interop_fixtures.hpp"
 
 #include <boost/test/unit_test.hpp>
 #include <hdf5.h>
@@ -31,22 +33,6 @@ inline std::string environment(const char* name)
     const char* value = std::getenv(name);
     BOOST_REQUIRE_MESSAGE(value != nullptr, std::string(name) + " is not set; run the tests through ctest");
     return value;
-}
-
-// ../shared/fixtures/interop next to the repository. Fails the test, loudly,
-// when it is absent: these tests are about those files.
-inline std::string fixtures_dir()
-{
-    const fs::path dir = fs::path(environment("MLRUN_SOURCE_DIR")) / ".." / "shared" / "fixtures" / "interop";
-    BOOST_REQUIRE_MESSAGE(fs::is_directory(dir), "fixture directory " + dir.string() + " is missing");
-    return fs::canonical(dir).string();
-}
-
-inline std::string fixture(const std::string& relative)
-{
-    const std::string path = fixtures_dir() + "/" + relative;
-    BOOST_REQUIRE_MESSAGE(fs::is_regular_file(path), "fixture " + path + " is missing");
-    return path;
 }
 
 // The plugins of this build tree only.

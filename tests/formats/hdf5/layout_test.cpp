@@ -183,7 +183,7 @@ std::string file_bytes(const std::string& path)
 
 BOOST_AUTO_TEST_SUITE(keras_layout)
 
-BOOST_AUTO_TEST_CASE(whole_model_files_have_the_tf_keras_2_10_structure)
+BOOST_AUTO_TEST_CASE(whole_model_files_have_the_tf_keras_2_10_structure, *needs_interop_fixtures())
 {
     const plugin_registry plugins = build_plugins();
     temp_dir dir;
@@ -195,7 +195,7 @@ BOOST_AUTO_TEST_CASE(whole_model_files_have_the_tf_keras_2_10_structure)
     BOOST_CHECK_EQUAL(h5dump_structure(dir.path("iris.h5")), h5dump_structure(reference));
 }
 
-BOOST_AUTO_TEST_CASE(weights_only_files_have_the_tf_keras_2_11_structure)
+BOOST_AUTO_TEST_CASE(weights_only_files_have_the_tf_keras_2_11_structure, *needs_interop_fixtures())
 {
     const plugin_registry plugins = build_plugins();
     temp_dir dir;
@@ -209,7 +209,7 @@ BOOST_AUTO_TEST_CASE(weights_only_files_have_the_tf_keras_2_11_structure)
     BOOST_CHECK_EQUAL(h5dump_structure(dir.path("w.h5")), h5dump_structure(reference));
 }
 
-BOOST_AUTO_TEST_CASE(json_attributes_have_the_keys_tf_keras_writes)
+BOOST_AUTO_TEST_CASE(json_attributes_have_the_keys_tf_keras_writes, *needs_interop_fixtures())
 {
     const plugin_registry plugins = build_plugins();
     temp_dir dir;
