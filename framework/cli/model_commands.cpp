@@ -192,6 +192,8 @@ int train_model(const common_options& common, const std::vector<std::string>& ov
     options.epochs = e.epochs;
     options.batch_size = e.batch_size;
     options.shuffle = e.shuffle;
+    options.terminate_on_nan = e.terminate_on_nan;
+    options.warnings = &std::cout;
     std::cout << "Going on from epoch " << options.initial_epoch << " of " << path << " (seed " << options.seed
               << ") to epoch " << options.epochs << "\n";
     const data_options& d = e.data;

@@ -200,6 +200,7 @@ experiment load_experiment(const std::string& path, const std::vector<std::strin
     e.validate_on_test = f["validation"].as<std::string>() == "test";
     e.verbose = parse_verbose(f["verbose"].as<std::string>());
     e.initial_epoch = static_cast<int>(integer_in(e, "fit.initial_epoch", 0, int_max));
+    e.terminate_on_nan = f["terminate_on_nan"].as<bool>();
     e.save_path = r["save"]["path"].as<std::string>();
     e.save_include_optimizer = r["save"]["include_optimizer"].as<bool>();
     e.save_weights_only = r["save"]["weights_only"].as<bool>();

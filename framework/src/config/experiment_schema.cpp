@@ -74,6 +74,8 @@ const std::vector<key_spec>& experiment_schema()
              {"on_signal", value_kind::string, "save_and_exit",
               "on SIGTERM/SIGINT: save a checkpoint at the next step and exit (130 SIGINT, 143 SIGTERM), or just exit",
               {"save_and_exit", "exit"}},
+             {"terminate_on_nan", value_kind::boolean, "true",
+              "stop at the first step whose loss is NaN or infinite, before anything is saved (exit 8); false: warn once and go on"},
          }},
         {"checkpoint", value_kind::mapping, "", "when and where checkpoints are saved during fit (Keras's ModelCheckpoint)", {}, false,
          {

@@ -141,6 +141,8 @@ history session::fit(std::ostream& out, const std::vector<callback*>& extra_call
     options.seed = experiment_.seed;
     options.initial_epoch = experiment_.initial_epoch;
     options.validation = experiment_.validate_on_test ? &test_ : nullptr;
+    options.terminate_on_nan = experiment_.terminate_on_nan;
+    options.warnings = &out;
 
     int verbose = experiment_.verbose;
     if (verbose < 0) verbose = ::isatty(STDOUT_FILENO) ? 1 : 2;

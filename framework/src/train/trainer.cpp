@@ -4,7 +4,10 @@
 #include "mlrun/core/error.hpp"
 #include "mlrun/core/rng.hpp"
 
+#include <cmath>
 #include <cstring>
+#include <ostream>
+#include <string>
 #include <numeric>
 
 namespace mlrun {
@@ -33,6 +36,20 @@ void copy_rows(const tensor& src, tensor& dst, const std::vector<std::int64_t>& 
     }
 }
 
+// Epochs and steps counted from 1, as the progress line shows them.
+std::string non_finite_loss_message(double loss, int epoch, int epochs, std::int64_t step, std::int64_t steps)
+{
+    const std::string value = std::isnan(loss) ? "nan" : loss > 0 ? "inf" : "-inf";
+    return "the loss became " + value + " at epoch " + std::to_string(epoch + 1) + "/" + std::to_string(epochs) +
+           ", step " + std::to_string(step + 1) + "/" + std::to_string(steps);
+}
+
+const char* const non_finite_stop_advice =
+    ": training stopped before this step was logged or saved, so earlier checkpoints are as they were "
+    "(a smaller compile.optimizer learning_rate usually helps; fit.terminate_on_nan: false goes on anyway)";
+
+const char* const non_finite_go_on_note = "; fit.terminate_on_nan is false, so training goes on (warned once)\n";
+
 }  // namespace
 
 trainer::trainer(model& m, backend& be, loss_function loss, std::unique_ptr<optimizer> opt,
@@ -60,13 +77,15 @@ void trainer::gather(const dataset& data, const std::vector<std::int64_t>& order
     copy_rows(data.y, batch_y_, order, begin, end);
 }
 
-void trainer::train_step(std::uint64_t step_seed)
+double trainer::train_step(std::uint64_t step_seed)
 {
     const tensor& prediction = model_.forward(backend_, batch_x_, true, step_seed);
-    epoch_loss_sum_ += loss_.compute(backend_, model_, prediction, batch_y_, true);
+    const double batch_loss = loss_.compute(backend_, model_, prediction, batch_y_, true);
+    epoch_loss_sum_ += batch_loss;
     for (accuracy_metric& m : metrics_) m.update(backend_, prediction, batch_y_);
     model_.backward(backend_);
     optimizer_->step(backend_);
+    return batch_loss;
 }
 
 history trainer::fit(const dataset& train, const fit_options& options, const std::vector<callback*>& callbacks)
@@ -94,6 +113,7 @@ history trainer::fit(const dataset& train, const fit_options& options, const std
 
     history result;
     metric_logs logs;
+    bool warned_non_finite = false;
     for (callback* c : callbacks) c->on_train_begin(*this);
     for (int epoch = first_epoch; epoch < options.epochs && !stop_requested_; ++epoch) {
         epoch_ = epoch;
@@ -123,7 +143,14 @@ history trainer::fit(const dataset& train, const fit_options& options, const std
             const std::int64_t end = std::min(begin + options.batch_size, samples);
             gather(train, order, begin, end);
             // Dropout masks follow the global step, so they survive a resume.
-            train_step(derive_seed(dropout_seed, static_cast<std::uint64_t>(optimizer_->iterations())));
+            const double batch_loss =
+                train_step(derive_seed(dropout_seed, static_cast<std::uint64_t>(optimizer_->iterations())));
+            if (!std::isfinite(batch_loss) && !warned_non_finite) {
+                const std::string what = non_finite_loss_message(batch_loss, epoch, options.epochs, step, steps);
+                if (options.terminate_on_nan) throw diverged_error(what + non_finite_stop_advice);
+                if (options.warnings != nullptr) *options.warnings << "warning: " << what << non_finite_go_on_note;
+                warned_non_finite = true;
+            }
             steps_done_ = step + 1;
             logs.set("loss", epoch_loss_sum_ / static_cast<double>(end));
             for (const accuracy_metric& m : metrics_) logs.set(m.name(), m.result());

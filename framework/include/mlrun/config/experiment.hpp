@@ -43,6 +43,7 @@ struct experiment {
     bool validate_on_test = false;
     int verbose = -1;  // -1: 1 on a terminal, 2 otherwise
     int initial_epoch = 0;
+    bool terminate_on_nan = true;  // fit.terminate_on_nan
 
     // save: the whole model after training (empty path: not saved)
     std::string save_path;

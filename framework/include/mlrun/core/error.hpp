@@ -16,6 +16,7 @@ enum class exit_code : int {
     plugin = 5,         // a plugin could not be found, loaded or used
     model = 6,          // model does not fit its data, or a layer is misused
     io = 7,             // reading or writing a file failed
+    diverged = 8,       // the training loss became NaN or infinite
     interrupted = 130,  // stopped by a signal
 };
 
@@ -45,6 +46,9 @@ struct model_error : error {
 };
 struct io_error : error {
     explicit io_error(const std::string& m) : error(exit_code::io, m) {}
+};
+struct diverged_error : error {
+    explicit diverged_error(const std::string& m) : error(exit_code::diverged, m) {}
 };
 
 }  // namespace mlrun

@@ -8,6 +8,7 @@
 #include "mlrun/optim/optimizer.hpp"
 #include "mlrun/train/callback.hpp"
 
+#include <iosfwd>
 #include <memory>
 #include <optional>
 #include <utility>
@@ -36,6 +37,11 @@ struct fit_options {
     bool log_learning_rate = false;  // add "lr" (the optimizer's rate) to each epoch's logs
     // Resuming inside an epoch: start at this position (its epoch beats initial_epoch).
     std::optional<fit_position> resume_at;
+    // A step whose loss is NaN or infinite throws diverged_error before any
+    // callback sees it, so nothing saves the broken weights (Keras's
+    // TerminateOnNaN). Off: training goes on, with one warning to `warnings`.
+    bool terminate_on_nan = true;
+    std::ostream* warnings = nullptr;
 };
 
 // One metric_logs per epoch, as Keras's History.
@@ -76,7 +82,8 @@ public:
 private:
     // Copies the samples order[begin, end) into the batch buffers.
     void gather(const dataset& data, const std::vector<std::int64_t>& order, std::int64_t begin, std::int64_t end);
-    void train_step(std::uint64_t step_seed);
+    // One gradient step on the gathered batch; returns the batch's summed loss.
+    double train_step(std::uint64_t step_seed);
 
     model& model_;
     backend& backend_;
