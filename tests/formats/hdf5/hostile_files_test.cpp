@@ -318,7 +318,7 @@ BOOST_AUTO_TEST_CASE(archive_members_over_the_size_cap_are_refused)
 // open the path one after another: a file swapped in between reached
 // libhdf5 unchecked. Now the file is read once and every step uses those
 // bytes; a pipe, which can be read only once, shows it.
-BOOST_AUTO_TEST_CASE(the_file_is_read_once_from_check_to_use)
+BOOST_AUTO_TEST_CASE(the_file_is_read_once_from_check_to_use, *needs_interop_fixtures())
 {
     temp_dir dir;
     const std::string pipe = dir.path("model.h5");
