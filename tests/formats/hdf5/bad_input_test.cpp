@@ -24,22 +24,13 @@ void copy_prefix(const std::string& from, const std::string& to, std::size_t byt
     std::ofstream(to, std::ios::binary).write(data.data(), in.gcount());
 }
 
-// Opens `file` for writing and runs `edit` on it (with HDF5's own error
-// printing off: some edits probe for what is not there). The edited file
-// is no longer the one mlrun wrote: its checksum block is cleared, so it
-// reads as a Keras file from elsewhere (whose defects these tests make).
+// Runs `edit` on `file` (edit_h5_file). The edited file is no longer the
+// one mlrun wrote: its checksum block is cleared, so it reads as a Keras
+// file from elsewhere (whose defects these tests make).
 template <class Edit>
 void edit_file(const std::string& file, Edit edit)
 {
-    H5E_auto2_t function = nullptr;
-    void* data = nullptr;
-    H5Eget_auto2(H5E_DEFAULT, &function, &data);
-    H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
-    const hid_t f = H5Fopen(file.c_str(), H5F_ACC_RDWR, H5P_DEFAULT);
-    BOOST_REQUIRE(f >= 0);
-    edit(f);
-    H5Fclose(f);
-    H5Eset_auto2(H5E_DEFAULT, function, data);
+    edit_h5_file(file, edit);
     clear_checksum_block(file);
 }
 

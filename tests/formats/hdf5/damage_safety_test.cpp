@@ -25,19 +25,6 @@ namespace kh = mlrun::keras_h5;
 
 namespace {
 
-std::string bytes_of(const std::string& path)
-{
-    std::ifstream in(path, std::ios::binary);
-    std::stringstream s;
-    s << in.rdbuf();
-    return s.str();
-}
-
-void write_file(const std::string& path, const std::string& bytes)
-{
-    std::ofstream(path, std::ios::binary | std::ios::trunc).write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-}
-
 // The message of the format_error `read_in_child` throws, or "" when it returns.
 std::string child_outcome(const std::function<void()>& read, unsigned seconds = 5)
 {

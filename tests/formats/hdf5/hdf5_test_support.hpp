@@ -21,6 +21,7 @@
 #include <filesystem>
 #include <fstream>
 #include <memory>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -59,6 +60,37 @@ struct temp_dir {
     temp_dir& operator=(const temp_dir&) = delete;
     std::string path(const std::string& name) const { return (dir / name).string(); }
 };
+
+inline std::string bytes_of(const std::string& path)
+{
+    std::ifstream in(path, std::ios::binary);
+    std::stringstream s;
+    s << in.rdbuf();
+    return s.str();
+}
+
+inline void write_file(const std::string& path, const std::string& bytes)
+{
+    std::ofstream(path, std::ios::binary | std::ios::trunc).write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+}
+
+// Opens `file` for writing with the HDF5 C library and runs `edit` on it,
+// with HDF5's own error printing off (some edits probe for what is not there).
+// Returns what closing the file returned.
+template <class Edit>
+herr_t edit_h5_file(const std::string& file, Edit edit)
+{
+    H5E_auto2_t function = nullptr;
+    void* data = nullptr;
+    H5Eget_auto2(H5E_DEFAULT, &function, &data);
+    H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
+    const hid_t f = H5Fopen(file.c_str(), H5F_ACC_RDWR, H5P_DEFAULT);
+    BOOST_REQUIRE(f >= 0);
+    edit(f);
+    const herr_t closed = H5Fclose(f);
+    H5Eset_auto2(H5E_DEFAULT, function, data);
+    return closed;
+}
 
 // Zeroes the 512-byte checksum block mlrun writes at the start of its HDF5
 // files: the file then reads as one from elsewhere (HDF5 skips the block).

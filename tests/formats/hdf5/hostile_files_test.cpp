@@ -47,15 +47,7 @@ std::vector<float> secret_values()
 template <class Edit>
 void edit_and_reseal(const std::string& file, Edit edit)
 {
-    H5E_auto2_t function = nullptr;
-    void* data = nullptr;
-    H5Eget_auto2(H5E_DEFAULT, &function, &data);
-    H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
-    const hid_t f = H5Fopen(file.c_str(), H5F_ACC_RDWR, H5P_DEFAULT);
-    BOOST_REQUIRE(f >= 0);
-    edit(f);
-    BOOST_REQUIRE(H5Fclose(f) >= 0);
-    H5Eset_auto2(H5E_DEFAULT, function, data);
+    BOOST_REQUIRE(edit_h5_file(file, edit) >= 0);
     const int fd = ::open(file.c_str(), O_RDWR | O_CLOEXEC);
     BOOST_REQUIRE(fd >= 0);
     kh::seal_file(fd, file);
@@ -133,19 +125,6 @@ void expect_refused(const plugin_registry& plugins, const std::string& file, con
 // An identity filter registered only while the test writes the file.
 size_t pass_through(unsigned, size_t, const unsigned[], size_t nbytes, size_t*, void**) { return nbytes; }
 constexpr H5Z_filter_t unknown_filter = 32123;
-
-std::string bytes_of(const std::string& path)
-{
-    std::ifstream in(path, std::ios::binary);
-    std::stringstream s;
-    s << in.rdbuf();
-    return s.str();
-}
-
-void write_file(const std::string& path, const std::string& bytes)
-{
-    std::ofstream(path, std::ios::binary | std::ios::trunc).write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-}
 
 // Overwrites the 32-bit little-endian field at `offset`.
 void put_u32(std::string& bytes, std::size_t offset, std::uint32_t value)
