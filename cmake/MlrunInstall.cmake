@@ -8,7 +8,7 @@ install(TARGETS mlrun_framework mlrun_plugin_sdk EXPORT mlrunTargets
   RUNTIME DESTINATION bin
   LIBRARY DESTINATION lib
   INCLUDES DESTINATION include)
-install(TARGETS mlrun RUNTIME DESTINATION bin)
+install(TARGETS mlrun mlrun_plugin_probe RUNTIME DESTINATION bin)
 install(EXPORT mlrunTargets NAMESPACE mlrun:: DESTINATION lib/cmake/mlrun)
 
 configure_package_config_file(${PROJECT_SOURCE_DIR}/cmake/mlrunConfig.cmake.in

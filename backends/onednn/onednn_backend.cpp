@@ -147,3 +147,4 @@ const mlrun_plugin_descriptor* onednn_entry(const mlrun_host_info* host)
 }  // namespace
 
 MLRUN_PLUGIN_EXPORT(onednn_entry)
+MLRUN_BACKEND_FACTS("onednn", "1.0.0", "gemm by oneDNN (AVX-512 where present); element-wise kernels vectorised; OpenMP, backend.threads threads")

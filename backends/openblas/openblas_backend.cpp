@@ -111,3 +111,4 @@ const mlrun_plugin_descriptor* openblas_entry(const mlrun_host_info* host)
 }  // namespace
 
 MLRUN_PLUGIN_EXPORT(openblas_entry)
+MLRUN_BACKEND_FACTS("openblas", "1.0.0", "gemm by OpenBLAS (its pthread pool, backend.threads threads); vectorised element-wise kernels")

@@ -13,3 +13,4 @@ const mlrun_plugin_descriptor* reference_entry(const mlrun_host_info* host)
 }  // namespace
 
 MLRUN_PLUGIN_EXPORT(reference_entry)
+MLRUN_BACKEND_FACTS("reference", "1.0.0", "plain loops; the oracle and fallback for every kernel (single threaded)")

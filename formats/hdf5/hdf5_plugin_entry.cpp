@@ -272,3 +272,4 @@ const mlrun_plugin_descriptor* hdf5_entry(const mlrun_host_info* host)
 }  // namespace
 
 MLRUN_PLUGIN_EXPORT(hdf5_entry)
+MLRUN_FORMAT_FACTS("hdf5", "1.0.0", "Keras HDF5 whole models and weights (.h5, .hdf5); also reads Keras 3 .keras and .weights.h5", ".h5;.hdf5;.keras", 0u)

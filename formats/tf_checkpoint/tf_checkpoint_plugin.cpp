@@ -260,3 +260,4 @@ const mlrun_plugin_descriptor* tf_checkpoint_entry(const mlrun_host_info* host)
 }  // namespace
 
 MLRUN_PLUGIN_EXPORT(tf_checkpoint_entry)
+MLRUN_FORMAT_FACTS("tf_checkpoint", "1.0.0", "TensorFlow checkpoints: PREFIX.index + PREFIX.data-00000-of-00001, tf.keras object names", "", MLRUN_FORMAT_PREFIX_PATHS)

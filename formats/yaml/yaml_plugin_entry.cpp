@@ -252,3 +252,4 @@ const mlrun_plugin_descriptor* yaml_entry(const mlrun_host_info* host)
 }  // namespace
 
 MLRUN_PLUGIN_EXPORT(yaml_entry)
+MLRUN_FORMAT_FACTS("yaml", "1.0.0", "architecture, compile settings and tensors as YAML (.yaml, .yml); values round-trip exactly", ".yaml;.yml", 0u)

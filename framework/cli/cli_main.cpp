@@ -1,8 +1,10 @@
 #include "commands.hpp"
 
 #include "mlrun/core/error.hpp"
+#include "mlrun/core/regular_file.hpp"
 #include "mlrun/version.hpp"
 
+#include <boost/filesystem/operations.hpp>
 #include <boost/program_options.hpp>
 
 #include <iostream>
@@ -99,6 +101,25 @@ int run_command(const std::vector<std::string>& args, const common_options& comm
     return train(common, first, rest(1));
 }
 
+// A --plugin-dir must name a directory: one that does not, silently
+// searched as empty, would leave the user wondering where a plugin went.
+boost::filesystem::path checked_plugin_dir(const std::string& argument)
+{
+    if (argument.empty()) throw usage_error("--plugin-dir '': expected a directory, found an empty argument");
+    boost::system::error_code ec;
+    const boost::filesystem::file_status status = boost::filesystem::status(argument, ec);
+    if (!boost::filesystem::exists(status)) {
+        throw usage_error("--plugin-dir '" + argument + "': expected a directory, found nothing there" +
+                          (ec && ec != boost::system::errc::no_such_file_or_directory ? " (" + ec.message() + ")" : ""));
+    }
+    if (!boost::filesystem::is_directory(status)) {
+        const std::string kind = non_regular_kind(argument);
+        throw usage_error("--plugin-dir '" + argument + "': expected a directory, found " +
+                          (kind.empty() ? std::string("a file") : kind));
+    }
+    return argument;
+}
+
 }  // namespace
 
 int main(int argc, char** argv)
@@ -149,7 +170,7 @@ int main(int argc, char** argv)
             std::cout << "mlrun " << MLRUN_VERSION << "\n";
             return 0;
         }
-        for (const std::string& d : plugin_dirs) common.plugin_dirs.emplace_back(d);
+        for (const std::string& d : plugin_dirs) common.plugin_dirs.push_back(checked_plugin_dir(d));
         return run_command(args, common);
     } catch (const usage_error& e) {
         std::cerr << "mlrun: " << e.what() << "\n\n" << usage_text;

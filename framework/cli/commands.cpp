@@ -6,6 +6,7 @@
 #include "mlrun/checkpoint/checkpoint_state.hpp"
 #include "mlrun/config/experiment.hpp"
 #include "mlrun/config/schema_docs.hpp"
+#include "mlrun/core/error.hpp"
 #include "mlrun/train/progress_printer.hpp"
 #include "mlrun/train/session.hpp"
 
@@ -120,7 +121,16 @@ int list_plugins(const common_options& common)
                     abi.c_str(), p.path.c_str());
         std::printf("%15s%s\n", "", p.description.c_str());
         if (common.verbose && p.kind == MLRUN_PLUGIN_BACKEND) {
-            backend b(p, {{"threads", "1"}});
+            // The kernels need the backend loaded (probed first); one that
+            // cannot be is reported in its place and the listing goes on.
+            std::optional<backend> loaded;
+            try {
+                loaded.emplace(p, std::vector<std::pair<std::string, std::string>>{{"threads", "1"}});
+            } catch (const plugin_error& e) {
+                std::printf("%15scannot show its kernels: %s\n", "", e.what());
+                continue;
+            }
+            const backend& b = *loaded;
             const std::vector<std::string> provided = b.provided_kernels();
             std::string kernels, fallback;
             for (const std::string& k : backend::kernel_names()) {

@@ -20,9 +20,7 @@ inline const format& linked_format()
         const mlrun_host_info host{sizeof(mlrun_host_info), MLRUN_ABI_MAJOR, MLRUN_ABI_MINOR, MLRUN_VERSION};
         const auto entry = reinterpret_cast<mlrun_plugin_entry_fn>(reinterpret_cast<std::intptr_t>(mlrun_plugin_entry));
         const mlrun_plugin_descriptor* d = entry(&host);
-        const plugin_record record{d->name, static_cast<mlrun_plugin_kind>(d->kind), d->version, d->description,
-                                   d->abi_major, d->abi_minor, "linked into the fuzzer", d};
-        return format(record);
+        return format(linked_plugin_record(*d, "linked into the fuzzer"));
     }();
     return f;
 }

@@ -9,6 +9,11 @@
 #include "support/temp_files.hpp"
 #include "support/test_models.hpp"
 
+#include "mlrun/checkpoint/format.hpp"
+
+#include <fstream>
+#include <iterator>
+
 using namespace mlrun;
 
 namespace {
@@ -21,6 +26,14 @@ const skipped_plugin* skipped_file(const plugin_registry& r, const std::string& 
         if (s.path.find(name) != std::string::npos) return &s;
     }
     return nullptr;
+}
+
+// Whether this process has `file` mapped, i.e. has loaded it.
+bool mapped(const boost::filesystem::path& file)
+{
+    std::ifstream maps("/proc/self/maps");
+    const std::string listing{std::istreambuf_iterator<char>(maps), std::istreambuf_iterator<char>()};
+    return listing.find(file.string()) != std::string::npos;
 }
 
 }  // namespace
@@ -84,4 +97,23 @@ BOOST_AUTO_TEST_CASE(unknown_backend_lists_what_exists_and_what_was_skipped)
         BOOST_TEST(message.find("unknown backend 'fast'; available: reference") != std::string::npos, message);
         BOOST_TEST(message.find("libbroken.so") != std::string::npos, message);
     }
+}
+
+BOOST_AUTO_TEST_CASE(discovery_loads_nothing_and_use_loads_only_what_is_used)
+{
+    testing::temp_directory dir;
+    const char* const files[] = {"libmlrun_backend_reference.so", "libmlrun_format_yaml.so", "libmlrun_format_hdf5.so"};
+    for (const char* f : files) boost::filesystem::copy_file(build_plugins() + "/" + f, dir.path / f);
+    const plugin_registry registry({dir.path});
+    for (const char* f : files) BOOST_TEST(!mapped(dir.path / f), f << " was loaded by discovery");
+
+    // What choosing a format needs comes from the files, unloaded.
+    const plugin_record& yaml = registry.find(MLRUN_PLUGIN_FORMAT, "yaml");
+    BOOST_TEST((yaml.suffixes == std::vector<std::string>{".yaml", ".yml"}));
+    BOOST_TEST(registry.find(MLRUN_PLUGIN_FORMAT, "hdf5").description.find("Keras HDF5") != std::string::npos);
+
+    const format used(yaml);
+    BOOST_TEST(mapped(dir.path / "libmlrun_format_yaml.so"));
+    BOOST_TEST(!mapped(dir.path / "libmlrun_format_hdf5.so"));
+    BOOST_TEST(!mapped(dir.path / "libmlrun_backend_reference.so"));
 }

@@ -35,14 +35,18 @@ template <auto kernel> std::size_t offset_of_kernel()
                                     reinterpret_cast<const char*>(&probe));
 }
 
+// The backend's table, its library loaded only once it is known to be a backend.
+const mlrun_backend_table* backend_table(const plugin_record& plugin)
+{
+    if (plugin.kind != MLRUN_PLUGIN_BACKEND) throw plugin_error("plugin '" + plugin.name + "' is not a backend");
+    return static_cast<const mlrun_backend_table*>(plugin.descriptor().table);
+}
+
 }  // namespace
 
 backend::backend(const plugin_record& plugin, const std::vector<std::pair<std::string, std::string>>& options)
-    : name_(plugin.name),
-      table_(static_cast<const mlrun_backend_table*>(plugin.descriptor->table)),
-      reference_(&reference::kernel_table())
+    : name_(plugin.name), table_(backend_table(plugin)), reference_(&reference::kernel_table())
 {
-    if (plugin.kind != MLRUN_PLUGIN_BACKEND) throw plugin_error("plugin '" + plugin.name + "' is not a backend");
     if (table_->struct_size < offsetof(mlrun_backend_table, fill) || table_->create == nullptr ||
         table_->destroy == nullptr || table_->last_error == nullptr) {
         throw plugin_error(plugin.path + ": backend '" + plugin.name +

@@ -5,7 +5,6 @@
 
 #include <array>
 #include <cstddef>
-#include <sstream>
 
 namespace mlrun {
 namespace {
@@ -46,32 +45,21 @@ void collect_string(void* context, std::int64_t element, const char* bytes, std:
     }
 }
 
+// The format's table, its library loaded only once it is known to be a format.
+const mlrun_format_table* format_table(const plugin_record& plugin)
+{
+    if (plugin.kind != MLRUN_PLUGIN_FORMAT) throw plugin_error("plugin '" + plugin.name + "' is not a format");
+    return static_cast<const mlrun_format_table*>(plugin.descriptor().table);
+}
+
 }  // namespace
 
 format::format(const plugin_record& plugin)
-    : name_(plugin.name), table_(static_cast<const mlrun_format_table*>(plugin.descriptor->table))
+    : name_(plugin.name), suffixes_(plugin.suffixes), prefix_paths_(plugin.prefix_paths), table_(format_table(plugin))
 {
-    if (plugin.kind != MLRUN_PLUGIN_FORMAT) throw plugin_error("plugin '" + plugin.name + "' is not a format");
     if (table_->struct_size < offsetof(mlrun_format_table, flags)) {
         throw plugin_error(plugin.path + ": format '" + plugin.name + "' has an incomplete function table");
     }
-}
-
-std::vector<std::string> format::suffixes() const
-{
-    std::vector<std::string> result;
-    std::stringstream list(table_->suffixes != nullptr ? table_->suffixes : "");
-    std::string item;
-    while (std::getline(list, item, ';')) {
-        if (!item.empty()) result.push_back(item);
-    }
-    return result;
-}
-
-bool format::prefix_paths() const
-{
-    if (table_->struct_size < offsetof(mlrun_format_table, flags) + sizeof(table_->flags)) return suffixes().empty();
-    return (table_->flags & MLRUN_FORMAT_PREFIX_PATHS) != 0;
 }
 
 std::string format::save_path_problem(const std::string& path) const

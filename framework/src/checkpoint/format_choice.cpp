@@ -59,10 +59,8 @@ void candidates(const plugin_registry& plugins, const std::string& name, std::ve
     std::size_t best = 0;
     for (const plugin_record& p : plugins.plugins()) {
         if (p.kind != MLRUN_PLUGIN_FORMAT) continue;
-        const format f(p);
-        const std::vector<std::string> suffixes = f.suffixes();
-        if (f.prefix_paths()) by_prefix.push_back(&p);
-        for (const std::string& s : suffixes) {
+        if (p.prefix_paths) by_prefix.push_back(&p);
+        for (const std::string& s : p.suffixes) {
             if (!ends_with(name, lower(s)) || s.size() < best) continue;
             if (s.size() > best) by_suffix.clear();
             best = s.size();
@@ -99,10 +97,9 @@ std::string known_formats(const plugin_registry& plugins)
     std::string text;
     for (const plugin_record& p : plugins.plugins()) {
         if (p.kind != MLRUN_PLUGIN_FORMAT) continue;
-        const format f(p);
         std::string list;
-        for (const std::string& s : f.suffixes()) list += " " + s;
-        if (f.prefix_paths()) list += " (a path prefix: PREFIX.index, PREFIX.data-*)";
+        for (const std::string& s : p.suffixes) list += " " + s;
+        if (p.prefix_paths) list += " (a path prefix: PREFIX.index, PREFIX.data-*)";
         text += "\n  " + p.name + ":" + list;
     }
     return text.empty() ? " none" : text;

@@ -10,7 +10,7 @@ checkpoint_listing list_tensors(const plugin_record& plugin, const std::string& 
                                          const format_options& options)
 {
     const format checked(plugin);  // refuses plugins that are not formats
-    const auto* table = static_cast<const mlrun_format_table*>(plugin.descriptor->table);
+    const auto* table = static_cast<const mlrun_format_table*>(plugin.descriptor().table);
     std::vector<mlrun_option> c_options;
     for (const auto& [key, value] : options) c_options.push_back({key.c_str(), value.c_str()});
     std::array<char, 1024> error{};

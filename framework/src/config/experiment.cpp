@@ -158,6 +158,25 @@ data_options read_data_section(const YAML::Node& d, const std::string& file)
     return data;
 }
 
+namespace {
+
+// A relative plugins.search_paths entry is relative to the directory of the
+// file that sets it, as `extends` paths are, so an experiment finds its
+// plugins from any current directory; one from an override is relative to
+// the current directory, where the command line was typed.
+std::vector<std::string> plugin_search_paths(const YAML::Node& paths, const std::string& origin)
+{
+    std::vector<std::string> result = paths.as<std::vector<std::string>>();
+    if (is_command_line_origin(origin)) return result;
+    const boost::filesystem::path directory = boost::filesystem::path(origin).parent_path();
+    for (std::string& p : result) {
+        if (!p.empty() && boost::filesystem::path(p).is_relative()) p = (directory / p).string();
+    }
+    return result;
+}
+
+}  // namespace
+
 experiment load_experiment(const std::string& path, const std::vector<std::string>& overrides)
 {
     boost::system::error_code ec;
@@ -184,7 +203,7 @@ experiment load_experiment(const std::string& path, const std::vector<std::strin
     e.seed = unsigned_integer(e, "seed");
     e.backend = r["backend"]["name"].as<std::string>();
     e.threads = static_cast<int>(integer_in(e, "backend.threads", 0, int_max));
-    e.plugin_search_paths = r["plugins"]["search_paths"].as<std::vector<std::string>>();
+    e.plugin_search_paths = plugin_search_paths(r["plugins"]["search_paths"], e.source.file_for("plugins.search_paths"));
 
     e.data = read_data_section(r["data"], e.source.file_for("data"));
 

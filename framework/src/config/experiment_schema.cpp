@@ -25,7 +25,7 @@ const std::vector<key_spec>& experiment_schema()
         {"plugins", value_kind::mapping, "", "where plugins are searched", {}, false,
          {
              {"search_paths", value_kind::string_list, "[]",
-              "directories searched after --plugin-dir and MLRUN_PLUGIN_PATH"},
+              "directories searched after --plugin-dir and MLRUN_PLUGIN_PATH (relative ones from the directory of the file that sets them)"},
          }},
         {"data", value_kind::mapping, "", "the data set", {}, false,
          {

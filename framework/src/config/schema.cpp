@@ -72,11 +72,13 @@ const std::string command_line_prefix = "command line argument '";
 
 std::string command_line_origin(const std::string& argument) { return command_line_prefix + argument + "'"; }
 
+bool is_command_line_origin(const std::string& origin) { return origin.rfind(command_line_prefix, 0) == 0; }
+
 std::string position(const std::string& file, const YAML::Node& node)
 {
     const YAML::Mark mark = node.IsDefined() ? node.Mark() : YAML::Mark::null_mark();
     // A value parsed from an argument has the argument's own 1:1, which says nothing.
-    if (mark.is_null() || file.rfind(command_line_prefix, 0) == 0) return file;
+    if (mark.is_null() || is_command_line_origin(file)) return file;
     return file + ":" + std::to_string(mark.line + 1) + ":" + std::to_string(mark.column + 1);
 }
 

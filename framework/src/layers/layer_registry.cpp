@@ -27,6 +27,14 @@ std::vector<layer_class>& mutable_classes()
     return classes;
 }
 
+// Layer plugins' classes known only by name (from their facts records):
+// how to load each, until a model names it.
+std::vector<std::pair<std::string, std::function<layer_class()>>>& unloaded_classes()
+{
+    static std::vector<std::pair<std::string, std::function<layer_class()>>> loaders;
+    return loaders;
+}
+
 value_kind key_kind(const std::string& kind, const std::string& path)
 {
     if (kind == "number") return value_kind::number;
@@ -38,7 +46,7 @@ value_kind key_kind(const std::string& kind, const std::string& path)
 
 layer_class describe_plugin(const plugin_record& plugin)
 {
-    const auto& table = *static_cast<const mlrun_layer_table*>(plugin.descriptor->table);
+    const auto& table = *static_cast<const mlrun_layer_table*>(plugin.descriptor().table);
     if (table.struct_size < sizeof(mlrun_layer_table) || table.class_name == nullptr || table.create == nullptr ||
         table.destroy == nullptr || table.build == nullptr || table.forward == nullptr || table.backward == nullptr ||
         table.parameter_count == nullptr || table.parameter_info == nullptr || table.last_error == nullptr) {
@@ -70,12 +78,17 @@ void register_layer_plugins(const plugin_registry& registry)
     std::vector<layer_class>& classes = mutable_classes();
     for (const plugin_record& plugin : registry.plugins()) {
         if (plugin.kind != MLRUN_PLUGIN_LAYER) continue;
-        layer_class c = describe_plugin(plugin);
+        layer_class c;
+        c.name = plugin.layer_class;
+        c.doc = plugin.description;
+        c.provider = plugin.path;
         auto same = std::find_if(classes.begin(), classes.end(), [&](const layer_class& k) { return k.name == c.name; });
         if (same != classes.end()) {
             if (same->provider == c.provider) continue;  // registered before
             throw plugin_error(plugin.path + ": layer class '" + c.name + "' is already provided by " + same->provider);
         }
+        // The copy of the record keeps its library alive past the registry.
+        unloaded_classes().emplace_back(c.name, [plugin] { return describe_plugin(plugin); });
         classes.push_back(std::move(c));
     }
 }
@@ -83,9 +96,18 @@ void register_layer_plugins(const plugin_registry& registry)
 const layer_class& find_layer_class(const std::string& class_name, const std::string& where)
 {
     std::vector<std::string> names;
-    for (const layer_class& c : layer_classes()) {
-        if (c.name == class_name) return c;
-        names.push_back(c.name);
+    for (layer_class& c : mutable_classes()) {
+        if (c.name != class_name) {
+            names.push_back(c.name);
+            continue;
+        }
+        auto& loaders = unloaded_classes();
+        const auto loader = std::find_if(loaders.begin(), loaders.end(), [&](const auto& l) { return l.first == c.name; });
+        if (loader != loaders.end()) {
+            c = loader->second();
+            loaders.erase(loader);
+        }
+        return c;
     }
     std::string list;
     for (const std::string& n : names) list += (list.empty() ? "" : ", ") + n;

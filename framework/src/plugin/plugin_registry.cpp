@@ -1,6 +1,8 @@
 #include "mlrun/plugin/plugin_registry.hpp"
 
 #include "mlrun/core/error.hpp"
+#include "mlrun/plugin/elf_section.hpp"
+#include "mlrun/plugin/plugin_loader.hpp"
 #include "mlrun/version.hpp"
 #include "reference_kernels.hpp"
 
@@ -9,65 +11,83 @@
 #include <boost/dll/shared_library.hpp>
 #include <boost/filesystem/operations.hpp>
 
-#include <dlfcn.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cstdlib>
+#include <iostream>
+#include <optional>
 #include <sstream>
 
 namespace fs = boost::filesystem;
 
 namespace mlrun {
+
+// One plugin file's code, run the first time it is asked for: first in a
+// child process (which may die in our place), then here.
+class plugin_library {
+public:
+    // `declared`: the file's facts record, checked against the descriptor;
+    // nothing for a plugin built without one.
+    plugin_library(std::string path, std::optional<plugin_facts> declared)
+        : path_(std::move(path)), declared_(std::move(declared))
+    {
+    }
+    explicit plugin_library(const mlrun_plugin_descriptor* linked) : descriptor_(linked) {}
+
+    // "" once loaded, else why it cannot be (the same answer every time).
+    const std::string& load()
+    {
+        if (descriptor_ == nullptr && failure_.empty()) failure_ = first_load();
+        return failure_;
+    }
+    const mlrun_plugin_descriptor* descriptor() const { return descriptor_; }
+
+private:
+    std::string first_load()
+    {
+        if (std::string problem = probe_plugin(path_); !problem.empty()) return problem;
+        const loaded_plugin loaded = load_plugin_library(path_);
+        if (loaded.descriptor == nullptr) return loaded.failure;
+        if (declared_) {
+            const std::string mismatch = facts_mismatch(*declared_, facts_of_descriptor(*loaded.descriptor));
+            if (!mismatch.empty()) return "refused: " + mismatch;
+        }
+        descriptor_ = loaded.descriptor;
+        return "";
+    }
+
+    std::string path_;
+    std::optional<plugin_facts> declared_;
+    const mlrun_plugin_descriptor* descriptor_ = nullptr;
+    std::string failure_;
+};
+
+const mlrun_plugin_descriptor& plugin_record::descriptor() const
+{
+    if (const std::string& failure = library->load(); !failure.empty()) {
+        throw plugin_error(path + ": " + plugin_kind_name(kind) + " '" + name + "' could not be loaded: " + failure);
+    }
+    return *library->descriptor();
+}
+
+bool plugin_record::loaded() const { return library->descriptor() != nullptr; }
+
+plugin_record linked_plugin_record(const mlrun_plugin_descriptor& descriptor, const std::string& where)
+{
+    return {facts_of_descriptor(descriptor), where, std::make_shared<plugin_library>(&descriptor)};
+}
+
 namespace {
 
-// Libraries are never unloaded: objects made by a plugin may live until the
-// end of main, and unloading code under them would crash. The list is
-// reachable for the whole process, so it is not a leak.
-std::vector<boost::dll::shared_library>& loaded_libraries()
-{
-    static auto* libraries = new std::vector<boost::dll::shared_library>();
-    return *libraries;
-}
-
-mlrun_host_info host_info()
-{
-    return {sizeof(mlrun_host_info), MLRUN_ABI_MAJOR, MLRUN_ABI_MINOR, MLRUN_VERSION};
-}
-
-// The dynamic loader's own words (a missing dependency names the library),
-// which the generic error code does not carry.
-std::string loader_message(const fs::path& file, const boost::system::error_code& ec)
-{
-    ::dlerror();
-    void* handle = ::dlopen(file.c_str(), RTLD_NOW | RTLD_LOCAL);
-    if (handle != nullptr) {
-        ::dlclose(handle);
-        return ec.message();
-    }
-    const char* message = ::dlerror();
-    return message != nullptr ? message : ec.message();
-}
-
-bool is_known_kind(std::int32_t kind)
-{
-    return kind == MLRUN_PLUGIN_BACKEND || kind == MLRUN_PLUGIN_FORMAT || kind == MLRUN_PLUGIN_LAYER;
-}
+std::string abi_text(unsigned major, unsigned minor) { return std::to_string(major) + "." + std::to_string(minor); }
 
 }  // namespace
 
-const char* plugin_kind_name(mlrun_plugin_kind kind)
-{
-    switch (kind) {
-    case MLRUN_PLUGIN_BACKEND: return "backend";
-    case MLRUN_PLUGIN_FORMAT: return "format";
-    case MLRUN_PLUGIN_LAYER: return "layer";
-    }
-    return "unknown";
-}
-
 plugin_registry::plugin_registry(const std::vector<fs::path>& directories)
 {
-    const mlrun_host_info host = host_info();
+    const mlrun_host_info host{sizeof(mlrun_host_info), MLRUN_ABI_MAJOR, MLRUN_ABI_MINOR, MLRUN_VERSION};
     add_builtin(reference::descriptor(&host));
     for (const fs::path& directory : directories) {
         boost::system::error_code ec;
@@ -75,6 +95,7 @@ plugin_registry::plugin_registry(const std::vector<fs::path>& directories)
         if (ec || !fs::is_directory(canonical, ec)) continue;
         if (std::find(directories_.begin(), directories_.end(), canonical) != directories_.end()) continue;
         directories_.push_back(canonical);
+        warn_if_others_can_write(canonical, "plugin directory");
         scan_directory(canonical);
     }
 }
@@ -102,9 +123,7 @@ fs::path plugin_registry::bundled_directory()
 
 void plugin_registry::add_builtin(const mlrun_plugin_descriptor* d)
 {
-    plugin_record record{d->name, static_cast<mlrun_plugin_kind>(d->kind), d->version, d->description,
-                         d->abi_major, d->abi_minor, "built-in", d};
-    plugins_.push_back(std::move(record));
+    plugins_.push_back(linked_plugin_record(*d, "built-in"));
 }
 
 void plugin_registry::scan_directory(const fs::path& directory)
@@ -119,13 +138,18 @@ void plugin_registry::scan_directory(const fs::path& directory)
         return;
     }
     std::sort(files.begin(), files.end());  // a stable order makes reports and conflicts reproducible
-    for (const fs::path& file : files) load_file(file);
+    for (const fs::path& file : files) examine_file(file);
 }
 
-void plugin_registry::load_file(const fs::path& file)
+// What the file says it is, read from its bytes; nothing of it runs here.
+void plugin_registry::examine_file(const fs::path& file)
 {
     const std::string path = file.string();
+    warn_if_others_can_write(file, "plugin file");
+    std::optional<std::string> record;
     try {
+        // First: it checks every offset, and refuses FIFOs and devices.
+        record = read_elf_section(file, MLRUN_PLUGIN_FACTS_SECTION, max_plugin_facts_size);
         boost::dll::library_info info(file);
         const std::vector<std::string> symbols = info.symbols(MLRUN_PLUGIN_SECTION);
         if (std::find(symbols.begin(), symbols.end(), MLRUN_PLUGIN_ENTRY_NAME) == symbols.end()) {
@@ -136,53 +160,48 @@ void plugin_registry::load_file(const fs::path& file)
         skipped_.push_back({path, std::string("not a readable shared library: ") + e.what()});
         return;
     }
-
-    boost::dll::shared_library library;
-    boost::system::error_code ec;
-    // rtld_now: a missing dependency fails here, not in the middle of a run.
-    // rtld_local: two plugins' BLAS or OpenMP symbols cannot override each other.
-    library.load(file, boost::dll::load_mode::rtld_now | boost::dll::load_mode::rtld_local, ec);
-    if (ec) {
-        skipped_.push_back({path, "cannot load: " + loader_message(file, ec)});
-        return;
-    }
-    if (!library.has(MLRUN_PLUGIN_ENTRY_NAME)) {
-        skipped_.push_back({path, "loaded, but the entry symbol is missing"});
-        return;
-    }
-    auto entry = library.get_alias<const mlrun_plugin_descriptor*(const mlrun_host_info*)>(MLRUN_PLUGIN_ENTRY_NAME);
-    const mlrun_host_info host = host_info();
-    loaded_libraries().push_back(library);
-    const mlrun_plugin_descriptor* d = nullptr;
+    std::optional<plugin_facts> facts;
     try {
-        // The entry is C, but a plugin written in C++ could still let an
-        // exception escape; it must not take the host down.
-        d = entry(&host);
-    } catch (const std::exception& e) {
-        skipped_.push_back({path, std::string("the plugin's entry threw: ") + e.what()});
-        return;
-    } catch (...) {
-        skipped_.push_back({path, "the plugin's entry threw an exception"});
+        if (record) facts = facts_of_record(*record);
+    } catch (const plugin_error& e) {
+        skipped_.push_back({path, e.what()});
         return;
     }
-    if (d == nullptr) {
-        skipped_.push_back({path, "the plugin's entry returned no descriptor (it refused host ABI " +
-                                      std::to_string(MLRUN_ABI_MAJOR) + "." + std::to_string(MLRUN_ABI_MINOR) +
-                                      ")"});
+    auto library = std::make_shared<plugin_library>(path, facts);
+    if (!facts) {
+        // Built before facts records: only loading tells what it is, and
+        // the probe keeps a plugin that dies doing so from taking us along.
+        if (const std::string& failure = library->load(); !failure.empty()) {
+            skipped_.push_back({path, failure});
+            return;
+        }
+        facts = facts_of_descriptor(*library->descriptor());
+    }
+    if (facts->abi_major != MLRUN_ABI_MAJOR) {
+        skipped_.push_back({path, "ABI " + abi_text(facts->abi_major, facts->abi_minor) + ", host ABI " +
+                                      abi_text(MLRUN_ABI_MAJOR, MLRUN_ABI_MINOR) + " (major versions must match)"});
         return;
     }
-    if (d->struct_size < sizeof(mlrun_plugin_descriptor) || d->abi_major != MLRUN_ABI_MAJOR) {
-        skipped_.push_back({path, "ABI " + std::to_string(d->abi_major) + "." + std::to_string(d->abi_minor) +
-                                      ", host ABI " + std::to_string(MLRUN_ABI_MAJOR) + "." +
-                                      std::to_string(MLRUN_ABI_MINOR) + " (major versions must match)"});
-        return;
-    }
-    if (!is_known_kind(d->kind) || d->name == nullptr || d->table == nullptr) {
-        skipped_.push_back({path, "descriptor has an unknown kind, no name or no function table"});
-        return;
-    }
-    add({d->name, static_cast<mlrun_plugin_kind>(d->kind), d->version ? d->version : "",
-         d->description ? d->description : "", d->abi_major, d->abi_minor, path, d});
+    add({*facts, path, library});
+}
+
+// Whoever can write a plugin file, or the directory it is found in, can
+// make mlrun run their code. World-writable, or group-writable and owned
+// by neither this user nor root (whose own files' group bits are theirs to
+// choose), is worth a warning.
+void plugin_registry::warn_if_others_can_write(const fs::path& path, const char* what)
+{
+    struct stat info {};
+    if (::stat(path.c_str(), &info) != 0) return;
+    const bool world = (info.st_mode & S_IWOTH) != 0;
+    const bool foreign_group = (info.st_mode & S_IWGRP) != 0 && info.st_uid != ::geteuid() && info.st_uid != 0;
+    if (!world && !foreign_group) return;
+    const std::string warning =
+        std::string(what) + " " + path.string() + " is " +
+        (world ? "world-writable" : "group-writable and owned by uid " + std::to_string(info.st_uid)) +
+        ": anyone who can write it can make mlrun run their code (chmod " + (world ? "o-w" : "g-w") + " it)";
+    warnings_.push_back(warning);
+    std::cerr << "mlrun: warning: " << warning << "\n";
 }
 
 void plugin_registry::add(plugin_record record)

@@ -79,3 +79,4 @@ const mlrun_plugin_descriptor* entry(const mlrun_host_info* host)
 }  // namespace
 
 MLRUN_PLUGIN_EXPORT(entry)
+MLRUN_BACKEND_FACTS("blocked_gemm", "1.0.0", "example: a cache-blocked gemm, everything else from the reference")

@@ -107,3 +107,4 @@ const mlrun_plugin_descriptor* entry(const mlrun_host_info* host)
 }  // namespace
 
 MLRUN_PLUGIN_EXPORT(entry)
+MLRUN_LAYER_FACTS("leaky_relu", "1.0.0", "example: the LeakyReLU layer", "LeakyReLU")

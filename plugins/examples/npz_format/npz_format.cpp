@@ -236,3 +236,4 @@ const mlrun_plugin_descriptor* entry(const mlrun_host_info* host)
 }  // namespace
 
 MLRUN_PLUGIN_EXPORT(entry)
+MLRUN_FORMAT_FACTS("npz", "1.0.0", "example: NumPy .npz archives, one .npy per tensor", ".npz", 0u)

@@ -77,6 +77,34 @@ typedef struct mlrun_plugin_descriptor {
     const void* table;       /* mlrun_backend_table* for MLRUN_PLUGIN_BACKEND */
 } mlrun_plugin_descriptor;
 
+/* What `mlrun plugins` lists and what the host chooses by, readable from
+ * the file without running any of the plugin's code: one record, alone in
+ * ELF section MLRUN_PLUGIN_FACTS_SECTION (plugin_author.hpp's
+ * MLRUN_*_FACTS macros place it). Fixed layout, no pointers (so nothing
+ * needs relocating), every string NUL-terminated inside its field. Later
+ * versions only grow at the end; record_size says how far a record goes.
+ * When the plugin is loaded the host checks that its descriptor says the
+ * same. */
+#define MLRUN_PLUGIN_FACTS_SECTION "mlrun_facts"
+#define MLRUN_PLUGIN_FACTS_MAGIC "mlrunPF" /* with its NUL, fills magic[8] */
+#define MLRUN_PLUGIN_FACTS_VERSION 1
+
+typedef struct mlrun_plugin_facts {
+    char magic[8];           /* MLRUN_PLUGIN_FACTS_MAGIC */
+    uint32_t record_size;    /* sizeof(mlrun_plugin_facts) of the plugin's header */
+    uint16_t record_version; /* MLRUN_PLUGIN_FACTS_VERSION */
+    uint16_t abi_major;
+    uint16_t abi_minor;
+    uint16_t reserved;       /* 0 */
+    int32_t kind;            /* mlrun_plugin_kind */
+    uint32_t format_flags;   /* formats: mlrun_format_table::flags; others 0 */
+    char name[64];
+    char version[32];
+    char description[192];
+    char suffixes[64];       /* formats: as mlrun_format_table::suffixes; others "" */
+    char layer_class[64];    /* layers: mlrun_layer_table::class_name; others "" */
+} mlrun_plugin_facts;
+
 /* The one symbol a plugin exports. Returns NULL when the plugin cannot run
  * with this host (the host reports the file as skipped). Never throws. */
 typedef const mlrun_plugin_descriptor* (*mlrun_plugin_entry_fn)(const mlrun_host_info* host);

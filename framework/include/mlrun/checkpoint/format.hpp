@@ -20,9 +20,9 @@ public:
 
     const std::string& name() const { return name_; }
     // Suffixes the format claims (".h5"); empty for prefix-named formats.
-    std::vector<std::string> suffixes() const;
+    const std::vector<std::string>& suffixes() const { return suffixes_; }
     // Whether a path names a prefix of several files (tf_checkpoint).
-    bool prefix_paths() const;
+    bool prefix_paths() const { return prefix_paths_; }
     // "" when the format can write `path` (by its name), else the reason.
     std::string save_path_problem(const std::string& path) const;
 
@@ -36,6 +36,8 @@ public:
 
 private:
     std::string name_;
+    std::vector<std::string> suffixes_;
+    bool prefix_paths_ = false;
     const mlrun_format_table* table_;
 };
 

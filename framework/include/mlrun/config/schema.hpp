@@ -50,6 +50,8 @@ std::string position(const std::string& file, const YAML::Node& node);
 // What errors name as the place of a command-line override: "command line
 // argument 'fit.epochs=x'". position() gives it no line:column.
 std::string command_line_origin(const std::string& argument);
+// Whether an origin (config_source::file_for) is an override, not a file.
+bool is_command_line_origin(const std::string& origin);
 
 std::string describe(value_kind kind);
 

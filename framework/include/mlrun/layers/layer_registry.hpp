@@ -30,12 +30,15 @@ const std::vector<layer_class>& layer_classes();
 class plugin_registry;
 
 // Adds the class of every layer plugin in `registry` (once per plugin
-// file). A plugin whose class name is already taken, or whose keys are
-// malformed, throws plugin_error naming the file.
+// file), by the name its facts record gives; the plugin is loaded when a
+// model names the class. A plugin whose class name is already taken throws
+// plugin_error naming the file.
 void register_layer_plugins(const plugin_registry& registry);
 
-// Throws config_error naming the known classes (and the closest one), and
-// saying that a class from a layer plugin needs that plugin on the path.
+// Loads the class's layer plugin if it is one (plugin_error naming the file
+// when that fails, or when its keys are malformed). Throws config_error
+// naming the known classes (and the closest one), and saying that a class
+// from a layer plugin needs that plugin on the path.
 const layer_class& find_layer_class(const std::string& class_name, const std::string& where);
 
 // Keras's automatic name for the n-th unnamed layer of a class: "dense",

@@ -19,6 +19,27 @@
 #define MLRUN_PLUGIN_EXPORT(function) \
     BOOST_DLL_ALIAS_SECTIONED(function, mlrun_plugin_entry, mlrun)
 
+// The plugin's facts record (mlrun_plugin_facts in mlrun_abi.h), alone in
+// the section the host reads to list and choose plugins without loading
+// them. One line per plugin next to MLRUN_PLUGIN_EXPORT, saying what its
+// descriptor says (the host refuses a plugin whose descriptor disagrees);
+// a string too long for its field does not compile.
+#define MLRUN_BACKEND_FACTS(name, version, description) \
+    MLRUN_PLUGIN_FACTS_RECORD(MLRUN_PLUGIN_BACKEND, name, version, description, 0u, "", "")
+#define MLRUN_FORMAT_FACTS(name, version, description, suffixes, format_flags) \
+    MLRUN_PLUGIN_FACTS_RECORD(MLRUN_PLUGIN_FORMAT, name, version, description, format_flags, suffixes, "")
+#define MLRUN_LAYER_FACTS(name, version, description, class_name) \
+    MLRUN_PLUGIN_FACTS_RECORD(MLRUN_PLUGIN_LAYER, name, version, description, 0u, "", class_name)
+
+// `used` keeps the unreferenced record in the library.
+#define MLRUN_PLUGIN_FACTS_RECORD(kind, name, version, description, format_flags, suffixes, layer_class)          \
+    __attribute__((used, section(MLRUN_PLUGIN_FACTS_SECTION))) static const mlrun_plugin_facts                   \
+        mlrun_plugin_facts_record = {MLRUN_PLUGIN_FACTS_MAGIC, sizeof(mlrun_plugin_facts), MLRUN_PLUGIN_FACTS_VERSION, \
+                                     MLRUN_ABI_MAJOR,          MLRUN_ABI_MINOR,            0,                          \
+                                     (kind),                   (format_flags),             name,                       \
+                                     version,                  description,                suffixes,                   \
+                                     layer_class};
+
 namespace mlrun::plugin_author {
 
 // Runs `body` (returning mlrun_status) and turns any exception into a status
