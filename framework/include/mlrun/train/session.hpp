@@ -80,4 +80,9 @@ int default_thread_count();
 // naming the key, the path and the formats there are.
 void check_output_paths(const experiment& e, const plugin_registry& plugins);
 
+// Checks, before training, that an export-only format named by save.path or
+// checkpoint.path (ONNX) can express `m`: a dry-run save of the fresh
+// model. Throws config_error naming the key, the path and the layer.
+void check_model_exportable(const experiment& e, const model& m, const plugin_registry& plugins);
+
 }  // namespace mlrun
