@@ -36,7 +36,7 @@ std::string graph_context::weight(const layer_entry& layer, const std::string& w
 {
     const std::string name = layer.name + "/" + weight;
     const staged_tensor* t = source_.find_tensor(name);
-    if (t == nullptr) throw format_error(where(layer) + ": the file has no tensor '" + name + "'");
+    if (t == nullptr) throw format_error(where(layer) + ": the checkpoint has no tensor '" + name + "'");
     if (t->dtype != MLRUN_DTYPE_FLOAT32 || t->dims != expected) {
         throw format_error(where(layer) + ": tensor '" + name + "': expected float32 " + shape_text(expected) +
                            ", found " + (t->dtype == MLRUN_DTYPE_FLOAT32 ? "float32 " : "another dtype ") +
