@@ -13,15 +13,14 @@ std::string shape_text(const sample_shape& shape)
     return text + (shape.size() == 1 ? ",)" : ")");
 }
 
-graph_context::graph_context(onnx::GraphProto& graph, const staged_export& source, std::string where)
-    : graph_(graph), source_(source), where_(std::move(where))
+graph_context::graph_context(onnx::GraphProto& graph, const staged_export& source) : graph_(graph), source_(source)
 {
 }
 
 const sample_shape& graph_context::shape_of(const std::string& name) const
 {
     const auto it = shapes_.find(name);
-    if (it == shapes_.end()) throw format_error(where_ + ": no value '" + name + "' before it is used");
+    if (it == shapes_.end()) throw format_error("no value '" + name + "' before it is used");
     return it->second;
 }
 
@@ -29,7 +28,7 @@ void graph_context::set_shape(const std::string& name, sample_shape shape) { sha
 
 std::string graph_context::where(const layer_entry& layer) const
 {
-    return where_ + ": layer '" + layer.name + "' (" + layer.class_name + ")";
+    return "layer '" + layer.name + "' (" + layer.class_name + ")";
 }
 
 std::string graph_context::weight(const layer_entry& layer, const std::string& weight, const sample_shape& expected)

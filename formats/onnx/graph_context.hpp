@@ -23,7 +23,7 @@ using sample_shape = std::vector<std::int64_t>;  // without the batch axis
 
 class graph_context {
 public:
-    graph_context(onnx::GraphProto& graph, const staged_export& source, std::string where);
+    graph_context(onnx::GraphProto& graph, const staged_export& source);
 
     // The per-sample shape of value `name`; format_error when it is unknown.
     const sample_shape& shape_of(const std::string& name) const;
@@ -41,13 +41,12 @@ public:
     onnx::NodeProto& node(const std::string& op, const layer_entry& layer, const std::vector<std::string>& inputs,
                           const std::string& output);
 
-    // "<file>: layer 'name' (Class)" for messages.
+    // "layer 'name' (Class)" for messages.
     std::string where(const layer_entry& layer) const;
 
 private:
     onnx::GraphProto& graph_;
     const staged_export& source_;
-    std::string where_;
     std::map<std::string, sample_shape> shapes_;
 };
 

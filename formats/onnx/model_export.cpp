@@ -32,14 +32,14 @@ void add_property(onnx::ModelProto& model, const std::string& key, const std::st
 
 }  // namespace
 
-onnx::ModelProto export_model(const staged_export& source, const std::string& destination)
+onnx::ModelProto export_model(const staged_export& source)
 {
     const std::string* layers = source.find_metadata("model_config");
     if (layers == nullptr) {
-        throw format_error(destination + ": the checkpoint holds no architecture (model_config), only weights; "
-                                         "export a whole model (an .h5 model file, a checkpoint of a run)");
+        throw format_error("the checkpoint holds no architecture (model_config), only weights; export a whole "
+                           "model (an .h5 model file, a checkpoint of a run)");
     }
-    const model_outline outline = read_model_outline(*layers, destination + " (model_config)");
+    const model_outline outline = read_model_outline(*layers, "model_config");
 
     onnx::ModelProto model;
     model.set_ir_version(onnx::IR_VERSION);
@@ -58,7 +58,7 @@ onnx::ModelProto export_model(const staged_export& source, const std::string& de
     onnx::GraphProto& graph = *model.mutable_graph();
     graph.set_name(source.source.empty() ? "mlrun_model" : "mlrun model from " + source.source);
     graph.set_doc_string("mlrun layers as ONNX nodes; weights are initializers named <layer>/<weight>");
-    graph_context context(graph, source, destination);
+    graph_context context(graph, source);
     declare_value(*graph.add_input(), outline.input_name, outline.input_shape);
     context.set_shape(outline.input_name, outline.input_shape);
     for (const layer_entry& layer : outline.layers) add_layer_nodes(context, layer);
@@ -68,7 +68,7 @@ onnx::ModelProto export_model(const staged_export& source, const std::string& de
     try {
         onnx::checker::check_model(model);
     } catch (const std::exception& e) {
-        throw format_error(destination + ": the ONNX checker refuses the exported model: " + e.what());
+        throw format_error(std::string("the ONNX checker refuses the exported model: ") + e.what());
     }
     return model;
 }

@@ -14,8 +14,8 @@ namespace mlrun::onnx_format {
 // The opset every exported model imports (the default domain).
 inline constexpr std::int64_t export_opset = 17;
 
-// Builds the model for `destination` (named in messages) and checks it
-// with onnx::checker; format_error names the layer or tensor at fault.
-onnx::ModelProto export_model(const staged_export& source, const std::string& destination);
+// Builds the model and checks it with onnx::checker; format_error names
+// the layer or tensor at fault (the host adds the file's name).
+onnx::ModelProto export_model(const staged_export& source);
 
 }  // namespace mlrun::onnx_format

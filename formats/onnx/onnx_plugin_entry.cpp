@@ -131,7 +131,7 @@ mlrun_status save_commit(mlrun_format_writer* writer, char* error, size_t error_
     std::unique_ptr<mlrun_format_writer> owned(writer);
     std::string message;
     const mlrun_status status = guarded(message, [&] {
-        const onnx::ModelProto model = of::export_model(owned->model, owned->path);
+        const onnx::ModelProto model = of::export_model(owned->model);
         if (!owned->dry_run) of::write_model_file(owned->path, model);
         return MLRUN_STATUS_OK;
     });
