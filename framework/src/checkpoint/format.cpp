@@ -83,9 +83,9 @@ bool format::export_only() const
 void format::require_loadable(const std::string& path) const
 {
     if (!export_only()) return;
-    throw model_error(path + ": the " + name_ + " format is export-only: mlrun writes it for other programs (" + name_ +
-                      " runtimes) but cannot load it back as a model or weights; use the model file or checkpoint it "
-                      "was exported from (mlrun inspect " + path + " lists what it holds)");
+    throw model_error(path + ": the " + name_ + " format is export-only: mlrun writes such files for other programs "
+                      "but cannot load them back as a model or weights; use the model file or checkpoint it was "
+                      "exported from (mlrun inspect " + path + " lists what it holds)");
 }
 
 std::string format::save_path_problem(const std::string& path) const

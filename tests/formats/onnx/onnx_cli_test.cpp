@@ -105,6 +105,16 @@ BOOST_AUTO_TEST_CASE(a_layer_onnx_cannot_express_is_refused_before_training)
     BOOST_TEST(!boost::filesystem::exists(run.path("m.onnx")));
 }
 
+BOOST_AUTO_TEST_CASE(checkpoints_in_an_export_only_format_are_refused_before_training)
+{
+    mnist_run run;
+    const std::string path = run.path("ck/cp-{epoch:02d}.onnx");
+    const auto r = run_mlrun("'" + run.config + "' checkpoint.path='" + path + "'");
+    BOOST_TEST(r.exit_code == 3, r.output);
+    BOOST_TEST(contains(r.output, "checkpoint.path: '" + path + "': the onnx format is export-only"), r.output);
+    BOOST_TEST(!contains(r.output, "Test ("), "refused before training: " << r.output);
+}
+
 BOOST_AUTO_TEST_CASE(a_refused_export_leaves_the_existing_file)
 {
     mnist_run run;
