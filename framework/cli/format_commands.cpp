@@ -85,6 +85,7 @@ int convert(const common_options& common, const std::vector<std::string>& args)
     const std::string source = resolve_checkpoint_argument(args[0]);
     const plugin_record& from = format_for_reading(plugins, source);
     const plugin_record& to = choose_format(plugins, "", args[1], args[1]);
+    format(from).require_loadable(source);
     checkpoint ckpt = format(from).load(source, reading_options(from, ""));
     ckpt.metadata.erase("file_checksum");  // how the source file was checked, not part of what it holds
     if (const std::string* skipped = find_meta(ckpt, "tf_skipped_tensors")) {

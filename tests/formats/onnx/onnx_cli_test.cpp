@@ -84,7 +84,8 @@ BOOST_AUTO_TEST_CASE(an_onnx_file_is_never_loaded_as_a_model_or_weights)
     for (const std::string& command :
          {"predict --model '" + model + "' --input '" + x + "' --output '" + run.path("y.npy") + "'",
           "evaluate --model '" + model + "'", "evaluate '" + run.config + "' --weights '" + model + "'",
-          "train --model '" + model + "' --config '" + run.config + "' fit.epochs=2"}) {
+          "train --model '" + model + "' --config '" + run.config + "' fit.epochs=2",
+          "convert '" + model + "' '" + run.path("back.h5") + "'"}) {
         const auto r = run_mlrun(command);
         BOOST_TEST(r.exit_code == 6, command << ": " << r.output);
         BOOST_TEST(contains(r.output, model + ": the onnx format is export-only"), command << ": " << r.output);
