@@ -12,6 +12,7 @@ packages=(
     libopenblas-dev libdnnl-dev ocl-icd-opencl-dev
     libhdf5-dev hdf5-tools libyaml-cpp-dev libzip-dev nlohmann-json3-dev
     libprotobuf-dev protobuf-compiler libleveldb-dev libsnappy-dev zlib1g-dev
+    libonnx-dev
     dataset-fashion-mnist
     gnuplot-nox
     clang libclang-rt-14-dev

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Everything a fresh Debian 12 machine needs before mlrun runs: installs
-# missing packages, builds into build/ (Release), and prepares the data.
+# missing packages, builds into build/ (Release), prepares the data and
+# installs ONNX Runtime for the ONNX export test.
 # Safe to run again: each step only does what is left to do.
 #
 # usage: scripts/setup.sh            (from anywhere; works in the repository)
@@ -16,3 +17,4 @@ scripts/install_deps.sh
 cmake -S . -B "$build_dir" -DCMAKE_BUILD_TYPE=Release ${MLRUN_CMAKE_ARGS:-}
 cmake --build "$build_dir" -j "$(nproc)"
 scripts/prepare_data.sh data
+scripts/install_onnxruntime.sh

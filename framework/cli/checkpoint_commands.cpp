@@ -158,6 +158,7 @@ int evaluate_weights(const common_options& common, const std::string& config, co
     const std::string path = resolve_checkpoint_argument(common.weights);
     const std::string configured = read_checkpoint_policy(s.config()).format;
     const plugin_record& plugin = format_for_reading(s.plugins(), path, configured == "auto" ? "tf_checkpoint" : configured);
+    format(plugin).require_loadable(path);
     // Read under the file's own names (its checksums are keyed by them),
     // then paired with the model's layers by name or position, as Keras does.
     const checkpoint ckpt = format(plugin).load(path, reading_options(plugin, false, "", true));

@@ -85,6 +85,7 @@ int convert(const common_options& common, const std::vector<std::string>& args)
     const std::string source = resolve_checkpoint_argument(args[0]);
     const plugin_record& from = format_for_reading(plugins, source);
     const plugin_record& to = choose_format(plugins, "", args[1], args[1]);
+    format(from).require_loadable(source);
     checkpoint ckpt = format(from).load(source, reading_options(from, ""));
     ckpt.metadata.erase("file_checksum");  // how the source file was checked, not part of what it holds
     if (const std::string* skipped = find_meta(ckpt, "tf_skipped_tensors")) {
@@ -94,6 +95,7 @@ int convert(const common_options& common, const std::vector<std::string>& args)
     const bool weights_only = find_meta(ckpt, checkpoint_keys::optimizer_config) == nullptr;
     format_options options;
     if (to.name == "hdf5" || to.name == "yaml") options.emplace_back("weights_only", weights_only ? "true" : "false");
+    if (format(to).export_only()) options.emplace_back("source", source);
     format(to).save(args[1], ckpt, options);
     std::cout << "Converted " << source << " (" << from.name << ") to " << args[1] << " (" << to.name << "): "
               << ckpt.tensors.size() << " tensors, " << ckpt.metadata.size() << " metadata entries\n";
@@ -135,9 +137,12 @@ int evaluate_architecture(const common_options& common, const std::vector<std::s
         plugin_search_order(common.plugin_dirs, config ? config->plugin_search_paths : std::vector<std::string>{}));
     register_layer_plugins(plugins);  // the architecture may name a layer plugin's class
     const std::string& arch_path = common.architecture;
-    checkpoint whole = format(format_for_reading(plugins, arch_path)).load(arch_path);
+    const format arch_format(format_for_reading(plugins, arch_path));
+    arch_format.require_loadable(arch_path);
+    checkpoint whole = arch_format.load(arch_path);
     const std::string weights_path = resolve_checkpoint_argument(common.weights);
     const plugin_record& weights_format = format_for_reading(plugins, weights_path, "tf_checkpoint");
+    format(weights_format).require_loadable(weights_path);
     const checkpoint weights =
         format(weights_format).load(weights_path, reading_options(weights_format, weighted_layers(whole, arch_path)));
     whole.tensors = weights.tensors;

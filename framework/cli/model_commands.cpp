@@ -130,6 +130,7 @@ void save_as_experiment_says(const experiment& e, const model& m, const optimize
     request.backend = e.backend;
     request.weights_only = e.save_weights_only;
     request.format = e.save_format;
+    request.source = e.source.file_for("model");
     save_model(e.save_path, m, request, plugins);
     std::cout << "Saved " << (e.save_weights_only ? "the weights" : "the model") << " to " << e.save_path << " ("
               << choose_format(plugins, e.save_format, e.save_path, "save.format").name << " format, after epoch " << epoch
@@ -176,6 +177,7 @@ int train_model(const common_options& common, const std::vector<std::string>& ov
     check_output_paths(e, plugins);
     backend be = make_backend(plugins, e.backend, e.threads);
     std::unique_ptr<loaded_model> lm = load_model(path, plugins, be);
+    check_model_exportable(e, lm->net(), plugins);
     trainer& fitter = lm->fitter();
     if (lm->state() && lm->state()->epoch >= e.epochs) {
         throw config_error(common.config_path + ": fit.epochs: expected more than the " +

@@ -3,6 +3,7 @@
 #   tf_checkpoint_fuzzer  the interop fixtures' bundles and one mlrun saves
 #   hdf5_fuzzer           the interop fixtures' Keras files and one mlrun saves
 #   keras_archive_fuzzer  the interop fixtures' .keras archives
+#   onnx_fuzzer           mlrun's export of the model it saves, and an empty file
 #   keras_json_fuzzer     the model_config and training_config attributes of
 #                         the fixtures' Keras files and of one mlrun saves, and
 #                         the .keras archives' config.json
@@ -157,6 +158,17 @@ keras_json_seeds() {
     rm -rf "$scratch"
 }
 
+onnx_seeds() {
+    local scratch
+    scratch=$(mktemp -d)
+    mlrun_saved "$scratch"
+    "$MLRUN_BINARY_DIR/bin/mlrun" convert "$scratch/model.h5" "$scratch/model.onnx" >"$scratch/log" 2>&1 ||
+        { cat "$scratch/log" >&2; die "mlrun could not export the seed model to ONNX"; }
+    cp "$scratch/model.onnx" "$out/mlrun-export"
+    : >"$out/empty"
+    rm -rf "$scratch"
+}
+
 idx_seeds() {
     local scratch
     scratch=$(mktemp -d)
@@ -202,6 +214,7 @@ case $target in
     hdf5_fuzzer) hdf5_seeds ;;
     keras_archive_fuzzer) keras_archive_seeds ;;
     keras_json_fuzzer) keras_json_seeds ;;
+    onnx_fuzzer) onnx_seeds ;;
     idx_fuzzer) idx_seeds ;;
     experiment_fuzzer) experiment_seeds ;;
     checkpoint_state_fuzzer) checkpoint_state_seeds ;;

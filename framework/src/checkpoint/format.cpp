@@ -62,6 +62,20 @@ format::format(const plugin_record& plugin)
     }
 }
 
+bool format::export_only() const
+{
+    if (table_->struct_size < offsetof(mlrun_format_table, flags) + sizeof(table_->flags)) return false;
+    return (table_->flags & MLRUN_FORMAT_EXPORT_ONLY) != 0;
+}
+
+void format::require_loadable(const std::string& path) const
+{
+    if (!export_only()) return;
+    throw model_error(path + ": the " + name_ + " format is export-only: mlrun writes such files for other programs "
+                      "but cannot load them back as a model or weights; use the model file or checkpoint it was "
+                      "exported from (mlrun inspect " + path + " lists what it holds)");
+}
+
 std::string format::save_path_problem(const std::string& path) const
 {
     if (table_->struct_size < offsetof(mlrun_format_table, check_save_path) + sizeof(table_->check_save_path) ||
@@ -111,6 +125,13 @@ void format::save(const std::string& path, const checkpoint& ckpt, const format_
     if (table_->save_commit(writer, error.data(), error.size()) != MLRUN_STATUS_OK) {
         throw io_error(path + ": saving failed (" + name_ + "): " + error.data());
     }
+}
+
+void format::check_savable(const std::string& path, const checkpoint& ckpt, const format_options& options) const
+{
+    format_options trial = options;
+    trial.emplace_back("dry_run", "true");
+    save(path, ckpt, trial);
 }
 
 checkpoint format::load(const std::string& path, const format_options& options) const

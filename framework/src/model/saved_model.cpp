@@ -91,8 +91,10 @@ void save_model(const std::string& path, const model& m, const save_request& req
     }
     ckpt.metadata[checkpoint_keys::mlrun_version] = MLRUN_VERSION;
     if (!request.backend.empty()) ckpt.metadata[checkpoint_keys::backend] = request.backend;
-    format(choose_format(plugins, request.format, path, "save.format"))
-        .save(path, ckpt, {{"weights_only", request.weights_only ? "true" : "false"}});
+    const format chosen(choose_format(plugins, request.format, path, "save.format"));
+    format_options options = {{"weights_only", request.weights_only ? "true" : "false"}};
+    if (chosen.export_only() && !request.source.empty()) options.emplace_back("source", request.source);
+    chosen.save(path, ckpt, options);
 }
 
 trainer& loaded_model::fitter()
@@ -125,7 +127,9 @@ tensor loaded_model::predict(const tensor& x, std::int64_t batch_size)
 std::unique_ptr<loaded_model> load_model(const std::string& path, const plugin_registry& plugins, backend& be)
 {
     register_layer_plugins(plugins);  // a saved model may use a layer plugin's class
-    return load_model(format_for_path(plugins, path).load(path), path, be);
+    const format file_format = format_for_path(plugins, path);
+    file_format.require_loadable(path);
+    return load_model(file_format.load(path), path, be);
 }
 
 std::unique_ptr<loaded_model> load_model(const checkpoint& ckpt, const std::string& path, backend& be)
@@ -190,7 +194,9 @@ std::unique_ptr<loaded_model> load_model(const checkpoint& ckpt, const std::stri
 
 void load_weights(model& m, const std::string& path, const plugin_registry& plugins)
 {
-    const checkpoint file = format_for_path(plugins, path).load(path);
+    const format file_format = format_for_path(plugins, path);
+    file_format.require_loadable(path);
+    const checkpoint file = file_format.load(path);
     restore_state(m, nullptr, weights_paired_with(m, file, path), false, path);
 }
 

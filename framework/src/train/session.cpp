@@ -1,6 +1,8 @@
 #include "mlrun/train/session.hpp"
 
+#include "mlrun/checkpoint/format.hpp"
 #include "mlrun/checkpoint/format_choice.hpp"
+#include "mlrun/checkpoint/model_state.hpp"
 #include "mlrun/config/schema.hpp"
 #include "mlrun/core/error.hpp"
 #include "mlrun/layers/layer_registry.hpp"
@@ -36,12 +38,33 @@ void check_output_paths(const experiment& e, const plugin_registry& plugins)
         if (path.empty()) continue;
         const std::string requested = keys["format"].as<std::string>();
         const std::string format_key = section + ".format";
-        if (requested == "auto") {
-            check_output_path(plugins, "", path, section + ".path");
-        } else {
-            check_output_path(plugins, requested, path, section + ".path",
-                              position(e.source.file_for(format_key), keys["format"]) + ": " + format_key);
+        const plugin_record& chosen =
+            requested == "auto" ? check_output_path(plugins, "", path, section + ".path")
+                                : check_output_path(plugins, requested, path, section + ".path",
+                                                    position(e.source.file_for(format_key), keys["format"]) + ": " +
+                                                        format_key);
+        // Checkpoints are there to be restored and resumed from.
+        if (section == "checkpoint" && format(chosen).export_only()) {
+            throw config_error("checkpoint.path: '" + path + "': the " + chosen.name +
+                               " format is export-only, so mlrun could not resume from these checkpoints; export the "
+                               "trained model with save.path: " + path);
         }
+    }
+}
+
+void check_model_exportable(const experiment& e, const model& m, const plugin_registry& plugins)
+{
+    const YAML::Node keys = e.resolved["save"];
+    const std::string path = keys.IsMap() ? keys["path"].as<std::string>() : "";
+    if (path.empty()) return;
+    const std::string requested = keys["format"].as<std::string>();
+    const format chosen(choose_format(plugins, requested == "auto" ? "" : requested, path, "save.path"));
+    if (!chosen.export_only()) return;
+    try {
+        chosen.check_savable(path, capture_state(m, nullptr), {{"source", e.source.file_for("model")}});
+    } catch (const io_error& error) {
+        throw config_error("save.path: '" + path + "': the " + chosen.name() + " format cannot export this model: " +
+                           error.what());
     }
 }
 
@@ -103,6 +126,7 @@ session::session(const session_options& options)
                           (test_.x.dims().rank() > 2 ? "; set data.flatten: true or start the model with Flatten"
                                                      : ""));
     }
+    if (options.load_train_data) check_model_exportable(experiment_, *model_, *plugins_);
 
     const loss_kind loss = parse_loss(experiment_.loss);
     if (loss == loss_kind::sparse_categorical_crossentropy) {

@@ -83,7 +83,12 @@ typedef struct mlrun_format_table {
      * absent (flags 0, check_save_path NULL). */
     /* MLRUN_FORMAT_PREFIX_PATHS: a path is a prefix naming several files
      * (TensorFlow's NAME.index + NAME.data-*), chosen when a path has no
-     * suffix. Older tables: inferred from an empty `suffixes`. */
+     * suffix. Older tables: inferred from an empty `suffixes`.
+     * MLRUN_FORMAT_EXPORT_ONLY: files are for other programs (ONNX); the
+     * host opens them only to inspect, never as a model or weights to load,
+     * and before training it saves the fresh model with option
+     * `dry_run=true` (build and check everything, write nothing), since such
+     * a format may refuse a model that other formats take. */
     uint32_t flags;
     /* Whether save_begin would accept `path`, judged by its name alone
      * (writes nothing), so a run can refuse a bad output path before it
@@ -92,6 +97,7 @@ typedef struct mlrun_format_table {
 } mlrun_format_table;
 
 #define MLRUN_FORMAT_PREFIX_PATHS 1u
+#define MLRUN_FORMAT_EXPORT_ONLY 2u
 
 #ifdef __cplusplus
 }

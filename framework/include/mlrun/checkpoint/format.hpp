@@ -23,12 +23,22 @@ public:
     const std::vector<std::string>& suffixes() const { return suffixes_; }
     // Whether a path names a prefix of several files (tf_checkpoint).
     bool prefix_paths() const { return prefix_paths_; }
+    // Whether files are for other programs only (MLRUN_FORMAT_EXPORT_ONLY):
+    // never loaded as a model or weights.
+    bool export_only() const;
+    // Throws model_error when the format is export-only, so `path` cannot
+    // be loaded as a model or as weights; says so and what to use instead.
+    void require_loadable(const std::string& path) const;
     // "" when the format can write `path` (by its name), else the reason.
     std::string save_path_problem(const std::string& path) const;
 
     // Writes `ckpt` to `path` as one transaction: on any failure nothing at
     // `path` changes and io_error says what failed (file, tensor).
     void save(const std::string& path, const checkpoint& ckpt, const format_options& options = {}) const;
+
+    // For export-only formats: whether save() would take `ckpt`, by a save
+    // with option dry_run=true that writes nothing; io_error with the reason.
+    void check_savable(const std::string& path, const checkpoint& ckpt, const format_options& options = {}) const;
 
     // Reads the whole checkpoint at `path`; io_error naming the file and the
     // tensor on damage (checksums are verified).

@@ -49,6 +49,7 @@ struct save_request {
     std::string backend;  // the backend that trained it, for the record
     bool weights_only = false;
     std::string format;  // a format plugin's name; "": chosen from the path (format_choice.hpp)
+    std::string source;  // the file the model came from, recorded by export-only formats (ONNX); may be empty
 };
 
 // The format that reads `path` (format_for_reading in format_choice.hpp).

@@ -76,8 +76,14 @@ std::vector<boost::filesystem::path> plugin_search_order(const std::vector<boost
 int default_thread_count();
 
 // Checks save.path and checkpoint.path before training: a format exists
-// that can write each, and its directory can be made. Throws config_error
-// naming the key, the path and the formats there are.
+// that can write each, and its directory can be made; checkpoints are not
+// in an export-only format (ONNX). Throws config_error naming the key, the
+// path and the formats there are.
 void check_output_paths(const experiment& e, const plugin_registry& plugins);
+
+// Checks, before training, that an export-only format named by save.path
+// (ONNX) can express `m`: a dry-run save of the fresh model. Throws
+// config_error naming the key, the path and the layer.
+void check_model_exportable(const experiment& e, const model& m, const plugin_registry& plugins);
 
 }  // namespace mlrun
