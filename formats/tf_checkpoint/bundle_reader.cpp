@@ -20,6 +20,11 @@ constexpr std::uint64_t io_piece_size = 1 << 20;
 // The bundle format versions this reader understands (spec §3.1).
 constexpr int reader_version = 1;
 
+// The most data shards a bundle may declare. The reader keeps a slot per
+// shard, so the count is bounded before anything is sized by it; TensorFlow
+// numbers shard files with five digits (.data-00000-of-00001).
+constexpr std::int64_t max_shards = 99999;
+
 bool ends_with(const std::string& s, const std::string& suffix)
 {
     return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
@@ -118,11 +123,13 @@ void bundle_reader::read_header(const std::string& value)
     if (header.endianness() != BundleHeaderProto::LITTLE) {
         throw std::runtime_error(index_path_ + ": bad header: big-endian tensor data is not supported");
     }
-    if (header.num_shards() < 1) {
-        throw std::runtime_error(index_path_ + ": bad header: num_shards is " + std::to_string(header.num_shards()) +
-                                 ", expected at least 1");
+    BundleHeaderShardCount written;
+    written.ParseFromString(value);  // cannot fail where BundleHeaderProto parsed: the same wire types
+    if (written.num_shards() < 1 || written.num_shards() > max_shards) {
+        throw std::runtime_error(index_path_ + ": bad header: num_shards is " + std::to_string(written.num_shards()) +
+                                 ", expected 1 to " + std::to_string(max_shards));
     }
-    shard_count_ = header.num_shards();
+    shard_count_ = static_cast<int>(written.num_shards());
 }
 
 void bundle_reader::check_entry(const bundle_entry& e) const

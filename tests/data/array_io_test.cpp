@@ -203,6 +203,18 @@ BOOST_AUTO_TEST_CASE(npy_header_claiming_more_than_the_file_fails_before_allocat
     expect_data_error([&] { read_array(dir.path("overflow.npy")); }, "bad .npy shape");
 }
 
+// A dimension that is not a number was read as 0 (strtoll's answer for no
+// digits): "(x, 3)" loaded as an empty (0, 3) array instead of an error.
+BOOST_AUTO_TEST_CASE(npy_shapes_with_dimensions_that_are_not_numbers_are_refused)
+{
+    temp_dir dir;
+    for (const std::string dims : {"x, 3", "3, 2abc", "1.5,", "3, , 2"}) {
+        write_raw_npy(dir.path("junk.npy"), 1, "{'descr': '<f4', 'fortran_order': False, 'shape': (" + dims + "), }",
+                      "");
+        expect_data_error([&] { read_array(dir.path("junk.npy")); }, "junk.npy: bad .npy shape (" + dims + ")");
+    }
+}
+
 BOOST_AUTO_TEST_CASE(npy_and_csv_that_are_not_regular_files_are_refused)
 {
     temp_dir dir;

@@ -144,6 +144,23 @@ BOOST_AUTO_TEST_CASE(wrong_input_shape_is_explained)
                r.output);
 }
 
+// Sizes are held to docs/experiments.md's limits before anything is
+// allocated: not "out of memory" naming neither file nor layer.
+BOOST_AUTO_TEST_CASE(an_absurd_layer_size_names_the_file_the_layer_and_the_limit)
+{
+    testing::temp_directory dir;
+    const std::string config =
+        dir.write("exp.yaml", mnist_data() + "model:\n  - Dense: {units: 2000000000, input_shape: [784]}\n"
+                                             "  - Dense: {units: 10, activation: softmax}\n"
+                                             "compile: {loss: sparse_categorical_crossentropy}\n");
+    const result r = run_mlrun(config);
+    BOOST_TEST(r.exit_code == 6, r.output);
+    BOOST_TEST(contains(r.output, config + ":3:5: model[0]: layer 'dense' (Dense), units: 2000000000: kernel of shape "
+                                           "(784, 2000000000) would hold 1568000000000 parameters; a model may hold "
+                                           "at most 2147483648 (2^31)"),
+               r.output);
+}
+
 BOOST_AUTO_TEST_CASE(yaml_syntax_error_has_a_position)
 {
     testing::temp_directory dir;

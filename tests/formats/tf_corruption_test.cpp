@@ -6,6 +6,7 @@
 
 #include "index_table.hpp"
 #include "mlrun/core/error.hpp"
+#include "mlrun/train/resume_state.hpp"
 #include "proto/tensor_bundle.pb.h"
 
 using namespace mlrun;
@@ -140,6 +141,32 @@ BOOST_AUTO_TEST_CASE(a_missing_shard_is_named)
     fs::remove(dir.path("cp.ckpt.data-00000-of-00001"));
     const std::string message = load_error(dir.path("cp.ckpt"));
     BOOST_TEST(contains(message, "cp.ckpt.data-00000-of-00001: missing data shard 0 of 1"));
+}
+
+// About 600 bytes of nested aliases (nine per level, ten levels: 9^10
+// nodes) as _MLRUN_METADATA/training_state: the string comes back as
+// written, and reading it for --resume is refused by the alias limit.
+BOOST_AUTO_TEST_CASE(an_alias_bomb_in_the_training_state_is_refused_on_resume)
+{
+    temp_dir dir;
+    std::string bomb = "a0: &a0 [x, x, x, x, x, x, x, x, x]\n";
+    for (int i = 1; i <= 10; ++i) {
+        const std::string previous = "*a" + std::to_string(i - 1);
+        bomb += "a" + std::to_string(i) + ": &a" + std::to_string(i) + " [" + previous;
+        for (int j = 1; j < 9; ++j) bomb += ", " + previous;
+        bomb += "]\n";
+    }
+    bomb += "resume: {epoch: 1}\ncallbacks: *a10\n";
+    checkpoint hostile = small_checkpoint(1.0f);
+    hostile.metadata["training_state"] = bomb;
+    tf_format().save(dir.path("cp.ckpt"), hostile);
+    const checkpoint read = tf_format().load(dir.path("cp.ckpt"));
+    BOOST_REQUIRE(read.metadata.count("training_state") == 1);
+    BOOST_TEST(read.metadata.at("training_state") == bomb);
+    const std::string message =
+        error_of([&] { parse_resume_state(read.metadata.at("training_state"), dir.path("cp.ckpt")); });
+    BOOST_TEST(contains(message, "cp.ckpt: training_state: not YAML: aliases expand to more than 100000 nodes"),
+               message);
 }
 
 BOOST_AUTO_TEST_CASE(a_truncated_data_file_is_named)

@@ -51,6 +51,19 @@ std::string footer(std::uint64_t meta_offset, std::uint64_t meta_size, std::uint
     return handles + fixed32(0x8b80fb57u) + fixed32(0xdb477524u);
 }
 
+// VersionDef{producer: 1} as the header's field 3.
+const std::string producer_1 = std::string("\x1a\x02\x08\x01", 4);
+
+// A whole index table whose one data block holds only the header entry.
+std::string index_with_header(const std::string& header)
+{
+    const std::string data = stored_block(block_of({{"", header}}));
+    const std::string meta = stored_block(block_of({}));
+    const std::string index_block = stored_block(block_of({{"a", varint(0) + varint(data.size() - 5)}}));
+    return data + meta + index_block +
+           footer(data.size(), meta.size() - 5, data.size() + meta.size(), index_block.size() - 5);
+}
+
 std::string io_error_of(const std::string& prefix)
 {
     try {
@@ -102,6 +115,31 @@ BOOST_AUTO_TEST_CASE(a_data_block_handle_past_the_end_is_a_clear_error)
     BOOST_TEST(message.find("data block 0 at offset 0 claims 1125899906842624 bytes, past the end of the file") !=
                    std::string::npos,
                message);
+}
+
+// A header whose num_shards (an int32 field) holds the varint 2^40: read as
+// an int32 it was 0, and the error said "num_shards is 0". The reader now
+// reports the number written and its limit.
+BOOST_AUTO_TEST_CASE(a_huge_num_shards_is_reported_as_written_and_refused)
+{
+    temp_dir dir;
+    write_bytes(dir.path("ckpt.index"), index_with_header("\x08" + varint(std::uint64_t{1} << 40) + producer_1));
+    write_bytes(dir.path("ckpt.data-00000-of-00001"), "");
+    const std::string message = io_error_of(dir.path("ckpt"));
+    BOOST_TEST(message.find(dir.path("ckpt.index") + ": bad header: num_shards is 1099511627776, expected 1 to 99999") !=
+                   std::string::npos,
+               message);
+}
+
+// 2^32 + 1 read as an int32 is 1, a valid count: the bundle opened as if it
+// had one shard.
+BOOST_AUTO_TEST_CASE(a_num_shards_past_int32_is_not_read_as_its_low_bits)
+{
+    temp_dir dir;
+    write_bytes(dir.path("ckpt.index"), index_with_header("\x08" + varint((std::uint64_t{1} << 32) + 1) + producer_1));
+    write_bytes(dir.path("ckpt.data-00000-of-00001"), "");
+    const std::string message = io_error_of(dir.path("ckpt"));
+    BOOST_TEST(message.find("num_shards is 4294967297, expected 1 to 99999") != std::string::npos, message);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -2,7 +2,7 @@
 # need clang, so they build in a second configuration of this tree:
 # fuzz_build configures and builds build/fuzz, then fuzz_<target> runs each
 # target for MLRUN_FUZZ_SECONDS from seeds made at test time.
-set(MLRUN_FUZZ_SECONDS 30 CACHE STRING "How long ctest runs each fuzz target, in seconds")
+set(MLRUN_FUZZ_SECONDS 20 CACHE STRING "How long ctest runs each fuzz target, in seconds")
 set(fuzz_dir ${CMAKE_CURRENT_LIST_DIR})
 set(fuzz_build_dir ${PROJECT_BINARY_DIR}/fuzz)
 
@@ -17,7 +17,7 @@ set_tests_properties(fuzz_build PROPERTIES
 # by -rss_limit_mb.
 set(fuzz_hdf5_options -malloc_limit_mb=1048576)
 set(fuzz_keras_archive_options -malloc_limit_mb=1048576)
-foreach(target tf_checkpoint hdf5 keras_archive keras_json onnx idx experiment checkpoint_state)
+foreach(target tf_checkpoint hdf5 keras_archive keras_json onnx idx npy experiment checkpoint_state)
   add_test(NAME fuzz_${target}
     COMMAND bash ${fuzz_dir}/run_fuzzer.sh ${target}_fuzzer ${fuzz_build_dir} ${MLRUN_FUZZ_SECONDS}
       ${fuzz_${target}_options})

@@ -8,6 +8,8 @@
 #                         the fixtures' Keras files and of one mlrun saves, and
 #                         the .keras archives' config.json
 #   idx_fuzzer            small IDX image/label pairs of every type, raw and gzip
+#   npy_fuzzer            small .npy files of every element type and rank, and
+#                         hostile headers
 #   experiment_fuzzer     the repository's configs/*.yaml
 #   checkpoint_state_fuzzer  the interop fixtures' state files and hostile path lists
 # Inputs holding two files are a little-endian u32 length, the first
@@ -194,6 +196,37 @@ idx_seeds() {
     rm -rf "$scratch"
 }
 
+npy_seeds() {
+    python3 - "$out" <<'PY'
+import struct, sys
+out = sys.argv[1]
+def npy(name, descr, shape, data, major=1, header=None):
+    if header is None:
+        dims = "(" + ", ".join(map(str, shape)) + ("," if len(shape) == 1 else "") + ")"
+        header = "{'descr': '%s', 'fortran_order': False, 'shape': %s, }" % (descr, dims)
+    prefix = 10 if major == 1 else 12
+    header += " " * ((64 - (prefix + len(header) + 1) % 64) % 64) + "\n"
+    length = struct.pack("<H", len(header)) if major == 1 else struct.pack("<I", len(header))
+    with open(out + "/" + name, "wb") as f:
+        f.write(b"\x93NUMPY" + bytes([major, 0]) + length + header.encode("latin-1") + data)
+npy("f4-2x3", "<f4", (2, 3), struct.pack("<6f", 0, 1, -2.5, 3, 1e-3, 255))
+npy("f8-3", "<f8", (3,), struct.pack("<3d", 0.5, -1, 1e10))
+npy("u1-2x2x2", "|u1", (2, 2, 2), bytes(range(8)))
+npy("i1-4", "|i1", (4,), struct.pack("<4b", -128, -1, 0, 127))
+npy("i4-2x1", "<i4", (2, 1), struct.pack("<2i", -7, 2**31 - 1))
+npy("i8-1x2", "<i8", (1, 2), struct.pack("<2q", -2**63, 2**62))
+npy("b1-scalar", "|b1", (), b"\x01")
+npy("f4-empty", "<f4", (0, 5), b"")
+npy("f4-v2", "<f4", (2,), struct.pack("<2f", 1, 2), major=2)
+npy("f4-v3", "<f4", (1,), struct.pack("<f", 7), major=3)
+npy("huge-shape", "<f4", (2**62, 4), b"")
+npy("zero-and-huge", "<f4", (0, 2**62, 2**62), b"")
+npy("junk-dims", "<f4", None, b"", header="{'descr': '<f4', 'fortran_order': False, 'shape': (x, -1, 99999999999999999999), }")
+npy("unclosed", "<f4", None, b"", header="{'descr': '<f4, 'fortran_order': False, 'shape': (3")
+npy("f8-overflow", "<f8", (2,), struct.pack("<2d", 1e300, float("nan")))
+PY
+}
+
 experiment_seeds() {
     cp "$MLRUN_SOURCE_DIR"/configs/*.yaml "$out/"
 }
@@ -216,6 +249,7 @@ case $target in
     keras_json_fuzzer) keras_json_seeds ;;
     onnx_fuzzer) onnx_seeds ;;
     idx_fuzzer) idx_seeds ;;
+    npy_fuzzer) npy_seeds ;;
     experiment_fuzzer) experiment_seeds ;;
     checkpoint_state_fuzzer) checkpoint_state_seeds ;;
     *) die "unknown target '$target'" ;;

@@ -70,7 +70,12 @@ std::string experiment_reference_markdown()
            "  - {name: b, Dense: {units: 64, activation: tanh}, inputs: [pixels]}\n"
            "  - {name: both, Concatenate: {}, inputs: [a, b]}\n"
            "  - {name: out, Dense: {units: 10, activation: softmax}, inputs: [both]}\n```\n\n"
-           "Layer plugins add classes of their own (`mlrun plugins` lists them).\n\n";
+           "Layer plugins add classes of their own (`mlrun plugins` lists them).\n\n"
+           "Sizes are limited: a model holds at most 2^31 (2,147,483,648) parameters, all layers together, and "
+           "a\nlayer's output at most 2^31 values per sample. Each size is multiplied out with overflow checks and "
+           "compared\nbefore it is allocated. A larger size, in an experiment or in a model file's "
+           "config, is refused\n(exit code 6) naming the file, the layer's position, name and class, the setting "
+           "(`units: 2000000000`),\nthe size found and the limit.\n\n";
     for (const layer_class& c : layer_classes()) {
         out << "### " << c.name << "\n\n" << c.doc << ".\n\n";
         if (c.keys.empty()) {

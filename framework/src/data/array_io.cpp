@@ -99,11 +99,15 @@ tensor read_npy(const std::string& path)
     std::string item;
     std::int64_t count = 1;
     while (std::getline(shape_text, item, ',')) {
-        if (item.find_first_not_of(' ') == std::string::npos) continue;
+        const bool blank = item.find_first_not_of(' ') == std::string::npos;
+        if (blank && shape_text.eof()) continue;  // the trailing comma of "(3,)"
         char* end = nullptr;
         errno = 0;
         const long long d = std::strtoll(item.c_str(), &end, 10);
-        if (d < 0 || errno == ERANGE || __builtin_mul_overflow(count, static_cast<std::int64_t>(d), &count)) {
+        while (*end == ' ') ++end;
+        // strtoll reads no digits as 0: a dimension must be all digits.
+        if (blank || *end != '\0' || d < 0 || errno == ERANGE ||
+            __builtin_mul_overflow(count, static_cast<std::int64_t>(d), &count)) {
             throw data_error(path + ": bad .npy shape (" + shape_text.str() + ")");
         }
         dims.push_back(d);

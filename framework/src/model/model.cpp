@@ -3,11 +3,30 @@
 #include "mlrun/backend/backend.hpp"
 #include "mlrun/core/error.hpp"
 #include "mlrun/core/rng.hpp"
+#include "mlrun/layers/size_limits.hpp"
 #include "mlrun/layers/structural_layers.hpp"
 
 #include <algorithm>
 
 namespace mlrun {
+namespace {
+
+// Every later layer sizes its buffers (and Flatten, Concatenate or Dense
+// their shapes) from this one's output, so it is bounded first.
+void check_output_size(const layer& op, const shape& output)
+{
+    const std::optional<std::int64_t> count = checked_element_count(output);
+    if (!count || *count > max_sample_elements) {
+        const std::string setting = op.size_setting();
+        throw model_error("layer '" + op.name() + "' (" + op.class_name() + ")" +
+                          (setting.empty() ? "" : ", " + setting) + ": its output of shape " + output.to_string() +
+                          (count ? " holds " + std::to_string(*count) + " values per sample"
+                                 : std::string(" has no element count that fits in int64")) +
+                          "; a layer's output may hold at most " + limit_text(max_sample_elements) + " per sample");
+    }
+}
+
+}  // namespace
 
 model::model(std::string name, bool sequential, std::vector<node> nodes, std::size_t output)
     : name_(std::move(name)), sequential_(sequential), nodes_(std::move(nodes)), output_(output)
@@ -42,10 +61,18 @@ model::model(std::string name, bool sequential, std::vector<node> nodes, std::si
 void model::build(rng& init)
 {
     std::vector<shape> input_shapes;
+    std::int64_t parameters = 0;
     for (node& n : nodes_) {
         input_shapes.clear();
         for (std::size_t input : n.inputs) input_shapes.push_back(nodes_[input].output_shape);
-        n.output_shape = n.op->build(input_shapes, init);
+        try {
+            n.output_shape = n.op->build_within(input_shapes, init, max_model_parameters - parameters);
+            check_output_size(*n.op, n.output_shape);
+        } catch (const model_error& e) {
+            if (n.origin.empty()) throw;
+            throw model_error(n.origin + ": " + e.what());
+        }
+        parameters += n.op->parameter_count();
     }
 }
 

@@ -19,6 +19,7 @@ struct layer_item {
     std::string name;          // empty: automatic
     std::vector<std::string> inputs;
     std::optional<shape> input_shape;
+    YAML::Node input_shape_node;  // for positions
 };
 
 const std::set<std::string> item_keys = {"name", "inputs"};
@@ -97,6 +98,7 @@ layer_item parse_item(const YAML::Node& item, const std::string& file, std::size
                 result.name = layer_name(kv.second, file, index);
             } else if (key == "input_shape") {
                 result.input_shape = shape(read_shape(kv.second, file, result.class_name + ".input_shape"));
+                result.input_shape_node.reset(kv.second);
             } else {
                 own[kv.first] = kv.second;
             }
@@ -131,13 +133,15 @@ std::unique_ptr<model> build_model(const YAML::Node& section, const std::string&
         if (class_name == "Input") return "input_" + std::to_string(++count);
         return default_layer_name(class_name, count++);
     };
-    auto add_node = [&](std::unique_ptr<layer> op, std::vector<std::size_t> inputs, const YAML::Node& where) {
+    auto add_node = [&](std::unique_ptr<layer> op, std::vector<std::size_t> inputs, const YAML::Node& where,
+                        const std::string& origin) {
         if (!index_of.emplace(op->name(), nodes.size()).second) {
             throw config_error(position(file, where) + ": two layers are named '" + op->name() + "'");
         }
         model::node n;
         n.op = std::move(op);
         n.inputs = std::move(inputs);
+        n.origin = origin;
         nodes.push_back(std::move(n));
     };
 
@@ -146,7 +150,8 @@ std::unique_ptr<model> build_model(const YAML::Node& section, const std::string&
         const layer_item& in = items[0];
         const layer_class& cls = find_layer_class("Input", position(file, in.node));
         YAML::Node config = check_keys(in.config, cls.keys, file, "Input");
-        add_node(cls.create(in.name.empty() ? auto_name("Input") : in.name, config), {}, in.node);
+        add_node(cls.create(in.name.empty() ? auto_name("Input") : in.name, config), {}, in.node,
+                 position(file, in.node) + ": model[0]");
         first = 1;
     } else {
         std::optional<shape> input_shape = items[0].input_shape ? items[0].input_shape : data_sample_shape;
@@ -154,8 +159,12 @@ std::unique_ptr<model> build_model(const YAML::Node& section, const std::string&
             throw config_error(position(file, items[0].node) + ": the first layer needs input_shape, e.g. " +
                                "'- " + items[0].class_name + ": {..., input_shape: [784]}'");
         }
+        const std::string origin = items[0].input_shape
+                                       ? position(file, items[0].input_shape_node) + ": model[0]." +
+                                             items[0].class_name + ".input_shape"
+                                       : position(file, items[0].node) + ": model[0] (its input, the data's samples)";
         add_node(std::make_unique<input_layer>(graph ? auto_name("Input") : "input", *input_shape), {},
-                 items[0].node);
+                 items[0].node, origin);
     }
 
     for (std::size_t i = first; i < items.size(); ++i) {
@@ -193,7 +202,8 @@ std::unique_ptr<model> build_model(const YAML::Node& section, const std::string&
         } catch (const config_error& e) {
             throw config_error(position(file, item.node) + ": " + e.what());
         }
-        add_node(std::move(op), std::move(inputs), item.node);
+        add_node(std::move(op), std::move(inputs), item.node, position(file, item.node) + ": model[" +
+                 std::to_string(i) + "]");
     }
     const std::string model_name = graph ? "model" : "sequential";
     const std::size_t output = nodes.size() - 1;

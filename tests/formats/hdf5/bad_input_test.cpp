@@ -279,6 +279,24 @@ BOOST_AUTO_TEST_CASE(configs_that_are_not_json_or_name_what_mlrun_cannot_build)
     expect_failure<model_error>([&] { lm->fitter(); }, nadam, {"optimizer 'Nadam' is not one mlrun has (Adam, SGD, RMSprop)"});
 }
 
+// A model_config whose layer claims an absurd size is refused, naming the
+// file, before anything that size is allocated (it was "out of memory").
+BOOST_AUTO_TEST_CASE(a_layer_claiming_a_huge_size_names_the_file)
+{
+    saved_iris s;
+    backend be(s.plugins.find(MLRUN_PLUGIN_BACKEND, "reference"), {{"threads", "1"}});
+    const std::string huge = s.dir.path("huge.h5");
+    fs::copy_file(s.path, huge);
+    edit_file(huge, [](hid_t f) {
+        std::string config = read_model_config(f);
+        replace_all(config, "\"units\": 8", "\"units\": 2000000000");
+        set_string_attribute(f, "/", "model_config", config);
+    });
+    expect_failure<model_error>([&] { load_model(huge, s.plugins, be); }, huge + " (model_config)",
+                                {"layer 'dense' (Dense), units: 2000000000: kernel of shape (4, 2000000000) would hold "
+                                 "8000000000 parameters; a model may hold at most 2147483648 (2^31)"});
+}
+
 BOOST_AUTO_TEST_CASE(compressed_chunked_datasets_are_read_too)
 {
     // Not what Keras writes, but what an h5py user may: gzip-compressed chunks.

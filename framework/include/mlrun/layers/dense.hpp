@@ -20,6 +20,7 @@ public:
     YAML::Node config() const override;
     activation_kind output_activation() const override { return activation_; }
     const tensor* preactivation() const override { return &preactivation_; }
+    std::string size_setting() const override { return "units: " + std::to_string(units_); }
 
     static const layer_class& description();
 

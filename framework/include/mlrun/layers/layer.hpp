@@ -40,7 +40,7 @@ struct forward_context {
 
 class layer {
 public:
-    explicit layer(std::string name) : name_(std::move(name)) {}
+    explicit layer(std::string name);
     virtual ~layer() = default;
     layer(const layer&) = delete;
     layer& operator=(const layer&) = delete;
@@ -57,6 +57,14 @@ public:
     // and returns the output shape. Throws model_error naming the layer when
     // the inputs do not fit.
     virtual shape build(const std::vector<shape>& input_shapes, rng& init) = 0;
+    // build() within a budget: add_parameter refuses, before allocating, a
+    // parameter that would take this layer past `max_parameters` (what the
+    // model's limit leaves it, size_limits.hpp).
+    shape build_within(const std::vector<shape>& input_shapes, rng& init, std::int64_t max_parameters);
+
+    // The setting that sizes the layer, for errors: "units: 512"; empty when
+    // its sizes follow from its inputs.
+    virtual std::string size_setting() const { return {}; }
 
     // Computes `output` (reshaped here to the batch) from `inputs`.
     virtual void forward(forward_context& ctx, const std::vector<const tensor*>& inputs, tensor& output) = 0;
@@ -89,6 +97,7 @@ protected:
 private:
     std::string name_;
     std::vector<parameter> parameters_;
+    std::int64_t parameter_budget_;
     bool gradient_at_preactivation_ = false;
 };
 

@@ -28,6 +28,9 @@ public:
         tensor grad;
         tensor grad_scratch;  // a second consumer's contribution, before it is added
         std::vector<std::size_t> consumers;
+        // Where the layer was defined ("exp.yaml:7:5: model[1]"), prefixed to
+        // its build errors; empty for models built in code.
+        std::string origin;
     };
 
     // `nodes` must be topologically ordered with node 0 the InputLayer;
@@ -36,7 +39,8 @@ public:
     model(std::string name, bool sequential, std::vector<node> nodes, std::size_t output);
 
     // Creates all parameters, initialised from `init`; checks every layer's
-    // input shapes (model_error naming the layer when they do not fit).
+    // input shapes (model_error naming the layer when they do not fit) and
+    // its sizes against size_limits.hpp before allocating them.
     void build(rng& init);
 
     const std::string& name() const { return name_; }
