@@ -115,8 +115,8 @@ BOOST_AUTO_TEST_CASE(logs_that_do_not_fit_keep_every_earlier_row)
     }
 }
 
-// predict --output, plot -o and convert replace their output whole or
-// not at all.
+// The final model (save.path), predict --output, export-architecture,
+// plot -o and convert replace their output whole or not at all.
 BOOST_AUTO_TEST_CASE(outputs_that_do_not_fit_keep_the_previous_file)
 {
     small_disk disk(512 * 1024);
@@ -145,6 +145,15 @@ BOOST_AUTO_TEST_CASE(outputs_that_do_not_fit_keep_the_previous_file)
     BOOST_REQUIRE_EQUAL(run_mlrun(s, "predict --model model.h5 --input few.csv --output " + predictions).exit_code, 0);
     sweep_free_space(disk, s, "predict --model model.h5 --input x.csv --output " + predictions, predictions,
                      keeps(predictions));
+
+    const std::string model = disk.path("final.h5");
+    BOOST_REQUIRE_EQUAL(run_mlrun(s, "exp.yaml save.path=" + model).exit_code, 0);
+    sweep_free_space(disk, s, "exp.yaml seed=4 save.path=" + model, model, keeps(model));
+
+    const std::string architecture = disk.path("arch.yaml");
+    BOOST_REQUIRE_EQUAL(run_mlrun(s, "export-architecture exp.yaml " + architecture).exit_code, 0);
+    s.experiment("wide.yaml", 3, "", 2 * units);
+    sweep_free_space(disk, s, "export-architecture wide.yaml " + architecture, architecture, keeps(architecture));
 
     const std::string picture = disk.path("curves.png");
     BOOST_REQUIRE_EQUAL(run_mlrun(s, "plot " + s.path("log.csv") + " -o " + picture).exit_code, 0);
