@@ -59,13 +59,10 @@ void csv_logger::on_train_begin(trainer&)
         if (in && std::getline(in, first) && !first.empty()) existing_header_ = split_fields(first, options_.separator);
     }
     if (!options_.expected_logs.empty()) set_columns(options_.expected_logs);
-    if (!adding) {
-        const bool header_now = !columns_.empty();
-        write_file_atomically(options_.path, header_now ? line(columns_) : "");
-        if (header_now) existing_header_ = columns_;
-    }
+    // Replaced whole: until the new header is in place, the old log stays.
+    if (!adding) write_file_atomically(options_.path, columns_.empty() ? "" : line(columns_));
     file_ = std::make_unique<appending_file>(options_.path, appending_file::opening::add_or_create);
-    if (!columns_.empty() && existing_header_.empty()) write_line(columns_);
+    if (adding && !columns_.empty() && existing_header_.empty()) write_line(columns_);
 }
 
 void csv_logger::set_columns(std::vector<std::string> names)
