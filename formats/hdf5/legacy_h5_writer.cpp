@@ -3,13 +3,8 @@
 #include "h5_io.hpp"
 #include "keras_files.hpp"
 
-#include <fcntl.h>
-#include <unistd.h>
+#include "mlrun/core/atomic_file.hpp"
 
-#include <atomic>
-#include <cerrno>
-#include <cstdio>
-#include <cstring>
 #include <map>
 #include <set>
 
@@ -155,55 +150,6 @@ void write_contents(hid_t file, const staged_checkpoint& ckpt, bool weights_only
     write_optimizer(file, ckpt, compile);
 }
 
-void sync_path(const std::string& path, int flags, const std::string& what)
-{
-    const int fd = ::open(path.c_str(), flags);
-    if (fd < 0) throw format_error(what + ": cannot open for syncing: " + std::strerror(errno));
-    const int status = ::fsync(fd);
-    const int saved = errno;
-    ::close(fd);
-    if (status != 0) throw format_error(what + ": fsync failed: " + std::strerror(saved));
-}
-
-// Writes `bytes` as the new file `path` and syncs it; every failure (a
-// full disk among them) is an error naming the file and the reason.
-void write_and_sync(const std::string& path, const std::vector<unsigned char>& bytes)
-{
-    const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-    if (fd < 0) throw format_error(path + ": cannot create: " + std::strerror(errno));
-    std::size_t written = 0;
-    int failure = 0;
-    while (written < bytes.size() && failure == 0) {
-        const ssize_t n = ::write(fd, bytes.data() + written, bytes.size() - written);
-        if (n < 0 && errno == EINTR) continue;
-        if (n < 0) failure = errno;
-        else written += static_cast<std::size_t>(n);
-    }
-    const int synced = failure == 0 ? ::fsync(fd) : 0;
-    const int sync_error = errno;
-    const int closed = ::close(fd);
-    const int close_error = errno;
-    if (failure != 0) {
-        throw format_error(path + ": write failed after " + std::to_string(written) + " of " +
-                           std::to_string(bytes.size()) + " bytes: " + std::strerror(failure));
-    }
-    if (synced != 0) throw format_error(path + ": fsync failed: " + std::strerror(sync_error));
-    if (closed != 0) throw format_error(path + ": closing failed: " + std::strerror(close_error));
-}
-
-std::string directory_of(const std::string& path)
-{
-    const std::size_t slash = path.rfind('/');
-    if (slash == std::string::npos) return ".";
-    return slash == 0 ? "/" : path.substr(0, slash);
-}
-
-std::string temporary_name(const std::string& path)
-{
-    static std::atomic<unsigned> counter{0};
-    return path + ".tmp-" + std::to_string(::getpid()) + "-" + std::to_string(counter++);
-}
-
 }  // namespace
 
 void check_keras_save_path(const std::string& path)
@@ -220,26 +166,18 @@ void check_keras_save_path(const std::string& path)
 void write_keras_file(const std::string& path, const staged_checkpoint& ckpt, bool weights_only)
 {
     check_keras_save_path(path);
-    const std::string temporary = temporary_name(path);
-    try {
-        // libhdf5 builds the file in memory; only this code writes to disk.
-        std::vector<unsigned char> image;
-        {
-            h5_id file = create_file_in_memory(temporary, seal_block_size);
-            write_contents(file.get(), ckpt, weights_only);
-            image = file_image(file.get(), temporary);
-        }
-        seal_image(image, temporary);
-        write_and_sync(temporary, image);
-        if (std::rename(temporary.c_str(), path.c_str()) != 0) {
-            throw format_error("cannot rename " + temporary + " to " + path + ": " + std::strerror(errno));
-        }
-    } catch (...) {
-        std::remove(temporary.c_str());
-        throw;
+    // libhdf5 builds the file in memory; only mlrun's one writer of whole
+    // files puts it on disk, so a full disk is an ordinary write error.
+    // libhdf5 knows its open files by name: a fresh one clashes with none.
+    const std::string in_memory = unique_temporary_name(path);
+    std::vector<unsigned char> image;
+    {
+        h5_id file = create_file_in_memory(in_memory, seal_block_size);
+        write_contents(file.get(), ckpt, weights_only);
+        image = file_image(file.get(), in_memory);
     }
-    // The rename is durable once the directory entry is on disk.
-    sync_path(directory_of(path), O_RDONLY | O_DIRECTORY, directory_of(path));
+    seal_image(image, in_memory);
+    write_file_atomically(path, std::string_view(reinterpret_cast<const char*>(image.data()), image.size()));
 }
 
 }  // namespace mlrun::keras_h5

@@ -1,6 +1,7 @@
 #include "bundle_writer.hpp"
 
 #include "crc32c.hpp"
+#include "file_io.hpp"
 #include "index_table.hpp"
 #include "string_tensor.hpp"
 #include "tf_types.hpp"
@@ -53,27 +54,15 @@ std::string index_file_name(const std::string& prefix) { return prefix + ".index
 bundle_writer::bundle_writer(std::string prefix) : prefix_(std::move(prefix))
 {
     make_directories(parent_directory(prefix_));
-    data_temp_ = temporary_name(data_file_name(prefix_, 0, 1));
-    index_temp_ = temporary_name(index_file_name(prefix_));
-    data_ = std::make_unique<output_file>(data_temp_);
+    data_ = std::make_unique<atomic_output>(data_file_name(prefix_, 0, 1));
 }
 
-bundle_writer::~bundle_writer()
-{
-    if (!committed_) remove_temporaries();
-}
-
-void bundle_writer::remove_temporaries()
-{
-    data_.reset();
-    remove_quietly(data_temp_);
-    remove_quietly(index_temp_);
-}
+bundle_writer::~bundle_writer() = default;
 
 BundleEntryProto bundle_writer::append(int tf_dtype, const std::vector<std::int64_t>& dims, const void* data,
                                        std::uint64_t size, std::uint32_t crc)
 {
-    data_->append(data, static_cast<std::size_t>(size));
+    data_->write(data, static_cast<std::size_t>(size));
     return entry_for(tf_dtype, dims, size, crc);
 }
 
@@ -110,7 +99,7 @@ BundleEntryProto bundle_writer::add_numeric(const std::string& what, int tf_dtyp
     for (std::uint64_t done = 0; done < byte_size;) {
         const auto piece = static_cast<std::size_t>(std::min<std::uint64_t>(io_piece_size, byte_size - done));
         crc = crc32c_extend(crc, bytes + done, piece);
-        data_->append(bytes + done, piece);
+        data_->write(bytes + done, piece);
         done += piece;
     }
     return entry_for(tf_dtype, dims, byte_size, crc);
@@ -137,19 +126,19 @@ void bundle_writer::commit(std::vector<std::pair<std::string, BundleEntryProto>>
         if (key == table.back().first) throw std::runtime_error("two tensors are named '" + key + "'");
         table.emplace_back(key, entry.SerializeAsString());
     }
-    data_->sync();
-    data_->close();
-    write_file_synced(index_temp_, build_index_table(table));
+    data_->finish();
+    const std::string index_bytes = build_index_table(table);
+    atomic_output index(index_file_name(prefix_));
+    index.write(index_bytes.data(), index_bytes.size());
+    index.finish();
     // The data file goes first: a reader that finds the new index always
     // finds the data it describes.
-    rename_file(data_temp_, data_file_name(prefix_, 0, 1));
+    data_->commit();
     // Saved again under the same prefix, the old index now describes new
     // data; the framework names a second copy of the old pair in the state
     // file meanwhile (docs/resume.md). Tests kill the process here.
     failpoint("tf_checkpoint.between_renames");
-    rename_file(index_temp_, index_file_name(prefix_));
-    committed_ = true;
-    sync_directory(parent_directory(prefix_));
+    index.commit();
 }
 
 }  // namespace mlrun::tf

@@ -2,12 +2,14 @@
 //
 // Tensor bytes stream into a temporary data file as they arrive; commit()
 // writes the index to a temporary file too, syncs both, and only then
-// renames them into place. Until then nothing at PREFIX changes, and a
-// writer destroyed without commit() removes its temporaries.
+// renames them into place (atomic_output, the framework's one writer of
+// whole files). Until then nothing at PREFIX changes, and a writer
+// destroyed without commit() removes its temporaries.
 #pragma once
 
-#include "file_io.hpp"
 #include "proto/tensor_bundle.pb.h"
+
+#include "mlrun/core/atomic_file.hpp"
 
 #include <cstdint>
 #include <memory>
@@ -47,14 +49,10 @@ private:
     // The entry of the `size` bytes just appended; advances the offset.
     BundleEntryProto entry_for(int tf_dtype, const std::vector<std::int64_t>& dims, std::uint64_t size,
                                std::uint32_t crc);
-    void remove_temporaries();
 
     std::string prefix_;
-    std::string data_temp_;
-    std::string index_temp_;
-    std::unique_ptr<output_file> data_;
+    std::unique_ptr<atomic_output> data_;
     std::uint64_t offset_ = 0;
-    bool committed_ = false;
 };
 
 }  // namespace mlrun::tf

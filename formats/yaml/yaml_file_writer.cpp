@@ -5,12 +5,11 @@
 #include "yaml_values.hpp"
 
 #include "mlrun/config/bounded_yaml.hpp"
+#include "mlrun/core/atomic_file.hpp"
 
 #include <yaml-cpp/yaml.h>
 
 #include <cstdio>
-#include <fcntl.h>
-#include <unistd.h>
 
 namespace mlrun::yaml_format {
 namespace {
@@ -152,24 +151,7 @@ void write_file(const std::string& path, const staged_file& file)
     // Checkpoints carry a checksum line; architecture files (no tensors)
     // are there to be edited, so they do not.
     const std::string text = file.tensors.empty() ? write_text(file) : with_checksum_line(write_text(file));
-    const std::string temporary = path + ".tmp-" + std::to_string(::getpid());
-    const int fd = ::open(temporary.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    if (fd < 0) throw format_error(path + ": cannot create " + temporary);
-    std::size_t written = 0;
-    while (written < text.size()) {
-        const ssize_t n = ::write(fd, text.data() + written, text.size() - written);
-        if (n <= 0) {
-            ::close(fd);
-            std::remove(temporary.c_str());
-            throw format_error(path + ": writing " + temporary + " failed (disk full?)");
-        }
-        written += static_cast<std::size_t>(n);
-    }
-    const bool synced = ::fsync(fd) == 0;
-    if (::close(fd) != 0 || !synced || std::rename(temporary.c_str(), path.c_str()) != 0) {
-        std::remove(temporary.c_str());
-        throw format_error(path + ": cannot write the file (temporary " + temporary + " not renamed into place)");
-    }
+    write_file_atomically(path, text);
 }
 
 }  // namespace mlrun::yaml_format

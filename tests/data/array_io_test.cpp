@@ -3,6 +3,7 @@
 
 #include "mlrun/core/error.hpp"
 #include "mlrun/data/array_io.hpp"
+#include "support/small_disk.hpp"
 
 #include <stdlib.h>
 #include <sys/stat.h>
@@ -161,22 +162,13 @@ BOOST_AUTO_TEST_CASE(csv_rows_with_an_optional_header)
 // it was: written beside it and renamed over it only when complete.
 BOOST_AUTO_TEST_CASE(a_write_that_fails_leaves_the_previous_output_intact)
 {
-    temp_dir t;
-    const std::string mount_point = t.path("small");
-    fs::create_directories(mount_point);
-    if (std::system(("mount -t tmpfs -o size=64k tmpfs '" + mount_point + "' 2>/dev/null").c_str()) != 0) {
-        BOOST_TEST_MESSAGE("skipped: cannot mount a small tmpfs here (needs root)");
-        return;
-    }
-    struct unmount {
-        std::string where;
-        ~unmount() { (void)std::system(("umount '" + where + "'").c_str()); }
-    } guard{mount_point};
+    testing::small_disk disk(64 * 1024);
+    if (disk.skipped("a_write_that_fails_leaves_the_previous_output_intact")) return;
     tensor small({2, 3});
     for (std::int64_t i = 0; i < small.size(); ++i) small.f32()[i] = static_cast<float>(i);
     tensor huge({64, 1024});  // 256 KiB of floats: more than the file system holds
     for (const char* name : {"previous.npy", "previous.csv"}) {
-        const std::string path = mount_point + "/" + name;
+        const std::string path = disk.path(name);
         write_array(path, small);
         std::ifstream before_in(path, std::ios::binary);
         const std::string before((std::istreambuf_iterator<char>(before_in)), {});
@@ -184,9 +176,7 @@ BOOST_AUTO_TEST_CASE(a_write_that_fails_leaves_the_previous_output_intact)
         std::ifstream after_in(path, std::ios::binary);
         const std::string after((std::istreambuf_iterator<char>(after_in)), {});
         BOOST_TEST(after == before, name << " was damaged by the failed write");
-        std::size_t leftovers = 0;
-        for (const auto& entry : fs::directory_iterator(mount_point)) leftovers += entry.path().string().find(".tmp-") != std::string::npos;
-        BOOST_TEST(leftovers == 0u);
+        BOOST_TEST(disk.files_named(".tmp").empty());
     }
 }
 

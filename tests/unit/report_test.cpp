@@ -80,7 +80,6 @@ BOOST_AUTO_TEST_CASE(records_carry_the_framing_byte_for_byte)
         w.write("first");
         w.write("");
         w.write(std::string(300, 'x'));
-        w.flush();
     }
     const std::vector<std::string> records = testing::parse_records(read_text(path));
     BOOST_TEST(records.size() == 3u);
@@ -130,7 +129,6 @@ BOOST_AUTO_TEST_CASE(event_files_start_with_the_version_and_hold_tagged_scalars)
         event_file_writer w((dir.path / "run" / "train").string());
         w.add_scalars(0, {{"epoch_loss", 0.75f}, {"epoch_accuracy", 0.0f}});
         w.add_scalars(1, {{"epoch_loss", 0.5f}});
-        w.flush();
         path = w.path();
     }
     BOOST_TEST(fs::path(path).filename().string().rfind("events.out.tfevents.", 0) == 0u, path);

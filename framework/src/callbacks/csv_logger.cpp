@@ -1,15 +1,15 @@
 #include "mlrun/callbacks/csv_logger.hpp"
 
+#include "mlrun/core/atomic_file.hpp"
 #include "mlrun/core/error.hpp"
 #include "mlrun/core/text.hpp"
 
 #include <boost/filesystem/operations.hpp>
 
 #include <algorithm>
-#include <cerrno>
 #include <charconv>
 #include <cmath>
-#include <cstring>
+#include <fstream>
 
 namespace mlrun {
 namespace {
@@ -51,18 +51,18 @@ void csv_logger::on_train_begin(trainer&)
     }
     existing_header_.clear();
     columns_.clear();
-    std::ios::openmode mode = std::ios::out | std::ios::trunc;
-    if (options_.append && fs::exists(path)) {
+    file_.reset();
+    const bool adding = options_.append && fs::exists(path);
+    if (adding) {
         std::ifstream in(options_.path);
         std::string first;
         if (in && std::getline(in, first) && !first.empty()) existing_header_ = split_fields(first, options_.separator);
-        mode = std::ios::out | std::ios::app;
     }
     if (!options_.expected_logs.empty()) set_columns(options_.expected_logs);
-    if (file_.is_open()) file_.close();
-    file_.open(options_.path, mode);
-    if (!file_) throw io_error(options_.path + ": cannot open for writing: " + std::strerror(errno));
-    if (!columns_.empty() && existing_header_.empty()) write_line(columns_);
+    // Replaced whole: until the new header is in place, the old log stays.
+    if (!adding) write_file_atomically(options_.path, columns_.empty() ? "" : line(columns_));
+    file_ = std::make_unique<appending_file>(options_.path, appending_file::opening::add_or_create);
+    if (adding && !columns_.empty() && existing_header_.empty()) write_line(columns_);
 }
 
 void csv_logger::set_columns(std::vector<std::string> names)
@@ -78,15 +78,16 @@ void csv_logger::set_columns(std::vector<std::string> names)
     }
 }
 
-void csv_logger::write_line(const std::vector<std::string>& cells)
+std::string csv_logger::line(const std::vector<std::string>& cells) const
 {
-    file_ << join(cells, std::string(1, options_.separator)) << "\n" << std::flush;
-    if (!file_) throw io_error(options_.path + ": writing failed: " + std::strerror(errno));
+    return join(cells, std::string(1, options_.separator)) + "\n";
 }
+
+void csv_logger::write_line(const std::vector<std::string>& cells) { file_->append(line(cells)); }
 
 void csv_logger::on_epoch_end(trainer&, int epoch, const metric_logs& logs)
 {
-    if (!file_.is_open()) throw io_error(options_.path + ": the CSV log is not open (training did not begin)");
+    if (!file_) throw io_error(options_.path + ": the CSV log is not open (training did not begin)");
     if (columns_.empty()) {
         std::vector<std::string> names;
         for (const auto& [name, value] : logs.values) names.push_back(name);
@@ -103,7 +104,7 @@ void csv_logger::on_epoch_end(trainer&, int epoch, const metric_logs& logs)
 
 void csv_logger::on_train_end(trainer&, const metric_logs&)
 {
-    if (file_.is_open()) file_.close();
+    file_.reset();
 }
 
 }  // namespace mlrun

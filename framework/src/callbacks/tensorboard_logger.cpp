@@ -41,20 +41,12 @@ void tensorboard_logger::on_epoch_end(trainer& t, int epoch, const metric_logs& 
     const double learning_rate = rate ? *rate : static_cast<double>(t.get_optimizer().learning_rate());
     train_values.emplace_back("epoch_learning_rate", static_cast<float>(learning_rate));
     train_->add_scalars(epoch, train_values);
-    train_->flush();
     if (validation_values.empty()) return;
     if (!validation_) {
         validation_ = std::make_unique<event_file_writer>(
             (boost::filesystem::path(options_.log_dir) / "validation").string());
     }
     validation_->add_scalars(epoch, validation_values);
-    validation_->flush();
-}
-
-void tensorboard_logger::on_train_end(trainer&, const metric_logs&)
-{
-    if (train_) train_->flush();
-    if (validation_) validation_->flush();
 }
 
 }  // namespace mlrun

@@ -11,6 +11,12 @@
 #include <cstring>
 
 namespace mlrun {
+namespace {
+
+// Pieces this large go straight to write(); smaller ones are gathered.
+constexpr std::size_t buffer_capacity = 1 << 20;
+
+}  // namespace
 
 std::string unique_temporary_name(const std::string& path)
 {
@@ -28,40 +34,85 @@ void sync_parent_directory(const std::string& path)
     ::close(fd);
 }
 
-void rename_into_place(const std::string& temporary, const std::string& path)
+atomic_output::atomic_output(std::string path) : path_(std::move(path)), temporary_(unique_temporary_name(path_))
 {
-    int failure = 0;
-    const int fd = ::open(temporary.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) failure = errno;
-    if (fd >= 0 && ::fsync(fd) != 0) failure = errno;
-    if (fd >= 0) ::close(fd);
-    if (failure == 0 && ::rename(temporary.c_str(), path.c_str()) != 0) failure = errno;
-    if (failure != 0) {
-        ::unlink(temporary.c_str());
-        throw io_error(path + ": cannot be written (the previous file, if any, is unchanged): " + std::strerror(failure));
+    fd_ = ::open(temporary_.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+    if (fd_ < 0) {
+        throw io_error(path_ + ": cannot be written: cannot create " + temporary_ + ": " + std::strerror(errno));
     }
-    sync_parent_directory(path);
 }
 
-void write_file_atomically(const std::string& path, const std::string& contents)
+atomic_output::~atomic_output()
 {
-    const std::string temporary = unique_temporary_name(path);
-    const int fd = ::open(temporary.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-    if (fd < 0) throw io_error(path + ": cannot be written: cannot create " + temporary + ": " + std::strerror(errno));
-    std::size_t written = 0;
-    int failure = 0;
-    while (written < contents.size() && failure == 0) {
-        const ssize_t n = ::write(fd, contents.data() + written, contents.size() - written);
-        if (n < 0 && errno != EINTR) failure = errno;
-        if (n > 0) written += static_cast<std::size_t>(n);
+    if (!committed_) discard();
+}
+
+void atomic_output::discard() noexcept
+{
+    if (fd_ >= 0) ::close(fd_);
+    fd_ = -1;
+    ::unlink(temporary_.c_str());
+}
+
+void atomic_output::fail(const std::string& what, int error_number)
+{
+    discard();
+    throw io_error(path_ + ": cannot be written (the previous file, if any, is unchanged): " + what + ": " +
+                   std::strerror(error_number));
+}
+
+void atomic_output::write_out(const char* data, std::size_t size)
+{
+    while (size > 0) {
+        const ssize_t n = ::write(fd_, data, size);
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0) fail("writing " + temporary_ + " failed", errno);
+        data += n;
+        size -= static_cast<std::size_t>(n);
     }
-    if (failure == 0 && ::fsync(fd) != 0) failure = errno;
-    if (::close(fd) != 0 && failure == 0) failure = errno;
-    if (failure != 0) {
-        ::unlink(temporary.c_str());
-        throw io_error(path + ": cannot be written (the previous file, if any, is unchanged): " + std::strerror(failure));
+}
+
+void atomic_output::write(const void* data, std::size_t size)
+{
+    if (fd_ < 0) throw io_error(path_ + ": written after it was finished");
+    const char* bytes = static_cast<const char*>(data);
+    if (buffer_.size() + size > buffer_capacity) {
+        write_out(buffer_.data(), buffer_.size());
+        buffer_.clear();
     }
-    rename_into_place(temporary, path);
+    if (size >= buffer_capacity) {
+        write_out(bytes, size);
+        return;
+    }
+    buffer_.append(bytes, size);
+}
+
+void atomic_output::finish()
+{
+    if (finished_) return;
+    write_out(buffer_.data(), buffer_.size());
+    buffer_.clear();
+    buffer_.shrink_to_fit();
+    if (::fsync(fd_) != 0) fail("syncing " + temporary_ + " failed", errno);
+    const int fd = fd_;
+    fd_ = -1;
+    if (::close(fd) != 0) fail("closing " + temporary_ + " failed", errno);
+    finished_ = true;
+}
+
+void atomic_output::commit()
+{
+    finish();
+    if (::rename(temporary_.c_str(), path_.c_str()) != 0) fail("renaming " + temporary_ + " over it failed", errno);
+    committed_ = true;
+    sync_parent_directory(path_);
+}
+
+void write_file_atomically(const std::string& path, std::string_view contents)
+{
+    atomic_output out(path);
+    out.write(contents.data(), contents.size());
+    out.commit();
 }
 
 }  // namespace mlrun

@@ -147,7 +147,7 @@ std::string script(const run_log& log, const std::vector<panel>& panels, const s
 
 std::string read_text(const fs::path& file)
 {
-    std::ifstream in(file.string());
+    std::ifstream in(file.string(), std::ios::binary);
     return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
 }
 
@@ -217,21 +217,21 @@ void plot_curves(const run_log& log, const std::string& output, const std::strin
     const fs::path script_file = scratch.path / "curves.gp";
     const fs::path log_file = scratch.path / "gnuplot.log";
     write_data(log, columns, data);
-    // gnuplot writes beside the target (same extension: it picks the
-    // terminal), which replaces the old plot only once complete.
-    const std::string partial = unique_temporary_name(target.string()) + target.extension().string();
-    std::ofstream(script_file.string()) << script(log, panels, columns, data, partial, title);
+    // gnuplot writes into the scratch directory (the extension picks its
+    // terminal) and mlrun copies the finished picture over the target: a
+    // full disk there is mlrun's own write error, and gnuplot, which does
+    // not report one, never leaves half a picture in place.
+    const fs::path picture = scratch.path / ("curves" + target.extension().string());
+    std::ofstream(script_file.string()) << script(log, panels, columns, data, picture.string(), title);
     const int status = run_gnuplot(script_file, log_file);
-    boost::system::error_code ec;
     if (status != 0) {
-        fs::remove(partial, ec);
         throw io_error(output + ": gnuplot failed (exit " + std::to_string(status) + "): " + read_text(log_file));
     }
-    if (!fs::exists(partial, ec) || fs::file_size(partial, ec) == 0) {
-        fs::remove(partial, ec);
-        throw io_error(output + ": gnuplot wrote nothing");
+    boost::system::error_code ec;
+    if (!fs::exists(picture, ec) || fs::file_size(picture, ec) == 0) {
+        throw io_error(output + ": gnuplot wrote nothing (" + scratch.path.string() + " full?): " + read_text(log_file));
     }
-    rename_into_place(partial, target.string());
+    write_file_atomically(target.string(), read_text(picture));
 }
 
 }  // namespace mlrun

@@ -60,8 +60,14 @@ event_file_writer::event_file_writer(const std::string& directory)
     tensorboard::Event version;
     version.set_wall_time(now_seconds());
     version.set_file_version("brain.Event:2");
-    records_->write(serialize(version, path()));
-    records_->flush();
+    try {
+        records_->write(serialize(version, path()));
+    } catch (const io_error&) {
+        // An empty event file would only hide a later run's file name.
+        boost::system::error_code ignored;
+        fs::remove(records_->path(), ignored);
+        throw;
+    }
 }
 
 void event_file_writer::add_scalars(std::int64_t step, const std::vector<std::pair<std::string, float>>& values)

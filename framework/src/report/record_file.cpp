@@ -5,6 +5,7 @@
 
 #include <cerrno>
 #include <cstdint>
+#include <cstdio>
 #include <cstring>
 #include <fstream>
 #include <iterator>
@@ -35,35 +36,16 @@ std::string hex(std::uint32_t value)
 
 }  // namespace
 
-record_writer::record_writer(std::string path) : path_(std::move(path))
-{
-    // "x": fail rather than overwrite an existing file.
-    file_ = std::fopen(path_.c_str(), "wbx");
-    if (file_ == nullptr) throw io_error(path_ + ": cannot create the event file: " + std::strerror(errno));
-}
-
-record_writer::~record_writer()
-{
-    if (file_ != nullptr) std::fclose(file_);
-}
+record_writer::record_writer(std::string path) : file_(std::move(path), appending_file::opening::create_new) {}
 
 void record_writer::write(const std::string& data)
 {
-    std::string header;
-    put_le(header, data.size(), 8);
-    put_le(header, mask_crc32c(crc32c(header.data(), header.size())), 4);
-    std::string footer;
-    put_le(footer, mask_crc32c(crc32c(data.data(), data.size())), 4);
-    if (std::fwrite(header.data(), 1, header.size(), file_) != header.size() ||
-        std::fwrite(data.data(), 1, data.size(), file_) != data.size() ||
-        std::fwrite(footer.data(), 1, footer.size(), file_) != footer.size()) {
-        throw io_error(path_ + ": writing a record failed: " + std::strerror(errno));
-    }
-}
-
-void record_writer::flush()
-{
-    if (std::fflush(file_) != 0) throw io_error(path_ + ": flushing failed: " + std::strerror(errno));
+    std::string record;
+    put_le(record, data.size(), 8);
+    put_le(record, mask_crc32c(crc32c(record.data(), record.size())), 4);
+    record += data;
+    put_le(record, mask_crc32c(crc32c(data.data(), data.size())), 4);
+    file_.append(record);
 }
 
 std::vector<std::string> read_records(const std::string& path)

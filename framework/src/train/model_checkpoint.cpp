@@ -143,7 +143,12 @@ void model_checkpoint::on_train_begin(trainer& t)
     saved_.clear();
     epoch_ = policy_.start_epoch;
     last_save_time_ = steady_seconds();
-    write_experiment_record();
+    try {
+        write_experiment_record();
+    } catch (const io_error& e) {
+        if (!policy_.warn_on_save_error) throw;
+        warn_of_failure("writing " + (fs::path(checkpoint_directory()) / "experiment.yaml").string(), e);
+    }
     if (const int removed = remove_stale_temporaries(checkpoint_directory()); removed > 0) {
         out_ << "Removed " << removed << " temporary file(s) of a save that was killed\n";
     }
@@ -272,12 +277,17 @@ void model_checkpoint::save(trainer& t, const std::string& path, int epochs_done
         save_and_name(path, ckpt);
     } catch (const io_error& e) {
         if (!policy_.warn_on_save_error) throw;
-        out_ << "warning: saving " << path << " failed, training goes on (checkpoint.on_save_error: warn): " << e.what()
-             << "\n" << std::flush;
+        warn_of_failure("saving " + path, e);
         return;
     }
     saved_.push_back(path);
     last_saved_iteration_ = t.get_optimizer().iterations();
+}
+
+void model_checkpoint::warn_of_failure(const std::string& what, const io_error& e) const
+{
+    out_ << "warning: " << what << " failed, training goes on (checkpoint.on_save_error: warn): " << e.what() << "\n"
+         << std::flush;
 }
 
 void model_checkpoint::save_and_name(const std::string& path, const checkpoint& ckpt)

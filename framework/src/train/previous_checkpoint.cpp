@@ -82,7 +82,12 @@ previous_checkpoint::previous_checkpoint(const std::string& directory, const std
     }
     linked_ = true;
     failpoint("checkpoint.previous_linked");
-    rename_in_state(directory_, name_, kept_name_);  // also syncs the directory, and the links with it
+    try {
+        rename_in_state(directory_, name_, kept_name_);  // also syncs the directory, and the links with it
+    } catch (const io_error&) {
+        remove_links();  // the state file still names the old files under their own name
+        throw;
+    }
     failpoint("checkpoint.state_names_previous");
 }
 

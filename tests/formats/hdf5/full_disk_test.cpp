@@ -8,64 +8,29 @@
 #include "mlrun/checkpoint/format.hpp"
 #include "mlrun/core/error.hpp"
 
-#include <sys/mount.h>
+#include "support/small_disk.hpp"
+
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <cerrno>
-#include <cstring>
 #include <iostream>
 
 using namespace mlrun;
 using namespace mlrun::testing;
 
-namespace {
-
-// A tmpfs of `bytes` at a new directory, unmounted on destruction; empty
-// `reason` when mounted.
-struct small_disk {
-    temp_dir dir;
-    std::string reason;
-    explicit small_disk(std::size_t bytes)
-    {
-        const std::string options = "size=" + std::to_string(bytes);
-        if (::mount("tmpfs", dir.dir.c_str(), "tmpfs", 0, options.c_str()) != 0) {
-            reason = std::string("cannot mount a tmpfs (needs root or CAP_SYS_ADMIN): ") + std::strerror(errno);
-        }
-    }
-    ~small_disk()
-    {
-        if (reason.empty()) ::umount(dir.dir.c_str());
-    }
-};
-
-// Fills the disk until only about `free_bytes` are left.
-void leave_free(const std::string& filler, std::size_t free_bytes, std::size_t disk_bytes, std::size_t used)
-{
-    const std::size_t size = disk_bytes - used - free_bytes;
-    std::ofstream(filler, std::ios::binary | std::ios::trunc) << std::string(size, 'x');
-}
-
-}  // namespace
-
 BOOST_AUTO_TEST_SUITE(keras_full_disk)
 
 BOOST_AUTO_TEST_CASE(a_full_disk_during_a_save_is_a_clear_error_and_keeps_the_previous_file)
 {
-    const std::size_t disk_bytes = 256 * 1024;
-    small_disk disk(disk_bytes);
-    if (!disk.reason.empty()) {
-        std::cout << "keras_full_disk: SKIPPED: " << disk.reason << std::endl;
-        BOOST_TEST_MESSAGE("skipped: " << disk.reason);
-        return;
-    }
+    small_disk disk(256 * 1024);
+    if (disk.skipped("keras_full_disk")) return;
     const plugin_registry plugins = build_plugins();
-    const std::string path = disk.dir.path("model.h5");
+    const std::string path = disk.path("model.h5");
     iris_like().save(path, plugins);
     const checkpoint before = format_for_path(plugins, path).load(path);
-    const std::size_t used = 32 * 1024;  // the saved file (26 KB) in tmpfs pages
+    const std::string saved = bytes_of(path);
     for (std::size_t free_bytes = 0; free_bytes <= 28 * 1024; free_bytes += 4096) {
-        leave_free(disk.dir.path("filler"), free_bytes, disk_bytes, used);
+        disk.leave_free(free_bytes);
         const pid_t pid = ::fork();
         BOOST_REQUIRE(pid >= 0);
         if (pid == 0) {
@@ -93,6 +58,8 @@ BOOST_AUTO_TEST_CASE(a_full_disk_during_a_save_is_a_clear_error_and_keeps_the_pr
         const checkpoint after = format_for_path(plugins, path).load(path);
         BOOST_CHECK_MESSAGE(after.tensors.size() == before.tensors.size() && after.metadata == before.metadata,
                             "free " << free_bytes << ": the previous file changed");
+        BOOST_CHECK_MESSAGE(bytes_of(path) == saved, "free " << free_bytes << ": the previous file's bytes changed");
+        BOOST_CHECK_MESSAGE(disk.files_named(".tmp").empty(), "free " << free_bytes << ": a temporary was left behind");
     }
 }
 

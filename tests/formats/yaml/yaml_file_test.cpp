@@ -5,15 +5,20 @@
 
 #include "yaml_file.hpp"
 
+#include "mlrun/core/error.hpp"
+
 #include <yaml-cpp/yaml.h>
 
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <cmath>
+#include <csignal>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <filesystem>
 #include <limits>
 
 namespace yf = mlrun::yaml_format;
@@ -184,16 +189,26 @@ BOOST_AUTO_TEST_CASE(a_failed_save_leaves_the_earlier_file_as_it_was)
     first.tensors.push_back(numeric<std::int64_t>("optimizer/iterations", MLRUN_DTYPE_INT64, {7}, {}));
     yf::write_file(path, first);
     const std::string before = yf::write_text(first);
-    // The temporary name is taken by a directory, so the second save fails
-    // before anything reaches `path`.
-    const std::string blocker = path + ".tmp-" + std::to_string(::getpid());
-    BOOST_REQUIRE(::mkdir(blocker.c_str(), 0755) == 0);
+    // A file size limit below the file's size: the write fails as on a
+    // full disk (EFBIG instead of ENOSPC), without needing root.
     yf::staged_file second = first;
     second.tensors[0].bytes[0] = 8;
-    BOOST_CHECK_THROW(yf::write_file(path, second), yf::format_error);
+    struct rlimit old_limit {};
+    BOOST_REQUIRE(::getrlimit(RLIMIT_FSIZE, &old_limit) == 0);
+    void (*old_handler)(int) = std::signal(SIGXFSZ, SIG_IGN);
+    struct rlimit small = old_limit;
+    small.rlim_cur = 64;
+    BOOST_REQUIRE(::setrlimit(RLIMIT_FSIZE, &small) == 0);
+    BOOST_CHECK_EXCEPTION(yf::write_file(path, second), mlrun::io_error, [&](const mlrun::io_error& e) {
+        return std::string(e.what()).find(path + ": cannot be written") == 0;
+    });
+    ::setrlimit(RLIMIT_FSIZE, &old_limit);
+    std::signal(SIGXFSZ, old_handler);
     const yf::staged_file kept = yf::read_file(path);
     BOOST_TEST(yf::write_text(kept) == before);
-    ::rmdir(blocker.c_str());
+    std::size_t files = 0;
+    for (const auto& entry : std::filesystem::directory_iterator(dir)) files += entry.is_regular_file() ? 1 : 0;
+    BOOST_TEST(files == 1u, "the failed save left its temporary behind");
     std::remove(path.c_str());
     ::rmdir(dir);
 }

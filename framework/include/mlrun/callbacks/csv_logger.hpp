@@ -6,17 +6,21 @@
 // The epoch column is 0-based and the other columns are sorted by name
 // (Keras's layout, so existing readers of such files work unchanged).
 // Values are written with the fewest digits that read back to the same
-// double. Each row is flushed as it is written, so the file is complete up
-// to the last finished epoch even if the run dies.
+// double. Each row is appended whole and synced, or not at all (a full disk
+// cuts the file back to its last whole row: appending_file), so the file is
+// complete up to the last finished epoch even if the run dies.
 //
 // With append, an existing file gets new rows (resuming); its header must
 // name the same columns, otherwise io_error: rows of two layouts in one
-// file could not be read back. Without append the file is replaced.
+// file could not be read back. Without append the file is replaced at the
+// start of training, whole (atomic_file): until then it is the old log.
 #pragma once
 
 #include "mlrun/train/callback.hpp"
 
-#include <fstream>
+#include "mlrun/core/appending_file.hpp"
+
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -40,11 +44,12 @@ public:
     void on_train_end(trainer& t, const metric_logs& logs) override;
 
 private:
+    std::string line(const std::vector<std::string>& cells) const;
     void write_line(const std::vector<std::string>& cells);
     void set_columns(std::vector<std::string> names);
 
     csv_logger_options options_;
-    std::ofstream file_;
+    std::unique_ptr<appending_file> file_;
     std::vector<std::string> existing_header_;  // of the file appended to, empty when new
     std::vector<std::string> columns_;          // fixed at the first row
 };

@@ -7,8 +7,8 @@
 //   LOG_DIR/validation/events.out.tfevents.<seconds>.<host>  epoch_loss, epoch_accuracy
 //
 // The step of each value is the 0-based epoch. Every fit() starts new
-// files (a resumed run adds files; TensorBoard joins them). The files are
-// flushed after every epoch.
+// files (a resumed run adds files; TensorBoard joins them). Each epoch's
+// event is on disk when the epoch ends, whole or (a full disk) not at all.
 #pragma once
 
 #include "mlrun/report/event_file.hpp"
@@ -29,7 +29,6 @@ public:
 
     void on_train_begin(trainer& t) override;
     void on_epoch_end(trainer& t, int epoch, const metric_logs& logs) override;
-    void on_train_end(trainer& t, const metric_logs& logs) override;
 
     // The files of the current (or last) fit; empty paths before any.
     std::string train_file() const { return train_ ? train_->path() : ""; }

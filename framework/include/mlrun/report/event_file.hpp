@@ -21,12 +21,12 @@ public:
     // Creates `directory` if needed and a new file in it named
     // events.out.tfevents.<unix seconds>.<hostname> (".1", ".2"... appended
     // when that name is taken), starting with the file_version event.
-    // Throws io_error.
+    // Throws io_error, leaving no file.
     explicit event_file_writer(const std::string& directory);
 
-    // One event at `step` holding every (tag, value). Throws io_error.
+    // One event at `step` holding every (tag, value), on disk when this
+    // returns. Throws io_error.
     void add_scalars(std::int64_t step, const std::vector<std::pair<std::string, float>>& values);
-    void flush() { records_->flush(); }
 
     const std::string& path() const { return records_->path(); }
 

@@ -7,7 +7,8 @@
 //   uint32 masked crc32c     of the data
 #pragma once
 
-#include <cstdio>
+#include "mlrun/core/appending_file.hpp"
+
 #include <string>
 #include <vector>
 
@@ -18,21 +19,16 @@ public:
     // Creates `path`, which must not exist yet (an event file is never
     // overwritten). Throws io_error naming the file.
     explicit record_writer(std::string path);
-    ~record_writer();
-    record_writer(const record_writer&) = delete;
-    record_writer& operator=(const record_writer&) = delete;
 
-    // Appends one framed record. Throws io_error.
+    // Appends one framed record, synced, or nothing when the write fails
+    // (a full disk): readers, and a run that dies later, see whole
+    // records. Throws io_error.
     void write(const std::string& data);
-    // Hands what was written to the operating system, so that readers (and
-    // a run that dies later) see whole records. Throws io_error.
-    void flush();
 
-    const std::string& path() const { return path_; }
+    const std::string& path() const { return file_.path(); }
 
 private:
-    std::string path_;
-    std::FILE* file_ = nullptr;
+    appending_file file_;
 };
 
 // Every record of the file at `path`, checking both CRCs of each. Throws

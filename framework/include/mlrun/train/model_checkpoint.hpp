@@ -8,6 +8,7 @@
 #pragma once
 
 #include "mlrun/checkpoint/format.hpp"
+#include "mlrun/core/error.hpp"
 #include "mlrun/train/callback.hpp"
 #include "mlrun/train/path_template.hpp"
 #include "mlrun/train/save_frequency.hpp"
@@ -87,6 +88,8 @@ private:
     // `resume_at` is where a run resumed from this checkpoint goes on.
     void save(trainer& t, const std::string& path, int epochs_done, const fit_position& resume_at);
     void warn_if_short_of_space(const std::string& path, const checkpoint& ckpt) const;
+    // on_save_error: warn: `what` failed, said on the output; training goes on.
+    void warn_of_failure(const std::string& what, const io_error& e) const;
     // Saves, then names the new checkpoint in the state file, so that at
     // every instant the state file names a complete checkpoint.
     void save_and_name(const std::string& path, const checkpoint& ckpt);
