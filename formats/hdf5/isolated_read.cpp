@@ -215,7 +215,7 @@ std::string probe_executable()
 void read_in_separate_process(const std::vector<unsigned char>& bytes, const std::string& path, unsigned seconds)
 {
     const std::string helper = probe_executable();
-    const unique_fd snapshot = snapshot_for_helper(bytes);
+    unique_fd snapshot = snapshot_for_helper(bytes);
     int ends[2];
     if (::pipe2(ends, O_CLOEXEC) != 0) cannot_start("pipe: " + error_text(errno));
     const unique_fd message_read(ends[0]);
@@ -223,8 +223,10 @@ void read_in_separate_process(const std::vector<unsigned char>& bytes, const std
 
     const clock::time_point deadline = clock::now() + std::chrono::seconds(seconds);
     helper_process child(start_helper(helper, path, snapshot.get(), message_write.get()));
-    // Only the helper holds the write end now: the pipe closes when it exits.
+    // Only the helper holds the write end now: the pipe closes when it
+    // exits. And the memfd's pages go once the helper has read them.
     message_write.reset();
+    snapshot.reset();
     std::string message;
     const bool ended = read_until_closed(message_read.get(), message, deadline);
     if (!ended) child.kill();
