@@ -40,7 +40,7 @@ void act_out_test_fault()
     const std::string fault = value;
     if (fault == "segfault") {
         std::raise(SIGSEGV);
-        return;  // only where SIGSEGV is ignored or blocked, which the parent sees to
+        return;  // reached only if SIGSEGV were ignored or blocked here, which the parent prevents
     }
     if (fault == "abort") std::abort();
     if (fault == "hang") {
@@ -63,6 +63,9 @@ int main(int argc, char** argv)
     // before this line.
     ::prctl(PR_SET_PDEATHSIG, SIGKILL);
     if (std::to_string(::getppid()) != argv[2]) return 2;
+    // A sanitizer runtime (the sanitizer and fuzz builds) catches crash
+    // signals to report them and exit; the parent names the signal instead.
+    for (int sig : {SIGSEGV, SIGBUS, SIGILL, SIGFPE}) std::signal(sig, SIG_DFL);
     int code = probe::read_returned;
     try {
         const std::vector<unsigned char> bytes = kh::read_descriptor(probe::snapshot_fd);
