@@ -27,3 +27,5 @@ install(FILES ${PROJECT_BINARY_DIR}/mlrun.pc DESTINATION lib/pkgconfig)
 # Every in-tree plugin goes next to the installed tool.
 get_property(plugins GLOBAL PROPERTY MLRUN_PLUGIN_TARGETS)
 install(TARGETS ${plugins} LIBRARY DESTINATION lib/mlrun/plugins)
+# The hdf5 plugin's reading helper, where the plugin looks for it (isolated_read.hpp).
+install(TARGETS mlrun_hdf5_probe RUNTIME DESTINATION libexec/mlrun)

@@ -21,8 +21,7 @@ staged_checkpoint read_keras_file(const std::string& path, unsigned child_second
     const std::vector<unsigned char> bytes = read_snapshot(path);
     const seal_state seal = check_seal(bytes);
     if (!seal.sealed) {
-        read_in_child([&] { read_keras_bytes(bytes, path); },
-                      child_seconds != 0 ? child_seconds : child_time_limit(bytes.size()));
+        read_in_separate_process(bytes, path, child_seconds != 0 ? child_seconds : child_time_limit(bytes.size()));
     }
     staged_checkpoint out = read_keras_bytes(bytes, path);
     out.set_meta("file_checksum", describe(seal));

@@ -281,6 +281,11 @@ std::vector<unsigned char> read_snapshot(const std::string& path)
         int fd;
         ~fd_closer() { ::close(fd); }
     } closer{fd};
+    return read_descriptor(fd);
+}
+
+std::vector<unsigned char> read_descriptor(int fd)
+{
     struct stat info {};
     if (::fstat(fd, &info) != 0) throw format_error(std::string("cannot stat: ") + std::strerror(errno));
     if (S_ISDIR(info.st_mode)) throw format_error("is a directory, not an HDF5 file");

@@ -74,6 +74,8 @@ std::string h5_last_error();
 // cannot reach libhdf5 unchecked. format_error says whether the file is
 // missing, a directory or unreadable.
 std::vector<unsigned char> read_snapshot(const std::string& path);
+// The same for a file already open at `fd`, from its offset to the end.
+std::vector<unsigned char> read_descriptor(int fd);
 // Opens an HDF5 file held in memory (a snapshot, or a member of a zip
 // archive); `name` is used in messages. format_error says whether it is
 // not HDF5, or damaged.

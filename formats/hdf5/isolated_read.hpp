@@ -1,21 +1,32 @@
-// Reading an untrusted file in a child process first. libhdf5 1.10 can
+// Reading an untrusted file in a separate process first. libhdf5 1.10 can
 // crash (free(): invalid pointer, in H5HG_read, on a damaged global heap)
-// or loop on a damaged file; in a child that ends only the child, and the
-// caller gets an error instead.
+// or loop on a damaged file; in another process that ends only that
+// process, and the caller gets an error instead.
 #pragma once
 
-#include <functional>
+#include <string>
+#include <vector>
 
 namespace mlrun::keras_h5 {
 
-// Runs `read` in a forked child, which restores default signal actions,
-// ignores terminal signals, silences its output and is killed by SIGALRM
-// after `seconds`. Returns when `read` returned in the child (the caller
+// Reads `bytes` (the snapshot of the file `path`; its suffix picks the
+// layout) with read_keras_bytes in a fresh process: the helper
+// mlrun-hdf5-probe, started with posix_spawn (never fork: this process may
+// run OpenMP, BLAS or other threads holding locks a forked child would
+// inherit held), in its own session (a Ctrl-C at the terminal is this
+// process's to handle), with default signal actions, no output, and
+// killed after `seconds`. Returns when the read returned there (the caller
 // then reads in process, knowing libhdf5 comes through). Throws
-// format_error with the child's message when `read` threw there (so a
+// format_error with the helper's message when the read threw there (so a
 // damaged file never reaches libhdf5 in this process), and format_error
-// saying so when the child died on a signal, exited some other way (a
-// sanitizer's report) or ran out of time.
-void read_in_child(const std::function<void()>& read, unsigned seconds);
+// saying so when the helper died on a signal, exited some other way (a
+// sanitizer's report), ran out of time or could not be started.
+void read_in_separate_process(const std::vector<unsigned char>& bytes, const std::string& path, unsigned seconds);
+
+// The helper's path: libexec/mlrun/mlrun-hdf5-probe under the prefix of
+// the file holding this code, the plugin in lib/mlrun/plugins or an
+// executable in bin/ that links the reader (tests, fuzz targets). Found
+// from that file's own location (never through PATH); it need not exist.
+std::string probe_executable();
 
 }  // namespace mlrun::keras_h5

@@ -36,7 +36,7 @@ inline constexpr const char* written_keras_version = "2.10.0";
 // 20 s plus 1 s per 16 MiB) before its read counts as hung.
 staged_checkpoint read_keras_file(const std::string& path, unsigned child_seconds = 0);
 // The same without either guard: libhdf5 reads the bytes in process,
-// whatever they are. For that child, and for fuzzing the readers.
+// whatever they are. For tests that show what the guards prevent.
 staged_checkpoint read_keras_file_unguarded(const std::string& path);
 // The same for a file already read into memory (`path` names it and its
 // suffix picks the layout).

@@ -10,6 +10,7 @@
 #include "support/temp_files.hpp"
 #include "support/test_models.hpp"
 
+#include <cstdio>
 #include <cstring>
 
 using namespace mlrun;
@@ -83,6 +84,36 @@ BOOST_AUTO_TEST_CASE(installed_mlrun_finds_its_own_plugins)
     BOOST_TEST(fs::exists(sdk().prefix / "lib/cmake/mlrun/mlrunConfig.cmake"));
     BOOST_TEST(fs::exists(sdk().prefix / "lib/pkgconfig/mlrun.pc"));
     BOOST_TEST(fs::exists(sdk().prefix / "include/mlrun/abi/mlrun_backend.h"));
+}
+
+// The installed hdf5 plugin first reads a file from elsewhere in its
+// helper, installed in the prefix's libexec/mlrun and found there from the
+// plugin's own place.
+BOOST_AUTO_TEST_CASE(installed_hdf5_plugin_reads_a_foreign_file_in_its_installed_helper)
+{
+    BOOST_TEST(fs::exists(sdk().prefix / "libexec/mlrun/mlrun-hdf5-probe"));
+    const plugin_registry registry({sdk().prefix / "lib/mlrun/plugins"});
+    const format h5(registry.find(MLRUN_PLUGIN_FORMAT, "hdf5"));
+    auto m = testing::model_from_yaml("[{Dense: {units: 3, activation: relu, input_shape: [4]}}, {Dense: {units: 2}}]");
+    testing::temp_directory dir;
+    const std::string path = (dir.path / "model.h5").string();
+    h5.save(path, capture_state(*m, nullptr));
+    // Without mlrun's checksum block it reads as a Keras file from elsewhere.
+    {
+        std::FILE* f = std::fopen(path.c_str(), "r+b");
+        BOOST_TEST_REQUIRE(f != nullptr);
+        const std::string zeros(512, '\0');
+        BOOST_TEST_REQUIRE(std::fwrite(zeros.data(), 1, zeros.size(), f) == zeros.size());
+        std::fclose(f);
+    }
+    const testing::command_result verified = testing::run_command("'" + sdk().mlrun() + "' verify '" + path + "'");
+    BOOST_TEST(verified.exit_code == 0, verified.output);
+    BOOST_TEST(contains(verified.output, "libhdf5 read it in a separate process first"), verified.output);
+    const testing::command_result crashed =
+        testing::run_command("MLRUN_HDF5_PROBE_TEST_FAULT=segfault '" + sdk().mlrun() + "' verify '" + path + "'");
+    BOOST_TEST(crashed.exit_code == 7, crashed.output);
+    BOOST_TEST(contains(crashed.output, path + ": cannot open as hdf5: libhdf5 crashed (signal 11, Segmentation fault)"),
+               crashed.output);
 }
 
 BOOST_AUTO_TEST_CASE(pkg_config_names_the_installed_prefix)

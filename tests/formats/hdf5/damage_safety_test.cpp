@@ -1,11 +1,11 @@
 // What keeps a damaged HDF5 file from crashing, hanging or silently
 // misleading mlrun: the checksum block at the start of every file mlrun
-// writes, and the child process that first reads any other file.
+// writes, and the separate process that first reads any other file
+// (isolated_read_test.cpp tests that process itself).
 #include "formats/hdf5/hdf5_test_support.hpp"
 
 #include "file_seal.hpp"
 #include "h5_io.hpp"
-#include "isolated_read.hpp"
 #include "keras_files.hpp"
 
 #include "mlrun/checkpoint/format.hpp"
@@ -25,20 +25,9 @@ namespace kh = mlrun::keras_h5;
 
 namespace {
 
-// The message of the format_error `read_in_child` throws, or "" when it returns.
-std::string child_outcome(const std::function<void()>& read, unsigned seconds = 5)
-{
-    try {
-        kh::read_in_child(read, seconds);
-        return "";
-    } catch (const kh::format_error& e) {
-        return e.what();
-    }
-}
-
 // How a read of `path` with the plugin's unguarded reader ends in a plain
 // forked process: the signal that ended it, or 0. Independent of
-// read_in_child, to show the damage is real.
+// the isolated read, to show the damage is real.
 int unguarded_read_signal(const std::string& path)
 {
     const pid_t pid = fork();
@@ -72,33 +61,6 @@ std::string flipped_copy(const std::string& from, const std::string& to, std::si
 }  // namespace
 
 BOOST_AUTO_TEST_SUITE(hdf5_damage_safety)
-
-BOOST_AUTO_TEST_CASE(the_child_process_says_how_the_read_ended)
-{
-    BOOST_CHECK_EQUAL(child_outcome([] {}), "");
-    // A clear error in the child is handed to the parent as it was.
-    BOOST_CHECK_EQUAL(child_outcome([] { throw kh::format_error("/model_weights: missing attribute 'layer_names'"); }),
-                      "/model_weights: missing attribute 'layer_names'");
-    const std::string aborted = child_outcome([] { std::abort(); });
-    BOOST_CHECK_MESSAGE(aborted.find("libhdf5 crashed (signal 6, Aborted)") != std::string::npos, aborted);
-    const std::string segv = child_outcome([] { std::raise(SIGSEGV); });
-    BOOST_CHECK_MESSAGE(segv.find("(signal 11, Segmentation fault)") != std::string::npos, segv);
-    const std::string hung = child_outcome([] { for (;;) pause(); }, 1);
-    BOOST_CHECK_MESSAGE(hung.find("did not finish reading it in 1 s") != std::string::npos, hung);
-    // A sanitizer ends a process with status 1 after its report.
-    const std::string exited = child_outcome([] { _exit(1); });
-    BOOST_CHECK_MESSAGE(exited.find("ended with status 1") != std::string::npos, exited);
-    // Ctrl-C reaches the whole process group; the parent decides, the child reads on.
-    BOOST_CHECK_EQUAL(child_outcome([] { std::raise(SIGINT); }), "");
-    // A handler the host installed does not run in the child: the default action does.
-    struct sigaction previous {};
-    struct sigaction ignore_segv {};
-    ignore_segv.sa_handler = SIG_IGN;
-    sigaction(SIGSEGV, &ignore_segv, &previous);
-    const std::string with_handler = child_outcome([] { std::raise(SIGSEGV); });
-    sigaction(SIGSEGV, &previous, nullptr);
-    BOOST_CHECK_MESSAGE(with_handler.find("signal 11") != std::string::npos, with_handler);
-}
 
 BOOST_AUTO_TEST_CASE(files_mlrun_writes_carry_a_checksum_block_other_readers_skip)
 {
