@@ -12,7 +12,10 @@
 #include <cstdlib>
 #include <cstring>
 
+using mlrun::plugin_author::copy_message;
+using mlrun::plugin_author::element_size;
 using mlrun::plugin_author::guarded;
+using mlrun::plugin_author::parse_flag;
 namespace kh = mlrun::keras_h5;
 
 struct mlrun_format_writer {
@@ -28,32 +31,6 @@ struct mlrun_format_reader {
 };
 
 namespace {
-
-void copy_message(const std::string& message, char* error, size_t error_size)
-{
-    if (error == nullptr || error_size == 0) return;
-    const size_t length = std::min(message.size(), error_size - 1);
-    std::memcpy(error, message.data(), length);
-    error[length] = '\0';
-}
-
-bool parse_flag(const std::string& key, const std::string& value)
-{
-    if (value == "true" || value == "1") return true;
-    if (value == "false" || value == "0") return false;
-    throw kh::format_error("option " + key + ": expected true or false, found '" + value + "'");
-}
-
-size_t element_size(int32_t dtype)
-{
-    switch (dtype) {
-    case MLRUN_DTYPE_FLOAT32: return 4;
-    case MLRUN_DTYPE_INT64: return 8;
-    case MLRUN_DTYPE_INT32: return 4;
-    case MLRUN_DTYPE_UINT8: return 1;
-    default: return 0;
-    }
-}
 
 mlrun_status save_begin(const char* path, const mlrun_option* options, size_t option_count,
                         mlrun_format_writer** out, char* error, size_t error_size)

@@ -1,5 +1,7 @@
 #include "yaml_values.hpp"
 
+#include "mlrun/plugin/plugin_author.hpp"
+
 #include <cerrno>
 #include <charconv>
 #include <cinttypes>
@@ -24,17 +26,6 @@ template <class T> T element(const staged_tensor& t, std::int64_t i)
 template <class T> void put(staged_tensor& t, std::int64_t i, T value)
 {
     std::memcpy(t.bytes.data() + static_cast<std::size_t>(i) * sizeof(T), &value, sizeof(T));
-}
-
-std::size_t element_size(mlrun_dtype dtype)
-{
-    switch (dtype) {
-    case MLRUN_DTYPE_FLOAT32: return 4;
-    case MLRUN_DTYPE_INT64: return 8;
-    case MLRUN_DTYPE_INT32: return 4;
-    case MLRUN_DTYPE_UINT8: return 1;
-    default: return 0;
-    }
 }
 
 // One value as text; `buffer` holds at least 32 characters.
@@ -144,7 +135,7 @@ std::string values_text(const staged_tensor& t, const std::string& indent)
 bool parse_values(const std::string& text, staged_tensor& t, bad_value& problem)
 {
     const std::int64_t count = t.element_count();
-    t.bytes.assign(static_cast<std::size_t>(count) * element_size(t.dtype), 0);
+    t.bytes.assign(static_cast<std::size_t>(count) * plugin_author::element_size(t.dtype), 0);
     std::int64_t index = 0;
     std::size_t at = 0;
     std::string token;

@@ -8,7 +8,10 @@
 
 #include <boost/dll/alias.hpp>
 
+#include <algorithm>
+#include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <exception>
 #include <new>
 #include <stdexcept>
@@ -82,6 +85,38 @@ void metadata_entry_at(const Pairs& metadata, std::int64_t index, const char** k
     const auto& entry = metadata[static_cast<std::size_t>(index)];
     *key = entry.first.c_str();
     *value = entry.second.c_str();
+}
+
+// Copies `message` into a caller's error buffer of `error_size` bytes,
+// cut to fit and always NUL-terminated (the ABI's error out-parameters).
+inline void copy_message(const std::string& message, char* error, std::size_t error_size)
+{
+    if (error == nullptr || error_size == 0) return;
+    const std::size_t length = std::min(message.size(), error_size - 1);
+    std::memcpy(error, message.data(), length);
+    error[length] = '\0';
+}
+
+// A boolean option's value: "true"/"1" or "false"/"0"; throws (for
+// guarded) naming the option otherwise.
+inline bool parse_flag(const std::string& key, const std::string& value)
+{
+    if (value == "true" || value == "1") return true;
+    if (value == "false" || value == "0") return false;
+    throw std::invalid_argument("option " + key + ": expected true or false, found '" + value + "'");
+}
+
+// Bytes per element of a fixed-size mlrun_dtype; 0 for strings and
+// unknown types.
+inline std::size_t element_size(std::int32_t dtype)
+{
+    switch (dtype) {
+    case MLRUN_DTYPE_FLOAT32: return 4;
+    case MLRUN_DTYPE_INT64: return 8;
+    case MLRUN_DTYPE_INT32: return 4;
+    case MLRUN_DTYPE_UINT8: return 1;
+    default: return 0;
+    }
 }
 
 }  // namespace mlrun::plugin_author
