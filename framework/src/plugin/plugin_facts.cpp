@@ -11,11 +11,6 @@
 namespace mlrun {
 namespace {
 
-bool is_known_kind(std::int32_t kind)
-{
-    return kind == MLRUN_PLUGIN_BACKEND || kind == MLRUN_PLUGIN_FORMAT || kind == MLRUN_PLUGIN_LAYER;
-}
-
 std::vector<std::string> split_suffixes(const char* list)
 {
     std::vector<std::string> result;

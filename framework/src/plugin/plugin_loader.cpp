@@ -1,4 +1,5 @@
 #include "mlrun/plugin/plugin_loader.hpp"
+#include "mlrun/plugin/plugin_facts.hpp"
 
 #include "mlrun/version.hpp"
 
@@ -36,11 +37,6 @@ std::string loader_message(const fs::path& file, const boost::system::error_code
     }
     const char* message = ::dlerror();
     return message != nullptr ? message : ec.message();
-}
-
-bool is_known_kind(std::int32_t kind)
-{
-    return kind == MLRUN_PLUGIN_BACKEND || kind == MLRUN_PLUGIN_FORMAT || kind == MLRUN_PLUGIN_LAYER;
 }
 
 std::string abi_text(unsigned major, unsigned minor) { return std::to_string(major) + "." + std::to_string(minor); }

@@ -6,6 +6,7 @@
 #include "mlrun/abi/mlrun_abi.h"
 
 #include <cstddef>
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -24,6 +25,13 @@ struct plugin_facts {
 };
 
 const char* plugin_kind_name(mlrun_plugin_kind kind);
+
+// Whether `kind` (as a file or descriptor declares it) is one this host
+// knows; inline so the probe helper, which does not link libmlrun, has it.
+inline bool is_known_kind(std::int32_t kind)
+{
+    return kind == MLRUN_PLUGIN_BACKEND || kind == MLRUN_PLUGIN_FORMAT || kind == MLRUN_PLUGIN_LAYER;
+}
 
 // A record of a later version may be longer; none is this long.
 constexpr std::size_t max_plugin_facts_size = 64 * 1024;
