@@ -34,6 +34,11 @@ BOOST_AUTO_TEST_CASE(a_save_that_does_not_fit_closes_every_handle)
             const std::string path = disk.path(name);
             const format writer(choose_format(build_plugins(), "", path, path));
             const std::size_t descriptors = open_descriptors();
+            // Not zero: the first in-process read may leave libhdf5 objects
+            // that live as long as the library (the C++ API's predefined
+            // datatypes, 125 of them in a sanitizer build); a failed save
+            // must add none.
+            const ssize_t hdf5_objects = H5Fget_obj_count(H5F_OBJ_ALL, H5F_OBJ_ALL);
             int failures = 0;
             for (std::size_t free = 0; free <= 32 * page; free += page) {
                 disk.leave_free(free);
@@ -45,7 +50,7 @@ BOOST_AUTO_TEST_CASE(a_save_that_does_not_fit_closes_every_handle)
                     BOOST_TEST(contains(e.what(), "No space left on device"), e.what());
                 }
                 BOOST_TEST(open_descriptors() == descriptors, free / page << " pages free");
-                BOOST_TEST(H5Fget_obj_count(H5F_OBJ_ALL, H5F_OBJ_ALL) == 0, free / page << " pages free");
+                BOOST_TEST(H5Fget_obj_count(H5F_OBJ_ALL, H5F_OBJ_ALL) == hdf5_objects, free / page << " pages free");
                 BOOST_TEST(disk.files_named(".tmp").empty(), free / page << " pages free");
             }
             disk.free_all();
