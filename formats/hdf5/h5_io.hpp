@@ -4,22 +4,18 @@
 // was reading or writing.
 #pragma once
 
-#include "staged_checkpoint.hpp"
+#include "keras_interop.hpp"
 
 #include <hdf5.h>
 
 #include <cstdint>
-#include <stdexcept>
 #include <string>
 #include <vector>
 
 namespace mlrun::keras_h5 {
 
-// Thrown by every part of the plugin; the ABI entry points turn it into a
-// status and a message.
-struct format_error : std::runtime_error {
-    using std::runtime_error::runtime_error;
-};
+// Every part of the plugin throws format_error (keras_interop.hpp); the ABI
+// entry points turn it into a status and a message.
 
 // Owns one HDF5 identifier (file, group, dataset, attribute, type, space or
 // property list) and releases it when destroyed.

@@ -1,7 +1,7 @@
 // Reading Keras 3's own formats: the .weights.h5 layout and .keras archives.
 #include "h5_io.hpp"
 #include "keras_files.hpp"
-#include "keras_weights.hpp"
+#include "keras_interop.hpp"
 
 #include <zip.h>
 

@@ -10,9 +10,7 @@
 // Only the legacy HDF5 layout is written, as tf.keras 2.10 writes it.
 #pragma once
 
-#include "keras_model_config.hpp"
-#include "keras_training_config.hpp"
-#include "staged_checkpoint.hpp"
+#include "keras_interop.hpp"
 
 #include <hdf5.h>
 

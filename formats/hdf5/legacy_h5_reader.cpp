@@ -1,7 +1,7 @@
 // Reading the legacy Keras HDF5 layout (whole model or weights only).
 #include "h5_io.hpp"
 #include "keras_files.hpp"
-#include "keras_weights.hpp"
+#include "keras_interop.hpp"
 
 #include <set>
 

@@ -1,6 +1,6 @@
-#include "keras_weights.hpp"
+#include "mlrun/interop/keras/weight_names.hpp"
 
-#include "h5_io.hpp"
+#include "mlrun/interop/keras/format_error.hpp"
 
 #include <algorithm>
 #include <cctype>
@@ -9,7 +9,7 @@
 #include <map>
 #include <regex>
 
-namespace mlrun::keras_h5 {
+namespace mlrun::keras {
 namespace {
 
 // "kernel:0" -> "kernel": TensorFlow's output index is no part of the name.
@@ -214,4 +214,4 @@ std::vector<staged_tensor> optimizer_state_from_keras(std::vector<staged_tensor>
     return result;
 }
 
-}  // namespace mlrun::keras_h5
+}  // namespace mlrun::keras

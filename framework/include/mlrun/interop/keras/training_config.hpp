@@ -4,15 +4,15 @@
 // to go on training (its training state).
 #pragma once
 
-#include "keras_json.hpp"
-#include "staged_checkpoint.hpp"
+#include "mlrun/interop/keras/json.hpp"
+#include "mlrun/interop/keras/staged_checkpoint.hpp"
 
 #include <yaml-cpp/yaml.h>
 
 #include <string>
 #include <vector>
 
-namespace mlrun::keras_h5 {
+namespace mlrun::keras {
 
 struct compile_spec {
     std::string optimizer_class;       // Keras's class name (Adam, SGD, RMSprop); empty: none
@@ -46,4 +46,4 @@ json keras_training_config(const compile_spec& spec);
 // Sets the framework's metadata keys from `spec`.
 void put_compile_metadata(const compile_spec& spec, staged_checkpoint& out);
 
-}  // namespace mlrun::keras_h5
+}  // namespace mlrun::keras

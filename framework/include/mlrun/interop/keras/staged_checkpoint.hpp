@@ -1,6 +1,7 @@
-// The plugin's own copy of a checkpoint: what the host hands over while
-// saving, and what a reader returns. The plugin links nothing of the
-// framework, so it keeps this small mirror of mlrun's checkpoint.
+// A Keras format plugin's own copy of a checkpoint: what the host hands
+// over while saving, and what a reader returns. Plugins link nothing of
+// the framework library, so the Keras translation works on this small
+// mirror of mlrun's checkpoint.
 //
 // Names follow the framework's canonical scheme: "<layer>/<weight>" for
 // weights ("dense/kernel"), "optimizer/iterations", and optimizer slots as
@@ -14,7 +15,7 @@
 #include <utility>
 #include <vector>
 
-namespace mlrun::keras_h5 {
+namespace mlrun::keras {
 
 inline constexpr const char* optimizer_prefix = "optimizer/";
 inline constexpr const char* iterations_name = "optimizer/iterations";
@@ -44,4 +45,4 @@ std::string shape_text(const std::vector<std::int64_t>& dims);
 bool starts_with(const std::string& text, const std::string& prefix);
 bool ends_with(const std::string& text, const std::string& suffix);
 
-}  // namespace mlrun::keras_h5
+}  // namespace mlrun::keras

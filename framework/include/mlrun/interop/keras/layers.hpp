@@ -1,13 +1,13 @@
 // One layer's settings, between a Keras layer config and mlrun's layer
-// configuration. Used by keras_model_config.cpp.
+// configuration. Used by model_config.cpp.
 #pragma once
 
-#include "keras_model_config.hpp"
+#include "mlrun/interop/keras/model_config.hpp"
 
 #include <string>
 #include <vector>
 
-namespace mlrun::keras_h5 {
+namespace mlrun::keras {
 
 // Translates a Keras layer (not InputLayer) of class `keras_class` with
 // `config`. Refuses, naming the setting, anything mlrun would compute
@@ -30,4 +30,4 @@ std::vector<std::int64_t> input_shape_of(const json& config, const std::string& 
 bool is_translated_class(const std::string& keras_class);
 std::vector<std::string> translated_classes();
 
-}  // namespace mlrun::keras_h5
+}  // namespace mlrun::keras

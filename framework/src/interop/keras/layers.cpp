@@ -1,11 +1,11 @@
-#include "keras_layers.hpp"
+#include "mlrun/interop/keras/layers.hpp"
 
-#include "h5_io.hpp"
+#include "mlrun/interop/keras/format_error.hpp"
 
 #include <cmath>
 #include <set>
 
-namespace mlrun::keras_h5 {
+namespace mlrun::keras {
 namespace {
 
 // ---- reading Keras configs
@@ -493,4 +493,4 @@ json keras_layer_config(const layer_spec& layer, const std::vector<std::int64_t>
     return c;
 }
 
-}  // namespace mlrun::keras_h5
+}  // namespace mlrun::keras

@@ -1,11 +1,11 @@
-#include "keras_json.hpp"
+#include "mlrun/interop/keras/json.hpp"
 
-#include "h5_io.hpp"
+#include "mlrun/interop/keras/format_error.hpp"
 
 #include <cstdio>
 #include <cstdlib>
 
-namespace mlrun::keras_h5 {
+namespace mlrun::keras {
 namespace {
 
 bool parses_as_integer(const std::string& text, long long& out)
@@ -165,4 +165,4 @@ YAML::Node yaml_from_json(const json& value)
     return YAML::Node(scalar_text(value));
 }
 
-}  // namespace mlrun::keras_h5
+}  // namespace mlrun::keras

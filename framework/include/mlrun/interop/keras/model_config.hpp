@@ -6,7 +6,7 @@
 // nothing in a model file may ever be run as code.
 #pragma once
 
-#include "keras_json.hpp"
+#include "mlrun/interop/keras/json.hpp"
 
 #include <yaml-cpp/yaml.h>
 
@@ -14,7 +14,7 @@
 #include <string>
 #include <vector>
 
-namespace mlrun::keras_h5 {
+namespace mlrun::keras {
 
 // One layer in mlrun's terms.
 struct layer_spec {
@@ -55,4 +55,4 @@ std::vector<std::string> keras_layer_names(const model_spec& spec);
 // "InputLayer, Dense, ..." for messages.
 std::string supported_keras_classes();
 
-}  // namespace mlrun::keras_h5
+}  // namespace mlrun::keras

@@ -1,13 +1,13 @@
-#include "keras_model_config.hpp"
+#include "mlrun/interop/keras/model_config.hpp"
 
-#include "h5_io.hpp"
-#include "keras_layers.hpp"
+#include "mlrun/interop/keras/format_error.hpp"
+#include "mlrun/interop/keras/layers.hpp"
 
 #include <cctype>
 #include <map>
 #include <set>
 
-namespace mlrun::keras_h5 {
+namespace mlrun::keras {
 namespace {
 
 std::string class_of(const json& entry, const std::string& where)
@@ -426,4 +426,4 @@ std::vector<std::string> keras_layer_names(const model_spec& spec)
     return names;
 }
 
-}  // namespace mlrun::keras_h5
+}  // namespace mlrun::keras

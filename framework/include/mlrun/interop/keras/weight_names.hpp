@@ -3,13 +3,13 @@
 // "optimizer/iterations", "optimizer/dense/kernel/m").
 #pragma once
 
-#include "keras_training_config.hpp"
-#include "staged_checkpoint.hpp"
+#include "mlrun/interop/keras/training_config.hpp"
+#include "mlrun/interop/keras/staged_checkpoint.hpp"
 
 #include <string>
 #include <vector>
 
-namespace mlrun::keras_h5 {
+namespace mlrun::keras {
 
 // The canonical name of weight `keras_name` of layer `layer`. Accepts
 // "dense_1/kernel:0" (Keras 2, tf.keras), "dense_1_1/kernel:0" (graph-mode
@@ -33,4 +33,4 @@ std::vector<staged_tensor> optimizer_state_from_keras(std::vector<staged_tensor>
                                                       const std::vector<const staged_tensor*>& weights,
                                                       const compile_spec& compile, const std::string& where);
 
-}  // namespace mlrun::keras_h5
+}  // namespace mlrun::keras

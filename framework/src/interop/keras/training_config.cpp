@@ -1,12 +1,12 @@
-#include "keras_training_config.hpp"
+#include "mlrun/interop/keras/training_config.hpp"
 
-#include "h5_io.hpp"
+#include "mlrun/interop/keras/format_error.hpp"
 
 #include <cctype>
 #include <cmath>
 #include <set>
 
-namespace mlrun::keras_h5 {
+namespace mlrun::keras {
 namespace {
 
 struct setting_spec {
@@ -314,4 +314,4 @@ void put_compile_metadata(const compile_spec& spec, staged_checkpoint& out)
     if (!spec.experiment.empty()) out.set_meta("experiment", spec.experiment);
 }
 
-}  // namespace mlrun::keras_h5
+}  // namespace mlrun::keras

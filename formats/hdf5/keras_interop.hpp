@@ -1,0 +1,17 @@
+// The hdf5 plugin is written in terms of the shared Keras translation
+// (mlrun/interop/keras, the mlrun_keras_interop library): its types and
+// functions are the plugin's own names.
+#pragma once
+
+#include "mlrun/interop/keras/format_error.hpp"
+#include "mlrun/interop/keras/json.hpp"
+#include "mlrun/interop/keras/model_config.hpp"
+#include "mlrun/interop/keras/staged_checkpoint.hpp"
+#include "mlrun/interop/keras/training_config.hpp"
+#include "mlrun/interop/keras/weight_names.hpp"
+
+namespace mlrun::keras_h5 {
+
+using namespace mlrun::keras;
+
+}  // namespace mlrun::keras_h5
