@@ -5,6 +5,8 @@
 
 #include "mlrun/core/atomic_file.hpp"
 
+#include <algorithm>
+#include <cstring>
 #include <map>
 #include <set>
 
@@ -77,9 +79,21 @@ void write_weights(hid_t group, const std::string& where, const weight_plan& pla
     write_string_list_attribute(top.get(), "weight_names", {}, where + (where == "/" ? "" : "/") + "top_level_model_weights");
 }
 
+// Keras creates the slots for the trainable weights in model.layers order
+// and restores them by position: each slot's list follows `layer_names`.
+void order_by_layer(std::vector<std::pair<std::string, const staged_tensor*>>& slot, const weight_plan& plan)
+{
+    auto rank = [&](const std::string& variable) {
+        const std::string layer = split_last(variable, "optimizer tensor").first;
+        const auto it = std::find(plan.layer_names.begin(), plan.layer_names.end(), layer);
+        return static_cast<std::size_t>(it - plan.layer_names.begin());
+    };
+    std::stable_sort(slot.begin(), slot.end(), [&](const auto& a, const auto& b) { return rank(a.first) < rank(b.first); });
+}
+
 // optimizer_weights as tf.keras 2.x names it: "<Class>/iter:0", then every
 // weight's first slot ("Adam/dense/kernel/m:0"), every weight's second...
-void write_optimizer(hid_t file, const staged_checkpoint& ckpt, const compile_spec& compile)
+void write_optimizer(hid_t file, const staged_checkpoint& ckpt, const compile_spec& compile, const weight_plan& plan)
 {
     const std::string where = "/optimizer_weights";
     const staged_tensor* iterations = nullptr;
@@ -109,6 +123,7 @@ void write_optimizer(hid_t file, const staged_checkpoint& ckpt, const compile_sp
                                " weights, slot '" + slot_order[0] + "' " + std::to_string(slots[slot_order[0]].size()));
         }
     }
+    for (const std::string& slot : slot_order) order_by_layer(slots[slot], plan);
     const std::string prefix = compile.optimizer_class + "/";
     std::vector<std::string> names = {prefix + "iter:0"};
     for (const std::string& slot : slot_order) {
@@ -127,11 +142,18 @@ void write_optimizer(hid_t file, const staged_checkpoint& ckpt, const compile_sp
 
 void write_contents(hid_t file, const staged_checkpoint& ckpt, bool weights_only)
 {
+    const std::string* layers = ckpt.meta("model_config");
     if (weights_only) {
-        write_weights(file, "/", plan_weights(ckpt, nullptr));
+        // As the model_weights group of a whole-model file: every layer of
+        // the model, weightless ones too, when the architecture is known.
+        if (layers == nullptr) {
+            write_weights(file, "/", plan_weights(ckpt, nullptr));
+        } else {
+            const model_spec spec = model_from_layers_yaml(*layers, "metadata model_config");
+            write_weights(file, "/", plan_weights(ckpt, &spec));
+        }
         return;
     }
-    const std::string* layers = ckpt.meta("model_config");
     if (layers == nullptr) throw format_error("a whole-model file needs the model_config metadata");
     const model_spec spec = model_from_layers_yaml(*layers, "metadata model_config");
     const std::string model_config = keras_dump(keras_model_config(spec));
@@ -147,7 +169,7 @@ void write_contents(hid_t file, const staged_checkpoint& ckpt, bool weights_only
     }
     h5_id weights = create_group(file, "model_weights", "/");
     write_weights(weights.get(), "/model_weights", plan);
-    write_optimizer(file, ckpt, compile);
+    write_optimizer(file, ckpt, compile, plan);
 }
 
 }  // namespace

@@ -3,6 +3,7 @@
 #include "mlrun/interop/keras/format_error.hpp"
 #include "mlrun/interop/keras/layers.hpp"
 
+#include <algorithm>
 #include <cctype>
 #include <map>
 #include <set>
@@ -251,6 +252,58 @@ std::string automatic_name(const std::string& class_name, std::map<std::string, 
     return n == 0 ? snake : snake + "_" + std::to_string(n);
 }
 
+// model.layers of a Keras functional model (Keras 2's _map_graph_network,
+// Keras 3's map_graph): a depth-first walk from the output, visiting each
+// layer's inputs in order, numbers the layers as it first meets them; a
+// layer's depth is the longest path from it to the output; layers come
+// deepest first, ties in walk order. The input is the deepest of all.
+// Layers the output does not depend on (Keras would drop them) follow in
+// declaration order, so that no weight is left out of the file.
+std::vector<std::string> graph_layer_order(const model_spec& spec)
+{
+    std::map<std::string, const layer_spec*> by_name;
+    for (const layer_spec& l : spec.layers) by_name[l.name] = &l;
+    std::map<std::string, std::size_t> walk_index;
+    std::vector<std::string> finished;  // post-order: every layer after its inputs
+    std::set<std::string> done;
+    std::vector<std::pair<std::string, std::size_t>> stack = {{spec.layers.back().name, 0}};
+    walk_index[spec.layers.back().name] = 0;
+    while (!stack.empty()) {
+        auto& [name, next_input] = stack.back();
+        auto it = by_name.find(name);
+        const std::vector<std::string> none;
+        const std::vector<std::string>& inputs = it == by_name.end() ? none : it->second->inputs;
+        if (next_input < inputs.size()) {
+            const std::string input = inputs[next_input++];
+            if (done.count(input) != 0 || walk_index.count(input) != 0) continue;  // met before (or a cycle)
+            const std::size_t index = walk_index.size();
+            walk_index[input] = index;
+            stack.emplace_back(input, 0);
+            continue;
+        }
+        done.insert(name);
+        finished.push_back(name);
+        stack.pop_back();
+    }
+    std::map<std::string, std::size_t> depth;
+    for (auto it = finished.rbegin(); it != finished.rend(); ++it) {
+        const std::size_t d = depth[*it];
+        auto layer = by_name.find(*it);
+        if (layer == by_name.end()) continue;
+        for (const std::string& input : layer->second->inputs) depth[input] = std::max(depth[input], d + 1);
+    }
+    std::vector<std::string> names(finished.begin(), finished.end());
+    std::stable_sort(names.begin(), names.end(), [&](const std::string& a, const std::string& b) {
+        if (depth[a] != depth[b]) return depth[a] > depth[b];
+        return walk_index[a] < walk_index[b];
+    });
+    for (const layer_spec& l : spec.layers) {
+        if (done.count(l.name) == 0) names.push_back(l.name);
+    }
+    if (done.count(spec.input_name) == 0) names.insert(names.begin(), spec.input_name);
+    return names;
+}
+
 }  // namespace
 
 std::string supported_keras_classes()
@@ -421,9 +474,11 @@ json keras_model_config(const model_spec& spec)
 std::vector<std::string> keras_layer_names(const model_spec& spec)
 {
     std::vector<std::string> names;
-    if (!spec.sequential) names.push_back(spec.input_name);
-    for (const layer_spec& l : spec.layers) names.push_back(l.name);
-    return names;
+    if (spec.sequential) {
+        for (const layer_spec& l : spec.layers) names.push_back(l.name);
+        return names;
+    }
+    return graph_layer_order(spec);
 }
 
 }  // namespace mlrun::keras

@@ -48,8 +48,11 @@ model_spec model_from_layers_yaml(const std::string& yaml, const std::string& wh
 // The model_config tf.keras 2.x writes for this architecture.
 json keras_model_config(const model_spec& spec);
 
-// The names Keras lists in `layer_names` (model.layers): every layer, and
-// the InputLayer too for functional models.
+// The names Keras lists in `layer_names` (model.layers), the order in which
+// Keras pairs a file's layers with a model's: every layer, and the
+// InputLayer too for functional models, whose layers Keras orders by depth
+// from the output (deepest first), then by a walk from the output, not as
+// declared.
 std::vector<std::string> keras_layer_names(const model_spec& spec);
 
 // "InputLayer, Dense, ..." for messages.
