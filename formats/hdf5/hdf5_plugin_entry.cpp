@@ -21,6 +21,7 @@ namespace kh = mlrun::keras_h5;
 struct mlrun_format_writer {
     std::string path;
     bool weights_only = false;
+    kh::keras_generation generation = kh::keras_generation::keras2;
     kh::staged_checkpoint ckpt;
     std::string error;
 };
@@ -39,14 +40,19 @@ mlrun_status save_begin(const char* path, const mlrun_option* options, size_t op
     const mlrun_status status = guarded(message, [&] {
         auto writer = std::make_unique<mlrun_format_writer>();
         writer->path = path;
+        writer->generation = kh::default_generation(path);
         for (size_t i = 0; i < option_count; ++i) {
             const std::string key = options[i].key != nullptr ? options[i].key : "";
             const std::string value = options[i].value != nullptr ? options[i].value : "";
-            if (key != "weights_only") {
-                throw kh::format_error("unknown option '" + key + "'; the hdf5 format knows: weights_only");
+            if (key == "keras_version") {
+                writer->generation = kh::parse_keras_version(value);
+            } else if (key == "weights_only") {
+                writer->weights_only = parse_flag(key, value);
+            } else {
+                throw kh::format_error("unknown option '" + key + "'; the hdf5 format knows: weights_only, keras_version");
             }
-            writer->weights_only = parse_flag(key, value);
         }
+        kh::check_keras_save_path(path, writer->generation, writer->weights_only);
         *out = writer.release();
         return MLRUN_STATUS_OK;
     });
@@ -105,7 +111,7 @@ mlrun_status save_commit(mlrun_format_writer* writer, char* error, size_t error_
     std::string message;
     const mlrun_status status = guarded(message, [&] {
         kh::h5_quiet quiet;
-        kh::write_keras_file(owned->path, owned->ckpt, owned->weights_only);
+        kh::write_keras_file(owned->path, owned->ckpt, owned->weights_only, owned->generation);
         return MLRUN_STATUS_OK;
     });
     if (status != MLRUN_STATUS_OK) copy_message(message, error, error_size);
@@ -237,7 +243,7 @@ const mlrun_plugin_descriptor descriptor = {
     MLRUN_PLUGIN_FORMAT,
     "hdf5",
     "1.0.0",
-    "Keras HDF5 whole models and weights (.h5, .hdf5); also reads Keras 3 .keras and .weights.h5",
+    "Keras HDF5 whole models and weights (.h5, .hdf5) and Keras 3 .keras and .weights.h5",
     &table,
 };
 
@@ -249,4 +255,4 @@ const mlrun_plugin_descriptor* hdf5_entry(const mlrun_host_info* host)
 }  // namespace
 
 MLRUN_PLUGIN_EXPORT(hdf5_entry)
-MLRUN_FORMAT_FACTS("hdf5", "1.0.0", "Keras HDF5 whole models and weights (.h5, .hdf5); also reads Keras 3 .keras and .weights.h5", ".h5;.hdf5;.keras", 0u)
+MLRUN_FORMAT_FACTS("hdf5", "1.0.0", "Keras HDF5 whole models and weights (.h5, .hdf5) and Keras 3 .keras and .weights.h5", ".h5;.hdf5;.keras", 0u)

@@ -197,6 +197,9 @@ staged_checkpoint read_keras_archive(const std::vector<unsigned char>& bytes, co
         if (const json* v = member(metadata, "keras_version"); v != nullptr && v->is_string()) {
             out.set_meta("keras_version", v->get<std::string>());
         }
+        if (const json* v = member(metadata, "mlrun_version"); v != nullptr && v->is_string()) {
+            out.set_meta("mlrun_version", v->get<std::string>());  // an archive mlrun wrote
+        }
     }
     const std::vector<unsigned char> config_bytes = read_member(archive.get(), "config.json", json_member_cap, path);
     const json config = parse_json(std::string(config_bytes.begin(), config_bytes.end()), "config.json");

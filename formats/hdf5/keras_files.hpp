@@ -7,10 +7,12 @@
 //   Keras 3 archives (.keras): a zip of config.json, metadata.json and
 //     model.weights.h5.
 //
-// Only the legacy HDF5 layout is written, as tf.keras 2.10 writes it.
+// All three are written: the legacy layout as tf.keras 2.10 or Keras 3.8
+// writes it (the format option keras_version), the other two as Keras 3.8.
 #pragma once
 
 #include "keras_interop.hpp"
+#include "mlrun/interop/keras/keras3.hpp"
 
 #include <hdf5.h>
 
@@ -53,12 +55,35 @@ staged_checkpoint read_keras_archive(const std::vector<unsigned char>& bytes, co
 void translate_architecture(const std::function<model_spec()>& translate, staged_checkpoint& out);
 compile_spec translate_compile(const std::function<compile_spec()>& translate, staged_checkpoint& out);
 
-// Writes `ckpt` to `path` in the legacy layout: the whole model (needs the
-// model_config metadata), or only the weights. Nothing at `path` changes
-// unless the whole file was written: the data goes to a temporary file in
-// the same directory, synced, then renamed over `path`.
-// Throws format_error when `path` names a file mlrun reads but does not write (.keras, .weights.h5).
+// Which Keras a file is written for: the format option keras_version.
+enum class keras_generation { keras2, keras3 };
+// Keras 3 for .keras and .weights.h5 (only Keras 3 has them), else Keras 2.
+keras_generation default_generation(const std::string& path);
+// "2" or "3" ("2.x", "3.x" too); format_error otherwise.
+keras_generation parse_keras_version(const std::string& value);
+
+// Throws format_error when `path` cannot be written for `generation`
+// (.keras and .weights.h5 are Keras 3's), or a .keras archive is asked to
+// hold weights only.
+void check_keras_save_path(const std::string& path, keras_generation generation, bool weights_only);
 void check_keras_save_path(const std::string& path);
+
+// Writes `ckpt` to `path`: a .keras archive, a Keras 3 .weights.h5, or the
+// legacy layout for `generation`: the whole model (needs the model_config
+// metadata), or only the weights. Nothing at `path` changes unless the
+// whole file was written: the data goes to a temporary file in the same
+// directory, synced, then renamed over `path`.
+void write_keras_file(const std::string& path, const staged_checkpoint& ckpt, bool weights_only,
+                      keras_generation generation);
+// The same for the path's default generation.
 void write_keras_file(const std::string& path, const staged_checkpoint& ckpt, bool weights_only);
+
+// The parts of Keras 3's own layouts (keras3_writer.cpp): the .weights.h5
+// content of an open file, and a whole .keras archive's bytes (`name` for
+// messages). A whole checkpoint's .weights.h5 also keeps mlrun's metadata
+// (architecture, compile settings, training state) in the root attribute
+// "mlrun", which Keras ignores: checkpoints are resumed from.
+void write_keras3_weights(hid_t file, const staged_checkpoint& ckpt, bool keep_metadata);
+std::vector<unsigned char> keras_archive_image(const staged_checkpoint& ckpt, const std::string& name);
 
 }  // namespace mlrun::keras_h5

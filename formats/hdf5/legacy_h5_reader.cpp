@@ -118,7 +118,21 @@ staged_checkpoint read_keras_bytes(const std::vector<unsigned char>& bytes, cons
     if (!has_path(file.get(), "model_weights") && !has_name_list(file.get(), "layer_names") &&
         has_path(file.get(), "layers")) {
         out.set_meta("keras_layout", "keras 3 weights");
-        read_keras3_weights(file.get(), "", nullptr, out);
+        if (!has_attribute(file.get(), "mlrun")) {
+            read_keras3_weights(file.get(), "", nullptr, out);
+            return out;
+        }
+        // mlrun's own .weights.h5 keeps its metadata, which names the
+        // optimizer whose variables the file holds.
+        const std::string where = "/ attribute 'mlrun'";
+        const json metadata = parse_json(read_string_attribute(file.get(), "mlrun", "/"), where);
+        if (!metadata.is_object()) throw format_error(where + ": expected an object, found " + json_excerpt(metadata));
+        for (auto it = metadata.begin(); it != metadata.end(); ++it) {
+            if (!it.value().is_string()) throw format_error(where + ": " + it.key() + ": expected a string");
+            if (it.key() != "keras_layout") out.set_meta(it.key(), it.value().get<std::string>());
+        }
+        const compile_spec compile = compile_from_metadata(out);
+        read_keras3_weights(file.get(), "", &compile, out);
     } else {
         read_legacy_h5(file.get(), out);
     }

@@ -1,4 +1,5 @@
-// Writing the legacy Keras HDF5 layout, as tf.keras 2.10 writes it.
+// Writing the legacy Keras HDF5 layout, as tf.keras 2.10 or Keras 3.8
+// writes it, and choosing the layout a path is written in.
 #include "file_seal.hpp"
 #include "h5_io.hpp"
 #include "keras_files.hpp"
@@ -55,10 +56,26 @@ weight_plan plan_weights(const staged_checkpoint& ckpt, const model_spec* spec)
     return plan;
 }
 
-void write_weights(hid_t group, const std::string& where, const weight_plan& plan)
+// How a Keras generation names weights in a legacy file: tf.keras 2.x
+// "dense/kernel:0"; Keras 3 the variable's path "sequential/dense/kernel".
+struct legacy_naming {
+    keras_generation generation = keras_generation::keras2;
+    std::string model;  // Keras 3: the model's name, the first part of each path
+
+    const char* version() const
+    {
+        return generation == keras_generation::keras3 ? keras3_written_version : written_keras_version;
+    }
+    std::string weight(const std::string& layer, const std::string& weight) const
+    {
+        return generation == keras_generation::keras3 ? model + "/" + layer + "/" + weight : layer + "/" + weight + ":0";
+    }
+};
+
+void write_weights(hid_t group, const std::string& where, const weight_plan& plan, const legacy_naming& naming)
 {
     write_string_attribute(group, "backend", "tensorflow", string_charset::ascii, where);
-    write_string_attribute(group, "keras_version", written_keras_version, string_charset::ascii, where);
+    write_string_attribute(group, "keras_version", naming.version(), string_charset::ascii, where);
     write_string_list_attribute(group, "layer_names", plan.layer_names, where);
     for (const std::string& layer : plan.layer_names) {
         const std::string layer_where = where + (where == "/" ? "" : "/") + layer;
@@ -66,12 +83,12 @@ void write_weights(hid_t group, const std::string& where, const weight_plan& pla
         std::vector<std::string> names;
         auto it = plan.weights.find(layer);
         if (it != plan.weights.end()) {
-            for (const weight_ref& w : it->second) names.push_back(layer + "/" + w.weight + ":0");
+            for (const weight_ref& w : it->second) names.push_back(naming.weight(layer, w.weight));
         }
         write_string_list_attribute(layer_group.get(), "weight_names", names, layer_where);
         if (it == plan.weights.end()) continue;
         for (const weight_ref& w : it->second) {
-            write_dataset(layer_group.get(), layer + "/" + w.weight + ":0", *w.tensor, layer_where);
+            write_dataset(layer_group.get(), naming.weight(layer, w.weight), *w.tensor, layer_where);
         }
     }
     // tf.keras >= 2.10 records the model's own variables (none) apart.
@@ -92,8 +109,10 @@ void order_by_layer(std::vector<std::pair<std::string, const staged_tensor*>>& s
 }
 
 // optimizer_weights as tf.keras 2.x names it: "<Class>/iter:0", then every
-// weight's first slot ("Adam/dense/kernel/m:0"), every weight's second...
-void write_optimizer(hid_t file, const staged_checkpoint& ckpt, const compile_spec& compile, const weight_plan& plan)
+// weight's first slot ("Adam/dense/kernel/m:0"), every weight's second...;
+// or as Keras 3 does.
+void write_optimizer(hid_t file, const staged_checkpoint& ckpt, const compile_spec& compile, const weight_plan& plan,
+                     const legacy_naming& naming)
 {
     const std::string where = "/optimizer_weights";
     const staged_tensor* iterations = nullptr;
@@ -124,81 +143,141 @@ void write_optimizer(hid_t file, const staged_checkpoint& ckpt, const compile_sp
         }
     }
     for (const std::string& slot : slot_order) order_by_layer(slots[slot], plan);
-    const std::string prefix = compile.optimizer_class + "/";
-    std::vector<std::string> names = {prefix + "iter:0"};
-    for (const std::string& slot : slot_order) {
-        for (const auto& [variable, tensor] : slots[slot]) names.push_back(prefix + variable + "/" + slot + ":0");
-    }
-    h5_id group = create_group(file, "optimizer_weights", "/");
-    write_string_list_attribute(group.get(), "weight_names", names, where);
     staged_tensor counter = *iterations;
     counter.dims.clear();  // a scalar, as Keras stores it
-    write_dataset(group.get(), names[0], counter, where);
-    std::size_t next = 1;
-    for (const std::string& slot : slot_order) {
-        for (const auto& entry : slots[slot]) write_dataset(group.get(), names[next++], *entry.second, where);
+    std::vector<std::pair<std::string, const staged_tensor*>> entries;
+    staged_tensor rate;
+    if (naming.generation == keras_generation::keras3) {
+        // "adam/iteration", "adam/learning_rate", then the slots as Keras 3
+        // creates them, named after the variable's path.
+        const std::string prefix = keras3_optimizer_name(compile) + "/";
+        rate = keras3_learning_rate(compile);
+        entries = {{prefix + "iteration", &counter}, {prefix + "learning_rate", &rate}};
+        std::vector<std::string> weights;
+        for (const auto& [variable, tensor] : slots[slot_order.empty() ? "" : slot_order[0]]) weights.push_back(variable);
+        for (const auto& [name, word] : keras3_optimizer_variables(weights, compile)) {
+            const staged_tensor* t = ckpt.find(name);
+            if (t == nullptr) throw format_error("no optimizer tensor '" + name + "' for " + compile.optimizer_class);
+            std::string path = naming.model + "/" + name.substr(std::strlen(optimizer_prefix));
+            path = path.substr(0, path.rfind('/'));
+            std::replace(path.begin(), path.end(), '/', '_');
+            entries.emplace_back(prefix + path + "_" + word, t);
+        }
+    } else {
+        const std::string prefix = compile.optimizer_class + "/";
+        entries = {{prefix + "iter:0", &counter}};
+        for (const std::string& slot : slot_order) {
+            for (const auto& [variable, tensor] : slots[slot]) entries.emplace_back(prefix + variable + "/" + slot + ":0", tensor);
+        }
     }
+    std::vector<std::string> names;
+    for (const auto& entry : entries) names.push_back(entry.first);
+    h5_id group = create_group(file, "optimizer_weights", "/");
+    write_string_list_attribute(group.get(), "weight_names", names, where);
+    for (const auto& [name, tensor] : entries) write_dataset(group.get(), name, *tensor, where);
 }
 
-void write_contents(hid_t file, const staged_checkpoint& ckpt, bool weights_only)
+void write_contents(hid_t file, const staged_checkpoint& ckpt, bool weights_only, keras_generation generation)
 {
     const std::string* layers = ckpt.meta("model_config");
+    legacy_naming naming;
+    naming.generation = generation;
     if (weights_only) {
         // As the model_weights group of a whole-model file: every layer of
         // the model, weightless ones too, when the architecture is known.
         if (layers == nullptr) {
-            write_weights(file, "/", plan_weights(ckpt, nullptr));
+            if (generation == keras_generation::keras3) {
+                throw format_error("a Keras 3 file needs the model_config metadata (its weight names hold the model's name)");
+            }
+            write_weights(file, "/", plan_weights(ckpt, nullptr), naming);
         } else {
             const model_spec spec = model_from_layers_yaml(*layers, "metadata model_config");
-            write_weights(file, "/", plan_weights(ckpt, &spec));
+            naming.model = keras3_model_name(spec);
+            write_weights(file, "/", plan_weights(ckpt, &spec), naming);
         }
         return;
     }
     if (layers == nullptr) throw format_error("a whole-model file needs the model_config metadata");
     const model_spec spec = model_from_layers_yaml(*layers, "metadata model_config");
-    const std::string model_config = keras_dump(keras_model_config(spec));
+    naming.model = keras3_model_name(spec);
+    const bool keras3 = generation == keras_generation::keras3;
+    const std::string model_config =
+        keras_dump(keras3 ? keras3_model_config(spec, keras3_form::legacy_h5) : keras_model_config(spec));
     const compile_spec compile = compile_from_metadata(ckpt);
     const weight_plan plan = plan_weights(ckpt, &spec);
     write_string_attribute(file, "backend", "tensorflow", string_charset::utf8, "/");
-    write_string_attribute(file, "keras_version", written_keras_version, string_charset::utf8, "/");
+    write_string_attribute(file, "keras_version", naming.version(), string_charset::utf8, "/");
     write_string_attribute(file, "model_config", model_config, string_charset::ascii, "/");
     // Keras compiles from training_config, which needs the optimizer; a
     // model saved without it loads uncompiled, as in Keras.
     if (!compile.optimizer_class.empty()) {
-        write_string_attribute(file, "training_config", keras_dump(keras_training_config(compile)), string_charset::ascii, "/");
+        const json training = keras3 ? keras3_training_config(compile) : keras_training_config(compile);
+        write_string_attribute(file, "training_config", keras_dump(training), string_charset::ascii, "/");
     }
     h5_id weights = create_group(file, "model_weights", "/");
-    write_weights(weights.get(), "/model_weights", plan);
-    write_optimizer(file, ckpt, compile, plan);
+    write_weights(weights.get(), "/model_weights", plan, naming);
+    write_optimizer(file, ckpt, compile, plan, naming);
 }
 
 }  // namespace
 
-void check_keras_save_path(const std::string& path)
+keras_generation default_generation(const std::string& path)
 {
-    if (ends_with(path, ".keras")) {
-        throw format_error("mlrun reads Keras 3 .keras archives but does not write them; save to a .h5 file");
+    return ends_with(path, ".keras") || ends_with(path, ".weights.h5") ? keras_generation::keras3
+                                                                        : keras_generation::keras2;
+}
+
+keras_generation parse_keras_version(const std::string& value)
+{
+    if (value == "2" || value == "2.x") return keras_generation::keras2;
+    if (value == "3" || value == "3.x") return keras_generation::keras3;
+    throw format_error("option keras_version: expected 2 (tf.keras 2.x's legacy .h5) or 3 (Keras 3), found '" + value +
+                       "'");
+}
+
+void check_keras_save_path(const std::string& path, keras_generation generation, bool weights_only)
+{
+    const bool archive = ends_with(path, ".keras");
+    const bool keras3_weights = ends_with(path, ".weights.h5");
+    if ((archive || keras3_weights) && generation == keras_generation::keras2) {
+        throw format_error("keras_version 2: tf.keras 2.x has no " + std::string(archive ? ".keras" : ".weights.h5") +
+                           " layout (Keras 3 reads its own there); write keras_version 3, or a name ending in .h5");
     }
-    if (ends_with(path, ".weights.h5")) {
-        throw format_error("Keras 3 expects its own layout in .weights.h5 files, which mlrun reads but does not write; "
-                           "save to a name ending in .h5 but not .weights.h5");
+    if (archive && weights_only) {
+        throw format_error("a .keras archive holds the whole model; save weights only to a .weights.h5 or .h5 name");
     }
 }
 
+void check_keras_save_path(const std::string& path) { check_keras_save_path(path, default_generation(path), false); }
+
 void write_keras_file(const std::string& path, const staged_checkpoint& ckpt, bool weights_only)
 {
-    check_keras_save_path(path);
+    write_keras_file(path, ckpt, weights_only, default_generation(path));
+}
+
+void write_keras_file(const std::string& path, const staged_checkpoint& ckpt, bool weights_only,
+                      keras_generation generation)
+{
+    check_keras_save_path(path, generation, weights_only);
     // libhdf5 builds the file in memory; only mlrun's one writer of whole
     // files puts it on disk, so a full disk is an ordinary write error.
     // libhdf5 knows its open files by name: a fresh one clashes with none.
     const std::string in_memory = unique_temporary_name(path);
     std::vector<unsigned char> image;
-    {
-        h5_id file = create_file_in_memory(in_memory, seal_block_size);
-        write_contents(file.get(), ckpt, weights_only);
-        image = file_image(file.get(), in_memory);
+    if (ends_with(path, ".keras")) {
+        image = keras_archive_image(ckpt, in_memory);
+    } else {
+        {
+            h5_id file = create_file_in_memory(in_memory, seal_block_size);
+            if (ends_with(path, ".weights.h5")) {
+                write_keras3_weights(file.get(), ckpt, !weights_only);
+            } else {
+                write_contents(file.get(), ckpt, weights_only, generation);
+            }
+            image = file_image(file.get(), in_memory);
+        }
+        seal_image(image, in_memory);
     }
-    seal_image(image, in_memory);
     write_file_atomically(path, std::string_view(reinterpret_cast<const char*>(image.data()), image.size()));
 }
 

@@ -130,6 +130,7 @@ void save_as_experiment_says(const experiment& e, const model& m, const optimize
     request.backend = e.backend;
     request.weights_only = e.save_weights_only;
     request.format = e.save_format;
+    if (!e.save_keras_version.empty()) request.format_options = {{"keras_version", e.save_keras_version}};
     request.source = e.source.file_for("model");
     save_model(e.save_path, m, request, plugins);
     std::cout << "Saved " << (e.save_weights_only ? "the weights" : "the model") << " to " << e.save_path << " ("
@@ -289,8 +290,18 @@ int inspect_hdf5(const common_options& common, const std::string& file)
         return it == ckpt.metadata.end() ? std::string() : it->second;
     };
     std::cout << file << ": " << (meta("keras_layout").empty() ? "model file" : meta("keras_layout"));
-    if (!meta("keras_version").empty()) std::cout << ", written by Keras " << meta("keras_version");
-    if (!meta("mlrun_version").empty()) std::cout << " (mlrun " << meta("mlrun_version") << ")";
+    // mlrun's files carry its version, or at least its checksum block; the
+    // Keras version in them names the layout they follow, not a writer.
+    const bool by_mlrun = !meta("mlrun_version").empty() || meta("file_checksum").rfind("crc32c", 0) == 0;
+    const std::string keras = !meta("keras_version").empty()              ? meta("keras_version")
+                              : meta("keras_layout") == "keras 3 weights" ? "3"
+                                                                          : "";
+    if (by_mlrun) {
+        std::cout << ", written by mlrun" << (meta("mlrun_version").empty() ? "" : " " + meta("mlrun_version"))
+                  << (keras.empty() ? "" : " in the layout of Keras " + keras);
+    } else if (!meta("keras_version").empty()) {
+        std::cout << ", written by Keras " << meta("keras_version");
+    }
     std::cout << "\n";
     if (!meta("model_config").empty()) {
         std::cout << "\nLayers:\n";

@@ -225,6 +225,8 @@ experiment load_experiment(const std::string& path, const std::vector<std::strin
     e.save_weights_only = r["save"]["weights_only"].as<bool>();
     e.save_format = r["save"]["format"].as<std::string>();
     if (e.save_format == "auto") e.save_format.clear();
+    e.save_keras_version = r["save"]["keras_version"].as<std::string>();
+    if (e.save_keras_version == "auto") e.save_keras_version.clear();
     return e;
 }
 

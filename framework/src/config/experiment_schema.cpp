@@ -85,6 +85,9 @@ const std::vector<key_spec>& experiment_schema()
              {"format", value_kind::string, "auto",
               "format plugin: tf_checkpoint, hdf5, yaml or another format's name; auto: from the path's suffix "
               "(.h5 hdf5, .yaml yaml, none tf_checkpoint)"},
+             {"keras_version", value_kind::string, "auto",
+              "which Keras an hdf5 file is written for: 2 (tf.keras 2.x's legacy .h5), 3 (Keras 3: .keras, .weights.h5, "
+              "or .h5 as Keras 3 writes it); auto: 3 for .keras and .weights.h5, else 2", {"auto", "2", "3"}},
              {"save_weights_only", value_kind::boolean, "true",
               "weights and optimizer state (as Keras's save_weights); false also stores loss, metrics and the epoch"},
              {"every", value_kind::string, "1 epoch",
@@ -111,6 +114,9 @@ const std::vector<key_spec>& experiment_schema()
              {"format", value_kind::string, "auto",
               "format plugin: tf_checkpoint, hdf5, yaml or another format's name; auto: from the path's suffix "
               "(.h5 hdf5, .yaml yaml, none tf_checkpoint)"},
+             {"keras_version", value_kind::string, "auto",
+              "which Keras an hdf5 file is written for: 2 (tf.keras 2.x's legacy .h5), 3 (Keras 3: .keras, .weights.h5, "
+              "or .h5 as Keras 3 writes it); auto: 3 for .keras and .weights.h5, else 2", {"auto", "2", "3"}},
              {"include_optimizer", value_kind::boolean, "true",
               "also save the optimizer state and the compile settings, to go on training later"},
              {"weights_only", value_kind::boolean, "false", "save only the weights (Keras's save_weights)"},

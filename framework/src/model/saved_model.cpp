@@ -94,6 +94,7 @@ void save_model(const std::string& path, const model& m, const save_request& req
     const format chosen(choose_format(plugins, request.format, path, "save.format"));
     format_options options = {{"weights_only", request.weights_only ? "true" : "false"}};
     if (chosen.export_only() && !request.source.empty()) options.emplace_back("source", request.source);
+    options.insert(options.end(), request.format_options.begin(), request.format_options.end());
     chosen.save(path, ckpt, options);
 }
 

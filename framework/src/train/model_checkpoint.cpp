@@ -73,6 +73,7 @@ checkpoint_policy read_checkpoint_policy(const experiment& e)
     p.where = position(e.file, c["path"]) + ": checkpoint.path";
     p.format = c["format"].as<std::string>();
     p.save_weights_only = c["save_weights_only"].as<bool>();
+    if (const std::string v = c["keras_version"].as<std::string>(); v != "auto") p.keras_version = v;
     p.every = parse_save_frequency(c["every"].as<std::string>(), position(e.file, c["every"]) + ": checkpoint.every");
     p.save_best_only = c["save_best_only"].as<bool>();
     p.monitor = c["monitor"].as<std::string>();
@@ -290,18 +291,28 @@ void model_checkpoint::warn_of_failure(const std::string& what, const io_error& 
          << std::flush;
 }
 
+namespace {
+
+format_options format_options_for(const checkpoint_policy& policy)
+{
+    if (policy.keras_version.empty()) return {};
+    return {{"keras_version", policy.keras_version}};
+}
+
+}  // namespace
+
 void model_checkpoint::save_and_name(const std::string& path, const checkpoint& ckpt)
 {
     const bool prefix_named = format_.suffixes().empty();
     if (!prefix_named) {  // one file, renamed into place at once
-        format_.save(path, ckpt);
+        format_.save(path, ckpt, format_options_for(policy_));
         update_state_file(path);
         return;
     }
     const fs::path saved(path);
     previous_checkpoint previous(saved.has_parent_path() ? saved.parent_path().string() : ".", path);
     try {
-        format_.save(path, ckpt);
+        format_.save(path, ckpt, format_options_for(policy_));
     } catch (const io_error&) {
         previous.restore();
         throw;

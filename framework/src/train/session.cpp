@@ -43,6 +43,11 @@ void check_output_paths(const experiment& e, const plugin_registry& plugins)
                                 : check_output_path(plugins, requested, path, section + ".path",
                                                     position(e.source.file_for(format_key), keys["format"]) + ": " +
                                                         format_key);
+        if (keys["keras_version"].as<std::string>() != "auto" && chosen.name != "hdf5") {
+            throw config_error(position(e.source.file_for(section + ".keras_version"), keys["keras_version"]) + ": " +
+                               section + ".keras_version: applies to the hdf5 format only; '" + path +
+                               "' is written by the " + chosen.name + " format");
+        }
         // Checkpoints are there to be restored and resumed from.
         if (section == "checkpoint" && format(chosen).export_only()) {
             throw config_error("checkpoint.path: '" + path + "': the " + chosen.name +

@@ -173,12 +173,48 @@ BOOST_AUTO_TEST_CASE(summary_and_inspect_describe_the_file)
 
     const result inspect = mlrun_tool(t.elsewhere.dir.string(), "inspect " + t.model);
     BOOST_REQUIRE_EQUAL(inspect.code, 0);
-    for (const char* expected : {"whole model, written by Keras 2.10.0 (mlrun 0.1.0)", "Layers:", "dense_1",
+    for (const char* expected : {"whole model, written by mlrun 0.1.0 in the layout of Keras 2.10.0", "Layers:", "dense_1",
                                  "loss: sparse_categorical_crossentropy", "optimizer: Adam", "trained: 3 epochs",
                                  "dense/kernel", "(36, 16)", "Optimizer state:", "iterations", "= 57",
                                  "dense_1/bias/v", "Total: 643 weight values, 1286 optimizer slot values"}) {
         BOOST_CHECK_MESSAGE(inspect.output.find(expected) != std::string::npos, std::string("missing: ") + expected);
     }
+}
+
+BOOST_AUTO_TEST_CASE(keras_3_files_come_from_experiments_and_convert)
+{
+    trained_model t;  // 3 epochs, saved to model.h5
+    const std::string dir = t.data.dir.string();
+    // save.path and checkpoint.path in Keras 3's names.
+    result r = mlrun_tool(dir, "experiment.yaml save.path=m.keras checkpoint.path=cp/cp-{epoch}.weights.h5");
+    BOOST_REQUIRE_EQUAL(r.code, 0);
+    BOOST_CHECK(r.output.find("Saved the model to m.keras (hdf5 format, after epoch 3)") != std::string::npos);
+    r = mlrun_tool(dir, "evaluate --model m.keras");
+    BOOST_REQUIRE_EQUAL(r.code, 0);
+    BOOST_CHECK_EQUAL(line_starting(r.output, "Test ("), line_starting(t.training_output, "Test ("));
+    r = mlrun_tool(dir, "inspect cp/cp-3.weights.h5");
+    BOOST_REQUIRE_EQUAL(r.code, 0);
+    BOOST_CHECK(r.output.find("keras 3 weights, written by mlrun 0.1.0 in the layout of Keras 3") != std::string::npos);
+    // A checkpoint in Keras 3's layout resumes: its own metadata says where.
+    r = mlrun_tool(dir, "experiment.yaml fit.epochs=4 checkpoint.path=cp/cp-{epoch}.weights.h5 fit.resume=auto save.path=");
+    BOOST_REQUIRE_EQUAL(r.code, 0);
+    BOOST_CHECK(r.output.find("Epoch 4/4") != std::string::npos);
+
+    r = mlrun_tool(dir, "convert " + t.model + " converted.keras");
+    BOOST_REQUIRE_EQUAL(r.code, 0);
+    r = mlrun_tool(dir, "inspect converted.keras");
+    BOOST_REQUIRE_EQUAL(r.code, 0);
+    BOOST_CHECK(r.output.find("keras 3 archive, written by mlrun 0.1.0 in the layout of Keras 3.8.0") != std::string::npos);
+    BOOST_CHECK(r.output.find("written by Keras") == std::string::npos);
+    // keras_version picks the layout of a .h5; a Keras 2 name for Keras 3's layouts is refused before training.
+    r = mlrun_tool(dir, "experiment.yaml save.path=k3.h5 save.keras_version=3");
+    BOOST_REQUIRE_EQUAL(r.code, 0);
+    r = mlrun_tool(dir, "inspect k3.h5");
+    BOOST_CHECK(r.output.find("whole model, written by mlrun 0.1.0 in the layout of Keras 3.8.0") != std::string::npos);
+    r = mlrun_tool(dir, "experiment.yaml save.path=k.yaml save.keras_version=3");
+    BOOST_CHECK_EQUAL(r.code, 3);
+    BOOST_CHECK(r.output.find("save.keras_version: applies to the hdf5 format only") != std::string::npos);
+    BOOST_CHECK(r.output.find("Epoch 1/") == std::string::npos);
 }
 
 BOOST_AUTO_TEST_CASE(predict_writes_what_the_loaded_model_computes)

@@ -17,6 +17,7 @@
 
 #include <stdlib.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -60,6 +61,101 @@ struct temp_dir {
     temp_dir& operator=(const temp_dir&) = delete;
     std::string path(const std::string& name) const { return (dir / name).string(); }
 };
+
+// ---- an HDF5 structure listing, independent of the plugin
+
+inline std::string type_text(hid_t type)
+{
+    std::ostringstream out;
+    switch (H5Tget_class(type)) {
+    case H5T_STRING:
+        out << "string " << (H5Tis_variable_str(type) > 0 ? "vlen" : "fixed[" + std::to_string(H5Tget_size(type)) + "]")
+            << (H5Tget_cset(type) == H5T_CSET_UTF8 ? " utf8" : " ascii")
+            << (H5Tget_strpad(type) == H5T_STR_NULLTERM ? " nullterm" : " nullpad");
+        break;
+    case H5T_FLOAT: out << "float" << 8 * H5Tget_size(type) << (H5Tget_order(type) == H5T_ORDER_LE ? " le" : " be"); break;
+    case H5T_INTEGER: out << "int" << 8 * H5Tget_size(type) << (H5Tget_order(type) == H5T_ORDER_LE ? " le" : " be"); break;
+    default: out << "class " << H5Tget_class(type);
+    }
+    return out.str();
+}
+
+inline std::string space_text(hid_t space)
+{
+    if (H5Sget_simple_extent_type(space) == H5S_SCALAR) return "scalar";
+    std::vector<hsize_t> dims(static_cast<std::size_t>(H5Sget_simple_extent_ndims(space)));
+    H5Sget_simple_extent_dims(space, dims.data(), nullptr);
+    std::string text = "(";
+    for (std::size_t i = 0; i < dims.size(); ++i) text += (i ? ", " : "") + std::to_string(dims[i]);
+    return text + ")";
+}
+
+struct listing {
+    hid_t file;
+    std::vector<std::string> lines;
+};
+
+inline herr_t list_attribute(hid_t object, const char* name, const H5A_info_t*, void* data)
+{
+    auto* out = static_cast<std::pair<std::string, std::vector<std::string>*>*>(data);
+    const hid_t attribute = H5Aopen(object, name, H5P_DEFAULT);
+    const hid_t type = H5Aget_type(attribute);
+    const hid_t space = H5Aget_space(attribute);
+    out->second->push_back(out->first + " @" + name + ": " + type_text(type) + " " + space_text(space));
+    H5Sclose(space);
+    H5Tclose(type);
+    H5Aclose(attribute);
+    return 0;
+}
+
+inline void list_object(hid_t object, const std::string& path, std::vector<std::string>& lines)
+{
+    if (H5Iget_type(object) == H5I_DATASET) {
+        const hid_t type = H5Dget_type(object);
+        const hid_t space = H5Dget_space(object);
+        const hid_t plist = H5Dget_create_plist(object);
+        lines.push_back(path + " dataset " + type_text(type) + " " + space_text(space) +
+                        (H5Pget_layout(plist) == H5D_CONTIGUOUS ? " contiguous" : " not contiguous") +
+                        " filters " + std::to_string(H5Pget_nfilters(plist)));
+        H5Pclose(plist);
+        H5Sclose(space);
+        H5Tclose(type);
+    } else {
+        lines.push_back(path + " group");
+    }
+    std::pair<std::string, std::vector<std::string>*> data{path, &lines};
+    hsize_t index = 0;
+    H5Aiterate2(object, H5_INDEX_NAME, H5_ITER_INC, &index, list_attribute, &data);
+}
+
+inline herr_t visit_link(hid_t, const char* name, const H5L_info_t*, void* data)
+{
+    auto* l = static_cast<listing*>(data);
+    const hid_t object = H5Oopen(l->file, name, H5P_DEFAULT);
+    list_object(object, std::string("/") + name, l->lines);
+    H5Oclose(object);
+    return 0;
+}
+
+// Every group and dataset with its type, shape and storage, and every
+// attribute with its HDF5 type and dataspace; sorted.
+inline std::vector<std::string> structure(const std::string& path)
+{
+    listing l{H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), {}};
+    BOOST_REQUIRE_MESSAGE(l.file >= 0, "cannot open " + path);
+    const hid_t root = H5Gopen2(l.file, "/", H5P_DEFAULT);
+    list_object(root, "/", l.lines);
+    H5Gclose(root);
+    H5Lvisit(l.file, H5_INDEX_NAME, H5_ITER_INC, visit_link, &l);
+    unsigned superblock = 0;
+    const hid_t create = H5Fget_create_plist(l.file);
+    H5Pget_version(create, &superblock, nullptr, nullptr, nullptr);
+    l.lines.push_back("superblock version " + std::to_string(superblock));
+    H5Pclose(create);
+    H5Fclose(l.file);
+    std::sort(l.lines.begin(), l.lines.end());
+    return l.lines;
+}
 
 inline std::string bytes_of(const std::string& path)
 {

@@ -50,6 +50,7 @@ struct experiment {
     bool save_include_optimizer = true;
     bool save_weights_only = false;
     std::string save_format;  // a format's name; "": from the path (save.format: auto)
+    std::string save_keras_version;  // the hdf5 format's keras_version; "": the path's default (auto)
 };
 
 // The data options of a resolved `data` section (defaults filled in, as

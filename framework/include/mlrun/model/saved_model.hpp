@@ -50,6 +50,7 @@ struct save_request {
     bool weights_only = false;
     std::string format;  // a format plugin's name; "": chosen from the path (format_choice.hpp)
     std::string source;  // the file the model came from, recorded by export-only formats (ONNX); may be empty
+    std::vector<std::pair<std::string, std::string>> format_options;  // passed to the format as given (hdf5: keras_version)
 };
 
 // The format that reads `path` (format_for_reading in format_choice.hpp).

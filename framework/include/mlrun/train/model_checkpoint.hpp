@@ -31,6 +31,7 @@ struct checkpoint_policy {
     std::string path;                    // template, e.g. training_2/cp-{epoch:04d}.ckpt
     std::string format = "tf_checkpoint";
     bool save_weights_only = true;
+    std::string keras_version;           // the hdf5 format's keras_version; "": the path's default (auto)
     save_frequency every;
     bool save_best_only = false;
     std::string monitor = "val_loss";

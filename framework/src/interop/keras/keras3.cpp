@@ -1,0 +1,283 @@
+#include "mlrun/interop/keras/keras3.hpp"
+
+#include "mlrun/interop/keras/format_error.hpp"
+#include "mlrun/interop/keras/layers.hpp"
+
+#include <cctype>
+#include <cstring>
+#include <map>
+
+namespace mlrun::keras {
+namespace {
+
+json dtype_policy()
+{
+    return {{"module", "keras"},
+            {"class_name", "DTypePolicy"},
+            {"config", {{"name", "float32"}}},
+            {"registered_name", nullptr}};
+}
+
+json batch_shape(const std::vector<std::int64_t>& shape)
+{
+    json list = json::array({nullptr});
+    for (std::int64_t d : shape) list.push_back(d);
+    return list;
+}
+
+// A tf.keras 2.x initializer object in Keras 3's form.
+json keras3_object(const json& keras2, const char* module)
+{
+    return {{"module", module},
+            {"class_name", keras2.at("class_name")},
+            {"config", keras2.at("config")},
+            {"registered_name", nullptr}};
+}
+
+// The settings each class has in Keras 3, in the order Keras 3 writes them
+// (after name, trainable, dtype).
+const std::map<std::string, std::vector<const char*>>& keras3_keys()
+{
+    static const std::map<std::string, std::vector<const char*>> table = {
+        {"Dense",
+         {"units", "activation", "use_bias", "kernel_initializer", "bias_initializer", "kernel_regularizer",
+          "bias_regularizer", "kernel_constraint", "bias_constraint"}},
+        {"Dropout", {"rate", "seed", "noise_shape"}},
+        {"Activation", {"activation"}},
+        {"Flatten", {"data_format"}},
+        {"BatchNormalization",
+         {"axis", "momentum", "epsilon", "center", "scale", "beta_initializer", "gamma_initializer",
+          "moving_mean_initializer", "moving_variance_initializer", "beta_regularizer", "gamma_regularizer",
+          "beta_constraint", "gamma_constraint", "synchronized"}},
+    };
+    return table;
+}
+
+json layer_config(const layer_spec& layer, const std::string& where)
+{
+    const auto keys = keras3_keys().find(layer.class_name);
+    if (keys == keras3_keys().end()) {
+        throw format_error(where + ": layer class '" + layer.class_name +
+                           "' has no Keras 3 form mlrun writes (Keras 3 files take Dense, Dropout, Activation, "
+                           "Flatten, BatchNormalization in Sequential models)");
+    }
+    const json keras2 = keras_layer_config(layer, nullptr, where);
+    json c = {{"name", layer.name}, {"trainable", true}, {"dtype", dtype_policy()}};
+    for (const char* key : keys->second) {
+        const json* value = member(keras2, key);
+        if (value == nullptr) {
+            c[key] = std::string(key) == "synchronized" ? json(false) : json(nullptr);
+        } else if (value->is_object() && member(*value, "class_name") != nullptr) {
+            c[key] = keras3_object(*value, "keras.initializers");
+        } else {
+            c[key] = *value;
+        }
+    }
+    return c;
+}
+
+// The per-sample shape after `layer` (the classes of keras3_keys).
+std::vector<std::int64_t> output_shape(const layer_spec& layer, std::vector<std::int64_t> shape, const std::string& where)
+{
+    if (layer.class_name == "Dense") {
+        const YAML::Node units = layer.config["units"];
+        if (!units || shape.empty()) throw format_error(where + ": a Dense layer needs units and an input");
+        shape.back() = units.as<std::int64_t>();
+    } else if (layer.class_name == "Flatten") {
+        std::int64_t n = 1;
+        for (std::int64_t d : shape) n *= d;
+        shape = {n};
+    }
+    return shape;
+}
+
+// Keras 3's optimizer config: its base settings (all off), then the class's.
+json optimizer_config(const compile_spec& spec)
+{
+    const json keras2 = keras_training_config(spec).at("optimizer_config").at("config");
+    json c = {{"name", keras3_optimizer_name(spec)}};
+    c["learning_rate"] = keras2.at("learning_rate");
+    for (const char* key : {"weight_decay", "clipnorm", "global_clipnorm", "clipvalue"}) c[key] = nullptr;
+    c["use_ema"] = false;
+    c["ema_momentum"] = 0.99;
+    c["ema_overwrite_frequency"] = nullptr;
+    c["loss_scale_factor"] = nullptr;
+    c["gradient_accumulation_steps"] = nullptr;
+    for (auto it = keras2.begin(); it != keras2.end(); ++it) {
+        if (it.key() == "name" || it.key() == "learning_rate" || it.key() == "decay") continue;
+        c[it.key()] = it.value();
+    }
+    return c;
+}
+
+// loss ... jit_compile as Keras 3 writes them, after `optimizer` when given.
+json compile_body(const compile_spec& spec, const json* optimizer)
+{
+    json metrics = json::array();
+    for (const std::string& m : spec.metrics) metrics.push_back(m);  // Keras 3 keeps the names as compiled
+    json c = json::object();
+    if (optimizer != nullptr) c["optimizer"] = *optimizer;
+    c["loss"] = spec.loss.empty() ? json() : json(spec.loss);
+    c["loss_weights"] = nullptr;
+    c["metrics"] = metrics;
+    c["weighted_metrics"] = nullptr;
+    c["run_eagerly"] = false;
+    c["steps_per_execution"] = 1;
+    c["jit_compile"] = false;
+    return c;
+}
+
+json mlrun_extras(const compile_spec& spec)
+{
+    const json keras2 = keras_training_config(spec);
+    const json* extras = member(keras2, "mlrun");
+    return extras == nullptr ? json() : *extras;
+}
+
+}  // namespace
+
+json keras3_model_config(const model_spec& spec, keras3_form form)
+{
+    if (!spec.sequential) {
+        throw format_error("model_config: layer '" + spec.layers.back().name +
+                           "' ends a graph model; mlrun writes Keras 3 files for Sequential models only (write a "
+                           "graph model for Keras 2: keras_version 2)");
+    }
+    const bool archive = form == keras3_form::archive;
+    json layers = json::array();
+    json input_config = {{"batch_shape", batch_shape(spec.input_shape)},
+                         {"dtype", "float32"},
+                         {"sparse", false},
+                         {"name", "input_layer"}};
+    if (archive) {
+        layers.push_back({{"module", "keras.layers"},
+                          {"class_name", "InputLayer"},
+                          {"config", input_config},
+                          {"registered_name", nullptr}});
+    } else {
+        layers.push_back({{"class_name", "InputLayer"}, {"config", input_config}});
+    }
+    std::vector<std::int64_t> shape = spec.input_shape;
+    for (const layer_spec& l : spec.layers) {
+        const std::string where = "model_config: layer '" + l.name + "' (" + l.class_name + ")";
+        json config = layer_config(l, where);
+        if (!archive) {
+            layers.push_back({{"class_name", l.class_name}, {"config", config}});
+        } else {
+            json entry = {{"module", "keras.layers"},
+                          {"class_name", l.class_name},
+                          {"config", config},
+                          {"registered_name", nullptr}};
+            // Keras 3 records the input shape of layers that build weights.
+            if (l.class_name == "Dense" || l.class_name == "BatchNormalization") {
+                entry["build_config"] = {{"input_shape", batch_shape(shape)}};
+            }
+            layers.push_back(entry);
+        }
+        shape = output_shape(l, shape, where);
+    }
+    json config = {{"name", spec.name.empty() ? "sequential" : spec.name},
+                   {"trainable", true},
+                   {"dtype", dtype_policy()},
+                   {"layers", layers},
+                   {"build_input_shape", batch_shape(spec.input_shape)}};
+    if (!archive) return {{"class_name", "Sequential"}, {"config", config}};
+    return {{"module", "keras"},
+            {"class_name", "Sequential"},
+            {"config", config},
+            {"registered_name", nullptr},
+            {"build_config", {{"input_shape", batch_shape(spec.input_shape)}}}};
+}
+
+json keras3_training_config(const compile_spec& spec)
+{
+    json c = compile_body(spec, nullptr);
+    c["optimizer_config"] = {{"class_name", spec.optimizer_class}, {"config", optimizer_config(spec)}};
+    if (json extras = mlrun_extras(spec); !extras.is_null()) c["mlrun"] = extras;
+    return c;
+}
+
+json keras3_compile_config(const compile_spec& spec)
+{
+    const json optimizer = {{"module", "keras.optimizers"},
+                            {"class_name", spec.optimizer_class},
+                            {"config", optimizer_config(spec)},
+                            {"registered_name", nullptr}};
+    json c = compile_body(spec, &optimizer);
+    if (json extras = mlrun_extras(spec); !extras.is_null()) c["mlrun"] = extras;
+    return c;
+}
+
+std::vector<std::pair<std::string, std::string>> keras3_layer_keys(const model_spec& spec)
+{
+    std::map<std::string, std::string> class_of;
+    for (const layer_spec& l : spec.layers) class_of[l.name] = l.class_name;
+    if (!spec.sequential) class_of[spec.input_name] = "InputLayer";
+    std::map<std::string, int> used;
+    std::vector<std::pair<std::string, std::string>> keys;
+    for (const std::string& name : keras_layer_names(spec)) {
+        std::string snake;
+        const std::string& cls = class_of[name];
+        for (std::size_t i = 0; i < cls.size(); ++i) {
+            if (std::isupper(static_cast<unsigned char>(cls[i])) && i > 0) snake += '_';
+            snake += static_cast<char>(std::tolower(static_cast<unsigned char>(cls[i])));
+        }
+        const int n = used[snake]++;
+        keys.emplace_back(n == 0 ? snake : snake + "_" + std::to_string(n), name);
+    }
+    return keys;
+}
+
+std::string keras3_model_name(const model_spec& spec)
+{
+    if (!spec.name.empty()) return spec.name;
+    return spec.sequential ? "sequential" : "functional";
+}
+
+staged_tensor keras3_learning_rate(const compile_spec& spec)
+{
+    const YAML::Node rate = spec.optimizer_settings["learning_rate"];
+    const float value = rate.IsDefined() && !rate.IsNull() ? rate.as<float>() : 0.001f;
+    staged_tensor t;
+    t.name = "learning_rate";
+    t.dtype = MLRUN_DTYPE_FLOAT32;
+    t.bytes.resize(sizeof value);
+    std::memcpy(t.bytes.data(), &value, sizeof value);
+    return t;
+}
+
+std::string keras3_optimizer_name(const compile_spec& spec)
+{
+    std::string name = spec.optimizer_class;
+    for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return name;
+}
+
+std::vector<std::pair<std::string, std::string>> keras3_optimizer_variables(const std::vector<std::string>& weights,
+                                                                           const compile_spec& spec)
+{
+    const std::map<std::string, std::string> words = {{"m", "momentum"},      {"v", "velocity"},
+                                                      {"vhat", "velocity_hat"}, {"momentum", "momentum"},
+                                                      {"rms", "velocity"},    {"mg", "average_gradient"}};
+    const std::vector<std::string> slots = spec.slot_names();
+    std::vector<std::pair<std::string, std::string>> vars;
+    auto add = [&](const std::string& weight, const std::string& slot) {
+        vars.emplace_back(std::string(optimizer_prefix) + weight + "/" + slot, words.at(slot));
+    };
+    if (spec.optimizer_class == "Adam") {
+        for (const std::string& w : weights) {
+            add(w, "m");
+            add(w, "v");
+        }
+        if (slots.size() == 3) {
+            for (const std::string& w : weights) add(w, "vhat");
+        }
+        return vars;
+    }
+    for (const std::string& slot : slots) {
+        for (const std::string& w : weights) add(w, slot);
+    }
+    return vars;
+}
+
+}  // namespace mlrun::keras
