@@ -193,6 +193,20 @@ BOOST_AUTO_TEST_CASE(bad_settings_are_refused_naming_the_layer_and_setting)
     BOOST_TEST(contains(loss, "sparse_categorical_crossentropi"), loss);
 }
 
+// Plugin classes are named by text; one no plugin provides, or a built-in
+// class given as a plugin's settings, is refused naming it.
+BOOST_AUTO_TEST_CASE(plugin_layer_specs_name_their_class)
+{
+    const std::string unknown = config_error_of([] {
+        keras::sequential({keras::layer(plugin_layer_options{"Scale", {{"factor", "2"}}})}, {4});
+    });
+    BOOST_TEST(contains(unknown, "model[0]: unknown layer class 'Scale'"), unknown);
+    const std::string built_in = config_error_of([] {
+        keras::sequential({keras::layer(plugin_layer_options{"Dense", {{"units", "2"}}})}, {4});
+    });
+    BOOST_TEST(contains(built_in, "'Dense' is a built-in class; give its typed settings"), built_in);
+}
+
 // Data that does not fit is refused before the first step, weights untouched.
 BOOST_AUTO_TEST_CASE(data_that_does_not_fit_is_refused_before_training)
 {
