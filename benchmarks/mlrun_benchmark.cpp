@@ -14,10 +14,11 @@
 //   quit
 #include "mlrun/core/error.hpp"
 #include "mlrun/core/rng.hpp"
-#include "mlrun/model/model_builder.hpp"
+#include "model/model_yaml.hpp"
 #include "mlrun/optim/optimizer.hpp"
 #include "mlrun/train/callback.hpp"
 #include "mlrun/train/session.hpp"
+#include "optim/optimizer_yaml.hpp"
 
 #include <boost/program_options.hpp>
 
@@ -154,7 +155,7 @@ private:
             metrics.emplace_back(name, parse_accuracy(name, loss, j.net->output_shape().element_count()));
         }
         j.fitter = std::make_unique<trainer>(*j.net, *j.compute, loss_function(loss),
-                                             make_optimizer(e.optimizer, e.file), std::move(metrics));
+                                             make_optimizer(e.optimizer), std::move(metrics));
         job& kept = jobs_.emplace(std::make_pair(batch, threads), std::move(j)).first->second;
         run_steps(kept, batch, warmup_steps);
         return kept;

@@ -12,7 +12,7 @@
 #include "mlrun/config/experiment.hpp"
 #include "mlrun/core/error.hpp"
 #include "mlrun/layers/layer_registry.hpp"
-#include "mlrun/model/model_builder.hpp"
+#include "model/model_yaml.hpp"
 #include "mlrun/model/saved_model.hpp"
 #include "mlrun/train/progress_printer.hpp"
 #include "mlrun/train/session.hpp"

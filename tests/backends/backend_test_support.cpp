@@ -3,8 +3,9 @@
 #include "mlrun/core/rng.hpp"
 #include "mlrun/losses/loss.hpp"
 #include "mlrun/metrics/accuracy.hpp"
-#include "mlrun/model/model_builder.hpp"
+#include "model/model_yaml.hpp"
 #include "mlrun/optim/optimizer.hpp"
+#include "optim/optimizer_yaml.hpp"
 
 #include <yaml-cpp/yaml.h>
 

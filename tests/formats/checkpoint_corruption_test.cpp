@@ -13,6 +13,7 @@
 #include "mlrun/checkpoint/tensor_checksums.hpp"
 #include "mlrun/core/error.hpp"
 #include "mlrun/optim/optimizer.hpp"
+#include "optim/optimizer_yaml.hpp"
 #include "support/test_models.hpp"
 
 #include <yaml-cpp/yaml.h>

@@ -16,7 +16,7 @@
 #include "mlrun/checkpoint/format.hpp"
 #include "mlrun/checkpoint/model_state.hpp"
 #include "mlrun/core/rng.hpp"
-#include "mlrun/model/model_builder.hpp"
+#include "model/model_yaml.hpp"
 #include "mlrun/plugin/plugin_registry.hpp"
 
 #include <fcntl.h>

@@ -9,8 +9,9 @@
 #include "mlrun/checkpoint/format_listing.hpp"
 #include "mlrun/checkpoint/model_state.hpp"
 #include "mlrun/core/rng.hpp"
-#include "mlrun/model/model_builder.hpp"
+#include "model/model_yaml.hpp"
 #include "mlrun/optim/optimizer.hpp"
+#include "optim/optimizer_yaml.hpp"
 
 #include <yaml-cpp/yaml.h>
 

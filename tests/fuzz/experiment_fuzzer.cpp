@@ -13,8 +13,9 @@
 #include "mlrun/config/experiment.hpp"
 #include "mlrun/losses/loss.hpp"
 #include "mlrun/metrics/accuracy.hpp"
-#include "mlrun/model/model_builder.hpp"
+#include "model/model_yaml.hpp"
 #include "mlrun/optim/optimizer.hpp"
+#include "optim/optimizer_yaml.hpp"
 
 #include <filesystem>
 
@@ -40,7 +41,7 @@ void check_experiment(const std::string& path)
     const auto net = mlrun::build_model(e.model, e.source.file_for("model"), sample);
     const mlrun::loss_kind loss = mlrun::parse_loss(e.loss);
     for (const std::string& metric : e.metrics) mlrun::parse_accuracy(metric, loss, 10);
-    mlrun::make_optimizer(e.optimizer, e.source.file_for("compile.optimizer"));
+    mlrun::make_optimizer(e.optimizer);
     mlrun::experiment_callbacks callbacks(e, 100);
 }
 

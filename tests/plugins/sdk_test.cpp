@@ -94,7 +94,7 @@ BOOST_AUTO_TEST_CASE(installed_hdf5_plugin_reads_a_foreign_file_in_its_installed
     BOOST_TEST(fs::exists(sdk().prefix / "libexec/mlrun/mlrun-hdf5-probe"));
     const plugin_registry registry({sdk().prefix / "lib/mlrun/plugins"});
     const format h5(registry.find(MLRUN_PLUGIN_FORMAT, "hdf5"));
-    auto m = testing::model_from_yaml("[{Dense: {units: 3, activation: relu, input_shape: [4]}}, {Dense: {units: 2}}]");
+    auto m = testing::model_of({keras::dense(3, "relu"), keras::dense(2)}, {4});
     testing::temp_directory dir;
     const std::string path = (dir.path / "model.h5").string();
     h5.save(path, capture_state(*m, nullptr));
@@ -201,7 +201,7 @@ BOOST_AUTO_TEST_CASE(npz_example_round_trips_and_opens_in_numpy)
     const format npz(registry.find(MLRUN_PLUGIN_FORMAT, "npz"));
     BOOST_TEST((npz.suffixes() == std::vector<std::string>{".npz"}));
 
-    auto m = testing::model_from_yaml("[{Dense: {units: 3, activation: relu, input_shape: [4]}}, {Dense: {units: 2}}]");
+    auto m = testing::model_of({keras::dense(3, "relu"), keras::dense(2)}, {4});
     const checkpoint saved = capture_state(*m, nullptr);
     testing::temp_directory dir;
     const std::string path = (dir.path / "weights.npz").string();
@@ -218,7 +218,7 @@ BOOST_AUTO_TEST_CASE(npz_example_round_trips_and_opens_in_numpy)
     BOOST_TEST(loaded.metadata.at(checkpoint_keys::model_config) == saved.metadata.at(checkpoint_keys::model_config));
 
     // Restoring into a fresh model of the same shape gives the same weights.
-    auto fresh = testing::model_from_yaml("[{Dense: {units: 3, activation: relu, input_shape: [4]}}, {Dense: {units: 2}}]", 99);
+    auto fresh = testing::model_of({keras::dense(3, "relu"), keras::dense(2)}, {4}, 99);
     restore_state(*fresh, nullptr, loaded, false, path);
     BOOST_TEST(std::memcmp(fresh->parameters()[0]->value.bytes(), m->parameters()[0]->value.bytes(),
                            m->parameters()[0]->value.byte_size()) == 0);

@@ -1,9 +1,10 @@
-// Helpers shared by tests: build models from inline YAML, random tensors.
+// Helpers shared by tests: build models from layers or inline YAML, random tensors.
 #pragma once
 
 #include "mlrun/core/rng.hpp"
 #include "mlrun/core/tensor.hpp"
-#include "mlrun/model/model_builder.hpp"
+#include "mlrun/keras/layers.hpp"
+#include "model/model_yaml.hpp"
 
 #include <yaml-cpp/yaml.h>
 
@@ -18,6 +19,20 @@ namespace mlrun::testing {
 inline std::unique_ptr<model> model_from_yaml(const std::string& layers, std::uint64_t seed = 1)
 {
     auto m = build_model(YAML::Load(layers), "<test>", std::nullopt);
+    rng init(seed);
+    m->build(init);
+    return m;
+}
+
+// A built Sequential model of `layers` taking samples of `input_shape`:
+// model_of({keras::dense(3, "relu"), keras::dense(2)}, {4}).
+inline std::unique_ptr<model> model_of(const std::vector<keras::layer>& layers, std::vector<std::int64_t> input_shape,
+                                       std::uint64_t seed = 1)
+{
+    model_spec spec;
+    for (const keras::layer& l : layers) spec.layers.push_back({l, {}, ""});
+    spec.input_shape = std::move(input_shape);
+    auto m = build_model(spec, std::nullopt);
     rng init(seed);
     m->build(init);
     return m;

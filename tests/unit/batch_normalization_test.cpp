@@ -18,7 +18,7 @@ namespace {
 struct fixture {
     plugin_registry plugins{std::vector<boost::filesystem::path>{}};
     backend be{plugins.find(MLRUN_PLUGIN_BACKEND, "reference"), {{"threads", "1"}}};
-    batch_normalization_layer layer{"bn", YAML::Load("{axis: -1, momentum: 0.9, epsilon: 0.001, center: true, scale: true}")};
+    batch_normalization_layer layer{"bn", batch_normalization_options{-1, 0.9f, 0.001f, true, true}};
     rng gen{17};
     tensor x{{6, 3}};
 

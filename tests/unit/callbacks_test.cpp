@@ -27,10 +27,10 @@ namespace {
 // A real trainer on a one-layer model: callbacks act on its optimizer and
 // weights exactly as they would in a full run.
 struct tiny_training {
-    std::unique_ptr<model> net = testing::model_from_yaml("[{Dense: {units: 2, input_shape: [3]}}]");
+    std::unique_ptr<model> net = testing::model_of({keras::dense(2)}, {3});
     backend be;
     trainer fitter{*net, be, loss_function(loss_kind::mean_squared_error),
-                   make_optimizer(YAML::Load("{sgd: {learning_rate: 1.0}}"), "<test>"), {}};
+                   make_optimizer(sgd_options{1.0f}), {}};
 
     // 8 samples of 3 inputs and 2 targets: 4 steps per epoch at batch 2.
     dataset data() const

@@ -7,8 +7,9 @@
 #include "mlrun/config/schema_docs.hpp"
 #include "mlrun/core/error.hpp"
 #include "mlrun/layers/layer_registry.hpp"
-#include "mlrun/model/model_builder.hpp"
+#include "model/model_yaml.hpp"
 #include "mlrun/optim/optimizer.hpp"
+#include "optim/optimizer_yaml.hpp"
 #include "support/temp_files.hpp"
 #include "support/test_models.hpp"
 

@@ -62,8 +62,7 @@ BOOST_AUTO_TEST_CASE(the_generator_is_reproducible)
 
 BOOST_AUTO_TEST_CASE(summary_matches_the_tutorial)
 {
-    auto m = testing::model_from_yaml("[{Dense: {units: 512, activation: relu, input_shape: [784]}},"
-                                      " {Dropout: {rate: 0.2}}, {Dense: {units: 10, activation: softmax}}]");
+    auto m = testing::model_of({keras::dense(512, "relu"), keras::dropout(0.2f), keras::dense(10, "softmax")}, {784});
     std::ostringstream out;
     m->summary(out);
     const std::string text = out.str();

@@ -158,7 +158,7 @@ BOOST_DATA_TEST_CASE(analytic_gradients_match_finite_differences, boost::unit_te
 // The dropout gradient passes exactly through the kept units, scaled.
 BOOST_AUTO_TEST_CASE(dropout_backward_uses_the_forward_mask)
 {
-    auto m = testing::model_from_yaml("[{Dense: {units: 8, input_shape: [4]}}, {Dropout: {rate: 0.5}}]");
+    auto m = testing::model_of({keras::dense(8), keras::dropout(0.5f)}, {4});
     backend be;
     rng gen(5);
     const tensor x = testing::random_tensor({16, 4}, gen);

@@ -8,7 +8,7 @@
 #include "mlrun/core/rng.hpp"
 #include "mlrun/layers/layer_registry.hpp"
 #include "mlrun/layers/size_limits.hpp"
-#include "mlrun/model/model_builder.hpp"
+#include "model/model_yaml.hpp"
 
 #include <yaml-cpp/yaml.h>
 

@@ -9,6 +9,7 @@
 #include "mlrun/backend/backend.hpp"
 #include "mlrun/core/error.hpp"
 #include "mlrun/optim/optimizer.hpp"
+#include "optim/optimizer_yaml.hpp"
 
 #include <vector>
 
@@ -51,13 +52,13 @@ BOOST_AUTO_TEST_CASE(adam_applies_bias_correction)
 BOOST_AUTO_TEST_CASE(adam_defaults_are_keras_defaults)
 {
     auto opt = make_optimizer(YAML::Load("adam"), "<test>");
-    const YAML::Node c = opt->config();
+    const auto c = std::get<adam_options>(opt->config());
     // Settings are float32, so compare to float precision.
-    BOOST_TEST(c["learning_rate"].as<double>() == 0.001, boost::test_tools::tolerance(1e-7));
-    BOOST_TEST(c["beta_1"].as<double>() == 0.9, boost::test_tools::tolerance(1e-7));
-    BOOST_TEST(c["beta_2"].as<double>() == 0.999, boost::test_tools::tolerance(1e-7));
-    BOOST_TEST(c["epsilon"].as<double>() == 1e-7, boost::test_tools::tolerance(1e-7));
-    BOOST_TEST(c["amsgrad"].as<bool>() == false);
+    BOOST_TEST(c.learning_rate == 0.001, boost::test_tools::tolerance(1e-7));
+    BOOST_TEST(c.beta_1 == 0.9, boost::test_tools::tolerance(1e-7));
+    BOOST_TEST(c.beta_2 == 0.999, boost::test_tools::tolerance(1e-7));
+    BOOST_TEST(c.epsilon == 1e-7, boost::test_tools::tolerance(1e-7));
+    BOOST_TEST(c.amsgrad == false);
     BOOST_TEST((opt->slot_names() == std::vector<std::string>{"m", "v"}));
 }
 

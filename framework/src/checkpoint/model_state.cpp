@@ -1,6 +1,8 @@
 #include "mlrun/checkpoint/model_state.hpp"
 
 #include "mlrun/core/error.hpp"
+#include "model/model_yaml.hpp"
+#include "optim/optimizer_yaml.hpp"
 
 #include <cstring>
 #include <set>
@@ -13,27 +15,6 @@ const char* const iterations_name = "optimizer/iterations";
 std::string weight_name(const layer& l, const parameter& p) { return l.name() + "/" + p.name; }
 
 std::string slot_name(const std::string& weight, const std::string& slot) { return "optimizer/" + weight + "/" + slot; }
-
-// The layer list as an experiment file writes it: a Sequential model as a
-// plain list with input_shape on its first layer (so it rebuilds as
-// Sequential), a graph with its Input and every layer's inputs.
-YAML::Node model_config(const model& m)
-{
-    YAML::Node layers(YAML::NodeType::Sequence);
-    const auto& nodes = m.nodes();
-    for (std::size_t i = m.is_sequential() ? 1 : 0; i < nodes.size(); ++i) {
-        const model::node& n = nodes[i];
-        YAML::Node config = n.op->config();
-        if (m.is_sequential() && i == 1) config["input_shape"] = m.input_shape().dims();
-        YAML::Node item;
-        item[n.op->class_name() == "InputLayer" ? "Input" : n.op->class_name()] = config;
-        if (!m.is_sequential() && !n.inputs.empty()) {
-            for (std::size_t input : n.inputs) item["inputs"].push_back(nodes[input].op->name());
-        }
-        layers.push_back(item);
-    }
-    return layers;
-}
 
 std::string describe(const tensor& t)
 {
@@ -52,7 +33,7 @@ checkpoint capture_state(const model& m, const optimizer* opt)
             if (p.trainable) weights.push_back(ckpt.tensors.back().first);
         }
     }
-    ckpt.metadata[checkpoint_keys::model_config] = YAML::Dump(model_config(m));
+    ckpt.metadata[checkpoint_keys::model_config] = YAML::Dump(encode_model_spec(spec_of(m)));
     if (opt != nullptr) {
         tensor iterations(dtype::int64, {});
         iterations.data<std::int64_t>()[0] = opt->iterations();
@@ -66,7 +47,7 @@ checkpoint capture_state(const model& m, const optimizer* opt)
         }
         YAML::Node config;
         config["name"] = opt->class_name();
-        config["config"] = opt->config();
+        config["config"] = encode_optimizer_settings(opt->config());
         ckpt.metadata[checkpoint_keys::optimizer_config] = YAML::Dump(config);
     }
     return ckpt;

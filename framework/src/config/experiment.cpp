@@ -3,6 +3,7 @@
 #include "mlrun/config/bounded_yaml.hpp"
 #include "mlrun/config/compose.hpp"
 #include "mlrun/core/error.hpp"
+#include "optim/optimizer_yaml.hpp"
 
 #include <boost/filesystem/operations.hpp>
 
@@ -208,7 +209,7 @@ experiment load_experiment(const std::string& path, const std::vector<std::strin
     e.data = read_data_section(r["data"], e.source.file_for("data"));
 
     e.model = r["model"];
-    e.optimizer = r["compile"]["optimizer"];
+    e.optimizer = parse_optimizer_spec(r["compile"]["optimizer"], e.source.file_for("compile.optimizer"));
     e.loss = r["compile"]["loss"].as<std::string>();
     e.metrics = r["compile"]["metrics"].as<std::vector<std::string>>();
 

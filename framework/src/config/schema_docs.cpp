@@ -4,7 +4,7 @@
 #include "mlrun/layers/layer_registry.hpp"
 #include "mlrun/losses/loss.hpp"
 #include "mlrun/metrics/accuracy.hpp"
-#include "mlrun/optim/optimizer.hpp"
+#include "optim/optimizer_yaml.hpp"
 
 #include <sstream>
 

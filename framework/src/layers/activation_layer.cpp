@@ -5,8 +5,8 @@
 
 namespace mlrun {
 
-activation_layer::activation_layer(const std::string& name, const YAML::Node& config)
-    : layer(name), activation_(parse_activation(config["activation"].as<std::string>()))
+activation_layer::activation_layer(const std::string& name, const activation_options& options)
+    : layer(name), activation_(parse_activation(options.activation))
 {
 }
 
@@ -39,12 +39,11 @@ void activation_layer::backward(backend& be, const std::vector<const tensor*>&, 
                               dx->f32());
 }
 
-YAML::Node activation_layer::config() const
+layer_spec activation_layer::config() const
 {
-    YAML::Node c;
-    c["name"] = name();
-    c["activation"] = activation_name(activation_);
-    return c;
+    activation_options o;
+    o.activation = activation_name(activation_);
+    return {name(), o};
 }
 
 const layer_class& activation_layer::description()
@@ -53,8 +52,8 @@ const layer_class& activation_layer::description()
         "Activation",
         "applies an activation function",
         {{"activation", value_kind::string, "", "the activation", activation_names(), true}},
-        [](const std::string& name, const YAML::Node& config) -> std::unique_ptr<layer> {
-            return std::make_unique<activation_layer>(name, config);
+        [](const layer_spec& spec) -> std::unique_ptr<layer> {
+            return std::make_unique<activation_layer>(spec.name, std::get<activation_options>(spec.options));
         },
     };
     return description;

@@ -1,5 +1,4 @@
 #include "mlrun/layers/batch_normalization.hpp"
-#include "mlrun/core/text.hpp"
 
 #include "mlrun/core/error.hpp"
 #include "mlrun/layers/layer_registry.hpp"
@@ -8,13 +7,14 @@
 
 namespace mlrun {
 
-batch_normalization_layer::batch_normalization_layer(const std::string& name, const YAML::Node& config)
+batch_normalization_layer::batch_normalization_layer(const std::string& name,
+                                                     const batch_normalization_options& options)
     : layer(name),
-      axis_(config["axis"].as<int>()),
-      momentum_(config["momentum"].as<float>()),
-      epsilon_(config["epsilon"].as<float>()),
-      center_(config["center"].as<bool>()),
-      scale_(config["scale"].as<bool>())
+      axis_(options.axis),
+      momentum_(options.momentum),
+      epsilon_(options.epsilon),
+      center_(options.center),
+      scale_(options.scale)
 {
     if (!(momentum_ >= 0.0f && momentum_ <= 1.0f)) {
         throw config_error("layer '" + name + "': BatchNormalization momentum must be in [0, 1], found " +
@@ -123,16 +123,15 @@ void batch_normalization_layer::backward(backend&, const std::vector<const tenso
     }
 }
 
-YAML::Node batch_normalization_layer::config() const
+layer_spec batch_normalization_layer::config() const
 {
-    YAML::Node c;
-    c["name"] = name();
-    c["axis"] = axis_;
-    c["momentum"] = shortest_text(momentum_);
-    c["epsilon"] = shortest_text(epsilon_);
-    c["center"] = center_;
-    c["scale"] = scale_;
-    return c;
+    batch_normalization_options o;
+    o.axis = axis_;
+    o.momentum = momentum_;
+    o.epsilon = epsilon_;
+    o.center = center_;
+    o.scale = scale_;
+    return {name(), o};
 }
 
 const layer_class& batch_normalization_layer::description()
@@ -147,8 +146,8 @@ const layer_class& batch_normalization_layer::description()
             {"center", value_kind::boolean, "true", "learn an offset beta"},
             {"scale", value_kind::boolean, "true", "learn a factor gamma"},
         },
-        [](const std::string& name, const YAML::Node& config) -> std::unique_ptr<layer> {
-            return std::make_unique<batch_normalization_layer>(name, config);
+        [](const layer_spec& spec) -> std::unique_ptr<layer> {
+            return std::make_unique<batch_normalization_layer>(spec.name, std::get<batch_normalization_options>(spec.options));
         },
     };
     return description;

@@ -7,13 +7,13 @@
 
 namespace mlrun {
 
-dense_layer::dense_layer(const std::string& name, const YAML::Node& config)
+dense_layer::dense_layer(const std::string& name, const dense_options& options)
     : layer(name),
-      units_(config["units"].as<std::int64_t>()),
-      activation_(parse_activation(config["activation"].as<std::string>())),
-      use_bias_(config["use_bias"].as<bool>()),
-      kernel_initializer_(config["kernel_initializer"].as<std::string>()),
-      bias_initializer_(config["bias_initializer"].as<std::string>())
+      units_(options.units),
+      activation_(parse_activation(options.activation)),
+      use_bias_(options.use_bias),
+      kernel_initializer_(options.kernel_initializer),
+      bias_initializer_(options.bias_initializer)
 {
     if (units_ < 1) throw config_error("layer '" + name + "': units must be at least 1, found " + std::to_string(units_));
     check_initializer(kernel_initializer_);
@@ -74,16 +74,15 @@ void dense_layer::backward(backend& be, const std::vector<const tensor*>& inputs
     }
 }
 
-YAML::Node dense_layer::config() const
+layer_spec dense_layer::config() const
 {
-    YAML::Node c;
-    c["name"] = name();
-    c["units"] = units_;
-    c["activation"] = activation_name(activation_);
-    c["use_bias"] = use_bias_;
-    c["kernel_initializer"] = kernel_initializer_;
-    c["bias_initializer"] = bias_initializer_;
-    return c;
+    dense_options o;
+    o.units = units_;
+    o.activation = activation_name(activation_);
+    o.use_bias = use_bias_;
+    o.kernel_initializer = kernel_initializer_;
+    o.bias_initializer = bias_initializer_;
+    return {name(), o};
 }
 
 const layer_class& dense_layer::description()
@@ -99,8 +98,8 @@ const layer_class& dense_layer::description()
              initializer_names()},
             {"bias_initializer", value_kind::string, "zeros", "initialiser of the bias", initializer_names()},
         },
-        [](const std::string& name, const YAML::Node& config) -> std::unique_ptr<layer> {
-            return std::make_unique<dense_layer>(name, config);
+        [](const layer_spec& spec) -> std::unique_ptr<layer> {
+            return std::make_unique<dense_layer>(spec.name, std::get<dense_options>(spec.options));
         },
     };
     return description;

@@ -1,5 +1,4 @@
 #include "mlrun/layers/dropout.hpp"
-#include "mlrun/core/text.hpp"
 
 #include "mlrun/backend/backend.hpp"
 #include "mlrun/core/error.hpp"
@@ -7,8 +6,8 @@
 
 namespace mlrun {
 
-dropout_layer::dropout_layer(const std::string& name, const YAML::Node& config)
-    : layer(name), rate_(config["rate"].as<float>())
+dropout_layer::dropout_layer(const std::string& name, const dropout_options& options)
+    : layer(name), rate_(options.rate)
 {
     if (!(rate_ >= 0.0f && rate_ < 1.0f)) {
         throw config_error("layer '" + name + "': Dropout rate must be in [0, 1), found " + std::to_string(rate_));
@@ -42,12 +41,11 @@ void dropout_layer::backward(backend& be, const std::vector<const tensor*>&, con
     }
 }
 
-YAML::Node dropout_layer::config() const
+layer_spec dropout_layer::config() const
 {
-    YAML::Node c;
-    c["name"] = name();
-    c["rate"] = shortest_text(rate_);
-    return c;
+    dropout_options o;
+    o.rate = rate_;
+    return {name(), o};
 }
 
 const layer_class& dropout_layer::description()
@@ -56,8 +54,8 @@ const layer_class& dropout_layer::description()
         "Dropout",
         "randomly zeroes inputs during training (inverted dropout); identity at inference",
         {{"rate", value_kind::number, "", "fraction of inputs to drop, in [0, 1)", {}, true}},
-        [](const std::string& name, const YAML::Node& config) -> std::unique_ptr<layer> {
-            return std::make_unique<dropout_layer>(name, config);
+        [](const layer_spec& spec) -> std::unique_ptr<layer> {
+            return std::make_unique<dropout_layer>(spec.name, std::get<dropout_options>(spec.options));
         },
     };
     return description;

@@ -1,6 +1,7 @@
 #include "mlrun/layers/layer_registry.hpp"
 
 #include "mlrun/abi/mlrun_layer.h"
+#include "mlrun/config/schema.hpp"
 #include "mlrun/core/error.hpp"
 #include "mlrun/layers/plugin_layer.hpp"
 #include "mlrun/plugin/plugin_registry.hpp"
@@ -63,8 +64,13 @@ layer_class describe_plugin(const plugin_record& plugin)
         c.keys.push_back({k.name, key_kind(k.kind, plugin.path), required ? "" : k.default_value,
                           k.doc != nullptr ? k.doc : "", {}, required});
     }
-    c.create = [&table](const std::string& name, const YAML::Node& config) -> std::unique_ptr<layer> {
-        return std::make_unique<plugin_layer>(name, table, config);
+    c.create = [&table](const layer_spec& spec) -> std::unique_ptr<layer> {
+        const auto* options = std::get_if<plugin_layer_options>(&spec.options);
+        if (options == nullptr) {
+            throw config_error("layer '" + spec.name + "': the " + class_name_of(spec.options) +
+                               " settings do not belong to the plugin class " + table.class_name);
+        }
+        return std::make_unique<plugin_layer>(spec.name, table, *options);
     };
     return c;
 }
@@ -117,6 +123,50 @@ const layer_class& find_layer_class(const std::string& class_name, const std::st
                        "; a class from a layer plugin needs that plugin in the plugin path (mlrun plugins lists them)");
 }
 
+// A '/' would make a weight's name a path that saves and reads back as
+// another layer's.
+void check_layer_name(const std::string& name, const std::string& where)
+{
+    const auto allowed = [](char c, bool first) {
+        return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '.' ||
+               (!first && (c == '_' || c == '-' || c == '>'));
+    };
+    bool valid = !name.empty();
+    for (std::size_t i = 0; valid && i < name.size(); ++i) valid = allowed(name[i], i == 0);
+    if (!valid) {
+        throw config_error(where + ": '" + name +
+                           "' is not a layer name: expected a letter, digit or '.' and then letters, digits or "
+                           "_ . - > (no '/'), as Keras requires");
+    }
+}
+
+std::unique_ptr<layer> make_layer(const layer_spec& spec, const std::string& where)
+{
+    const std::string class_name = class_name_of(spec.options);
+    const layer_class& c = find_layer_class(class_name, where);
+    // A built-in class's spec names a plugin class only when that plugin is absent.
+    if (c.provider == "built-in" && std::holds_alternative<plugin_layer_options>(spec.options)) {
+        throw config_error(where + ": '" + class_name + "' is a built-in class; give its typed settings");
+    }
+    return c.create(spec);
+}
+
+std::string class_name_of(const layer_options& options)
+{
+    struct namer {
+        std::string operator()(const input_options&) const { return "Input"; }
+        std::string operator()(const dense_options&) const { return "Dense"; }
+        std::string operator()(const dropout_options&) const { return "Dropout"; }
+        std::string operator()(const activation_options&) const { return "Activation"; }
+        std::string operator()(const flatten_options&) const { return "Flatten"; }
+        std::string operator()(const add_options&) const { return "Add"; }
+        std::string operator()(const concatenate_options&) const { return "Concatenate"; }
+        std::string operator()(const batch_normalization_options&) const { return "BatchNormalization"; }
+        std::string operator()(const plugin_layer_options& o) const { return o.class_name; }
+    };
+    return std::visit(namer{}, options);
+}
+
 // Keras's snake case: an underscore before each capitalised word
 // ("LeakyReLU" -> "Leaky_ReLU"), then between a lower-case letter and a
 // capital ("Leaky_Re_LU"), all lower-cased: "leaky_re_lu".
@@ -141,6 +191,13 @@ std::string default_layer_name(const std::string& class_name, int index)
 {
     const std::string snake = keras_snake_case(class_name);
     return index == 0 ? snake : snake + "_" + std::to_string(index);
+}
+
+std::string layer_namer::next(const std::string& class_name)
+{
+    // Keras numbers Input layers from 1 ("input_1"), every other class from 0.
+    if (class_name == "Input") return "input_" + std::to_string(++counts_["InputLayer"]);
+    return default_layer_name(class_name, counts_[class_name]++);
 }
 
 }  // namespace mlrun

@@ -3,23 +3,37 @@
 #include "mlrun/core/error.hpp"
 #include "mlrun/layers/initializer.hpp"
 
+#include <algorithm>
 #include <array>
 
 namespace mlrun {
 
-plugin_layer::plugin_layer(const std::string& name, const mlrun_layer_table& table, const YAML::Node& config)
-    : layer(name), table_(table), config_(YAML::Clone(config))
+plugin_layer::plugin_layer(const std::string& name, const mlrun_layer_table& table,
+                           const plugin_layer_options& given)
+    : layer(name), table_(table)
 {
-    std::vector<std::string> keys;
-    std::vector<std::string> values;
+    const std::string where = "layer '" + name + "' (" + table_.class_name + ")";
+    for (const auto& setting : given.settings) {
+        bool declared = false;
+        for (std::size_t i = 0; i < table_.key_count && !declared; ++i) declared = setting.first == table_.keys[i].name;
+        if (!declared) throw config_error(where + ": unknown setting '" + setting.first + "'");
+    }
+    // In the plugin's order, defaults filled in, as an experiment file's layer is.
+    options_.class_name = table_.class_name;
     for (std::size_t i = 0; i < table_.key_count; ++i) {
-        const char* key = table_.keys[i].name;
-        if (!config[key].IsDefined()) continue;
-        keys.emplace_back(key);
-        values.push_back(config[key].Scalar());
+        const mlrun_layer_key& key = table_.keys[i];
+        const auto set = std::find_if(given.settings.begin(), given.settings.end(),
+                                      [&](const auto& s) { return s.first == key.name; });
+        if (set != given.settings.end()) {
+            options_.settings.push_back(*set);
+        } else if (key.default_value != nullptr) {
+            options_.settings.emplace_back(key.name, key.default_value);
+        } else {
+            throw config_error(where + ": missing the required setting '" + std::string(key.name) + "'");
+        }
     }
     std::vector<mlrun_option> options;
-    for (std::size_t i = 0; i < keys.size(); ++i) options.push_back({keys[i].c_str(), values[i].c_str()});
+    for (const auto& [key, value] : options_.settings) options.push_back({key.c_str(), value.c_str()});
     std::array<char, 512> error{};
     if (table_.create(options.data(), options.size(), &handle_, error.data(), error.size()) != MLRUN_STATUS_OK ||
         handle_ == nullptr) {
@@ -102,11 +116,6 @@ void plugin_layer::backward(backend&, const std::vector<const tensor*>& inputs, 
           "backward");
 }
 
-YAML::Node plugin_layer::config() const
-{
-    YAML::Node c = YAML::Clone(config_);
-    c["name"] = name();
-    return c;
-}
+layer_spec plugin_layer::config() const { return {name(), options_}; }
 
 }  // namespace mlrun

@@ -7,13 +7,6 @@
 namespace mlrun {
 namespace {
 
-YAML::Node named(const std::string& name)
-{
-    YAML::Node c;
-    c["name"] = name;
-    return c;
-}
-
 void copy(backend& be, const tensor& src, tensor& dst)
 {
     be.axpby(src.size(), 1.0f, src.f32(), 0.0f, dst.f32());
@@ -23,8 +16,8 @@ void copy(backend& be, const tensor& src, tensor& dst)
 
 // ---- Input
 
-input_layer::input_layer(const std::string& name, const YAML::Node& config)
-    : layer(name), shape_(config["shape"].as<std::vector<std::int64_t>>())
+input_layer::input_layer(const std::string& name, const input_options& options)
+    : layer(name), shape_(options.shape)
 {
     for (std::int64_t d : shape_.dims()) {
         if (d < 1) throw config_error("layer '" + name + "': Input shape " + shape_.to_string() + " has a dimension < 1");
@@ -43,11 +36,11 @@ void input_layer::backward(backend&, const std::vector<const tensor*>&, const te
 {
 }
 
-YAML::Node input_layer::config() const
+layer_spec input_layer::config() const
 {
-    YAML::Node c = named(name());
-    c["shape"] = shape_.dims();
-    return c;
+    input_options o;
+    o.shape = shape_.dims();
+    return {name(), o};
 }
 
 const layer_class& input_layer::description()
@@ -56,8 +49,8 @@ const layer_class& input_layer::description()
         "Input",
         "a model input of the given per-sample shape",
         {{"shape", value_kind::integer_list, "", "per-sample shape, e.g. [784]", {}, true}},
-        [](const std::string& name, const YAML::Node& config) -> std::unique_ptr<layer> {
-            return std::make_unique<input_layer>(name, config);
+        [](const layer_spec& spec) -> std::unique_ptr<layer> {
+            return std::make_unique<input_layer>(spec.name, std::get<input_options>(spec.options));
         },
     };
     return description;
@@ -65,7 +58,7 @@ const layer_class& input_layer::description()
 
 // ---- Flatten
 
-flatten_layer::flatten_layer(const std::string& name, const YAML::Node&) : layer(name) {}
+flatten_layer::flatten_layer(const std::string& name, const flatten_options&) : layer(name) {}
 
 shape flatten_layer::build(const std::vector<shape>& input_shapes, rng&)
 {
@@ -88,7 +81,7 @@ void flatten_layer::backward(backend& be, const std::vector<const tensor*>& inpu
     copy(be, output_grad, *input_grads[0]);
 }
 
-YAML::Node flatten_layer::config() const { return named(name()); }
+layer_spec flatten_layer::config() const { return {name(), flatten_options{}}; }
 
 const layer_class& flatten_layer::description()
 {
@@ -96,8 +89,8 @@ const layer_class& flatten_layer::description()
         "Flatten",
         "reshapes each sample to one axis",
         {},
-        [](const std::string& name, const YAML::Node& config) -> std::unique_ptr<layer> {
-            return std::make_unique<flatten_layer>(name, config);
+        [](const layer_spec& spec) -> std::unique_ptr<layer> {
+            return std::make_unique<flatten_layer>(spec.name, std::get<flatten_options>(spec.options));
         },
     };
     return description;
@@ -105,7 +98,7 @@ const layer_class& flatten_layer::description()
 
 // ---- Add
 
-add_layer::add_layer(const std::string& name, const YAML::Node&) : layer(name) {}
+add_layer::add_layer(const std::string& name, const add_options&) : layer(name) {}
 
 shape add_layer::build(const std::vector<shape>& input_shapes, rng&)
 {
@@ -137,7 +130,7 @@ void add_layer::backward(backend& be, const std::vector<const tensor*>& inputs, 
     }
 }
 
-YAML::Node add_layer::config() const { return named(name()); }
+layer_spec add_layer::config() const { return {name(), add_options{}}; }
 
 const layer_class& add_layer::description()
 {
@@ -145,8 +138,8 @@ const layer_class& add_layer::description()
         "Add",
         "element-wise sum of its inputs (all of one shape)",
         {},
-        [](const std::string& name, const YAML::Node& config) -> std::unique_ptr<layer> {
-            return std::make_unique<add_layer>(name, config);
+        [](const layer_spec& spec) -> std::unique_ptr<layer> {
+            return std::make_unique<add_layer>(spec.name, std::get<add_options>(spec.options));
         },
     };
     return description;
@@ -154,9 +147,9 @@ const layer_class& add_layer::description()
 
 // ---- Concatenate
 
-concatenate_layer::concatenate_layer(const std::string& name, const YAML::Node& config) : layer(name)
+concatenate_layer::concatenate_layer(const std::string& name, const concatenate_options& options) : layer(name)
 {
-    const int axis = config["axis"].as<int>();
+    const int axis = options.axis;
     if (axis != -1) {
         throw config_error("layer '" + name + "': Concatenate supports axis -1 (the last axis), found " +
                            std::to_string(axis));
@@ -219,12 +212,7 @@ void concatenate_layer::backward(backend& be, const std::vector<const tensor*>& 
     }
 }
 
-YAML::Node concatenate_layer::config() const
-{
-    YAML::Node c = named(name());
-    c["axis"] = -1;
-    return c;
-}
+layer_spec concatenate_layer::config() const { return {name(), concatenate_options{}}; }
 
 const layer_class& concatenate_layer::description()
 {
@@ -232,8 +220,8 @@ const layer_class& concatenate_layer::description()
         "Concatenate",
         "joins its inputs along the last axis",
         {{"axis", value_kind::integer, "-1", "the axis to join along (only -1 is supported)"}},
-        [](const std::string& name, const YAML::Node& config) -> std::unique_ptr<layer> {
-            return std::make_unique<concatenate_layer>(name, config);
+        [](const layer_spec& spec) -> std::unique_ptr<layer> {
+            return std::make_unique<concatenate_layer>(spec.name, std::get<concatenate_options>(spec.options));
         },
     };
     return description;

@@ -5,7 +5,8 @@
 #include "mlrun/config/bounded_yaml.hpp"
 #include "mlrun/core/error.hpp"
 #include "mlrun/layers/layer_registry.hpp"
-#include "mlrun/model/model_builder.hpp"
+#include "model/model_yaml.hpp"
+#include "optim/optimizer_yaml.hpp"
 #include "mlrun/version.hpp"
 
 #include <cctype>

@@ -116,9 +116,11 @@ std::vector<fs::path> plugin_registry::environment_directories()
 fs::path plugin_registry::bundled_directory()
 {
     boost::system::error_code ec;
-    const fs::path exe = boost::dll::program_location(ec);
+    // libmlrun's own directory, not the program's: the same place for the
+    // mlrun tool (bin/../lib) and for any program linked against libmlrun.
+    const fs::path library = boost::dll::this_line_location(ec);
     if (ec) return {};
-    return exe.parent_path().parent_path() / "lib" / "mlrun" / "plugins";
+    return library.parent_path() / "mlrun" / "plugins";
 }
 
 void plugin_registry::add_builtin(const mlrun_plugin_descriptor* d)

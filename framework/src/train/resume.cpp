@@ -9,9 +9,9 @@
 #include "mlrun/config/experiment.hpp"
 #include "mlrun/core/error.hpp"
 #include "mlrun/core/rng.hpp"
-#include "mlrun/model/model_builder.hpp"
+#include "model/model_yaml.hpp"
 #include "mlrun/optim/optimizer.hpp"
-#include "mlrun/optim/optimizers.hpp"
+#include "optim/optimizer_yaml.hpp"
 #include "mlrun/plugin/plugin_registry.hpp"
 
 #include <boost/filesystem/path.hpp>
@@ -39,7 +39,7 @@ std::string optimizer_identity(const std::string& optimizer_config)
         YAML::Node spec;
         spec[name] = saved["config"];
         const std::unique_ptr<optimizer> made = make_optimizer(spec, "optimizer_config");
-        YAML::Node config = YAML::Clone(made->config());
+        YAML::Node config = encode_optimizer_settings(made->config());
         if (config.IsMap()) config.remove("learning_rate");
         return made->class_name() + " " + YAML::Dump(config);
     } catch (const std::exception&) {

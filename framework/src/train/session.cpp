@@ -6,7 +6,8 @@
 #include "mlrun/config/schema.hpp"
 #include "mlrun/core/error.hpp"
 #include "mlrun/layers/layer_registry.hpp"
-#include "mlrun/model/model_builder.hpp"
+#include "model/model_yaml.hpp"
+#include "optim/optimizer_yaml.hpp"
 #include "mlrun/optim/optimizer.hpp"
 #include "mlrun/train/model_checkpoint.hpp"
 #include "mlrun/train/progress_printer.hpp"
@@ -152,7 +153,7 @@ session::session(const session_options& options)
     }
 
     trainer_ = std::make_unique<trainer>(*model_, *backend_, loss_function(loss),
-                                         make_optimizer(experiment_.optimizer, experiment_.source.file_for("compile.optimizer")),
+                                         make_optimizer(experiment_.optimizer),
                                          std::move(metrics));
     // Built here so a bad callback setting fails before any training.
     callbacks_ = options.load_train_data

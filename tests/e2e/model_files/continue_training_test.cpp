@@ -8,6 +8,7 @@
 #include "mlrun/losses/loss.hpp"
 #include "mlrun/metrics/accuracy.hpp"
 #include "mlrun/train/trainer.hpp"
+#include "optim/optimizer_yaml.hpp"
 
 #include <cstring>
 

@@ -9,7 +9,7 @@
 #include "mlrun/checkpoint/format.hpp"
 #include "mlrun/core/error.hpp"
 #include "mlrun/core/rng.hpp"
-#include "mlrun/model/model_builder.hpp"
+#include "model/model_yaml.hpp"
 #include "mlrun/model/saved_model.hpp"
 
 #include <cmath>

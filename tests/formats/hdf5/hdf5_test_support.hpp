@@ -6,10 +6,11 @@
 
 #include "mlrun/core/rng.hpp"
 #include "mlrun/core/tensor.hpp"
-#include "mlrun/model/model_builder.hpp"
+#include "model/model_yaml.hpp"
 #include "mlrun/model/saved_model.hpp"
 #include "mlrun/optim/optimizer.hpp"
 #include "mlrun/plugin/plugin_registry.hpp"
+#include "optim/optimizer_yaml.hpp"
 #include "support/interop_fixtures.hpp"
 
 #include <boost/test/unit_test.hpp>

@@ -8,6 +8,7 @@
 
 #include "mlrun/config/schema.hpp"
 #include "mlrun/data/dataset.hpp"
+#include "mlrun/optim/optimizer_spec.hpp"
 
 #include <yaml-cpp/yaml.h>
 
@@ -32,8 +33,10 @@ struct experiment {
 
     data_options data;
 
-    YAML::Node model;  // the layer list, checked when the model is built
-    YAML::Node optimizer;
+    // The layer list, parsed into a model_spec (model_yaml.hpp) when the
+    // model is built: after the plugins, whose layer classes it may name.
+    YAML::Node model;
+    optimizer_spec optimizer;
     std::string loss;
     std::vector<std::string> metrics;
 

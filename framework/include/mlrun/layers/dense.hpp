@@ -10,14 +10,14 @@ struct layer_class;
 
 class dense_layer final : public layer {
 public:
-    dense_layer(const std::string& name, const YAML::Node& config);
+    dense_layer(const std::string& name, const dense_options& options);
 
     std::string class_name() const override { return "Dense"; }
     shape build(const std::vector<shape>& input_shapes, rng& init) override;
     void forward(forward_context& ctx, const std::vector<const tensor*>& inputs, tensor& output) override;
     void backward(backend& be, const std::vector<const tensor*>& inputs, const tensor& output,
                   const tensor& output_grad, const std::vector<tensor*>& input_grads) override;
-    YAML::Node config() const override;
+    layer_spec config() const override;
     activation_kind output_activation() const override { return activation_; }
     const tensor* preactivation() const override { return &preactivation_; }
     std::string size_setting() const override { return "units: " + std::to_string(units_); }

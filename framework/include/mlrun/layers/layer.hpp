@@ -10,8 +10,7 @@
 #include "mlrun/core/shape.hpp"
 #include "mlrun/core/tensor.hpp"
 #include "mlrun/layers/activation_kind.hpp"
-
-#include <yaml-cpp/yaml.h>
+#include "mlrun/layers/layer_spec.hpp"
 
 #include <cstdint>
 #include <string>
@@ -80,9 +79,9 @@ public:
     const std::vector<parameter>& parameters() const { return parameters_; }
     std::int64_t parameter_count() const;
 
-    // The layer's configuration in the experiment file's terms, `name`
-    // included; enough to build the same layer again.
-    virtual YAML::Node config() const = 0;
+    // The layer's settings and name: enough to build the same layer again
+    // (make_layer).
+    virtual layer_spec config() const = 0;
 
     // For the fused activation + loss path: the activation applied last and
     // the value before it (nullptr when there is none).

@@ -13,7 +13,9 @@ namespace mlrun {
 
 class plugin_layer final : public layer {
 public:
-    plugin_layer(const std::string& name, const mlrun_layer_table& table, const YAML::Node& config);
+    // Fills each declared key the settings leave out with the plugin's
+    // default; throws config_error for an unknown key or a missing required one.
+    plugin_layer(const std::string& name, const mlrun_layer_table& table, const plugin_layer_options& options);
     ~plugin_layer() override;
 
     std::string class_name() const override { return table_.class_name; }
@@ -21,13 +23,13 @@ public:
     void forward(forward_context& ctx, const std::vector<const tensor*>& inputs, tensor& output) override;
     void backward(backend& be, const std::vector<const tensor*>& inputs, const tensor& output,
                   const tensor& output_grad, const std::vector<tensor*>& input_grads) override;
-    YAML::Node config() const override;
+    layer_spec config() const override;
 
 private:
     void check(mlrun_status status, const char* what) const;
 
     const mlrun_layer_table& table_;
-    YAML::Node config_;
+    plugin_layer_options options_;
     mlrun_layer* handle_ = nullptr;
     shape output_shape_;
     std::vector<const float*> param_values_;  // refreshed per call; sized once in build()

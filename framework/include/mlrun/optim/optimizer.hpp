@@ -4,10 +4,8 @@
 // iteration counter, so a checkpoint can save and restore it exactly.
 #pragma once
 
-#include "mlrun/config/schema.hpp"
 #include "mlrun/layers/layer.hpp"
-
-#include <yaml-cpp/yaml.h>
+#include "mlrun/optim/optimizer_spec.hpp"
 
 #include <cstdint>
 #include <memory>
@@ -27,8 +25,8 @@ public:
     // Slot names per parameter, in order (they depend on the settings:
     // AMSGrad adds "vhat", momentum adds "momentum").
     virtual std::vector<std::string> slot_names() const = 0;
-    // Settings in the experiment file's terms.
-    virtual YAML::Node config() const = 0;
+    // The settings it was made with, the learning rate as it is now.
+    virtual optimizer_spec config() const = 0;
 
     // Binds the optimizer to parameters and creates zeroed slots.
     void attach(const std::vector<parameter*>& params);
@@ -58,18 +56,8 @@ private:
     std::int64_t iterations_ = 0;
 };
 
-struct optimizer_class {
-    std::string name;  // as written in experiments: "adam"
-    std::string doc;
-    std::vector<key_spec> keys;
-    std::unique_ptr<optimizer> (*create)(const YAML::Node& config);
-};
-
-const std::vector<optimizer_class>& optimizer_classes();
-
-// Builds an optimizer from `compile.optimizer`: a name ("adam") or a mapping
-// of one name to its settings ({adam: {learning_rate: 0.01}}). Throws
-// config_error with the position in `file`.
-std::unique_ptr<optimizer> make_optimizer(const YAML::Node& spec, const std::string& file);
+// The optimizer `spec` describes. Throws config_error naming the class
+// and the setting for a value outside Keras's range (beta_1 in [0, 1), ...).
+std::unique_ptr<optimizer> make_optimizer(const optimizer_spec& spec);
 
 }  // namespace mlrun

@@ -1,19 +1,18 @@
-// The built-in optimizers.
+// The built-in optimizers. Their settings are checked by make_optimizer
+// (optimizer.hpp), which is how they are made.
 #pragma once
 
 #include "mlrun/optim/optimizer.hpp"
 
 namespace mlrun {
 
-// Adam (Keras defaults: learning_rate 0.001, beta_1 0.9, beta_2 0.999,
-// epsilon 1e-7, amsgrad false).
+// Adam (defaults in adam_options).
 class adam_optimizer final : public optimizer {
 public:
-    explicit adam_optimizer(const YAML::Node& config);
+    explicit adam_optimizer(const adam_options& options);
     std::string class_name() const override { return "Adam"; }
     std::vector<std::string> slot_names() const override;
-    YAML::Node config() const override;
-    static const optimizer_class& description();
+    optimizer_spec config() const override;
 
 private:
     void update(backend& be, parameter& p, std::vector<tensor>& slots, std::int64_t t) override;
@@ -21,14 +20,13 @@ private:
     bool amsgrad_;
 };
 
-// SGD with optional (Nesterov) momentum (Keras defaults: 0.01, 0, false).
+// SGD with optional (Nesterov) momentum.
 class sgd_optimizer final : public optimizer {
 public:
-    explicit sgd_optimizer(const YAML::Node& config);
+    explicit sgd_optimizer(const sgd_options& options);
     std::string class_name() const override { return "SGD"; }
     std::vector<std::string> slot_names() const override;
-    YAML::Node config() const override;
-    static const optimizer_class& description();
+    optimizer_spec config() const override;
 
 private:
     void update(backend& be, parameter& p, std::vector<tensor>& slots, std::int64_t t) override;
@@ -36,15 +34,13 @@ private:
     bool nesterov_;
 };
 
-// RMSprop (Keras defaults: 0.001, rho 0.9, momentum 0, epsilon 1e-7,
-// centered false).
+// RMSprop.
 class rmsprop_optimizer final : public optimizer {
 public:
-    explicit rmsprop_optimizer(const YAML::Node& config);
+    explicit rmsprop_optimizer(const rmsprop_options& options);
     std::string class_name() const override { return "RMSprop"; }
     std::vector<std::string> slot_names() const override;
-    YAML::Node config() const override;
-    static const optimizer_class& description();
+    optimizer_spec config() const override;
 
 private:
     void update(backend& be, parameter& p, std::vector<tensor>& slots, std::int64_t t) override;

@@ -65,8 +65,9 @@ public:
 
     // The directories of MLRUN_PLUGIN_PATH (':'-separated), in order.
     static std::vector<boost::filesystem::path> environment_directories();
-    // <directory of the executable>/../lib/mlrun/plugins: where the built-in
-    // plugins are, in the build tree and in an installed tree alike.
+    // <directory of libmlrun>/mlrun/plugins: where the built-in plugins
+    // are, in the build tree and in an installed tree alike, for the mlrun
+    // tool and for programs built against libmlrun.
     static boost::filesystem::path bundled_directory();
 
 private:

@@ -37,7 +37,7 @@ struct model_spec {
 // and the setting it cannot translate.
 model_spec model_from_keras(const json& model_config, const std::string& where);
 
-// The layer list as an experiment file writes it (see model_builder.hpp):
+// The layer list as an experiment file writes it (see framework/src/model/model_yaml.hpp):
 // Sequential with input_shape on the first layer, or a graph starting with
 // an Input and naming each layer's inputs.
 std::string layers_yaml(const model_spec& spec);

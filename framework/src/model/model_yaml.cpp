@@ -1,0 +1,231 @@
+#include "model/model_yaml.hpp"
+
+#include "mlrun/config/schema.hpp"
+#include "mlrun/core/error.hpp"
+#include "mlrun/core/text.hpp"
+#include "mlrun/layers/layer_registry.hpp"
+
+namespace mlrun {
+namespace {
+
+// One list item, taken apart.
+struct layer_item {
+    YAML::Node node;  // the whole item, for positions
+    std::string class_name;
+    YAML::Node config;  // the class's mapping, without name/input_shape
+    std::string name;   // empty: automatic
+    std::vector<std::string> inputs;
+    std::optional<std::vector<std::int64_t>> input_shape;
+    YAML::Node input_shape_node;  // for positions
+};
+
+std::string layer_name(const YAML::Node& value, const std::string& file, std::size_t index)
+{
+    const std::string name = value.IsScalar() ? value.Scalar() : "";
+    check_layer_name(name, position(file, value) + ": model[" + std::to_string(index) + "].name");
+    return name;
+}
+
+std::vector<std::int64_t> read_shape(const YAML::Node& node, const std::string& file, const std::string& what)
+{
+    key_spec spec{what, value_kind::integer_list, "", "per-sample shape"};
+    check_value(node, spec, file, what);
+    auto dims = node.as<std::vector<std::int64_t>>();
+    for (std::int64_t d : dims) {
+        if (d < 1) throw config_error(position(file, node) + ": " + what + ": dimensions must be >= 1");
+    }
+    return dims;
+}
+
+layer_item parse_item(const YAML::Node& item, const std::string& file, std::size_t index)
+{
+    const std::string where = position(file, item) + ": model[" + std::to_string(index) + "]";
+    if (!item.IsMap()) {
+        throw config_error(where + ": expected a layer such as '- Dense: {units: 10}', found " +
+                           (item.IsScalar() ? "'" + item.Scalar() + "'" : "a list"));
+    }
+    layer_item result;
+    result.node.reset(item);
+    for (const auto& kv : item) {
+        const std::string key = kv.first.Scalar();
+        if (key == "name") {
+            result.name = layer_name(kv.second, file, index);
+        } else if (key == "inputs") {
+            key_spec spec{"inputs", value_kind::string_list, "", "names of the input layers"};
+            const YAML::Node value = kv.second.IsScalar() ? YAML::Node(std::vector<std::string>{kv.second.Scalar()})
+                                                          : kv.second;
+            check_value(value, spec, file, "inputs");
+            result.inputs = value.as<std::vector<std::string>>();
+        } else if (result.class_name.empty()) {
+            result.class_name = key;
+            result.config.reset(kv.second);
+        } else {
+            throw config_error(position(file, kv.first) + ": model[" + std::to_string(index) +
+                               "]: one layer per item; found both '" + result.class_name + "' and '" + key + "'");
+        }
+    }
+    if (result.class_name.empty()) throw config_error(where + ": no layer class given");
+    find_layer_class(result.class_name, position(file, item));
+    if (result.config.IsDefined() && !result.config.IsNull() && !result.config.IsMap()) {
+        throw config_error(position(file, result.config) + ": " + result.class_name +
+                           ": expected a mapping of its settings, found '" +
+                           (result.config.IsScalar() ? result.config.Scalar() : "a list") + "'");
+    }
+    // name and input_shape may also sit inside the class's mapping (Keras style).
+    YAML::Node own(YAML::NodeType::Map);
+    if (result.config.IsMap()) {
+        for (const auto& kv : result.config) {
+            const std::string key = kv.first.Scalar();
+            if (key == "name") {
+                result.name = layer_name(kv.second, file, index);
+            } else if (key == "input_shape") {
+                result.input_shape = read_shape(kv.second, file, result.class_name + ".input_shape");
+                result.input_shape_node.reset(kv.second);
+            } else {
+                own[kv.first] = kv.second;
+            }
+        }
+    }
+    result.config.reset(own);
+    return result;
+}
+
+// The typed settings of a configuration already checked against the class's keys.
+layer_options decode_options(const layer_class& c, const YAML::Node& config)
+{
+    const std::string& n = c.name;
+    if (c.provider != "built-in") {
+        plugin_layer_options o;
+        o.class_name = n;
+        for (const key_spec& k : c.keys) {
+            const YAML::Node value = config[k.name];
+            if (value.IsDefined() && !value.IsNull()) o.settings.emplace_back(k.name, value.Scalar());
+        }
+        return o;
+    }
+    if (n == "Input") return input_options{config["shape"].as<std::vector<std::int64_t>>()};
+    if (n == "Dense") {
+        dense_options o;
+        o.units = config["units"].as<std::int64_t>();
+        o.activation = config["activation"].as<std::string>();
+        o.use_bias = config["use_bias"].as<bool>();
+        o.kernel_initializer = config["kernel_initializer"].as<std::string>();
+        o.bias_initializer = config["bias_initializer"].as<std::string>();
+        return o;
+    }
+    if (n == "Dropout") return dropout_options{config["rate"].as<float>()};
+    if (n == "Activation") return activation_options{config["activation"].as<std::string>()};
+    if (n == "Flatten") return flatten_options{};
+    if (n == "Add") return add_options{};
+    if (n == "Concatenate") return concatenate_options{config["axis"].as<int>()};
+    if (n == "BatchNormalization") {
+        batch_normalization_options o;
+        o.axis = config["axis"].as<int>();
+        o.momentum = config["momentum"].as<float>();
+        o.epsilon = config["epsilon"].as<float>();
+        o.center = config["center"].as<bool>();
+        o.scale = config["scale"].as<bool>();
+        return o;
+    }
+    throw std::logic_error("model_yaml: no decoder for the built-in layer class " + n);
+}
+
+struct settings_encoder {
+    YAML::Node& c;
+    void operator()(const input_options& o) const { c["shape"] = o.shape; }
+    void operator()(const dense_options& o) const
+    {
+        c["units"] = o.units;
+        c["activation"] = o.activation;
+        c["use_bias"] = o.use_bias;
+        c["kernel_initializer"] = o.kernel_initializer;
+        c["bias_initializer"] = o.bias_initializer;
+    }
+    void operator()(const dropout_options& o) const { c["rate"] = shortest_text(o.rate); }
+    void operator()(const activation_options& o) const { c["activation"] = o.activation; }
+    void operator()(const flatten_options&) const {}
+    void operator()(const add_options&) const {}
+    void operator()(const concatenate_options& o) const { c["axis"] = o.axis; }
+    void operator()(const batch_normalization_options& o) const
+    {
+        c["axis"] = o.axis;
+        c["momentum"] = shortest_text(o.momentum);
+        c["epsilon"] = shortest_text(o.epsilon);
+        c["center"] = o.center;
+        c["scale"] = o.scale;
+    }
+    void operator()(const plugin_layer_options& o) const
+    {
+        for (const auto& [key, value] : o.settings) c[key] = value;
+    }
+};
+
+}  // namespace
+
+model_spec parse_model_spec(const YAML::Node& section, const std::string& file)
+{
+    if (!section.IsSequence() || section.size() == 0) {
+        throw config_error(position(file, section) + ": model: expected a list of layers, e.g.\n"
+                           "  model:\n    - Dense: {units: 10, activation: softmax, input_shape: [784]}");
+    }
+    model_spec spec;
+    for (std::size_t i = 0; i < section.size(); ++i) {
+        const layer_item item = parse_item(section[i], file, i);
+        if (item.input_shape && i != 0) {
+            throw config_error(position(file, item.node) + ": input_shape belongs on the first layer only");
+        }
+        const layer_class& cls = find_layer_class(item.class_name, position(file, item.node));
+        if (cls.name == "Input" && i != 0) {
+            throw config_error(position(file, item.node) + ": an Input may only be the first layer");
+        }
+        const std::string path = i == 0 && cls.name == "Input" ? "Input"
+                                                                : "model[" + std::to_string(i) + "]." + item.class_name;
+        model_layer l;
+        l.layer.name = item.name;
+        l.layer.options = decode_options(cls, check_keys(item.config, cls.keys, file, path));
+        l.inputs = item.inputs;
+        l.origin = position(file, item.node);
+        if (i == 0 && item.input_shape && cls.name != "Input") {
+            spec.input_shape = item.input_shape;
+            spec.input_shape_origin = position(file, item.input_shape_node);
+        }
+        spec.layers.push_back(std::move(l));
+    }
+    return spec;
+}
+
+YAML::Node encode_layer_spec(const layer_spec& spec)
+{
+    YAML::Node c;
+    c["name"] = spec.name;
+    std::visit(settings_encoder{c}, spec.options);
+    // A plugin layer's settings come first, as its configuration had them.
+    if (std::holds_alternative<plugin_layer_options>(spec.options)) {
+        c.remove("name");
+        c["name"] = spec.name;
+    }
+    return c;
+}
+
+YAML::Node encode_model_spec(const model_spec& spec)
+{
+    YAML::Node layers(YAML::NodeType::Sequence);
+    for (std::size_t i = 0; i < spec.layers.size(); ++i) {
+        const model_layer& l = spec.layers[i];
+        YAML::Node config = encode_layer_spec(l.layer);
+        if (i == 0 && spec.input_shape) config["input_shape"] = *spec.input_shape;
+        YAML::Node item;
+        item[class_name_of(l.layer.options)] = config;
+        for (const std::string& input : l.inputs) item["inputs"].push_back(input);
+        layers.push_back(item);
+    }
+    return layers;
+}
+
+std::unique_ptr<model> build_model(const YAML::Node& section, const std::string& file,
+                                   const std::optional<shape>& data_sample_shape)
+{
+    return build_model(parse_model_spec(section, file), data_sample_shape);
+}
+
+}  // namespace mlrun
