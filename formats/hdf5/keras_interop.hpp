@@ -12,6 +12,10 @@
 
 namespace mlrun::keras_h5 {
 
-using namespace mlrun::keras;
+using namespace mlrun::interop::keras;
+// The framework has its own model_spec and layer_spec (the typed API);
+// in this plugin those names mean the Keras translation's.
+using mlrun::interop::keras::layer_spec;
+using mlrun::interop::keras::model_spec;
 
 }  // namespace mlrun::keras_h5

@@ -53,7 +53,7 @@ BOOST_AUTO_TEST_CASE(output_paths_are_refused_before_training)
 {
     mlrun::testing::temp_directory dir;
     const std::string config = dir.write("exp.yaml", experiment());
-    for (const char* name : {"m.keras", "m.weights.h5", "m.pt"}) {
+    for (const char* name : {"m.pt", "m.safetensors"}) {
         for (const std::string key : {"save.path", "checkpoint.path"}) {
             const auto r = run_mlrun(quoted(config) + " " + key + "=" + quoted((dir.path / name).string()));
             BOOST_TEST(r.exit_code == 3, key << "=" << name << ": " << r.output);

@@ -5,7 +5,7 @@
 #include <cstdio>
 #include <cstdlib>
 
-namespace mlrun::keras {
+namespace mlrun::interop::keras {
 namespace {
 
 bool parses_as_integer(const std::string& text, long long& out)
@@ -165,4 +165,4 @@ YAML::Node yaml_from_json(const json& value)
     return YAML::Node(scalar_text(value));
 }
 
-}  // namespace mlrun::keras
+}  // namespace mlrun::interop::keras

@@ -7,7 +7,7 @@
 #include <cstring>
 #include <map>
 
-namespace mlrun::keras {
+namespace mlrun::interop::keras {
 namespace {
 
 json dtype_policy()
@@ -280,4 +280,4 @@ std::vector<std::pair<std::string, std::string>> keras3_optimizer_variables(cons
     return vars;
 }
 
-}  // namespace mlrun::keras
+}  // namespace mlrun::interop::keras

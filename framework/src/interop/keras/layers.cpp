@@ -5,7 +5,7 @@
 #include <cmath>
 #include <set>
 
-namespace mlrun::keras {
+namespace mlrun::interop::keras {
 namespace {
 
 // ---- reading Keras configs
@@ -493,4 +493,4 @@ json keras_layer_config(const layer_spec& layer, const std::vector<std::int64_t>
     return c;
 }
 
-}  // namespace mlrun::keras
+}  // namespace mlrun::interop::keras

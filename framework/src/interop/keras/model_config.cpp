@@ -8,7 +8,7 @@
 #include <map>
 #include <set>
 
-namespace mlrun::keras {
+namespace mlrun::interop::keras {
 namespace {
 
 std::string class_of(const json& entry, const std::string& where)
@@ -481,4 +481,4 @@ std::vector<std::string> keras_layer_names(const model_spec& spec)
     return graph_layer_order(spec);
 }
 
-}  // namespace mlrun::keras
+}  // namespace mlrun::interop::keras

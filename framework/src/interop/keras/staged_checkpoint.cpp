@@ -1,6 +1,6 @@
 #include "mlrun/interop/keras/staged_checkpoint.hpp"
 
-namespace mlrun::keras {
+namespace mlrun::interop::keras {
 
 std::int64_t staged_tensor::element_count() const
 {
@@ -57,4 +57,4 @@ bool ends_with(const std::string& text, const std::string& suffix)
     return text.size() >= suffix.size() && text.compare(text.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
 
-}  // namespace mlrun::keras
+}  // namespace mlrun::interop::keras

@@ -6,7 +6,7 @@
 #include <cmath>
 #include <set>
 
-namespace mlrun::keras {
+namespace mlrun::interop::keras {
 namespace {
 
 struct setting_spec {
@@ -314,4 +314,4 @@ void put_compile_metadata(const compile_spec& spec, staged_checkpoint& out)
     if (!spec.experiment.empty()) out.set_meta("experiment", spec.experiment);
 }
 
-}  // namespace mlrun::keras
+}  // namespace mlrun::interop::keras

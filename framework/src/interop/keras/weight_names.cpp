@@ -9,7 +9,7 @@
 #include <map>
 #include <regex>
 
-namespace mlrun::keras {
+namespace mlrun::interop::keras {
 namespace {
 
 // "kernel:0" -> "kernel": TensorFlow's output index is no part of the name.
@@ -214,4 +214,4 @@ std::vector<staged_tensor> optimizer_state_from_keras(std::vector<staged_tensor>
     return result;
 }
 
-}  // namespace mlrun::keras
+}  // namespace mlrun::interop::keras

@@ -5,10 +5,10 @@
 
 #include <stdexcept>
 
-namespace mlrun::keras {
+namespace mlrun::interop::keras {
 
 struct format_error : std::runtime_error {
     using std::runtime_error::runtime_error;
 };
 
-}  // namespace mlrun::keras
+}  // namespace mlrun::interop::keras

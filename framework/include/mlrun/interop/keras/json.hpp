@@ -7,7 +7,7 @@
 
 #include <string>
 
-namespace mlrun::keras {
+namespace mlrun::interop::keras {
 
 using json = nlohmann::ordered_json;
 
@@ -44,4 +44,4 @@ std::string keras_dump(const json& value);
 // A JSON scalar as YAML scalar text ("16", "0.0010000000474974513", "true").
 std::string scalar_text(const json& value);
 
-}  // namespace mlrun::keras
+}  // namespace mlrun::interop::keras

@@ -12,7 +12,7 @@
 #include <string>
 #include <vector>
 
-namespace mlrun::keras {
+namespace mlrun::interop::keras {
 
 // The Keras version mlrun writes Keras 3 files as: the layout and configs
 // of the keras3.8.0 fixtures.
@@ -60,4 +60,4 @@ std::string keras3_optimizer_name(const compile_spec& spec);
 std::vector<std::pair<std::string, std::string>> keras3_optimizer_variables(const std::vector<std::string>& weights,
                                                                            const compile_spec& spec);
 
-}  // namespace mlrun::keras
+}  // namespace mlrun::interop::keras

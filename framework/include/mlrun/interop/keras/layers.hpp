@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-namespace mlrun::keras {
+namespace mlrun::interop::keras {
 
 // Translates a Keras layer (not InputLayer) of class `keras_class` with
 // `config`. Refuses, naming the setting, anything mlrun would compute
@@ -30,4 +30,4 @@ std::vector<std::int64_t> input_shape_of(const json& config, const std::string& 
 bool is_translated_class(const std::string& keras_class);
 std::vector<std::string> translated_classes();
 
-}  // namespace mlrun::keras
+}  // namespace mlrun::interop::keras

@@ -14,7 +14,7 @@
 #include <string>
 #include <vector>
 
-namespace mlrun::keras {
+namespace mlrun::interop::keras {
 
 // One layer in mlrun's terms.
 struct layer_spec {
@@ -58,4 +58,4 @@ std::vector<std::string> keras_layer_names(const model_spec& spec);
 // "InputLayer, Dense, ..." for messages.
 std::string supported_keras_classes();
 
-}  // namespace mlrun::keras
+}  // namespace mlrun::interop::keras

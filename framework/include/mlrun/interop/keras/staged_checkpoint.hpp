@@ -15,7 +15,7 @@
 #include <utility>
 #include <vector>
 
-namespace mlrun::keras {
+namespace mlrun::interop::keras {
 
 inline constexpr const char* optimizer_prefix = "optimizer/";
 inline constexpr const char* iterations_name = "optimizer/iterations";
@@ -45,4 +45,4 @@ std::string shape_text(const std::vector<std::int64_t>& dims);
 bool starts_with(const std::string& text, const std::string& prefix);
 bool ends_with(const std::string& text, const std::string& suffix);
 
-}  // namespace mlrun::keras
+}  // namespace mlrun::interop::keras

@@ -12,7 +12,7 @@
 #include <string>
 #include <vector>
 
-namespace mlrun::keras {
+namespace mlrun::interop::keras {
 
 struct compile_spec {
     std::string optimizer_class;       // Keras's class name (Adam, SGD, RMSprop); empty: none
@@ -46,4 +46,4 @@ json keras_training_config(const compile_spec& spec);
 // Sets the framework's metadata keys from `spec`.
 void put_compile_metadata(const compile_spec& spec, staged_checkpoint& out);
 
-}  // namespace mlrun::keras
+}  // namespace mlrun::interop::keras

@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-namespace mlrun::keras {
+namespace mlrun::interop::keras {
 
 // The canonical name of weight `keras_name` of layer `layer`. Accepts
 // "dense_1/kernel:0" (Keras 2, tf.keras), "dense_1_1/kernel:0" (graph-mode
@@ -33,4 +33,4 @@ std::vector<staged_tensor> optimizer_state_from_keras(std::vector<staged_tensor>
                                                       const std::vector<const staged_tensor*>& weights,
                                                       const compile_spec& compile, const std::string& where);
 
-}  // namespace mlrun::keras
+}  // namespace mlrun::interop::keras
