@@ -10,6 +10,7 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <iterator>
 #include <memory>
@@ -149,6 +150,20 @@ void write_model_files(const std::string& json_path, model_artifacts artifacts,
     }
     if (options.shard_bytes == 0) throw format_error("option shard_size: must be at least 1 byte");
     const std::string dir = directory_of(json_path);
+    // The model's own directory is made when missing (the converter does too);
+    // a failed save removes it again if it made it.
+    std::error_code ec;
+    const bool made_directory = !dir.empty() && std::filesystem::create_directories(dir, ec);
+    if (ec) throw format_error(json_path + ": cannot make the directory " + dir + ": " + ec.message());
+    struct remove_if_failed {
+        std::string dir;
+        bool armed;
+        ~remove_if_failed()
+        {
+            std::error_code ignored;
+            if (armed) std::filesystem::remove(dir, ignored);  // only if still empty
+        }
+    } cleanup{dir, made_directory};
     std::set<std::string> old_shards;
     try {
         for (const weight_group& g : read_model_files(json_path).artifacts.manifest) old_shards.insert(g.paths.begin(), g.paths.end());
@@ -177,6 +192,7 @@ void write_model_files(const std::string& json_path, model_artifacts artifacts,
     outputs.back()->write(text.data(), text.size());
     outputs.back()->finish();
     for (const auto& out : outputs) out->commit();  // model.json last: it names the shards before it
+    cleanup.armed = false;
     for (const std::string& old : old_shards) {
         if (new_shards.count(old) == 0) std::remove((dir + old).c_str());
     }
