@@ -27,6 +27,7 @@ struct common_options {
     std::string architecture;  // evaluate --architecture ARCH (format_commands.cpp)
     std::string resume;  // --resume[=auto|fallback|never]; empty: the experiment's fit.resume
     bool profile = false;  // --profile: time every kernel of the run
+    std::vector<std::string> format_options;  // convert --format-option KEY=VALUE, for DST's format
 };
 
 // Parses the command line and runs the command; returns the exit code

@@ -98,6 +98,13 @@ int convert(const common_options& common, const std::vector<std::string>& args)
     format_options options;
     if (to.name == "hdf5" || to.name == "yaml") options.emplace_back("weights_only", weights_only ? "true" : "false");
     if (format(to).export_only()) options.emplace_back("source", source);
+    for (const std::string& option : common.format_options) {
+        const std::size_t equals = option.find('=');
+        if (equals == std::string::npos || equals == 0) {
+            throw usage_error("--format-option '" + option + "': expected KEY=VALUE (quantize=uint8)");
+        }
+        options.emplace_back(option.substr(0, equals), option.substr(equals + 1));
+    }
     format(to).save(args[1], ckpt, options);
     std::cout << "Converted " << source << " (" << from.name << ") to " << args[1] << " (" << to.name << "): "
               << ckpt.tensors.size() << " tensors, " << ckpt.metadata.size() << " metadata entries\n";
