@@ -78,7 +78,8 @@ int convert(const common_options& common, const std::vector<std::string>& args)
 {
     if (args.size() != 2) throw usage_error("usage: mlrun convert SRC DST  (e.g. mlrun convert training_1/cp.ckpt cp.h5)");
     const plugin_registry plugins(plugin_search_order(common.plugin_dirs, {}));
-    // A directory is a model only to a format that keeps its models in one (tfjs).
+    // A directory is a model only to a format that keeps its models in one
+    // (tfjs), and never an mlrun checkpoint directory.
     if (args[1].empty() ||
         ((args[1].back() == '/' || boost::filesystem::is_directory(args[1])) && directory_format(plugins, args[1]) == nullptr)) {
         throw usage_error("mlrun convert: DST '" + args[1] + "' is a directory; name the file (cp.h5, cp.yaml) or the "

@@ -1,5 +1,6 @@
 #include "mlrun/checkpoint/format_choice.hpp"
 
+#include "mlrun/checkpoint/checkpoint_state.hpp"
 #include "mlrun/checkpoint/format.hpp"
 #include "mlrun/core/error.hpp"
 
@@ -70,11 +71,13 @@ void candidates(const plugin_registry& plugins, const std::string& name, std::ve
 }
 
 // Whether `path` names a directory as a whole: it ends in '/' or is an
-// existing directory. Such a path is the directory format's (a TF.js model
-// directory), whatever its name looks like.
+// existing directory, and is no checkpoint directory (one with a state
+// file means its checkpoints). Such a path is the directory format's (a
+// TF.js model directory), whatever its name looks like.
 bool names_directory(const std::string& path)
 {
     boost::system::error_code ec;
+    if (fs::exists(fs::path(path) / checkpoint_state_file, ec)) return false;
     return (!path.empty() && path.back() == '/') || fs::is_directory(path, ec);
 }
 

@@ -144,8 +144,11 @@ BOOST_AUTO_TEST_CASE(training_saves_to_a_tfjs_directory_and_checkpoints_to_model
     BOOST_TEST_REQUIRE(trained.exit_code == 0, trained.output);
     BOOST_TEST(contains(trained.output, "(tfjs format, after epoch 1)"), trained.output);
     BOOST_TEST(fs::exists(web + "model.json"));
-    // A checkpoint directory with its state file names model.json; a plain one is read as a whole.
-    for (const std::string& model : {(root(dir) / "ck").string(), web}) {
+    // A checkpoint directory means its latest checkpoint, model.json; a plain one is read as a whole.
+    const auto latest = run_mlrun("inspect '" + (root(dir) / "ck").string() + "'");
+    BOOST_TEST(latest.exit_code == 0, latest.output);
+    BOOST_TEST(contains(latest.output, "dense/kernel (float32) [784,512]"), latest.output);
+    for (const std::string& model : {ckpt, web}) {
         const auto evaluated = run_mlrun("evaluate --model '" + model + "' --config configs/mnist.yaml data.test.take=100");
         BOOST_TEST(evaluated.exit_code == 0, evaluated.output);
         BOOST_TEST(contains(evaluated.output, "1 epochs"), evaluated.output);
