@@ -166,9 +166,11 @@ void write_model_files(const std::string& json_path, model_artifacts artifacts,
     } cleanup{dir, made_directory};
     std::set<std::string> old_shards;
     try {
-        for (const weight_group& g : read_model_files(json_path).artifacts.manifest) old_shards.insert(g.paths.begin(), g.paths.end());
+        for (const weight_group& g : parse_model_json(read_text(json_path), json_path).manifest) {
+            old_shards.insert(g.paths.begin(), g.paths.end());
+        }
     } catch (const format_error&) {
-        // nothing readable to replace
+        // no readable model.json: no shards of an old model to remove
     }
     std::vector<std::unique_ptr<atomic_output>> outputs;
     std::set<std::string> new_shards;

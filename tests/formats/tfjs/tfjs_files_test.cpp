@@ -83,6 +83,12 @@ BOOST_AUTO_TEST_CASE(shard_size_is_a_format_option)
     BOOST_TEST_REQUIRE(converted.exit_code == 0, converted.output);
     BOOST_TEST(read_json(small / "model.json")["weightsManifest"][0]["paths"].size() == 5u);  // 4,884,604 bytes
     BOOST_TEST(fs::file_size(small / "group1-shard5of5.bin") == 884604u);
+    // Exported again with the default size, the old model's five shards give way to two.
+    const auto again = run_mlrun("convert '" + t.h5 + "' '" + small.string() + "/'");
+    BOOST_TEST_REQUIRE(again.exit_code == 0, again.output);
+    std::size_t files = 0;
+    for (const auto& entry : fs::directory_iterator(small)) files += entry.path().extension() == ".bin";
+    BOOST_TEST(files == 2u);
     const auto bad = run_mlrun("convert '" + t.h5 + "' '" + small.string() + "/' --format-option shard_size=-3");
     BOOST_TEST(bad.exit_code == 7);
     BOOST_TEST(contains(bad.output, "option shard_size: expected a number of bytes above 0"), bad.output);
