@@ -12,6 +12,7 @@
 
 const { execFileSync, spawn, spawnSync } = require('child_process');
 const fs = require('fs');
+const http = require('http');
 const os = require('os');
 const path = require('path');
 const zlib = require('zlib');
@@ -62,6 +63,17 @@ function serve(webModel) {
   });
 }
 
+// The status code `mlrun serve` answers a raw request path with.
+function statusOf(port, requestPath) {
+  return new Promise((resolve, reject) => {
+    const request = http.get({ host: '127.0.0.1', port, path: requestPath }, (response) => {
+      response.resume();
+      resolve(response.statusCode);
+    });
+    request.on('error', reject);
+  });
+}
+
 // The page's DOM once its script has run (virtual time lets the fetches,
 // the predictions and the epoch finish before the DOM is taken).
 function dumpDom(url) {
@@ -93,6 +105,11 @@ async function main() {
     const { server, port } = await serve(web);
     let dom;
     try {
+      check(await statusOf(port, '/model/model.json') === 200, 'mlrun serve serves the model under /model/');
+      check(await statusOf(port, '/') === 200, 'mlrun serve answers / with index.html');
+      for (const outside of ['/../README.md', '/model/../../README.md', '/%2e%2e/README.md', '/nothing.js']) {
+        check(await statusOf(port, outside) === 404, `mlrun serve refuses ${outside}`);
+      }
       // The cpu backend computes in float32 as mlrun does (webgl may use float16 textures).
       dom = dumpDom(`http://127.0.0.1:${port}/?digits=${digits.join(',')}&finetune=256&test=1&backend=cpu`);
     } finally {
