@@ -17,6 +17,7 @@ packages=(
     gnuplot-nox
     clang libclang-rt-14-dev
     nodejs npm
+    chromium
 )
 
 die() {

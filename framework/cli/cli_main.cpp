@@ -34,13 +34,15 @@ const char* const usage_text =
     "       mlrun summary --model FILE                        print a saved model's summary table\n"
     "       mlrun predict --model FILE --input X.npy|X.csv --output Y.npy|Y.csv\n"
     "                                                         run a saved model on the samples in X\n"
-    "       mlrun convert SRC DST                             convert a checkpoint between formats (TF checkpoint, .h5, .yaml)\n"
+    "       mlrun convert SRC DST [--format-option KEY=VALUE] convert a checkpoint between formats (TF checkpoint, .h5,\n"
+    "                                                         .yaml, DIR/ for TF.js)\n"
     "       mlrun export-architecture CONFIG ARCH.yaml [overrides]\n"
     "                                  write the model's architecture and compile settings (no weights)\n"
     "       mlrun evaluate --architecture ARCH.yaml --weights PREFIX_OR_FILE [--config CONFIG]\n"
     "                                  rebuild the model from ARCH, load weights of any format, evaluate\n"
     "       mlrun config keys                                 every experiment key, layer and optimizer (markdown)\n"
     "       mlrun config dump CONFIG [overrides]              the fully resolved experiment\n"
+    "       mlrun serve DIR [NAME=PATH ...] [--port P]        serve DIR (and PATH as /NAME/) on 127.0.0.1 for a browser\n"
     "       mlrun plot RUN_DIR [-o curves.png|curves.svg]     draw a run's loss and accuracy curves (CSV log or event files)\n"
     "\n"
     "Overrides beat the file and are type-checked: fit.epochs=3 backend=openblas data.train.take=500\n"
@@ -70,6 +72,10 @@ int run_command(const std::vector<std::string>& args, const common_options& comm
     if (!common.architecture.empty() && first != "evaluate") {
         throw usage_error("--architecture goes with: mlrun evaluate --architecture ARCH.yaml --weights PREFIX");
     }
+    if (!common.format_options.empty() && first != "convert") {
+        throw usage_error("--format-option goes with: mlrun convert SRC DST --format-option KEY=VALUE");
+    }
+    if (first == "serve") return serve(rest(1), common.port);
     if (first == "convert") return convert(common, rest(1));
     if (first == "export-architecture") return export_architecture(common, rest(1));
     if (first == "evaluate" && !common.architecture.empty()) return evaluate_architecture(common, rest(1));
@@ -143,7 +149,10 @@ int main(int argc, char** argv)
             "architecture", po::value(&common.architecture), "evaluate: an architecture file (export-architecture) to pair with --weights")(
             "resume", po::value(&common.resume)->implicit_value("auto"),
             "train: go on from the latest checkpoint (=fallback: from the newest sound one when it is damaged)")(
-            "profile", po::bool_switch(&common.profile), "train: time every kernel call and print where the time went");
+            "profile", po::bool_switch(&common.profile), "train: time every kernel call and print where the time went")(
+            "port", po::value(&common.port), "serve: the port on 127.0.0.1 (default 8080; 0: any free one)")(
+            "format-option", po::value(&common.format_options)->composing(),
+            "convert: KEY=VALUE for DST's format (tfjs: quantize=float16|uint8, shard_size=BYTES, overwrite=true)");
         po::options_description hidden;
         hidden.add_options()("args", po::value(&args));
         po::options_description all;

@@ -27,6 +27,8 @@ struct common_options {
     std::string architecture;  // evaluate --architecture ARCH (format_commands.cpp)
     std::string resume;  // --resume[=auto|fallback|never]; empty: the experiment's fit.resume
     bool profile = false;  // --profile: time every kernel of the run
+    int port = 8080;  // serve --port
+    std::vector<std::string> format_options;  // convert --format-option KEY=VALUE, for DST's format
 };
 
 // Parses the command line and runs the command; returns the exit code
@@ -51,6 +53,8 @@ void save_trained_model(session& s, const history& h);
 int config_keys();
 int config_dump(const std::string& config, const std::vector<std::string>& overrides);
 int plot(const common_options& common, const std::vector<std::string>& args);  // report_commands.cpp
+// serve_command.cpp: mlrun serve DIR [NAME=PATH ...] --port P, a static file server on 127.0.0.1.
+int serve(const std::vector<std::string>& args, int port);
 
 // Checkpoints (checkpoint_commands.cpp).
 int latest(const std::string& directory);

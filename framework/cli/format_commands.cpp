@@ -77,11 +77,14 @@ std::string percent(double fraction)
 int convert(const common_options& common, const std::vector<std::string>& args)
 {
     if (args.size() != 2) throw usage_error("usage: mlrun convert SRC DST  (e.g. mlrun convert training_1/cp.ckpt cp.h5)");
-    if (args[1].empty() || args[1].back() == '/' || boost::filesystem::is_directory(args[1])) {
+    const plugin_registry plugins(plugin_search_order(common.plugin_dirs, {}));
+    // A directory is a model only to a format that keeps its models in one
+    // (tfjs), and never an mlrun checkpoint directory.
+    if (args[1].empty() ||
+        ((args[1].back() == '/' || boost::filesystem::is_directory(args[1])) && directory_format(plugins, args[1]) == nullptr)) {
         throw usage_error("mlrun convert: DST '" + args[1] + "' is a directory; name the file (cp.h5, cp.yaml) or the "
                           "TensorFlow prefix (dir/cp) to write");
     }
-    const plugin_registry plugins(plugin_search_order(common.plugin_dirs, {}));
     const std::string source = resolve_checkpoint_argument(args[0]);
     const plugin_record& from = format_for_reading(plugins, source);
     const plugin_record& to = choose_format(plugins, "", args[1], args[1]);
@@ -96,6 +99,13 @@ int convert(const common_options& common, const std::vector<std::string>& args)
     format_options options;
     if (to.name == "hdf5" || to.name == "yaml") options.emplace_back("weights_only", weights_only ? "true" : "false");
     if (format(to).export_only()) options.emplace_back("source", source);
+    for (const std::string& option : common.format_options) {
+        const std::size_t equals = option.find('=');
+        if (equals == std::string::npos || equals == 0) {
+            throw usage_error("--format-option '" + option + "': expected KEY=VALUE (quantize=uint8)");
+        }
+        options.emplace_back(option.substr(0, equals), option.substr(equals + 1));
+    }
     format(to).save(args[1], ckpt, options);
     std::cout << "Converted " << source << " (" << from.name << ") to " << args[1] << " (" << to.name << "): "
               << ckpt.tensors.size() << " tensors, " << ckpt.metadata.size() << " metadata entries\n";

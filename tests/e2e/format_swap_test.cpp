@@ -124,11 +124,11 @@ BOOST_AUTO_TEST_CASE(unknown_or_contradicting_formats_are_errors_listing_the_kno
     BOOST_TEST(clash.code == 3);
     BOOST_TEST(contains(clash.err, "format 'hdf5' does not match 'c/cp.yaml', whose suffix the yaml format claims"));
     BOOST_TEST(!fs::exists(s.path("c")));  // refused before training
-    s.experiment("json.yaml", 1, "checkpoint: {path: 'c/cp-{epoch}.json'}\n");
-    const result json = run_mlrun(s, "json.yaml");
-    BOOST_TEST(json.code == 3);
-    BOOST_TEST(contains(json.err, "'c/cp-{epoch}.json': no format claims the suffix '.json'"), json.err);
-    BOOST_TEST(contains(json.err, "  yaml: .yaml .yml\n"));
+    s.experiment("bin.yaml", 1, "checkpoint: {path: 'c/cp-{epoch}.bin'}\n");
+    const result bin = run_mlrun(s, "bin.yaml");
+    BOOST_TEST(bin.code == 3);
+    BOOST_TEST(contains(bin.err, "'c/cp-{epoch}.bin': no format claims the suffix '.bin'"), bin.err);
+    BOOST_TEST(contains(bin.err, "  yaml: .yaml .yml\n"));
     // A name without a suffix, or ending in .ckpt, is a TensorFlow prefix; converting to one works too.
     s.experiment("prefix.yaml", 1, "checkpoint: {path: 'p/ckpt-{epoch}'}\n");
     BOOST_TEST(run_mlrun(s, "prefix.yaml").code == 0);

@@ -17,7 +17,7 @@ set_tests_properties(fuzz_build PROPERTIES
 # by -rss_limit_mb.
 set(fuzz_hdf5_options -malloc_limit_mb=1048576)
 set(fuzz_keras_archive_options -malloc_limit_mb=1048576)
-foreach(target tf_checkpoint hdf5 keras_archive keras_json onnx idx npy experiment checkpoint_state)
+foreach(target tf_checkpoint hdf5 keras_archive keras_json onnx tfjs idx npy experiment checkpoint_state)
   add_test(NAME fuzz_${target}
     COMMAND bash ${fuzz_dir}/run_fuzzer.sh ${target}_fuzzer ${fuzz_build_dir} ${MLRUN_FUZZ_SECONDS}
       ${fuzz_${target}_options})

@@ -4,6 +4,7 @@
 #   hdf5_fuzzer           the interop fixtures' Keras files and one mlrun saves
 #   keras_archive_fuzzer  the interop fixtures' .keras archives
 #   onnx_fuzzer           mlrun's export of the model it saves, and an empty file
+#   tfjs_fuzzer           model.json, a NUL and its shard: mlrun's export, a quantized one, empty
 #   keras_json_fuzzer     the model_config and training_config attributes of
 #                         the fixtures' Keras files and of one mlrun saves, and
 #                         the .keras archives' config.json
@@ -171,6 +172,20 @@ onnx_seeds() {
     rm -rf "$scratch"
 }
 
+# model.json, a NUL, then the one shard: mlrun's export (a small shard
+# size would split it, so the seed model gets one), and TF.js's own layout.
+tfjs_seeds() {
+    local scratch
+    scratch=$(mktemp -d)
+    mlrun_saved "$scratch"
+    "$MLRUN_BINARY_DIR/bin/mlrun" convert "$scratch/model.h5" "$scratch/web/" --format-option shard_size=1000000000 \
+        >"$scratch/log" 2>&1 || { cat "$scratch/log" >&2; die "mlrun could not export the seed model to TF.js"; }
+    { cat "$scratch/web/model.json"; printf '\0'; cat "$scratch/web/group1-shard1of1.bin"; } >"$out/mlrun-export"
+    printf '{"format":"layers-model","modelTopology":{"class_name":"Sequential","config":{"layers":[]}},"weightsManifest":[{"paths":["./group1-shard1of1.bin"],"weights":[{"name":"d/kernel","shape":[2,1],"dtype":"float32","quantization":{"dtype":"uint8","scale":0.1,"min":-1}}]}]}\0\x01\x02' >"$out/quantized"
+    : >"$out/empty"
+    rm -rf "$scratch"
+}
+
 idx_seeds() {
     local scratch
     scratch=$(mktemp -d)
@@ -248,6 +263,7 @@ case $target in
     keras_archive_fuzzer) keras_archive_seeds ;;
     keras_json_fuzzer) keras_json_seeds ;;
     onnx_fuzzer) onnx_seeds ;;
+    tfjs_fuzzer) tfjs_seeds ;;
     idx_fuzzer) idx_seeds ;;
     npy_fuzzer) npy_seeds ;;
     experiment_fuzzer) experiment_seeds ;;

@@ -31,6 +31,8 @@ std::string resolve_checkpoint_argument(const std::string& path_or_directory)
     }
     const std::string state_file = (fs::path(path_or_directory) / checkpoint_state_file).string();
     const std::optional<checkpoint_state> state = read_checkpoint_state(path_or_directory);
+    // A TF.js model directory (model.json and its shards) is read as a whole.
+    if (!state && fs::exists(fs::path(path_or_directory) / "model.json", ec)) return path_or_directory;
     if (!state) {
         throw io_error(path_or_directory + ": no checkpoint in this directory (expected the state file " + state_file +
                        " that mlrun and TensorFlow write next to their checkpoints)");

@@ -68,6 +68,12 @@ bool format::export_only() const
     return (table_->flags & MLRUN_FORMAT_EXPORT_ONLY) != 0;
 }
 
+bool format::checks_model() const
+{
+    if (table_->struct_size < offsetof(mlrun_format_table, flags) + sizeof(table_->flags)) return false;
+    return (table_->flags & (MLRUN_FORMAT_EXPORT_ONLY | MLRUN_FORMAT_CHECKS_MODEL)) != 0;
+}
+
 void format::require_loadable(const std::string& path) const
 {
     if (!export_only()) return;

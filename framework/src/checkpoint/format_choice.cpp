@@ -1,5 +1,6 @@
 #include "mlrun/checkpoint/format_choice.hpp"
 
+#include "mlrun/checkpoint/checkpoint_state.hpp"
 #include "mlrun/checkpoint/format.hpp"
 #include "mlrun/core/error.hpp"
 
@@ -69,6 +70,28 @@ void candidates(const plugin_registry& plugins, const std::string& name, std::ve
     }
 }
 
+// Whether `path` names a directory as a whole: it ends in '/' or is an
+// existing directory, and is no checkpoint directory (one with a state
+// file means its checkpoints). Such a path is the directory format's (a
+// TF.js model directory), whatever its name looks like.
+bool names_directory(const std::string& path)
+{
+    boost::system::error_code ec;
+    if (fs::exists(fs::path(path) / checkpoint_state_file, ec)) return false;
+    return (!path.empty() && path.back() == '/') || fs::is_directory(path, ec);
+}
+
+const plugin_record* only_directory_format(const plugin_registry& plugins)
+{
+    const plugin_record* found = nullptr;
+    for (const plugin_record& p : plugins.plugins()) {
+        if (p.kind != MLRUN_PLUGIN_FORMAT || !p.directory_paths) continue;
+        if (found != nullptr) return nullptr;  // several: the user names one
+        found = &p;
+    }
+    return found;
+}
+
 // The key that names a format, for hints: save.format when choosing for save.path.
 std::string format_key(const std::string& where)
 {
@@ -92,6 +115,11 @@ std::string directory_problem(const std::string& path)
 
 }  // namespace
 
+const plugin_record* directory_format(const plugin_registry& plugins, const std::string& path)
+{
+    return names_directory(path) ? only_directory_format(plugins) : nullptr;
+}
+
 std::string known_formats(const plugin_registry& plugins)
 {
     std::string text;
@@ -100,6 +128,7 @@ std::string known_formats(const plugin_registry& plugins)
         std::string list;
         for (const std::string& s : p.suffixes) list += " " + s;
         if (p.prefix_paths) list += " (a path prefix: PREFIX.index, PREFIX.data-*)";
+        if (p.directory_paths) list += " (or a directory: DIR/)";
         text += "\n  " + p.name + ":" + list;
     }
     return text.empty() ? " none" : text;
@@ -123,6 +152,11 @@ const plugin_record& choose_format(const plugin_registry& plugins, const std::st
         }
         return *named;
     }
+    if (names_directory(path)) {
+        if (const plugin_record* directory = only_directory_format(plugins)) return *directory;
+        throw config_error(where + ": '" + path + "' is a directory; name a file or prefix in it, or name the format "
+                           "with " + format_key(where) + formats);
+    }
     if (by_suffix.size() == 1) return *by_suffix.front();
     if (by_suffix.size() > 1) {
         std::string names;
@@ -145,7 +179,14 @@ const plugin_record& check_output_path(const plugin_registry& plugins, const std
                                        const std::string& path, const std::string& key, const std::string& where)
 {
     const plugin_record& chosen = choose_format(plugins, requested, path, where.empty() ? key : where);
-    if (const std::string problem = format(chosen).save_path_problem(plain_name(path)); !problem.empty()) {
+    // A directory is shown to the format as its name with the '/' that says so.
+    std::string name = plain_name(path);
+    if (names_directory(path)) {
+        std::string directory = path;
+        while (directory.size() > 1 && directory.back() == '/') directory.pop_back();
+        name = plain_name(directory) + "/";
+    }
+    if (const std::string problem = format(chosen).save_path_problem(name); !problem.empty()) {
         throw config_error(key + ": '" + path + "': the " + chosen.name + " format cannot write it: " + problem +
                            "; known formats:" + known_formats(plugins));
     }
@@ -165,6 +206,9 @@ const plugin_record& format_for_reading(const plugin_registry& plugins, const st
     const bool prefix_files = fs::exists(path + ".index", ec) || ends_with(path, ".index") ||
                               path.find(".data-0") != std::string::npos;
     if (prefix_files && by_prefix.size() == 1) return *by_prefix.front();
+    if (names_directory(path)) {
+        if (const plugin_record* directory = only_directory_format(plugins)) return *directory;
+    }
     if (by_suffix.size() == 1) return *by_suffix.front();
     if (by_suffix.empty() && !fallback.empty()) return plugins.find(MLRUN_PLUGIN_FORMAT, fallback);
     if (by_suffix.empty() && by_prefix.size() == 1 && file_type_suffix(plain_name(path)).empty()) return *by_prefix.front();

@@ -84,6 +84,7 @@ plugin_facts facts_of_record(const std::string& bytes)
     if (facts.kind == MLRUN_PLUGIN_FORMAT) {
         facts.suffixes = split_suffixes(suffixes.c_str());
         facts.prefix_paths = (record.format_flags & MLRUN_FORMAT_PREFIX_PATHS) != 0;
+        facts.directory_paths = (record.format_flags & MLRUN_FORMAT_DIRECTORY_PATHS) != 0;
     }
     if (facts.kind == MLRUN_PLUGIN_LAYER) {
         if (layer_class.empty()) throw plugin_error(context + ": a layer plugin with no layer_class");
@@ -108,6 +109,8 @@ plugin_facts facts_of_descriptor(const mlrun_plugin_descriptor& d)
         facts.prefix_paths = table.struct_size >= offsetof(mlrun_format_table, flags) + sizeof table.flags
                                  ? (table.flags & MLRUN_FORMAT_PREFIX_PATHS) != 0
                                  : facts.suffixes.empty();
+        facts.directory_paths = table.struct_size >= offsetof(mlrun_format_table, flags) + sizeof table.flags &&
+                                (table.flags & MLRUN_FORMAT_DIRECTORY_PATHS) != 0;
     }
     if (d.kind == MLRUN_PLUGIN_LAYER && d.table != nullptr) {
         const auto& table = *static_cast<const mlrun_layer_table*>(d.table);
@@ -143,6 +146,10 @@ std::string facts_mismatch(const plugin_facts& declared, const plugin_facts& loa
     if (loaded.prefix_paths != declared.prefix_paths) {
         return differs("its format table's prefix-paths flag is", loaded.prefix_paths ? "set" : "clear",
                        declared.prefix_paths ? "set" : "clear");
+    }
+    if (loaded.directory_paths != declared.directory_paths) {
+        return differs("its format table's directory-paths flag is", loaded.directory_paths ? "set" : "clear",
+                       declared.directory_paths ? "set" : "clear");
     }
     if (loaded.layer_class != declared.layer_class) {
         return differs("its layer table's class is", loaded.layer_class, declared.layer_class);

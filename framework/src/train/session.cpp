@@ -60,17 +60,20 @@ void check_output_paths(const experiment& e, const plugin_registry& plugins)
 
 void check_model_exportable(const experiment& e, const model& m, const plugin_registry& plugins)
 {
-    const YAML::Node keys = e.resolved["save"];
-    const std::string path = keys.IsMap() ? keys["path"].as<std::string>() : "";
-    if (path.empty()) return;
-    const std::string requested = keys["format"].as<std::string>();
-    const format chosen(choose_format(plugins, requested == "auto" ? "" : requested, path, "save.path"));
-    if (!chosen.export_only()) return;
-    try {
-        chosen.check_savable(path, capture_state(m, nullptr), {{"source", e.source.file_for("model")}});
-    } catch (const io_error& error) {
-        throw config_error("save.path: '" + path + "': the " + chosen.name() + " format cannot export this model: " +
-                           error.what());
+    for (const std::string section : {"save", "checkpoint"}) {
+        const YAML::Node keys = e.resolved[section];
+        const std::string path = keys.IsMap() ? keys["path"].as<std::string>() : "";
+        if (path.empty()) continue;
+        const std::string requested = keys["format"].as<std::string>();
+        const format chosen(choose_format(plugins, requested == "auto" ? "" : requested, path, section + ".path"));
+        if (!chosen.checks_model()) continue;
+        // A template path ({epoch}) names no file yet: the check writes nothing anyway.
+        try {
+            chosen.check_savable(path, capture_state(m, nullptr), {{"source", e.source.file_for("model")}});
+        } catch (const io_error& error) {
+            throw config_error(section + ".path: '" + path + "': the " + chosen.name() +
+                               " format cannot export this model: " + error.what());
+        }
     }
 }
 

@@ -88,7 +88,14 @@ typedef struct mlrun_format_table {
      * host opens them only to inspect, never as a model or weights to load,
      * and before training it saves the fresh model with option
      * `dry_run=true` (build and check everything, write nothing), since such
-     * a format may refuse a model that other formats take. */
+     * a format may refuse a model that other formats take.
+     * MLRUN_FORMAT_DIRECTORY_PATHS: a model is a directory of files (TF.js's
+     * model.json and weight shards); a path ending in '/', or naming an
+     * existing directory that holds no checkpoint state file, is this
+     * format's, and the plugin resolves it to its files.
+     * MLRUN_FORMAT_CHECKS_MODEL: the format may refuse a model other formats
+     * take (a layer it has no counterpart for), so before training the host
+     * saves the fresh model with `dry_run=true`, as for export-only ones. */
     uint32_t flags;
     /* Whether save_begin would accept `path`, judged by its name alone
      * (writes nothing), so a run can refuse a bad output path before it
@@ -98,6 +105,8 @@ typedef struct mlrun_format_table {
 
 #define MLRUN_FORMAT_PREFIX_PATHS 1u
 #define MLRUN_FORMAT_EXPORT_ONLY 2u
+#define MLRUN_FORMAT_DIRECTORY_PATHS 4u
+#define MLRUN_FORMAT_CHECKS_MODEL 8u
 
 #ifdef __cplusplus
 }

@@ -26,6 +26,9 @@ public:
     // Whether files are for other programs only (MLRUN_FORMAT_EXPORT_ONLY):
     // never loaded as a model or weights.
     bool export_only() const;
+    // Whether the format may refuse a model others take (export-only ones,
+    // MLRUN_FORMAT_CHECKS_MODEL), so a run dry-runs its save before training.
+    bool checks_model() const;
     // Throws model_error when the format is export-only, so `path` cannot
     // be loaded as a model or as weights; says so and what to use instead.
     void require_loadable(const std::string& path) const;

@@ -2,8 +2,9 @@
 // and the trainer follow. Writing: the format the experiment names
 // (checkpoint.format, save.format), or the one the path's suffix selects
 // when it names none (".h5" -> hdf5, ".yaml" -> yaml; no suffix or ".ckpt"
-// -> the format that declares prefix paths, tf_checkpoint; any other
-// suffix is an error). Reading: the same, except that an existing
+// -> the format that declares prefix paths, tf_checkpoint; a directory,
+// named with a trailing '/' or existing -> the format that declares
+// directory paths, tfjs; any other suffix is an error). Reading: the same, except that an existing
 // PREFIX.index (or a path to one of a prefix's files) means the prefix
 // format whatever the suffix.
 #pragma once
@@ -36,6 +37,10 @@ const plugin_record& check_output_path(const plugin_registry& plugins, const std
 // io_error listing the known formats when none fits.
 const plugin_record& format_for_reading(const plugin_registry& plugins, const std::string& path,
                                         const std::string& fallback = "");
+
+// The format that declares directory paths when `path` names a directory
+// (ends in '/' or is one) and exactly one format does; else nullptr.
+const plugin_record* directory_format(const plugin_registry& plugins, const std::string& path);
 
 // "  hdf5: .h5 .hdf5 .keras\n  tf_checkpoint: (a path prefix)\n ...".
 std::string known_formats(const plugin_registry& plugins);

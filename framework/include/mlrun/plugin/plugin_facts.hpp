@@ -21,6 +21,7 @@ struct plugin_facts {
     unsigned abi_minor = 0;
     std::vector<std::string> suffixes;  // formats: the file suffixes it claims (".h5")
     bool prefix_paths = false;          // formats: paths are prefixes (MLRUN_FORMAT_PREFIX_PATHS)
+    bool directory_paths = false;       // formats: a model is a directory (MLRUN_FORMAT_DIRECTORY_PATHS)
     std::string layer_class;            // layers: the class configurations name
 };
 
