@@ -9,6 +9,7 @@
 #include "onednn_matmul.hpp"
 #include "thread_option.hpp"
 
+#include "mlrun/plugin/backend_plugin.hpp"
 #include "mlrun/plugin/plugin_author.hpp"
 
 #include <dnnl.h>
@@ -124,7 +125,7 @@ const mlrun_backend_table table = [] {
     t.destroy = destroy;
     t.last_error = last_error;
     t.gemm = gemm;
-    mlrun::vector_kernels::add_element_wise_kernels<omp_split>(t);
+    mlrun::plugin_author::add_kernels<mlrun::vector_kernels::element_wise<omp_split>>(t);
     return t;
 }();
 

@@ -9,6 +9,7 @@
 #include "flush_denormals.hpp"
 #include "thread_option.hpp"
 
+#include "mlrun/plugin/backend_plugin.hpp"
 #include "mlrun/plugin/plugin_author.hpp"
 
 #include <cblas.h>
@@ -88,7 +89,7 @@ const mlrun_backend_table table = [] {
     t.destroy = destroy;
     t.last_error = last_error;
     t.gemm = gemm;
-    mlrun::vector_kernels::add_element_wise_kernels<serial_split>(t);
+    mlrun::plugin_author::add_kernels<mlrun::vector_kernels::element_wise<serial_split>>(t);
     return t;
 }();
 
