@@ -4,6 +4,7 @@
 #include "mlrun/plugin/table_fields.hpp"
 #include "reference_kernels.hpp"
 
+#include <array>
 #include <chrono>
 #include <cstddef>
 #include <cstring>
@@ -44,19 +45,28 @@ const mlrun_backend_table* backend_table(const plugin_record& plugin)
 backend::backend(const plugin_record& plugin, const std::vector<std::pair<std::string, std::string>>& options)
     : name_(plugin.name), table_(backend_table(plugin)), reference_(&reference::kernel_table())
 {
-    if (table_->struct_size < offsetof(mlrun_backend_table, fill) || table_->create == nullptr ||
+    if (!has_field(*table_, &mlrun_backend_table::last_error) || table_->create == nullptr ||
         table_->destroy == nullptr || table_->last_error == nullptr) {
         throw plugin_error(plugin.path + ": backend '" + plugin.name +
                            "' lacks create, destroy or last_error in its table");
     }
     std::vector<mlrun_option> c_options;
     for (const auto& [key, value] : options) c_options.push_back({key.c_str(), value.c_str()});
-    if (table_->create(c_options.data(), c_options.size(), &handle_) != MLRUN_STATUS_OK || handle_ == nullptr) {
-        const char* message = table_->last_error(handle_);  // handle_ may be NULL: create's own message
+    const std::string failed = plugin.path + ": backend '" + plugin.name + "' could not be created";
+    if (const auto create = field_or(*table_, &mlrun_backend_table::create_reporting, nullptr)) {
+        std::array<char, 1024> error{};
+        if (create(c_options.data(), c_options.size(), &handle_, error.data(), error.size()) != MLRUN_STATUS_OK ||
+            handle_ == nullptr) {
+            handle_ = nullptr;  // the convention: a failed create hands out nothing
+            throw plugin_error(failed + (error[0] != '\0' ? std::string(": ") + error.data() : std::string()));
+        }
+    } else if (table_->create(c_options.data(), c_options.size(), &handle_) != MLRUN_STATUS_OK || handle_ == nullptr) {
+        // ABI 1.0: the message is last_error's, of the handle a failed create may still hand out, or of NULL.
+        const char* message = table_->last_error(handle_);
         const std::string reason = message != nullptr && *message ? std::string(": ") + message : std::string();
-        // A failed create may still hand out its handle so that last_error can explain.
         if (handle_ != nullptr) table_->destroy(handle_);
-        throw plugin_error(plugin.path + ": backend '" + plugin.name + "' could not be created" + reason);
+        handle_ = nullptr;
+        throw plugin_error(failed + reason);
     }
     reference_->create(nullptr, 0, &reference_handle_);
 }

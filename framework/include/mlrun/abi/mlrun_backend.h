@@ -6,8 +6,9 @@
  * struct_size (a plugin built for an older ABI), or return
  * MLRUN_STATUS_UNIMPLEMENTED for a case it does not handle; in each case
  * the host runs the reference kernel instead. Any other non-OK status is
- * an error whose text `last_error` returns (owned by the backend, valid until
- * its next call on the same thread).
+ * an error whose text `last_error` returns (mlrun_abi.h's convention: the
+ * handle's message, owned by the backend, valid until its next call on the
+ * same thread).
  *
  * Kernels never allocate memory the host must free, and never keep pointers
  * they were given past the call.
@@ -133,9 +134,10 @@ typedef struct mlrun_backend_table {
     uint32_t struct_size;
 
     /* Lifetime. `options` are borrowed key/value pairs such as
-     * {"threads", "2"}; unknown keys are ignored. A create that fails may
-     * still set *out so that last_error(*out) explains; the host then
-     * reads the message and calls destroy(*out). */
+     * {"threads", "2"}; unknown keys are ignored. ABI 1.0's create: one
+     * that fails may still set *out so that last_error(*out) explains; the
+     * host then reads the message and calls destroy(*out). A host of ABI
+     * 1.1 calls create_reporting instead where the table has it. */
     mlrun_status (*create)(const mlrun_option* options, size_t option_count, mlrun_backend** out);
     void (*destroy)(mlrun_backend* self);
     /* The message of the last failed call on `self`; with self == NULL, of
@@ -146,6 +148,11 @@ typedef struct mlrun_backend_table {
     MLRUN_BACKEND_KERNELS(MLRUN_BACKEND_KERNEL_ENTRY)
 #undef MLRUN_BACKEND_KERNEL_ENTRY
 
+    /* ABI 1.1. create() reporting as every other creating entry does: a
+     * failure's message goes into the caller's `error` buffer, and *out is
+     * left NULL (nothing to destroy). */
+    mlrun_status (*create_reporting)(const mlrun_option* options, size_t option_count, mlrun_backend** out,
+                                     char* error, size_t error_size);
 } mlrun_backend_table;
 
 #ifdef __cplusplus

@@ -24,8 +24,14 @@ template <class Struct, class Field> bool has_field(const Struct& object, Field 
     return field_offset(object, member) + sizeof(Field) <= object.struct_size;
 }
 
-// `member`'s value where the plugin's struct has it, else `absent`.
-template <class Struct, class Field> Field field_or(const Struct& object, Field Struct::*member, Field absent)
+template <class T> struct not_deduced {
+    using type = T;
+};
+
+// `member`'s value where the plugin's struct has it, else `absent` (by
+// default zero: NULL for entries).
+template <class Struct, class Field>
+Field field_or(const Struct& object, Field Struct::*member, typename not_deduced<Field>::type absent = Field{})
 {
     return has_field(object, member) ? object.*member : absent;
 }
