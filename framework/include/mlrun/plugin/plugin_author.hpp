@@ -45,19 +45,34 @@
 
 namespace mlrun::plugin_author {
 
+// What a plugin does not do at all (a format without string tensors asked
+// for one): guarded() answers MLRUN_STATUS_UNSUPPORTED, which the host
+// reports as "not supported".
+struct unsupported_error : std::runtime_error {
+    using std::runtime_error::runtime_error;
+};
+
 // Runs `body` (returning mlrun_status) and turns any exception into a status
-// plus a message stored in `error`, since exceptions must not cross the ABI.
+// plus a message stored in `error`, since exceptions must not cross the ABI:
+// std::bad_alloc is OUT_OF_MEMORY, unsupported_error UNSUPPORTED,
+// std::invalid_argument INVALID_ARGUMENT, any other exception `otherwise`.
 template <class Body>
-mlrun_status guarded(std::string& error, Body&& body) noexcept
+mlrun_status guarded(std::string& error, Body&& body, mlrun_status otherwise = MLRUN_STATUS_INTERNAL) noexcept
 {
     try {
         return body();
     } catch (const std::bad_alloc&) {
         error = "out of memory";
         return MLRUN_STATUS_OUT_OF_MEMORY;
+    } catch (const unsupported_error& e) {
+        error = e.what();
+        return MLRUN_STATUS_UNSUPPORTED;
+    } catch (const std::invalid_argument& e) {
+        error = e.what();
+        return MLRUN_STATUS_INVALID_ARGUMENT;
     } catch (const std::exception& e) {
         error = e.what();
-        return MLRUN_STATUS_INTERNAL;
+        return otherwise;
     } catch (...) {
         error = "unknown exception";
         return MLRUN_STATUS_INTERNAL;
