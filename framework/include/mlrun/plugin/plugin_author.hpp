@@ -88,20 +88,6 @@ inline const mlrun_plugin_descriptor* descriptor_for(const mlrun_host_info* host
     return host != nullptr && host->abi_major == MLRUN_ABI_MAJOR ? &descriptor : nullptr;
 }
 
-// mlrun_format_table::metadata_entry over metadata kept as (key, value)
-// string pairs: points `key` and `value` at entry `index`; throws (for
-// guarded) when there is no such entry.
-template <class Pairs>
-void metadata_entry_at(const Pairs& metadata, std::int64_t index, const char** key, const char** value)
-{
-    if (index < 0 || static_cast<std::size_t>(index) >= metadata.size()) {
-        throw std::out_of_range("no metadata entry #" + std::to_string(index));
-    }
-    const auto& entry = metadata[static_cast<std::size_t>(index)];
-    *key = entry.first.c_str();
-    *value = entry.second.c_str();
-}
-
 // Copies `message` into a caller's error buffer of `error_size` bytes,
 // cut to fit and always NUL-terminated (the ABI's error out-parameters).
 inline void copy_message(const std::string& message, char* error, std::size_t error_size)
