@@ -109,30 +109,14 @@ mlrun_status gemm(mlrun_backend* self, int trans_a, int trans_b, std::int64_t m,
     return MLRUN_STATUS_OK;
 }
 
-const mlrun_backend_table table = [] {
+mlrun_backend_table make_table()
+{
     mlrun_backend_table t = mlrun::plugin_author::backend_table<onednn_backend>();
     t.gemm = gemm;
     mlrun::plugin_author::add_kernels<mlrun::vector_kernels::element_wise<omp_split>>(t);
     return t;
-}();
-
-const mlrun_plugin_descriptor descriptor = {
-    sizeof(mlrun_plugin_descriptor),
-    MLRUN_ABI_MAJOR,
-    MLRUN_ABI_MINOR,
-    MLRUN_PLUGIN_BACKEND,
-    "onednn",
-    "1.0.0",
-    "gemm by oneDNN (AVX-512 where present); element-wise kernels vectorised; OpenMP, backend.threads threads",
-    &table,
-};
-
-const mlrun_plugin_descriptor* onednn_entry(const mlrun_host_info* host)
-{
-    return mlrun::plugin_author::descriptor_for(host, descriptor);
 }
 
 }  // namespace
 
-MLRUN_PLUGIN_EXPORT(onednn_entry)
-MLRUN_BACKEND_FACTS("onednn", "1.0.0", "gemm by oneDNN (AVX-512 where present); element-wise kernels vectorised; OpenMP, backend.threads threads")
+MLRUN_BACKEND_PLUGIN(make_table, "onednn", "1.0.0", "gemm by oneDNN (AVX-512 where present); element-wise kernels vectorised; OpenMP, backend.threads threads")

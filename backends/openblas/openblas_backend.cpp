@@ -73,30 +73,14 @@ mlrun_status gemm(mlrun_backend* self, int trans_a, int trans_b, std::int64_t m,
     return MLRUN_STATUS_OK;
 }
 
-const mlrun_backend_table table = [] {
+mlrun_backend_table make_table()
+{
     mlrun_backend_table t = mlrun::plugin_author::backend_table<openblas_backend>();
     t.gemm = gemm;
     mlrun::plugin_author::add_kernels<mlrun::vector_kernels::element_wise<serial_split>>(t);
     return t;
-}();
-
-const mlrun_plugin_descriptor descriptor = {
-    sizeof(mlrun_plugin_descriptor),
-    MLRUN_ABI_MAJOR,
-    MLRUN_ABI_MINOR,
-    MLRUN_PLUGIN_BACKEND,
-    "openblas",
-    "1.0.0",
-    "gemm by OpenBLAS (its pthread pool, backend.threads threads); vectorised element-wise kernels",
-    &table,
-};
-
-const mlrun_plugin_descriptor* openblas_entry(const mlrun_host_info* host)
-{
-    return mlrun::plugin_author::descriptor_for(host, descriptor);
 }
 
 }  // namespace
 
-MLRUN_PLUGIN_EXPORT(openblas_entry)
-MLRUN_BACKEND_FACTS("openblas", "1.0.0", "gemm by OpenBLAS (its pthread pool, backend.threads threads); vectorised element-wise kernels")
+MLRUN_BACKEND_PLUGIN(make_table, "openblas", "1.0.0", "gemm by OpenBLAS (its pthread pool, backend.threads threads); vectorised element-wise kernels")

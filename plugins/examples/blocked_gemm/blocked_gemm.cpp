@@ -44,24 +44,14 @@ mlrun_status gemm(mlrun_backend*, int trans_a, int trans_b, int64_t m, int64_t n
     return MLRUN_STATUS_OK;
 }
 
-const mlrun_backend_table table = [] {
+mlrun_backend_table make_table()
+{
     // Every kernel left NULL falls back to the reference.
     mlrun_backend_table t = mlrun::plugin_author::backend_table<blocked_backend>();
     t.gemm = gemm;
     return t;
-}();
-
-const mlrun_plugin_descriptor descriptor = {
-    sizeof(mlrun_plugin_descriptor), MLRUN_ABI_MAJOR, MLRUN_ABI_MINOR, MLRUN_PLUGIN_BACKEND,
-    "blocked_gemm", "1.0.0", "example: a cache-blocked gemm, everything else from the reference", &table,
-};
-
-const mlrun_plugin_descriptor* entry(const mlrun_host_info* host)
-{
-    return mlrun::plugin_author::descriptor_for(host, descriptor);
 }
 
 }  // namespace
 
-MLRUN_PLUGIN_EXPORT(entry)
-MLRUN_BACKEND_FACTS("blocked_gemm", "1.0.0", "example: a cache-blocked gemm, everything else from the reference")
+MLRUN_BACKEND_PLUGIN(make_table, "blocked_gemm", "1.0.0", "example: a cache-blocked gemm, everything else from the reference")

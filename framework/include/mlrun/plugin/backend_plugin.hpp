@@ -4,9 +4,14 @@
 // which throws when an option is bad, with a member `std::string error`
 // that keeps the message of its last failed kernel call:
 //
-//     mlrun_backend_table t = mlrun::plugin_author::backend_table<my_backend>();
-//     t.gemm = my_gemm;                                       // kernels one by one,
-//     mlrun::plugin_author::add_kernels<my_element_wise>(t);  // or from a class
+//     mlrun_backend_table make_table()
+//     {
+//         mlrun_backend_table t = mlrun::plugin_author::backend_table<my_backend>();
+//         t.gemm = my_gemm;                                       // kernels one by one,
+//         mlrun::plugin_author::add_kernels<my_element_wise>(t);  // or from a class
+//         return t;
+//     }
+//     MLRUN_BACKEND_PLUGIN(make_table, "mine", "1.0.0", "my backend")
 //
 // backend_table writes the lifetime entries (create, create_reporting,
 // destroy, last_error) once for every backend, with guarded()'s exception
@@ -100,3 +105,28 @@ template <class State> mlrun_backend_table backend_table()
 }
 
 }  // namespace mlrun::plugin_author
+
+// Defines a backend plugin whose table `make_table()` returns: the table,
+// the descriptor, the exported entry and the facts record, from one name,
+// version and description. One line at the end of the source, outside any
+// namespace.
+#define MLRUN_BACKEND_PLUGIN(make_table, name, version, description)                                             \
+    namespace {                                                                                                    \
+    namespace mlrun_backend_plugin {                                                                               \
+    const mlrun_backend_table table = make_table();                                                                \
+    const mlrun_plugin_descriptor descriptor = {sizeof(mlrun_plugin_descriptor),                                   \
+                                                MLRUN_ABI_MAJOR,                                                   \
+                                                MLRUN_ABI_MINOR,                                                   \
+                                                MLRUN_PLUGIN_BACKEND,                                              \
+                                                name,                                                              \
+                                                version,                                                           \
+                                                description,                                                       \
+                                                &table};                                                           \
+    const mlrun_plugin_descriptor* entry(const mlrun_host_info* host)                                              \
+    {                                                                                                              \
+        return ::mlrun::plugin_author::descriptor_for(host, descriptor);                                           \
+    }                                                                                                              \
+    }                                                                                                              \
+    }                                                                                                              \
+    MLRUN_PLUGIN_EXPORT(mlrun_backend_plugin::entry)                                                               \
+    MLRUN_BACKEND_FACTS(name, version, description)
