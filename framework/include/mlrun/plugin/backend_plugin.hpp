@@ -114,19 +114,7 @@ template <class State> mlrun_backend_table backend_table()
     namespace {                                                                                                    \
     namespace mlrun_backend_plugin {                                                                               \
     const mlrun_backend_table table = make_table();                                                                \
-    const mlrun_plugin_descriptor descriptor = {sizeof(mlrun_plugin_descriptor),                                   \
-                                                MLRUN_ABI_MAJOR,                                                   \
-                                                MLRUN_ABI_MINOR,                                                   \
-                                                MLRUN_PLUGIN_BACKEND,                                              \
-                                                name,                                                              \
-                                                version,                                                           \
-                                                description,                                                       \
-                                                &table};                                                           \
-    const mlrun_plugin_descriptor* entry(const mlrun_host_info* host)                                              \
-    {                                                                                                              \
-        return ::mlrun::plugin_author::descriptor_for(host, descriptor);                                           \
     }                                                                                                              \
     }                                                                                                              \
-    }                                                                                                              \
-    MLRUN_PLUGIN_EXPORT(mlrun_backend_plugin::entry)                                                               \
+    MLRUN_PLUGIN_DESCRIPTOR(mlrun_backend_plugin, MLRUN_PLUGIN_BACKEND, table, name, version, description)         \
     MLRUN_BACKEND_FACTS(name, version, description)

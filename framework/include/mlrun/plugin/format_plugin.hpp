@@ -410,14 +410,7 @@ template <class Format> mlrun_format_table format_table(const char* suffixes, st
     namespace {                                                                                                    \
     namespace mlrun_format_plugin {                                                                                \
     const mlrun_format_table table = ::mlrun::plugin_author::format_table<Format>(suffixes, flags);                \
-    const mlrun_plugin_descriptor descriptor = {                                                                   \
-        sizeof(mlrun_plugin_descriptor), MLRUN_ABI_MAJOR, MLRUN_ABI_MINOR, MLRUN_PLUGIN_FORMAT, name, version,     \
-        description, &table};                                                                                      \
-    const mlrun_plugin_descriptor* entry(const mlrun_host_info* host)                                              \
-    {                                                                                                              \
-        return ::mlrun::plugin_author::descriptor_for(host, descriptor);                                           \
     }                                                                                                              \
     }                                                                                                              \
-    }                                                                                                              \
-    MLRUN_PLUGIN_EXPORT(mlrun_format_plugin::entry)                                                                \
+    MLRUN_PLUGIN_DESCRIPTOR(mlrun_format_plugin, MLRUN_PLUGIN_FORMAT, table, name, version, description)           \
     MLRUN_FORMAT_FACTS(name, version, description, suffixes, flags)

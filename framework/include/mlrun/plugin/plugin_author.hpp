@@ -22,6 +22,23 @@
 #define MLRUN_PLUGIN_EXPORT(function) \
     BOOST_DLL_ALIAS_SECTIONED(function, mlrun_plugin_entry, mlrun)
 
+// The descriptor and exported entry of a plugin of `kind` whose table is
+// `table`, both in namespace `space` (inside an unnamed one);
+// MLRUN_FORMAT_PLUGIN and MLRUN_BACKEND_PLUGIN write them with this.
+#define MLRUN_PLUGIN_DESCRIPTOR(space, kind, table, name, version, description)                                  \
+    namespace {                                                                                                    \
+    namespace space {                                                                                              \
+    const mlrun_plugin_descriptor descriptor = {                                                                   \
+        sizeof(mlrun_plugin_descriptor), MLRUN_ABI_MAJOR, MLRUN_ABI_MINOR, kind, name, version, description,      \
+        &table};                                                                                                   \
+    const mlrun_plugin_descriptor* entry(const mlrun_host_info* host)                                              \
+    {                                                                                                              \
+        return ::mlrun::plugin_author::descriptor_for(host, descriptor);                                           \
+    }                                                                                                              \
+    }                                                                                                              \
+    }                                                                                                              \
+    MLRUN_PLUGIN_EXPORT(space::entry)
+
 // The plugin's facts record (mlrun_plugin_facts in mlrun_abi.h), alone in
 // the section the host reads to list and choose plugins without loading
 // them. One line per plugin next to MLRUN_PLUGIN_EXPORT, saying what its
