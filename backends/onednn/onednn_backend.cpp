@@ -9,6 +9,7 @@
 #include "onednn_matmul.hpp"
 #include "thread_option.hpp"
 
+#include "mlrun/plugin/backend_plugin.hpp"
 #include "mlrun/plugin/plugin_author.hpp"
 
 #include <dnnl.h>
@@ -17,6 +18,7 @@
 
 #include <algorithm>
 #include <memory>
+#include <stdexcept>
 #include <string>
 
 namespace {
@@ -25,9 +27,17 @@ struct onednn_backend {
     int threads = 1;
     std::string error;
     std::unique_ptr<mlrun::onednn::matmul_cache> matmuls;
+
+    onednn_backend(const mlrun_option* options, size_t count)
+    {
+        if (!mlrun::backend_shared::thread_option(options, count, 1, threads, error)) {
+            throw std::invalid_argument(error);
+        }
+        matmuls = std::make_unique<mlrun::onednn::matmul_cache>();
+    }
 };
 
-onednn_backend& state(mlrun_backend* self) { return *reinterpret_cast<onednn_backend*>(self); }
+onednn_backend& state(mlrun_backend* self) { return mlrun::plugin_author::backend_state<onednn_backend>(self); }
 
 // Below this many elements per thread, waking a second thread costs more
 // than it saves (an OpenMP region with spinning workers costs about 3 us;
@@ -65,24 +75,6 @@ struct omp_split {
     }
 };
 
-mlrun_status create(const mlrun_option* options, size_t count, mlrun_backend** out)
-{
-    auto* self = new (std::nothrow) onednn_backend;
-    if (self == nullptr) return MLRUN_STATUS_OUT_OF_MEMORY;
-    *out = reinterpret_cast<mlrun_backend*>(self);
-    return mlrun::plugin_author::guarded(self->error, [&] {
-        if (!mlrun::backend_shared::thread_option(options, count, 1, self->threads, self->error)) {
-            return MLRUN_STATUS_INVALID_ARGUMENT;
-        }
-        self->matmuls = std::make_unique<mlrun::onednn::matmul_cache>();
-        return MLRUN_STATUS_OK;
-    });
-}
-
-void destroy(mlrun_backend* self) { delete &state(self); }
-
-const char* last_error(mlrun_backend* self) { return state(self).error.c_str(); }
-
 mlrun_status gemm(mlrun_backend* self, int trans_a, int trans_b, std::int64_t m, std::int64_t n, std::int64_t k,
                   float alpha, const float* a, std::int64_t lda, const float* b, std::int64_t ldb, float beta,
                   float* c, std::int64_t ldc)
@@ -117,34 +109,14 @@ mlrun_status gemm(mlrun_backend* self, int trans_a, int trans_b, std::int64_t m,
     return MLRUN_STATUS_OK;
 }
 
-const mlrun_backend_table table = [] {
-    mlrun_backend_table t{};
-    t.struct_size = sizeof(mlrun_backend_table);
-    t.create = create;
-    t.destroy = destroy;
-    t.last_error = last_error;
-    t.gemm = gemm;
-    mlrun::vector_kernels::add_element_wise_kernels<omp_split>(t);
-    return t;
-}();
-
-const mlrun_plugin_descriptor descriptor = {
-    sizeof(mlrun_plugin_descriptor),
-    MLRUN_ABI_MAJOR,
-    MLRUN_ABI_MINOR,
-    MLRUN_PLUGIN_BACKEND,
-    "onednn",
-    "1.0.0",
-    "gemm by oneDNN (AVX-512 where present); element-wise kernels vectorised; OpenMP, backend.threads threads",
-    &table,
-};
-
-const mlrun_plugin_descriptor* onednn_entry(const mlrun_host_info* host)
+mlrun_backend_table make_table()
 {
-    return mlrun::plugin_author::descriptor_for(host, descriptor);
+    mlrun_backend_table t = mlrun::plugin_author::backend_table<onednn_backend>();
+    t.gemm = gemm;
+    mlrun::plugin_author::add_kernels<mlrun::vector_kernels::element_wise<omp_split>>(t);
+    return t;
 }
 
 }  // namespace
 
-MLRUN_PLUGIN_EXPORT(onednn_entry)
-MLRUN_BACKEND_FACTS("onednn", "1.0.0", "gemm by oneDNN (AVX-512 where present); element-wise kernels vectorised; OpenMP, backend.threads threads")
+MLRUN_BACKEND_PLUGIN(make_table, "onednn", "1.0.0", "gemm by oneDNN (AVX-512 where present); element-wise kernels vectorised; OpenMP, backend.threads threads")

@@ -9,11 +9,13 @@
 #include "flush_denormals.hpp"
 #include "thread_option.hpp"
 
+#include "mlrun/plugin/backend_plugin.hpp"
 #include "mlrun/plugin/plugin_author.hpp"
 
 #include <cblas.h>
 
 #include <climits>
+#include <stdexcept>
 #include <string>
 
 // Declared again here: not every cblas.h on the include path is OpenBLAS's.
@@ -25,9 +27,17 @@ namespace {
 struct openblas_backend {
     int threads = 1;
     std::string error;
+
+    openblas_backend(const mlrun_option* options, size_t count)
+    {
+        if (!mlrun::backend_shared::thread_option(options, count, 1, threads, error)) {
+            throw std::invalid_argument(error);
+        }
+        openblas_set_num_threads(threads);
+    }
 };
 
-openblas_backend& state(mlrun_backend* self) { return *reinterpret_cast<openblas_backend*>(self); }
+openblas_backend& state(mlrun_backend* self) { return mlrun::plugin_author::backend_state<openblas_backend>(self); }
 
 // Everything runs on the calling thread (see the file comment).
 struct serial_split {
@@ -38,24 +48,6 @@ struct serial_split {
         body(0, units);
     }
 };
-
-mlrun_status create(const mlrun_option* options, size_t count, mlrun_backend** out)
-{
-    auto* self = new (std::nothrow) openblas_backend;
-    if (self == nullptr) return MLRUN_STATUS_OUT_OF_MEMORY;
-    *out = reinterpret_cast<mlrun_backend*>(self);
-    return mlrun::plugin_author::guarded(self->error, [&] {
-        if (!mlrun::backend_shared::thread_option(options, count, 1, self->threads, self->error)) {
-            return MLRUN_STATUS_INVALID_ARGUMENT;
-        }
-        openblas_set_num_threads(self->threads);
-        return MLRUN_STATUS_OK;
-    });
-}
-
-void destroy(mlrun_backend* self) { delete &state(self); }
-
-const char* last_error(mlrun_backend* self) { return state(self).error.c_str(); }
 
 bool fits_int(std::int64_t value) { return value >= 0 && value <= INT_MAX; }
 
@@ -81,34 +73,14 @@ mlrun_status gemm(mlrun_backend* self, int trans_a, int trans_b, std::int64_t m,
     return MLRUN_STATUS_OK;
 }
 
-const mlrun_backend_table table = [] {
-    mlrun_backend_table t{};
-    t.struct_size = sizeof(mlrun_backend_table);
-    t.create = create;
-    t.destroy = destroy;
-    t.last_error = last_error;
-    t.gemm = gemm;
-    mlrun::vector_kernels::add_element_wise_kernels<serial_split>(t);
-    return t;
-}();
-
-const mlrun_plugin_descriptor descriptor = {
-    sizeof(mlrun_plugin_descriptor),
-    MLRUN_ABI_MAJOR,
-    MLRUN_ABI_MINOR,
-    MLRUN_PLUGIN_BACKEND,
-    "openblas",
-    "1.0.0",
-    "gemm by OpenBLAS (its pthread pool, backend.threads threads); vectorised element-wise kernels",
-    &table,
-};
-
-const mlrun_plugin_descriptor* openblas_entry(const mlrun_host_info* host)
+mlrun_backend_table make_table()
 {
-    return mlrun::plugin_author::descriptor_for(host, descriptor);
+    mlrun_backend_table t = mlrun::plugin_author::backend_table<openblas_backend>();
+    t.gemm = gemm;
+    mlrun::plugin_author::add_kernels<mlrun::vector_kernels::element_wise<serial_split>>(t);
+    return t;
 }
 
 }  // namespace
 
-MLRUN_PLUGIN_EXPORT(openblas_entry)
-MLRUN_BACKEND_FACTS("openblas", "1.0.0", "gemm by OpenBLAS (its pthread pool, backend.threads threads); vectorised element-wise kernels")
+MLRUN_BACKEND_PLUGIN(make_table, "openblas", "1.0.0", "gemm by OpenBLAS (its pthread pool, backend.threads threads); vectorised element-wise kernels")

@@ -30,26 +30,9 @@ const mlrun_backend_table table = [] {
     t.create = create;
     t.destroy = destroy;
     t.last_error = last_error;
-    t.fill = fill;
-    t.axpby = axpby;
-    t.gemm = gemm;
-    t.bias_add = bias_add;
-    t.bias_grad = bias_grad;
-    t.activation_forward = activation_forward;
-    t.activation_backward = activation_backward;
-    t.softmax_forward = softmax_forward;
-    t.softmax_backward = softmax_backward;
-    t.softmax_cross_entropy = softmax_cross_entropy;
-    t.sigmoid_cross_entropy = sigmoid_cross_entropy;
-    t.probability_cross_entropy = probability_cross_entropy;
-    t.mean_squared_error = mean_squared_error;
-    t.sum = sum;
-    t.argmax_rows = argmax_rows;
-    t.dropout_forward = dropout_forward;
-    t.multiply = multiply;
-    t.sgd_update = sgd_update;
-    t.adam_update = adam_update;
-    t.rmsprop_update = rmsprop_update;
+#define MLRUN_REFERENCE_KERNEL(name, parameters) t.name = name;
+    MLRUN_BACKEND_KERNELS(MLRUN_REFERENCE_KERNEL)
+#undef MLRUN_REFERENCE_KERNEL
     return t;
 }();
 

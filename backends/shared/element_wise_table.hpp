@@ -8,7 +8,8 @@
 // possibly from several threads at once; unit_cost is the number of
 // elements one unit stands for, so the split can leave small work on one
 // thread. Each body runs with denormals flushed to zero on its thread
-// (flush_denormals.hpp). Cases these kernels do not handle (other activations, invalid
+// (flush_denormals.hpp). A backend puts them in its table with
+// plugin_author::add_kernels<element_wise<Split>>. Cases these kernels do not handle (other activations, invalid
 // arguments) answer UNIMPLEMENTED, so the reference kernel runs and reports
 // any error with its own message.
 #pragma once
@@ -140,22 +141,5 @@ template <class Split> struct element_wise {
         return MLRUN_STATUS_OK;
     }
 };
-
-// Fills the element-wise entries of `table`; the rest are left as they are.
-template <class Split> void add_element_wise_kernels(mlrun_backend_table& table)
-{
-    using k = element_wise<Split>;
-    table.fill = k::fill;
-    table.axpby = k::axpby;
-    table.multiply = k::multiply;
-    table.bias_add = k::bias_add;
-    table.bias_grad = k::bias_grad;
-    table.activation_forward = k::activation_forward;
-    table.activation_backward = k::activation_backward;
-    table.dropout_forward = k::dropout_forward;
-    table.sgd_update = k::sgd_update;
-    table.adam_update = k::adam_update;
-    table.rmsprop_update = k::rmsprop_update;
-}
 
 }  // namespace mlrun::vector_kernels

@@ -18,7 +18,7 @@
 
 namespace mlrun::tfjs {
 
-using keras::format_error;
+using interop::keras::format_error;
 
 namespace {
 

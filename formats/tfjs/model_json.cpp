@@ -7,8 +7,8 @@
 
 namespace mlrun::tfjs {
 
-using keras::format_error;
-using keras::member;
+using interop::keras::format_error;
+using interop::keras::member;
 
 namespace {
 
@@ -16,7 +16,7 @@ namespace {
 // elements per tensor), and small enough that sums of sizes cannot wrap.
 constexpr std::int64_t max_elements = std::int64_t(1) << 34;
 
-std::string text_of(const json& value) { return keras::json_excerpt(value); }
+std::string text_of(const json& value) { return interop::keras::json_excerpt(value); }
 
 std::string required_string(const json& object, const char* key, const std::string& where)
 {
@@ -158,7 +158,7 @@ std::uint64_t weight_group::stored_bytes() const
 
 model_artifacts parse_model_json(const std::string& text, const std::string& where)
 {
-    const json root = keras::parse_json(text, where);
+    const json root = interop::keras::parse_json(text, where);
     if (!root.is_object()) throw format_error(where + ": expected a TF.js model (a JSON object), found " + text_of(root));
     model_artifacts a;
     if (const json* format = member(root, "format"); format != nullptr && !format->is_null()) {

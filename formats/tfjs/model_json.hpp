@@ -15,7 +15,7 @@
 
 namespace mlrun::tfjs {
 
-using keras::json;
+using interop::keras::json;
 
 inline constexpr const char* layers_model_format = "layers-model";
 

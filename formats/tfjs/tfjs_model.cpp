@@ -12,10 +12,10 @@
 
 namespace mlrun::tfjs {
 
-using keras::compile_spec;
-using keras::format_error;
-using keras::member;
-using keras::starts_with;
+using interop::keras::compile_spec;
+using interop::keras::format_error;
+using interop::keras::member;
+using interop::keras::starts_with;
 
 namespace {
 
@@ -89,18 +89,18 @@ std::string writer_name(const staged_checkpoint& ckpt)
 
 // Optimizer tensors in TF.js's order: the counter, then every trainable
 // weight's first slot, every weight's second slot...
-std::vector<std::pair<std::string, const keras::staged_tensor*>> optimizer_weights(const staged_checkpoint& ckpt,
+std::vector<std::pair<std::string, const interop::keras::staged_tensor*>> optimizer_weights(const staged_checkpoint& ckpt,
                                                                                   const compile_spec& compile)
 {
-    std::vector<std::pair<std::string, const keras::staged_tensor*>> out;
-    const keras::staged_tensor* iterations = ckpt.find(iterations_name);
+    std::vector<std::pair<std::string, const interop::keras::staged_tensor*>> out;
+    const interop::keras::staged_tensor* iterations = ckpt.find(iterations_name);
     if (iterations == nullptr) return out;
     out.emplace_back("iter", iterations);
     for (const std::string& slot : compile.slot_names()) {
-        for (const keras::staged_tensor& t : ckpt.tensors) {
-            if (starts_with(t.name, keras::optimizer_prefix) || !keras::is_trainable_weight(t.name)) continue;
-            const std::string name = std::string(keras::optimizer_prefix) + t.name + "/" + slot;
-            const keras::staged_tensor* state = ckpt.find(name);
+        for (const interop::keras::staged_tensor& t : ckpt.tensors) {
+            if (starts_with(t.name, interop::keras::optimizer_prefix) || !interop::keras::is_trainable_weight(t.name)) continue;
+            const std::string name = std::string(interop::keras::optimizer_prefix) + t.name + "/" + slot;
+            const interop::keras::staged_tensor* state = ckpt.find(name);
             if (state == nullptr) throw format_error("optimizer state '" + name + "' is missing");
             out.emplace_back(t.name + "/" + slot, state);
         }
@@ -109,7 +109,7 @@ std::vector<std::pair<std::string, const keras::staged_tensor*>> optimizer_weigh
 }
 
 // The counter as mlrun keeps it: TF.js stores an int32.
-keras::staged_tensor widened_counter(keras::staged_tensor t)
+interop::keras::staged_tensor widened_counter(interop::keras::staged_tensor t)
 {
     if (t.dtype != MLRUN_DTYPE_INT32 || t.element_count() != 1) return t;
     std::int32_t narrow;
@@ -143,20 +143,20 @@ exported_model export_model(const staged_checkpoint& ckpt, const export_options&
     model_artifacts& a = out.artifacts;
     a.generated_by = writer_name(ckpt);
     a.converted_by = writer_name(ckpt);
-    a.topology = keras::keras_model_config(keras::model_from_layers_yaml(*layers, "metadata model_config"));
-    compile_spec compile = keras::compile_from_metadata(ckpt);
+    a.topology = interop::keras::keras_model_config(interop::keras::model_from_layers_yaml(*layers, "metadata model_config"));
+    compile_spec compile = interop::keras::compile_from_metadata(ckpt);
     const bool with_optimizer = !options.weights_only && !compile.optimizer_class.empty();
     // Quantized weights no longer match the checksums taken of the originals.
     if (options.quantize != quantization::none) compile.tensor_crc32c.clear();
     if (with_optimizer) {
-        const json training = keras::keras_training_config(compile);
+        const json training = interop::keras::keras_training_config(compile);
         if (tfjs_can_train(compile)) a.training_config = training;
         else a.user_metadata = {{"mlrun_training_config", training}};  // TF.js would train it otherwise
     }
     weight_group group;
     std::vector<unsigned char> bytes;
-    for (const keras::staged_tensor& t : ckpt.tensors) {
-        if (starts_with(t.name, keras::optimizer_prefix)) continue;
+    for (const interop::keras::staged_tensor& t : ckpt.tensors) {
+        if (starts_with(t.name, interop::keras::optimizer_prefix)) continue;
         if (t.dtype == MLRUN_DTYPE_STRING) throw format_error("tensor '" + t.name + "': TF.js weights hold no strings");
         group.weights.push_back(encode_weight(t, t.name, options.quantize, bytes));
     }
@@ -177,7 +177,7 @@ staged_checkpoint import_model(const model_files& files, const std::string& wher
     const model_artifacts& a = files.artifacts;
     staged_checkpoint out;
     keep_reason("model_config_error", out, [&] {
-        out.set_meta("model_config", keras::layers_yaml(keras::model_from_keras(a.topology, where + ": modelTopology")));
+        out.set_meta("model_config", interop::keras::layers_yaml(interop::keras::model_from_keras(a.topology, where + ": modelTopology")));
     });
     json training = a.training_config;
     if (training.is_null()) {
@@ -186,11 +186,11 @@ staged_checkpoint import_model(const model_files& files, const std::string& wher
     compile_spec compile;
     if (!training.is_null()) {
         keep_reason("training_config_error", out, [&] {
-            compile = keras::compile_from_keras(keras_training_config(training), "optimizer_config", where + ": trainingConfig");
-            keras::put_compile_metadata(compile, out);
+            compile = interop::keras::compile_from_keras(keras_training_config(training), "optimizer_config", where + ": trainingConfig");
+            interop::keras::put_compile_metadata(compile, out);
         });
     }
-    std::vector<keras::staged_tensor> optimizer;
+    std::vector<interop::keras::staged_tensor> optimizer;
     std::set<std::string> names;
     std::string quantized;
     for (std::size_t g = 0; g < a.manifest.size(); ++g) {
@@ -205,7 +205,7 @@ staged_checkpoint import_model(const model_files& files, const std::string& wher
             if (!names.insert((is_state ? "optimizer:" : "") + name).second) {
                 throw format_error(where + ": two weights are both called '" + name + "'");
             }
-            keras::staged_tensor t = decode_weight(w, bytes, name, where);
+            interop::keras::staged_tensor t = decode_weight(w, bytes, name, where);
             bytes += w.stored_bytes();
             if (!w.quantized_dtype.empty()) quantized += name + ": " + quantization_error_text(w) + "\n";
             if (is_state) optimizer.push_back(widened_counter(std::move(t)));
@@ -214,13 +214,13 @@ staged_checkpoint import_model(const model_files& files, const std::string& wher
     }
     // TF.js restores optimizer state only into the optimizer trainingConfig names; so does mlrun.
     if (!optimizer.empty() && !compile.optimizer_class.empty()) {
-        std::vector<const keras::staged_tensor*> trainable;
-        for (const keras::staged_tensor& t : out.tensors) {
-            if (keras::is_trainable_weight(t.name)) trainable.push_back(&t);
+        std::vector<const interop::keras::staged_tensor*> trainable;
+        for (const interop::keras::staged_tensor& t : out.tensors) {
+            if (interop::keras::is_trainable_weight(t.name)) trainable.push_back(&t);
         }
-        std::vector<keras::staged_tensor> state =
-            keras::optimizer_state_from_keras(std::move(optimizer), trainable, compile, where + ": optimizer weights");
-        for (keras::staged_tensor& t : state) out.tensors.push_back(std::move(t));
+        std::vector<interop::keras::staged_tensor> state =
+            interop::keras::optimizer_state_from_keras(std::move(optimizer), trainable, compile, where + ": optimizer weights");
+        for (interop::keras::staged_tensor& t : state) out.tensors.push_back(std::move(t));
     }
     if (!a.generated_by.empty()) out.set_meta("tfjs_generated_by", a.generated_by);
     if (!a.converted_by.empty()) out.set_meta("tfjs_converted_by", a.converted_by);

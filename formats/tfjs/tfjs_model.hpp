@@ -18,7 +18,7 @@
 
 namespace mlrun::tfjs {
 
-using keras::staged_checkpoint;
+using interop::keras::staged_checkpoint;
 
 struct export_options {
     bool weights_only = false;  // leave the optimizer state and compile settings out

@@ -12,7 +12,7 @@
 
 namespace mlrun::tfjs {
 
-using keras::staged_tensor;
+using interop::keras::staged_tensor;
 
 enum class quantization { none, float16, uint8 };
 

@@ -1,8 +1,10 @@
 #include "mlrun/backend/backend.hpp"
 
 #include "mlrun/core/error.hpp"
+#include "mlrun/plugin/table_fields.hpp"
 #include "reference_kernels.hpp"
 
+#include <array>
 #include <chrono>
 #include <cstddef>
 #include <cstring>
@@ -10,30 +12,26 @@
 namespace mlrun {
 namespace {
 
-// Every kernel of mlrun_backend_table, for listings and the fallback check.
-#define MLRUN_BACKEND_KERNELS(X)                                                                              \
-    X(fill) X(axpby) X(gemm) X(bias_add) X(bias_grad) X(activation_forward) X(activation_backward)          \
-    X(softmax_forward) X(softmax_backward) X(softmax_cross_entropy) X(sigmoid_cross_entropy)                 \
-    X(probability_cross_entropy) X(mean_squared_error) X(sum) X(argmax_rows) X(dropout_forward) X(multiply) \
-    X(sgd_update) X(adam_update) X(rmsprop_update)
-
 struct kernel_entry {
     const char* name;
     std::size_t offset;
 };
 
+// Every kernel, from the ABI's list, for listings and the fallback check.
 const kernel_entry all_kernels[] = {
-#define MLRUN_KERNEL_ENTRY(k) {#k, offsetof(mlrun_backend_table, k)},
+#define MLRUN_KERNEL_ENTRY(name, parameters) {#name, offsetof(mlrun_backend_table, name)},
     MLRUN_BACKEND_KERNELS(MLRUN_KERNEL_ENTRY)
 #undef MLRUN_KERNEL_ENTRY
 };
 
-template <auto kernel> std::size_t offset_of_kernel()
-{
-    const mlrun_backend_table probe{};
-    return static_cast<std::size_t>(reinterpret_cast<const char*>(&(probe.*kernel)) -
-                                    reinterpret_cast<const char*>(&probe));
-}
+// The name of the kernel at table member `kernel`, for messages and profiles.
+template <auto kernel> struct kernel_name;
+#define MLRUN_KERNEL_NAME(name, parameters)                      \
+    template <> struct kernel_name<&mlrun_backend_table::name> { \
+        static constexpr const char* value = #name;              \
+    };
+MLRUN_BACKEND_KERNELS(MLRUN_KERNEL_NAME)
+#undef MLRUN_KERNEL_NAME
 
 // The backend's table, its library loaded only once it is known to be a backend.
 const mlrun_backend_table* backend_table(const plugin_record& plugin)
@@ -47,19 +45,28 @@ const mlrun_backend_table* backend_table(const plugin_record& plugin)
 backend::backend(const plugin_record& plugin, const std::vector<std::pair<std::string, std::string>>& options)
     : name_(plugin.name), table_(backend_table(plugin)), reference_(&reference::kernel_table())
 {
-    if (table_->struct_size < offsetof(mlrun_backend_table, fill) || table_->create == nullptr ||
+    if (!has_field(*table_, &mlrun_backend_table::last_error) || table_->create == nullptr ||
         table_->destroy == nullptr || table_->last_error == nullptr) {
         throw plugin_error(plugin.path + ": backend '" + plugin.name +
                            "' lacks create, destroy or last_error in its table");
     }
     std::vector<mlrun_option> c_options;
     for (const auto& [key, value] : options) c_options.push_back({key.c_str(), value.c_str()});
-    if (table_->create(c_options.data(), c_options.size(), &handle_) != MLRUN_STATUS_OK || handle_ == nullptr) {
-        const char* message = table_->last_error(handle_);  // handle_ may be NULL: create's own message
+    const std::string failed = plugin.path + ": backend '" + plugin.name + "' could not be created";
+    if (const auto create = field_or(*table_, &mlrun_backend_table::create_reporting, nullptr)) {
+        std::array<char, 1024> error{};
+        if (create(c_options.data(), c_options.size(), &handle_, error.data(), error.size()) != MLRUN_STATUS_OK ||
+            handle_ == nullptr) {
+            handle_ = nullptr;  // the convention: a failed create hands out nothing
+            throw plugin_error(failed + (error[0] != '\0' ? std::string(": ") + error.data() : std::string()));
+        }
+    } else if (table_->create(c_options.data(), c_options.size(), &handle_) != MLRUN_STATUS_OK || handle_ == nullptr) {
+        // ABI 1.0: the message is last_error's, of the handle a failed create may still hand out, or of NULL.
+        const char* message = table_->last_error(handle_);
         const std::string reason = message != nullptr && *message ? std::string(": ") + message : std::string();
-        // A failed create may still hand out its handle so that last_error can explain.
         if (handle_ != nullptr) table_->destroy(handle_);
-        throw plugin_error(plugin.path + ": backend '" + plugin.name + "' could not be created" + reason);
+        handle_ = nullptr;
+        throw plugin_error(failed + reason);
     }
     reference_->create(nullptr, 0, &reference_handle_);
 }
@@ -96,46 +103,45 @@ std::vector<std::string> backend::provided_kernels() const
     return names;
 }
 
-template <auto kernel, class... Args> void backend::call(const char* kernel_name, Args... args)
+template <auto kernel, class... Args> void backend::call(Args... args)
 {
     if (!profile_) {
-        dispatch<kernel>(kernel_name, args...);
+        dispatch<kernel>(args...);
         return;
     }
     const auto start = std::chrono::steady_clock::now();
-    const bool fell_back = dispatch<kernel>(kernel_name, args...);
+    const bool fell_back = dispatch<kernel>(args...);
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    profile_->add(profile_label_.empty() ? std::string(kernel_name) : profile_label_, fell_back ? "reference" : name_,
+    profile_->add(profile_label_.empty() ? std::string(kernel_name<kernel>::value) : profile_label_, fell_back ? "reference" : name_,
                   seconds);
     profile_label_.clear();
 }
 
-template <auto kernel, class... Args> bool backend::dispatch(const char* kernel_name, Args... args)
+template <auto kernel, class... Args> bool backend::dispatch(Args... args)
 {
-    static const std::size_t offset = offset_of_kernel<kernel>();
-    if (offset + sizeof(void (*)()) <= table_->struct_size) {
+    if (has_field(*table_, kernel)) {  // a plugin of an older ABI may not have it
         if (auto fn = table_->*kernel) {
             const mlrun_status status = fn(handle_, args...);
             if (status == MLRUN_STATUS_OK) return false;
             if (status != MLRUN_STATUS_UNIMPLEMENTED) {
-                throw plugin_error("backend '" + name_ + "', kernel " + kernel_name + ": " +
+                throw plugin_error("backend '" + name_ + "', kernel " + kernel_name<kernel>::value + ": " +
                                    table_->last_error(handle_));
             }
         }
     }
     const mlrun_status status = (reference_->*kernel)(reference_handle_, args...);
     if (status != MLRUN_STATUS_OK) {
-        throw plugin_error(std::string("reference kernel ") + kernel_name + ": " +
+        throw plugin_error(std::string("reference kernel ") + kernel_name<kernel>::value + ": " +
                            reference_->last_error(reference_handle_));
     }
     return true;
 }
 
-void backend::fill(std::int64_t n, float value, float* y) { call<&mlrun_backend_table::fill>("fill", n, value, y); }
+void backend::fill(std::int64_t n, float value, float* y) { call<&mlrun_backend_table::fill>(n, value, y); }
 
 void backend::axpby(std::int64_t n, float alpha, const float* x, float beta, float* y)
 {
-    call<&mlrun_backend_table::axpby>("axpby", n, alpha, x, beta, y);
+    call<&mlrun_backend_table::axpby>(n, alpha, x, beta, y);
 }
 
 void backend::gemm(bool trans_a, bool trans_b, std::int64_t m, std::int64_t n, std::int64_t k, float alpha,
@@ -146,53 +152,53 @@ void backend::gemm(bool trans_a, bool trans_b, std::int64_t m, std::int64_t n, s
         profile_label_ = std::string("gemm ") + (trans_a ? 'T' : 'N') + (trans_b ? 'T' : 'N') + " " + std::to_string(m) +
                          "x" + std::to_string(n) + "x" + std::to_string(k);
     }
-    call<&mlrun_backend_table::gemm>("gemm", int{trans_a}, int{trans_b}, m, n, k, alpha, a, lda, b, ldb, beta, c,
+    call<&mlrun_backend_table::gemm>(int{trans_a}, int{trans_b}, m, n, k, alpha, a, lda, b, ldb, beta, c,
                                      ldc);
 }
 
 void backend::bias_add(std::int64_t rows, std::int64_t cols, const float* bias, float* y)
 {
-    call<&mlrun_backend_table::bias_add>("bias_add", rows, cols, bias, y);
+    call<&mlrun_backend_table::bias_add>(rows, cols, bias, y);
 }
 
 void backend::bias_grad(std::int64_t rows, std::int64_t cols, const float* dy, float* db)
 {
-    call<&mlrun_backend_table::bias_grad>("bias_grad", rows, cols, dy, db);
+    call<&mlrun_backend_table::bias_grad>(rows, cols, dy, db);
 }
 
 void backend::activation_forward(mlrun_activation activation, std::int64_t n, const float* x, float* y)
 {
-    call<&mlrun_backend_table::activation_forward>("activation_forward", std::int32_t{activation}, n, x, y);
+    call<&mlrun_backend_table::activation_forward>(std::int32_t{activation}, n, x, y);
 }
 
 void backend::activation_backward(mlrun_activation activation, std::int64_t n, const float* y, const float* dy,
                                   float* dx)
 {
-    call<&mlrun_backend_table::activation_backward>("activation_backward", std::int32_t{activation}, n, y, dy, dx);
+    call<&mlrun_backend_table::activation_backward>(std::int32_t{activation}, n, y, dy, dx);
 }
 
 void backend::softmax_forward(std::int64_t rows, std::int64_t cols, const float* x, float* y)
 {
-    call<&mlrun_backend_table::softmax_forward>("softmax_forward", rows, cols, x, y);
+    call<&mlrun_backend_table::softmax_forward>(rows, cols, x, y);
 }
 
 void backend::softmax_backward(std::int64_t rows, std::int64_t cols, const float* y, const float* dy, float* dx)
 {
-    call<&mlrun_backend_table::softmax_backward>("softmax_backward", rows, cols, y, dy, dx);
+    call<&mlrun_backend_table::softmax_backward>(rows, cols, y, dy, dx);
 }
 
 void backend::softmax_cross_entropy(std::int64_t rows, std::int64_t cols, const float* logits,
                                     const std::int32_t* labels, const float* targets, float* probs, float* losses,
                                     float* dlogits, float scale)
 {
-    call<&mlrun_backend_table::softmax_cross_entropy>("softmax_cross_entropy", rows, cols, logits, labels, targets,
+    call<&mlrun_backend_table::softmax_cross_entropy>(rows, cols, logits, labels, targets,
                                                       probs, losses, dlogits, scale);
 }
 
 void backend::sigmoid_cross_entropy(std::int64_t rows, std::int64_t cols, const float* logits, const float* targets,
                                     float* probs, float* losses, float* dlogits, float scale)
 {
-    call<&mlrun_backend_table::sigmoid_cross_entropy>("sigmoid_cross_entropy", rows, cols, logits, targets, probs,
+    call<&mlrun_backend_table::sigmoid_cross_entropy>(rows, cols, logits, targets, probs,
                                                       losses, dlogits, scale);
 }
 
@@ -200,7 +206,7 @@ void backend::probability_cross_entropy(bool binary, std::int64_t rows, std::int
                                         const std::int32_t* labels, const float* targets, float epsilon,
                                         float* losses, float* dpred, float scale)
 {
-    call<&mlrun_backend_table::probability_cross_entropy>("probability_cross_entropy", std::int32_t{binary}, rows,
+    call<&mlrun_backend_table::probability_cross_entropy>(std::int32_t{binary}, rows,
                                                           cols, pred, labels, targets, epsilon, losses, dpred,
                                                           scale);
 }
@@ -208,48 +214,48 @@ void backend::probability_cross_entropy(bool binary, std::int64_t rows, std::int
 void backend::mean_squared_error(std::int64_t rows, std::int64_t cols, const float* pred, const float* targets,
                                  float* losses, float* dpred, float scale)
 {
-    call<&mlrun_backend_table::mean_squared_error>("mean_squared_error", rows, cols, pred, targets, losses, dpred,
+    call<&mlrun_backend_table::mean_squared_error>(rows, cols, pred, targets, losses, dpred,
                                                    scale);
 }
 
 double backend::sum(std::int64_t n, const float* x)
 {
     double total = 0.0;
-    call<&mlrun_backend_table::sum>("sum", n, x, &total);
+    call<&mlrun_backend_table::sum>(n, x, &total);
     return total;
 }
 
 void backend::argmax_rows(std::int64_t rows, std::int64_t cols, const float* x, std::int32_t* out)
 {
-    call<&mlrun_backend_table::argmax_rows>("argmax_rows", rows, cols, x, out);
+    call<&mlrun_backend_table::argmax_rows>(rows, cols, x, out);
 }
 
 void backend::dropout_forward(std::int64_t n, float rate, std::uint64_t seed, const float* x, float* mask, float* y)
 {
-    call<&mlrun_backend_table::dropout_forward>("dropout_forward", n, rate, seed, x, mask, y);
+    call<&mlrun_backend_table::dropout_forward>(n, rate, seed, x, mask, y);
 }
 
 void backend::multiply(std::int64_t n, const float* a, const float* b, float* y)
 {
-    call<&mlrun_backend_table::multiply>("multiply", n, a, b, y);
+    call<&mlrun_backend_table::multiply>(n, a, b, y);
 }
 
 void backend::sgd_update(std::int64_t n, float lr, float momentum, bool nesterov, float* w, const float* g,
                          float* velocity)
 {
-    call<&mlrun_backend_table::sgd_update>("sgd_update", n, lr, momentum, std::int32_t{nesterov}, w, g, velocity);
+    call<&mlrun_backend_table::sgd_update>(n, lr, momentum, std::int32_t{nesterov}, w, g, velocity);
 }
 
 void backend::adam_update(std::int64_t n, float lr, float beta_1, float beta_2, float epsilon, std::int64_t t,
                           float* w, const float* g, float* m, float* v, float* vhat)
 {
-    call<&mlrun_backend_table::adam_update>("adam_update", n, lr, beta_1, beta_2, epsilon, t, w, g, m, v, vhat);
+    call<&mlrun_backend_table::adam_update>(n, lr, beta_1, beta_2, epsilon, t, w, g, m, v, vhat);
 }
 
 void backend::rmsprop_update(std::int64_t n, float lr, float rho, float momentum, float epsilon, float* w,
                              const float* g, float* ms, float* mom, float* mg)
 {
-    call<&mlrun_backend_table::rmsprop_update>("rmsprop_update", n, lr, rho, momentum, epsilon, w, g, ms, mom, mg);
+    call<&mlrun_backend_table::rmsprop_update>(n, lr, rho, momentum, epsilon, w, g, ms, mom, mg);
 }
 
 }  // namespace mlrun

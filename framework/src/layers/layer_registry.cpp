@@ -3,6 +3,7 @@
 #include "mlrun/abi/mlrun_layer.h"
 #include "mlrun/config/schema.hpp"
 #include "mlrun/core/error.hpp"
+#include "mlrun/plugin/table_fields.hpp"
 #include "mlrun/layers/plugin_layer.hpp"
 #include "mlrun/plugin/plugin_registry.hpp"
 #include "mlrun/layers/activation_layer.hpp"
@@ -48,7 +49,7 @@ value_kind key_kind(const std::string& kind, const std::string& path)
 layer_class describe_plugin(const plugin_record& plugin)
 {
     const auto& table = *static_cast<const mlrun_layer_table*>(plugin.descriptor().table);
-    if (table.struct_size < sizeof(mlrun_layer_table) || table.class_name == nullptr || table.create == nullptr ||
+    if (!has_field(table, &mlrun_layer_table::backward) || table.class_name == nullptr || table.create == nullptr ||
         table.destroy == nullptr || table.build == nullptr || table.forward == nullptr || table.backward == nullptr ||
         table.parameter_count == nullptr || table.parameter_info == nullptr || table.last_error == nullptr) {
         throw plugin_error(plugin.path + ": layer plugin '" + plugin.name + "' has an incomplete function table");

@@ -1,4 +1,5 @@
 #include "mlrun/plugin/plugin_facts.hpp"
+#include "mlrun/plugin/table_fields.hpp"
 
 #include "mlrun/abi/mlrun_format.h"
 #include "mlrun/abi/mlrun_layer.h"
@@ -104,9 +105,10 @@ plugin_facts facts_of_descriptor(const mlrun_plugin_descriptor& d)
     facts.abi_minor = d.abi_minor;
     if (d.kind == MLRUN_PLUGIN_FORMAT && d.table != nullptr) {
         const auto& table = *static_cast<const mlrun_format_table*>(d.table);
-        if (table.struct_size >= offsetof(mlrun_format_table, flags)) facts.suffixes = split_suffixes(table.suffixes);
+        const char* suffixes = field_or(table, &mlrun_format_table::suffixes);
+        if (suffixes != nullptr) facts.suffixes = split_suffixes(suffixes);
         // Tables from before `flags` say "prefix" with an empty suffix list.
-        facts.prefix_paths = table.struct_size >= offsetof(mlrun_format_table, flags) + sizeof table.flags
+        facts.prefix_paths = has_field(table, &mlrun_format_table::flags)
                                  ? (table.flags & MLRUN_FORMAT_PREFIX_PATHS) != 0
                                  : facts.suffixes.empty();
         facts.directory_paths = table.struct_size >= offsetof(mlrun_format_table, flags) + sizeof table.flags &&
@@ -114,7 +116,7 @@ plugin_facts facts_of_descriptor(const mlrun_plugin_descriptor& d)
     }
     if (d.kind == MLRUN_PLUGIN_LAYER && d.table != nullptr) {
         const auto& table = *static_cast<const mlrun_layer_table*>(d.table);
-        if (table.struct_size >= offsetof(mlrun_layer_table, doc) && table.class_name != nullptr) {
+        if (field_or(table, &mlrun_layer_table::class_name) != nullptr) {
             facts.layer_class = table.class_name;
         }
     }

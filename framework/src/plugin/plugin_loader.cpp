@@ -1,5 +1,6 @@
 #include "mlrun/plugin/plugin_loader.hpp"
 #include "mlrun/plugin/plugin_facts.hpp"
+#include "mlrun/plugin/table_fields.hpp"
 
 #include "mlrun/version.hpp"
 
@@ -69,7 +70,7 @@ loaded_plugin load_plugin_library(const fs::path& file)
         return {nullptr, "the plugin's entry returned no descriptor (it refused host ABI " +
                              abi_text(MLRUN_ABI_MAJOR, MLRUN_ABI_MINOR) + ")"};
     }
-    if (d->struct_size < sizeof(mlrun_plugin_descriptor) || d->abi_major != MLRUN_ABI_MAJOR) {
+    if (!has_field(*d, &mlrun_plugin_descriptor::table) || d->abi_major != MLRUN_ABI_MAJOR) {
         return {nullptr, "ABI " + abi_text(d->abi_major, d->abi_minor) + ", host ABI " +
                              abi_text(MLRUN_ABI_MAJOR, MLRUN_ABI_MINOR) + " (major versions must match)"};
     }

@@ -1,7 +1,6 @@
 // A backend that provides one kernel, gemm, as a cache-blocked loop; every
 // other kernel falls back to mlrun's reference implementation.
-#include <mlrun/abi/mlrun_backend.h>
-#include <mlrun/plugin/plugin_author.hpp>
+#include <mlrun/plugin/backend_plugin.hpp>
 
 #include <algorithm>
 #include <string>
@@ -13,22 +12,11 @@ namespace {
 constexpr int64_t block_k = 128;
 constexpr int64_t block_n = 128;
 
+// No state; backend_table makes one per create() all the same.
 struct blocked_backend {
+    blocked_backend(const mlrun_option*, size_t) {}
     std::string error;
 };
-
-blocked_backend* self_of(mlrun_backend* b) { return reinterpret_cast<blocked_backend*>(b); }
-
-mlrun_status create(const mlrun_option*, size_t, mlrun_backend** out)
-{
-    *out = reinterpret_cast<mlrun_backend*>(new blocked_backend());
-    return MLRUN_STATUS_OK;
-}
-
-void destroy(mlrun_backend* b) { delete self_of(b); }
-
-// create() cannot fail here, so a NULL handle has no message to give.
-const char* last_error(mlrun_backend* b) { return b != nullptr ? self_of(b)->error.c_str() : ""; }
 
 mlrun_status gemm(mlrun_backend*, int trans_a, int trans_b, int64_t m, int64_t n, int64_t k, float alpha,
                   const float* a, int64_t lda, const float* b, int64_t ldb, float beta, float* c, int64_t ldc)
@@ -56,27 +44,14 @@ mlrun_status gemm(mlrun_backend*, int trans_a, int trans_b, int64_t m, int64_t n
     return MLRUN_STATUS_OK;
 }
 
-const mlrun_backend_table table = [] {
-    mlrun_backend_table t{};  // every kernel left NULL falls back to the reference
-    t.struct_size = sizeof(mlrun_backend_table);
-    t.create = create;
-    t.destroy = destroy;
-    t.last_error = last_error;
+mlrun_backend_table make_table()
+{
+    // Every kernel left NULL falls back to the reference.
+    mlrun_backend_table t = mlrun::plugin_author::backend_table<blocked_backend>();
     t.gemm = gemm;
     return t;
-}();
-
-const mlrun_plugin_descriptor descriptor = {
-    sizeof(mlrun_plugin_descriptor), MLRUN_ABI_MAJOR, MLRUN_ABI_MINOR, MLRUN_PLUGIN_BACKEND,
-    "blocked_gemm", "1.0.0", "example: a cache-blocked gemm, everything else from the reference", &table,
-};
-
-const mlrun_plugin_descriptor* entry(const mlrun_host_info* host)
-{
-    return host != nullptr && host->abi_major == MLRUN_ABI_MAJOR ? &descriptor : nullptr;
 }
 
 }  // namespace
 
-MLRUN_PLUGIN_EXPORT(entry)
-MLRUN_BACKEND_FACTS("blocked_gemm", "1.0.0", "example: a cache-blocked gemm, everything else from the reference")
+MLRUN_BACKEND_PLUGIN(make_table, "blocked_gemm", "1.0.0", "example: a cache-blocked gemm, everything else from the reference")

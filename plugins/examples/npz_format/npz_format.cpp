@@ -6,8 +6,7 @@
 #include "npy.hpp"
 #include "zip_archive.hpp"
 
-#include <mlrun/abi/mlrun_format.h>
-#include <mlrun/plugin/plugin_author.hpp>
+#include <mlrun/plugin/format_plugin.hpp>
 
 #include <fcntl.h>
 #include <unistd.h>
@@ -21,29 +20,10 @@
 
 namespace {
 
+namespace pa = mlrun::plugin_author;
+
 const std::string metadata_prefix = "__metadata__/";
 const std::string npy_suffix = ".npy";
-
-void set_error(char* error, std::size_t size, const std::string& message)
-{
-    if (size > 0) std::snprintf(error, size, "%s", message.c_str());
-}
-
-struct writer {
-    std::string path;
-    npz::zip_writer zip;
-    std::string error;
-};
-
-struct reader {
-    std::vector<npz::npy_array> arrays;
-    std::vector<std::string> names;
-    std::vector<std::pair<std::string, std::string>> metadata;
-    std::string error;
-};
-
-writer* as_writer(mlrun_format_writer* w) { return reinterpret_cast<writer*>(w); }
-reader* as_reader(mlrun_format_reader* r) { return reinterpret_cast<reader*>(r); }
 
 // Writes `bytes` to `path` through a temporary file, flushed before the rename.
 void write_atomically(const std::string& path, const std::string& bytes)
@@ -71,57 +51,51 @@ void write_atomically(const std::string& path, const std::string& bytes)
     }
 }
 
-mlrun_status save_begin(const char* path, const mlrun_option*, size_t, mlrun_format_writer** out, char*, size_t)
-{
-    *out = reinterpret_cast<mlrun_format_writer*>(new writer{path, {}, {}});
-    return MLRUN_STATUS_OK;
-}
+class npz_writer : public pa::format_writer {
+public:
+    explicit npz_writer(std::string path) : path_(std::move(path)) {}
 
-mlrun_status save_tensor(mlrun_format_writer* w, const mlrun_tensor_view* t)
-{
-    return mlrun::plugin_author::guarded(as_writer(w)->error, [&] {
-        as_writer(w)->zip.add(t->name + npy_suffix, npz::encode_npy(t->dtype, t->dims, t->rank, t->data, t->byte_size));
-        return MLRUN_STATUS_OK;
-    });
-}
+    void tensor(const mlrun_tensor_view& t) override
+    {
+        zip_.add(pa::tensor_name(t) + npy_suffix, npz::encode_npy(t.dtype, t.dims, t.rank, t.data, t.byte_size));
+    }
 
-mlrun_status save_metadata(mlrun_format_writer* w, const char* key, const char* value)
-{
-    return mlrun::plugin_author::guarded(as_writer(w)->error, [&] {
-        const int64_t size = static_cast<int64_t>(std::strlen(value));
-        as_writer(w)->zip.add(metadata_prefix + key + npy_suffix,
-                              npz::encode_npy(MLRUN_DTYPE_UINT8, &size, 1, value, static_cast<uint64_t>(size)));
-        return MLRUN_STATUS_OK;
-    });
-}
+    void metadata(const std::string& key, const std::string& value) override
+    {
+        const int64_t size = static_cast<int64_t>(value.size());
+        zip_.add(metadata_prefix + key + npy_suffix,
+                 npz::encode_npy(MLRUN_DTYPE_UINT8, &size, 1, value.data(), static_cast<uint64_t>(size)));
+    }
 
-mlrun_status save_commit(mlrun_format_writer* w, char* error, size_t error_size)
-{
-    writer* self = as_writer(w);
-    std::string message;
-    const mlrun_status status = mlrun::plugin_author::guarded(message, [&] {
-        write_atomically(self->path, self->zip.finish());
-        return MLRUN_STATUS_OK;
-    });
-    if (status != MLRUN_STATUS_OK) set_error(error, error_size, message);
-    delete self;
-    return status;
-}
+    void commit() override { write_atomically(path_, zip_.finish()); }
 
-void save_abort(mlrun_format_writer* w) { delete as_writer(w); }
+private:
+    std::string path_;
+    npz::zip_writer zip_;
+};
 
-const char* writer_error(mlrun_format_writer* w) { return as_writer(w)->error.c_str(); }
+// One array of the archive under its name.
+struct named_array {
+    std::string name;
+    int32_t dtype = 0;
+    std::vector<int64_t> dims;
+    std::string bytes;
+};
 
-mlrun_status open(const char* path, const mlrun_option*, size_t, mlrun_format_reader** out, char* error,
-                  size_t error_size)
-{
-    auto* self = new reader();
-    std::string message;
-    const mlrun_status status = mlrun::plugin_author::guarded(message, [&] {
+struct npz_format {
+    static std::unique_ptr<pa::format_writer> save_begin(const std::string& path, const pa::option_list&)
+    {
+        return std::make_unique<npz_writer>(path);
+    }
+
+    static std::unique_ptr<pa::format_reader> open(const std::string& path, const pa::option_list&)
+    {
         std::ifstream in(path, std::ios::binary);
         if (!in) throw std::runtime_error(std::string("cannot open: ") + std::strerror(errno));
         std::stringstream bytes;
         bytes << in.rdbuf();
+        std::vector<named_array> arrays;
+        pa::metadata_list metadata;
         for (auto& [name, data] : npz::read_zip(bytes.str())) {
             if (name.size() <= npy_suffix.size() || name.compare(name.size() - npy_suffix.size(), npy_suffix.size(), npy_suffix) != 0) {
                 throw std::runtime_error(name + ": not a .npy entry");
@@ -134,106 +108,15 @@ mlrun_status open(const char* path, const mlrun_option*, size_t, mlrun_format_re
                 throw std::runtime_error(name + ": " + e.what());
             }
             if (key.compare(0, metadata_prefix.size(), metadata_prefix) == 0) {
-                self->metadata.emplace_back(key.substr(metadata_prefix.size()), array.bytes);
+                metadata.emplace_back(key.substr(metadata_prefix.size()), array.bytes);
             } else {
-                self->names.push_back(key);
-                self->arrays.push_back(std::move(array));
+                arrays.push_back({key, array.dtype, std::move(array.dims), std::move(array.bytes)});
             }
         }
-        return MLRUN_STATUS_OK;
-    });
-    if (status != MLRUN_STATUS_OK) {
-        set_error(error, error_size, message);
-        delete self;
-        return status;
+        return std::make_unique<pa::memory_reader<named_array>>(std::move(arrays), std::move(metadata));
     }
-    *out = reinterpret_cast<mlrun_format_reader*>(self);
-    return MLRUN_STATUS_OK;
-}
-
-int64_t tensor_count(mlrun_format_reader* r) { return static_cast<int64_t>(as_reader(r)->arrays.size()); }
-
-mlrun_status tensor_info(mlrun_format_reader* r, int64_t index, mlrun_tensor_view* out)
-{
-    reader* self = as_reader(r);
-    if (index < 0 || index >= tensor_count(r)) {
-        self->error = "tensor index out of range";
-        return MLRUN_STATUS_INVALID_ARGUMENT;
-    }
-    const npz::npy_array& a = self->arrays[static_cast<std::size_t>(index)];
-    *out = {self->names[static_cast<std::size_t>(index)].c_str(), a.dtype, static_cast<int32_t>(a.dims.size()),
-            a.dims.data(), nullptr, a.bytes.size(), nullptr};
-    return MLRUN_STATUS_OK;
-}
-
-mlrun_status read_tensor(mlrun_format_reader* r, int64_t index, void* dst, uint64_t dst_size)
-{
-    reader* self = as_reader(r);
-    if (index < 0 || index >= tensor_count(r) || self->arrays[static_cast<std::size_t>(index)].bytes.size() != dst_size) {
-        self->error = "tensor index or buffer size does not match";
-        return MLRUN_STATUS_INVALID_ARGUMENT;
-    }
-    std::memcpy(dst, self->arrays[static_cast<std::size_t>(index)].bytes.data(), dst_size);
-    return MLRUN_STATUS_OK;
-}
-
-mlrun_status read_strings(mlrun_format_reader* r, int64_t, mlrun_string_sink, void*)
-{
-    as_reader(r)->error = "this format holds no string tensors";
-    return MLRUN_STATUS_INVALID_ARGUMENT;
-}
-
-int64_t metadata_count(mlrun_format_reader* r) { return static_cast<int64_t>(as_reader(r)->metadata.size()); }
-
-mlrun_status metadata_entry(mlrun_format_reader* r, int64_t index, const char** key, const char** value)
-{
-    reader* self = as_reader(r);
-    if (index < 0 || index >= metadata_count(r)) {
-        self->error = "metadata index out of range";
-        return MLRUN_STATUS_INVALID_ARGUMENT;
-    }
-    *key = self->metadata[static_cast<std::size_t>(index)].first.c_str();
-    *value = self->metadata[static_cast<std::size_t>(index)].second.c_str();
-    return MLRUN_STATUS_OK;
-}
-
-void close(mlrun_format_reader* r) { delete as_reader(r); }
-
-const char* reader_error(mlrun_format_reader* r) { return as_reader(r)->error.c_str(); }
-
-const mlrun_format_table table = {
-    sizeof(mlrun_format_table),
-    ".npz",
-    save_begin,
-    save_tensor,
-    save_metadata,
-    save_commit,
-    save_abort,
-    writer_error,
-    open,
-    tensor_count,
-    tensor_info,
-    read_tensor,
-    read_strings,
-    metadata_count,
-    metadata_entry,
-    close,
-    reader_error,
-    0,        // flags: paths are files named by their suffix
-    nullptr,  // check_save_path: save_begin takes any name
 };
-
-const mlrun_plugin_descriptor descriptor = {
-    sizeof(mlrun_plugin_descriptor), MLRUN_ABI_MAJOR, MLRUN_ABI_MINOR, MLRUN_PLUGIN_FORMAT,
-    "npz", "1.0.0", "example: NumPy .npz archives, one .npy per tensor", &table,
-};
-
-const mlrun_plugin_descriptor* entry(const mlrun_host_info* host)
-{
-    return host != nullptr && host->abi_major == MLRUN_ABI_MAJOR ? &descriptor : nullptr;
-}
 
 }  // namespace
 
-MLRUN_PLUGIN_EXPORT(entry)
-MLRUN_FORMAT_FACTS("npz", "1.0.0", "example: NumPy .npz archives, one .npy per tensor", ".npz", 0u)
+MLRUN_FORMAT_PLUGIN(npz_format, "npz", "1.0.0", "example: NumPy .npz archives, one .npy per tensor", ".npz", 0u)

@@ -117,7 +117,7 @@ BOOST_AUTO_TEST_CASE(quantized_weights_are_dequantized_and_inspect_reports_the_e
 BOOST_AUTO_TEST_CASE(dequantized_values_stay_within_the_reported_bound)
 {
     std::vector<float> values = {-0.31f, -0.1f, 0.0f, 0.002f, 0.25f, 0.49f};
-    keras::staged_tensor t;
+    interop::keras::staged_tensor t;
     t.name = "dense/kernel";
     t.dims = {static_cast<std::int64_t>(values.size())};
     t.bytes.resize(values.size() * 4);
@@ -126,7 +126,7 @@ BOOST_AUTO_TEST_CASE(dequantized_values_stay_within_the_reported_bound)
         std::vector<unsigned char> stored;
         const tfjs::manifest_weight w = tfjs::encode_weight(t, t.name, q, stored);
         BOOST_TEST(stored.size() == w.stored_bytes());
-        const keras::staged_tensor back = tfjs::decode_weight(w, stored.data(), t.name, "test");
+        const interop::keras::staged_tensor back = tfjs::decode_weight(w, stored.data(), t.name, "test");
         const auto* read = reinterpret_cast<const float*>(back.bytes.data());
         for (std::size_t i = 0; i < values.size(); ++i) {
             // Half a step for uint8; float16 keeps 11 significant bits.

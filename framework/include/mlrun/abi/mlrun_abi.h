@@ -6,8 +6,25 @@
  * kind says which function table `table` points to.
  *
  * Versioning: a plugin whose abi_major differs from the host's is refused.
- * Within one major version tables only grow at the end; every table starts
- * with struct_size so the host treats fields past it as absent.
+ * Within one major version tables only grow at the end; the descriptor and
+ * every table start with struct_size, and the host treats the fields past
+ * it as absent, so a host of ABI 1.1 takes a 1.0 plugin as it was built.
+ * Minor 1 added MLRUN_STATUS_UNSUPPORTED, the backend table's
+ * create_reporting and the format table's inspect.
+ *
+ * Errors, the same in every table. An entry that can fail returns an
+ * mlrun_status, MLRUN_STATUS_OK (0) on success. Its message lives in
+ * memory owned by whoever allocated it, who also frees it:
+ *   - an entry that has no handle to keep it (one that creates a handle,
+ *     one that frees the handle it is given, check_save_path) writes it
+ *     into the caller's buffer `char* error, size_t error_size`: the caller
+ *     allocates and frees it; the plugin always NUL-terminates it, cut to
+ *     fit;
+ *   - an entry on a live handle keeps it in the handle, read with the
+ *     table's error entry (last_error, writer_error, reader_error): the
+ *     plugin allocates and frees it; it stays valid until the next call on
+ *     that handle.
+ * Nothing a plugin returns is ever freed by the host, and the reverse.
  */
 #ifndef MLRUN_ABI_MLRUN_ABI_H
 #define MLRUN_ABI_MLRUN_ABI_H
@@ -20,7 +37,7 @@ extern "C" {
 #endif
 
 #define MLRUN_ABI_MAJOR 1
-#define MLRUN_ABI_MINOR 0
+#define MLRUN_ABI_MINOR 1
 
 /* Name of the exported entry and of the ELF section that lists it, so a
  * library can be recognised without running any of its code. */
@@ -34,7 +51,12 @@ typedef enum mlrun_status {
     MLRUN_STATUS_UNIMPLEMENTED = 2,
     MLRUN_STATUS_OUT_OF_MEMORY = 3,
     MLRUN_STATUS_IO_ERROR = 4,
-    MLRUN_STATUS_INTERNAL = 5
+    MLRUN_STATUS_INTERNAL = 5,
+    /* ABI 1.1. The plugin does not do this at all (a format without string
+     * tensors asked for one); the host says "not supported" and names the
+     * plugin. The host treats an absent entry the same way, except where
+     * the table says what absent means (kernels, check_save_path, inspect). */
+    MLRUN_STATUS_UNSUPPORTED = 6
 } mlrun_status;
 
 typedef enum mlrun_plugin_kind {

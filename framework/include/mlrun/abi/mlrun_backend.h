@@ -2,11 +2,13 @@
  *
  * Kernels, not layers: layers are written once in the framework on top of
  * these. All tensors are dense, row-major float32 in host memory unless a
- * parameter says otherwise. Every kernel may be NULL, or return
- * MLRUN_STATUS_UNIMPLEMENTED for a case it does not handle; either way the
- * host runs the reference kernel instead. Any other non-OK status is an
- * error whose text `last_error` returns (owned by the backend, valid until
- * its next call on the same thread).
+ * parameter says otherwise. Every kernel may be NULL, lie past the table's
+ * struct_size (a plugin built for an older ABI), or return
+ * MLRUN_STATUS_UNIMPLEMENTED for a case it does not handle; in each case
+ * the host runs the reference kernel instead. Any other non-OK status is
+ * an error whose text `last_error` returns (mlrun_abi.h's convention: the
+ * handle's message, owned by the backend, valid until its next call on the
+ * same thread).
  *
  * Kernels never allocate memory the host must free, and never keep pointers
  * they were given past the call.
@@ -34,111 +36,123 @@ typedef enum mlrun_activation {
  * element i is kept when mlrun_dropout_uniform(seed, i) >= rate, with
  * mlrun_dropout_uniform defined in mlrun_dropout.h. */
 
+/* Every kernel, in table order, as X(name, (parameters)): the one list the
+ * table below, the host's dispatch and listings, the reference backend and
+ * the plugin helpers are generated from. Append only (new kernels go at
+ * the end of the table, after the entries of later ABI versions). */
+#define MLRUN_BACKEND_KERNELS(X)                                                                                    \
+    /* y[i] = value, i < n */                                                                                       \
+    X(fill, (mlrun_backend* self, int64_t n, float value, float* y))                                                \
+    /* y = alpha * x + beta * y (beta == 0 ignores y's old content) */                                              \
+    X(axpby, (mlrun_backend* self, int64_t n, float alpha, const float* x, float beta, float* y))                   \
+                                                                                                                    \
+    /* C[m,n] = alpha * op(A) * op(B) + beta * C, row-major, op = transpose                                         \
+     * when trans_* is non-zero; lda/ldb/ldc are row strides of the stored                                          \
+     * matrices. beta == 0 ignores C's old content. */                                                              \
+    X(gemm, (mlrun_backend* self, int trans_a, int trans_b, int64_t m, int64_t n, int64_t k, float alpha,           \
+          const float* a, int64_t lda, const float* b, int64_t ldb, float beta, float* c, int64_t ldc))             \
+                                                                                                                    \
+    /* y[r,c] += bias[c] for a rows x cols matrix. */                                                               \
+    X(bias_add, (mlrun_backend* self, int64_t rows, int64_t cols, const float* bias, float* y))                     \
+    /* db[c] = sum over r of dy[r,c]. */                                                                            \
+    X(bias_grad, (mlrun_backend* self, int64_t rows, int64_t cols, const float* dy, float* db))                     \
+                                                                                                                    \
+    /* y = f(x); x == y is allowed. */                                                                              \
+    X(activation_forward, (mlrun_backend* self, int32_t activation, int64_t n, const float* x, float* y))           \
+    /* dx = dy * f'(x), computed from y = f(x) (all four activations allow                                          \
+     * it); dx == dy is allowed. */                                                                                 \
+    X(activation_backward, (mlrun_backend* self, int32_t activation, int64_t n, const float* y,                     \
+          const float* dy, float* dx))                                                                              \
+                                                                                                                    \
+    /* Row-wise softmax of a rows x cols matrix, numerically stable. */                                             \
+    X(softmax_forward, (mlrun_backend* self, int64_t rows, int64_t cols, const float* x, float* y))                 \
+    /* dx = y * (dy - sum(dy * y)) row-wise. */                                                                     \
+    X(softmax_backward, (mlrun_backend* self, int64_t rows, int64_t cols, const float* y, const float* dy,          \
+          float* dx))                                                                                               \
+                                                                                                                    \
+    /* Fused softmax + cross-entropy from logits. Targets are either class                                          \
+     * indices (`labels`, one per row) or a rows x cols probability matrix                                          \
+     * (`targets`); exactly one is non-NULL. Writes probabilities `probs`,                                          \
+     * the per-row loss `losses`, and dlogits = (probs - target) * scale                                            \
+     * (`dlogits` may be NULL for evaluation). A label outside [0, cols) is                                         \
+     * INVALID_ARGUMENT. */                                                                                         \
+    X(softmax_cross_entropy, (mlrun_backend* self, int64_t rows, int64_t cols, const float* logits,                 \
+          const int32_t* labels, const float* targets, float* probs, float* losses, float* dlogits,                 \
+          float scale))                                                                                             \
+                                                                                                                    \
+    /* Fused sigmoid + binary cross-entropy from logits, element-wise over                                          \
+     * n = rows * cols; losses[r] is the mean over the row's cols. dlogits =                                        \
+     * (sigmoid(x) - t) * scale / cols (NULL for evaluation). */                                                    \
+    X(sigmoid_cross_entropy, (mlrun_backend* self, int64_t rows, int64_t cols, const float* logits,                 \
+          const float* targets, float* probs, float* losses, float* dlogits, float scale))                          \
+                                                                                                                    \
+    /* Cross-entropy on probabilities (outputs that are not fused with their                                        \
+     * activation), clipped to [epsilon, 1 - epsilon]. binary != 0: mean of                                         \
+     * binary cross-entropy over the row's cols, else categorical with                                              \
+     * `labels` or `targets` as above (predictions normalised per row).                                             \
+     * dpred is the gradient w.r.t. the predictions times scale. */                                                 \
+    X(probability_cross_entropy, (mlrun_backend* self, int32_t binary, int64_t rows, int64_t cols,                  \
+          const float* pred, const int32_t* labels, const float* targets, float epsilon, float* losses,             \
+          float* dpred, float scale))                                                                               \
+                                                                                                                    \
+    /* Mean squared error per row; dpred = 2 (pred - t) / cols * scale. */                                          \
+    X(mean_squared_error, (mlrun_backend* self, int64_t rows, int64_t cols, const float* pred,                      \
+          const float* targets, float* losses, float* dpred, float scale))                                          \
+                                                                                                                    \
+    /* *out = sum of x[i] (accumulated in double). */                                                               \
+    X(sum, (mlrun_backend* self, int64_t n, const float* x, double* out))                                           \
+    /* out[r] = index of the largest value of row r (first one on ties). */                                         \
+    X(argmax_rows, (mlrun_backend* self, int64_t rows, int64_t cols, const float* x, int32_t* out))                 \
+                                                                                                                    \
+    /* Inverted dropout: mask[i] = keep ? 1 / (1 - rate) : 0, y = x * mask,                                         \
+     * keep as defined by mlrun_dropout_uniform(seed, i) >= rate. */                                                \
+    X(dropout_forward, (mlrun_backend* self, int64_t n, float rate, uint64_t seed, const float* x,                  \
+          float* mask, float* y))                                                                                   \
+    /* dx = dy * mask (dx == dy allowed); also the Add/multiply building block. */                                  \
+    X(multiply, (mlrun_backend* self, int64_t n, const float* a, const float* b, float* y))                         \
+                                                                                                                    \
+    /* Optimizer updates, in place on the weights w and their slots.                                                \
+     * SGD (Keras): v = momentum * v - lr * g; w += nesterov ? momentum * v - lr * g : v.                           \
+     * With momentum == 0, `velocity` may be NULL and w -= lr * g. */                                               \
+    X(sgd_update, (mlrun_backend* self, int64_t n, float lr, float momentum, int32_t nesterov, float* w,            \
+          const float* g, float* velocity))                                                                         \
+    /* Adam: m = b1 m + (1 - b1) g; v = b2 v + (1 - b2) g^2;                                                        \
+     * w -= lr * sqrt(1 - b2^t) / (1 - b1^t) * m / (sqrt(v) + epsilon), with                                        \
+     * v replaced by vhat = max(vhat, v) when vhat != NULL (AMSGrad). t >= 1                                        \
+     * is the iteration number of this step. */                                                                     \
+    X(adam_update, (mlrun_backend* self, int64_t n, float lr, float beta_1, float beta_2, float epsilon,            \
+          int64_t t, float* w, const float* g, float* m, float* v, float* vhat))                                    \
+    /* RMSprop: ms = rho ms + (1 - rho) g^2; with centered, mg = rho mg +                                           \
+     * (1 - rho) g and denom = ms - mg^2, else denom = ms; step = lr * g /                                          \
+     * sqrt(denom + epsilon); with momentum, mom = momentum mom + step and                                          \
+     * w -= mom, else w -= step. `mg` NULL unless centered, `mom` NULL                                              \
+     * unless momentum > 0. */                                                                                      \
+    X(rmsprop_update, (mlrun_backend* self, int64_t n, float lr, float rho, float momentum, float epsilon,          \
+          float* w, const float* g, float* ms, float* mom, float* mg))
+
 typedef struct mlrun_backend_table {
     uint32_t struct_size;
 
     /* Lifetime. `options` are borrowed key/value pairs such as
-     * {"threads", "2"}; unknown keys are ignored. A create that fails may
-     * still set *out so that last_error(*out) explains; the host then
-     * reads the message and calls destroy(*out). */
+     * {"threads", "2"}; unknown keys are ignored. ABI 1.0's create: one
+     * that fails may still set *out so that last_error(*out) explains; the
+     * host then reads the message and calls destroy(*out). A host of ABI
+     * 1.1 calls create_reporting instead where the table has it. */
     mlrun_status (*create)(const mlrun_option* options, size_t option_count, mlrun_backend** out);
     void (*destroy)(mlrun_backend* self);
     /* The message of the last failed call on `self`; with self == NULL, of
      * the last failed create() on this thread. */
     const char* (*last_error)(mlrun_backend* self);
 
-    /* y[i] = value, i < n */
-    mlrun_status (*fill)(mlrun_backend* self, int64_t n, float value, float* y);
-    /* y = alpha * x + beta * y (beta == 0 ignores y's old content) */
-    mlrun_status (*axpby)(mlrun_backend* self, int64_t n, float alpha, const float* x, float beta, float* y);
+#define MLRUN_BACKEND_KERNEL_ENTRY(name, parameters) mlrun_status(*name) parameters;
+    MLRUN_BACKEND_KERNELS(MLRUN_BACKEND_KERNEL_ENTRY)
+#undef MLRUN_BACKEND_KERNEL_ENTRY
 
-    /* C[m,n] = alpha * op(A) * op(B) + beta * C, row-major, op = transpose
-     * when trans_* is non-zero; lda/ldb/ldc are row strides of the stored
-     * matrices. beta == 0 ignores C's old content. */
-    mlrun_status (*gemm)(mlrun_backend* self, int trans_a, int trans_b, int64_t m, int64_t n, int64_t k,
-                         float alpha, const float* a, int64_t lda, const float* b, int64_t ldb, float beta,
-                         float* c, int64_t ldc);
-
-    /* y[r,c] += bias[c] for a rows x cols matrix. */
-    mlrun_status (*bias_add)(mlrun_backend* self, int64_t rows, int64_t cols, const float* bias, float* y);
-    /* db[c] = sum over r of dy[r,c]. */
-    mlrun_status (*bias_grad)(mlrun_backend* self, int64_t rows, int64_t cols, const float* dy, float* db);
-
-    /* y = f(x); x == y is allowed. */
-    mlrun_status (*activation_forward)(mlrun_backend* self, int32_t activation, int64_t n, const float* x,
-                                       float* y);
-    /* dx = dy * f'(x), computed from y = f(x) (all four activations allow
-     * it); dx == dy is allowed. */
-    mlrun_status (*activation_backward)(mlrun_backend* self, int32_t activation, int64_t n, const float* y,
-                                        const float* dy, float* dx);
-
-    /* Row-wise softmax of a rows x cols matrix, numerically stable. */
-    mlrun_status (*softmax_forward)(mlrun_backend* self, int64_t rows, int64_t cols, const float* x, float* y);
-    /* dx = y * (dy - sum(dy * y)) row-wise. */
-    mlrun_status (*softmax_backward)(mlrun_backend* self, int64_t rows, int64_t cols, const float* y,
-                                     const float* dy, float* dx);
-
-    /* Fused softmax + cross-entropy from logits. Targets are either class
-     * indices (`labels`, one per row) or a rows x cols probability matrix
-     * (`targets`); exactly one is non-NULL. Writes probabilities `probs`,
-     * the per-row loss `losses`, and dlogits = (probs - target) * scale
-     * (`dlogits` may be NULL for evaluation). A label outside [0, cols) is
-     * INVALID_ARGUMENT. */
-    mlrun_status (*softmax_cross_entropy)(mlrun_backend* self, int64_t rows, int64_t cols, const float* logits,
-                                          const int32_t* labels, const float* targets, float* probs,
-                                          float* losses, float* dlogits, float scale);
-
-    /* Fused sigmoid + binary cross-entropy from logits, element-wise over
-     * n = rows * cols; losses[r] is the mean over the row's cols. dlogits =
-     * (sigmoid(x) - t) * scale / cols (NULL for evaluation). */
-    mlrun_status (*sigmoid_cross_entropy)(mlrun_backend* self, int64_t rows, int64_t cols, const float* logits,
-                                          const float* targets, float* probs, float* losses, float* dlogits,
-                                          float scale);
-
-    /* Cross-entropy on probabilities (outputs that are not fused with their
-     * activation), clipped to [epsilon, 1 - epsilon]. binary != 0: mean of
-     * binary cross-entropy over the row's cols, else categorical with
-     * `labels` or `targets` as above (predictions normalised per row).
-     * dpred is the gradient w.r.t. the predictions times scale. */
-    mlrun_status (*probability_cross_entropy)(mlrun_backend* self, int32_t binary, int64_t rows, int64_t cols,
-                                              const float* pred, const int32_t* labels, const float* targets,
-                                              float epsilon, float* losses, float* dpred, float scale);
-
-    /* Mean squared error per row; dpred = 2 (pred - t) / cols * scale. */
-    mlrun_status (*mean_squared_error)(mlrun_backend* self, int64_t rows, int64_t cols, const float* pred,
-                                       const float* targets, float* losses, float* dpred, float scale);
-
-    /* *out = sum of x[i] (accumulated in double). */
-    mlrun_status (*sum)(mlrun_backend* self, int64_t n, const float* x, double* out);
-    /* out[r] = index of the largest value of row r (first one on ties). */
-    mlrun_status (*argmax_rows)(mlrun_backend* self, int64_t rows, int64_t cols, const float* x, int32_t* out);
-
-    /* Inverted dropout: mask[i] = keep ? 1 / (1 - rate) : 0, y = x * mask,
-     * keep as defined by mlrun_dropout_uniform(seed, i) >= rate. */
-    mlrun_status (*dropout_forward)(mlrun_backend* self, int64_t n, float rate, uint64_t seed, const float* x,
-                                    float* mask, float* y);
-    /* dx = dy * mask (dx == dy allowed); also the Add/multiply building block. */
-    mlrun_status (*multiply)(mlrun_backend* self, int64_t n, const float* a, const float* b, float* y);
-
-    /* Optimizer updates, in place on the weights w and their slots.
-     * SGD (Keras): v = momentum * v - lr * g; w += nesterov ? momentum * v - lr * g : v.
-     * With momentum == 0, `velocity` may be NULL and w -= lr * g. */
-    mlrun_status (*sgd_update)(mlrun_backend* self, int64_t n, float lr, float momentum, int32_t nesterov,
-                               float* w, const float* g, float* velocity);
-    /* Adam: m = b1 m + (1 - b1) g; v = b2 v + (1 - b2) g^2;
-     * w -= lr * sqrt(1 - b2^t) / (1 - b1^t) * m / (sqrt(v) + epsilon), with
-     * v replaced by vhat = max(vhat, v) when vhat != NULL (AMSGrad). t >= 1
-     * is the iteration number of this step. */
-    mlrun_status (*adam_update)(mlrun_backend* self, int64_t n, float lr, float beta_1, float beta_2,
-                                float epsilon, int64_t t, float* w, const float* g, float* m, float* v,
-                                float* vhat);
-    /* RMSprop: ms = rho ms + (1 - rho) g^2; with centered, mg = rho mg +
-     * (1 - rho) g and denom = ms - mg^2, else denom = ms; step = lr * g /
-     * sqrt(denom + epsilon); with momentum, mom = momentum mom + step and
-     * w -= mom, else w -= step. `mg` NULL unless centered, `mom` NULL
-     * unless momentum > 0. */
-    mlrun_status (*rmsprop_update)(mlrun_backend* self, int64_t n, float lr, float rho, float momentum,
-                                   float epsilon, float* w, const float* g, float* ms, float* mom, float* mg);
+    /* ABI 1.1. create() reporting as every other creating entry does: a
+     * failure's message goes into the caller's `error` buffer, and *out is
+     * left NULL (nothing to destroy). */
+    mlrun_status (*create_reporting)(const mlrun_option* options, size_t option_count, mlrun_backend** out,
+                                     char* error, size_t error_size);
 } mlrun_backend_table;
 
 #ifdef __cplusplus

@@ -6,10 +6,11 @@
  * at `path` until save_commit succeeds, and a failed or aborted save
  * leaves any previous checkpoint at `path` untouched.
  *
- * Errors: functions that create a handle write a message into the
- * caller's `error` buffer (always NUL-terminated, truncated to fit);
- * functions on a handle report through last_error(handle), valid until the
- * next call on that handle.
+ * Errors follow mlrun_abi.h's convention: entries that create or free a
+ * handle, and check_save_path, write into the caller's `error` buffer;
+ * entries on a handle report through writer_error or reader_error. An
+ * entry that is NULL or past struct_size is absent: the host reports the
+ * operation as not supported, except where an entry says otherwise.
  */
 #ifndef MLRUN_ABI_MLRUN_FORMAT_H
 #define MLRUN_ABI_MLRUN_FORMAT_H
@@ -101,6 +102,14 @@ typedef struct mlrun_format_table {
      * (writes nothing), so a run can refuse a bad output path before it
      * trains. MLRUN_STATUS_OK, or an error with the reason. NULL: any path. */
     mlrun_status (*check_save_path)(const char* path, char* error, size_t error_size);
+
+    /* ABI 1.1. Opens `path` as open() does, for listing only (mlrun
+     * inspect): tensor_info and the metadata entries must work, read_tensor
+     * and read_strings may answer MLRUN_STATUS_UNSUPPORTED, so a format can
+     * skip reading or checking the data. Close with close(). Absent: the
+     * host lists through open(). */
+    mlrun_status (*inspect)(const char* path, const mlrun_option* options, size_t option_count,
+                            mlrun_format_reader** out, char* error, size_t error_size);
 } mlrun_format_table;
 
 #define MLRUN_FORMAT_PREFIX_PATHS 1u

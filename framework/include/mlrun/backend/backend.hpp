@@ -71,9 +71,10 @@ public:
                         const float* g, float* ms, float* mom, float* mg);
 
 private:
-    template <auto kernel, class... Args> void call(const char* kernel_name, Args... args);
+    // `kernel` is a member of mlrun_backend_table; its name comes from the ABI's kernel list.
+    template <auto kernel, class... Args> void call(Args... args);
     // Runs the plugin's kernel, or the reference one; true when the reference ran.
-    template <auto kernel, class... Args> bool dispatch(const char* kernel_name, Args... args);
+    template <auto kernel, class... Args> bool dispatch(Args... args);
 
     std::string name_;
     const mlrun_backend_table* table_;

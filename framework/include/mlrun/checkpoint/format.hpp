@@ -48,6 +48,13 @@ public:
     checkpoint load(const std::string& path, const format_options& options = {}) const;
 
 private:
+    // The table's entry `member`, or io_error "PATH: the NAME format does
+    // not support WHAT" when the plugin has none (NULL, or past its table).
+    template <class Entry> Entry entry(Entry mlrun_format_table::*member, const std::string& path, const char* what) const;
+    // The plugin's message for a failure, saying "not supported" when the
+    // status says so.
+    std::string failure(mlrun_status status, const char* message) const;
+
     std::string name_;
     std::vector<std::string> suffixes_;
     bool prefix_paths_ = false;

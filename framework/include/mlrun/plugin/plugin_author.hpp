@@ -22,6 +22,23 @@
 #define MLRUN_PLUGIN_EXPORT(function) \
     BOOST_DLL_ALIAS_SECTIONED(function, mlrun_plugin_entry, mlrun)
 
+// The descriptor and exported entry of a plugin of `kind` whose table is
+// `table`, both in namespace `space` (inside an unnamed one);
+// MLRUN_FORMAT_PLUGIN and MLRUN_BACKEND_PLUGIN write them with this.
+#define MLRUN_PLUGIN_DESCRIPTOR(space, kind, table, name, version, description)                                  \
+    namespace {                                                                                                    \
+    namespace space {                                                                                              \
+    const mlrun_plugin_descriptor descriptor = {                                                                   \
+        sizeof(mlrun_plugin_descriptor), MLRUN_ABI_MAJOR, MLRUN_ABI_MINOR, kind, name, version, description,      \
+        &table};                                                                                                   \
+    const mlrun_plugin_descriptor* entry(const mlrun_host_info* host)                                              \
+    {                                                                                                              \
+        return ::mlrun::plugin_author::descriptor_for(host, descriptor);                                           \
+    }                                                                                                              \
+    }                                                                                                              \
+    }                                                                                                              \
+    MLRUN_PLUGIN_EXPORT(space::entry)
+
 // The plugin's facts record (mlrun_plugin_facts in mlrun_abi.h), alone in
 // the section the host reads to list and choose plugins without loading
 // them. One line per plugin next to MLRUN_PLUGIN_EXPORT, saying what its
@@ -45,19 +62,34 @@
 
 namespace mlrun::plugin_author {
 
+// What a plugin does not do at all (a format without string tensors asked
+// for one): guarded() answers MLRUN_STATUS_UNSUPPORTED, which the host
+// reports as "not supported".
+struct unsupported_error : std::runtime_error {
+    using std::runtime_error::runtime_error;
+};
+
 // Runs `body` (returning mlrun_status) and turns any exception into a status
-// plus a message stored in `error`, since exceptions must not cross the ABI.
+// plus a message stored in `error`, since exceptions must not cross the ABI:
+// std::bad_alloc is OUT_OF_MEMORY, unsupported_error UNSUPPORTED,
+// std::invalid_argument INVALID_ARGUMENT, any other exception `otherwise`.
 template <class Body>
-mlrun_status guarded(std::string& error, Body&& body) noexcept
+mlrun_status guarded(std::string& error, Body&& body, mlrun_status otherwise = MLRUN_STATUS_INTERNAL) noexcept
 {
     try {
         return body();
     } catch (const std::bad_alloc&) {
         error = "out of memory";
         return MLRUN_STATUS_OUT_OF_MEMORY;
+    } catch (const unsupported_error& e) {
+        error = e.what();
+        return MLRUN_STATUS_UNSUPPORTED;
+    } catch (const std::invalid_argument& e) {
+        error = e.what();
+        return MLRUN_STATUS_INVALID_ARGUMENT;
     } catch (const std::exception& e) {
         error = e.what();
-        return MLRUN_STATUS_INTERNAL;
+        return otherwise;
     } catch (...) {
         error = "unknown exception";
         return MLRUN_STATUS_INTERNAL;
@@ -71,20 +103,6 @@ inline const mlrun_plugin_descriptor* descriptor_for(const mlrun_host_info* host
                                                      const mlrun_plugin_descriptor& descriptor)
 {
     return host != nullptr && host->abi_major == MLRUN_ABI_MAJOR ? &descriptor : nullptr;
-}
-
-// mlrun_format_table::metadata_entry over metadata kept as (key, value)
-// string pairs: points `key` and `value` at entry `index`; throws (for
-// guarded) when there is no such entry.
-template <class Pairs>
-void metadata_entry_at(const Pairs& metadata, std::int64_t index, const char** key, const char** value)
-{
-    if (index < 0 || static_cast<std::size_t>(index) >= metadata.size()) {
-        throw std::out_of_range("no metadata entry #" + std::to_string(index));
-    }
-    const auto& entry = metadata[static_cast<std::size_t>(index)];
-    *key = entry.first.c_str();
-    *value = entry.second.c_str();
 }
 
 // Copies `message` into a caller's error buffer of `error_size` bytes,
