@@ -77,8 +77,7 @@ int run_command(const std::vector<std::string>& args, const common_options& comm
         throw usage_error("--weights and --allow-partial go with: mlrun evaluate CONFIG --weights PREFIX_OR_DIR");
     }
     const bool other_command = first == "verify" || first == "latest" || first == "inspect" || first == "evaluate" ||
-                               first == "summary" || first == "predict" || first == "plot" ||
-                               (first == "train" && !common.model_path.empty());
+                               first == "summary" || first == "predict" || first == "plot";
     if (!common.resume.empty() && other_command) {
         throw usage_error("--resume goes with training: mlrun CONFIG --resume");
     }

@@ -47,7 +47,7 @@ std::string percent(double fraction)
 std::string trained_note(loaded_model& lm)
 {
     std::string note;
-    if (lm.state()) note += std::to_string(lm.state()->epoch) + " epochs";
+    if (lm.state()) note += std::to_string(lm.state()->epochs_done) + " epochs";
     if (lm.compiled()) {
         note += (note.empty() ? "" : ", ") + std::string("optimizer at iteration ") +
                 std::to_string(lm.fitter().get_optimizer().iterations());
@@ -121,7 +121,8 @@ void save_as_experiment_says(const experiment& e, const model& m, const optimize
     request.loss = e.loss;
     request.metrics = e.metrics;
     training_state state;
-    state.epoch = epoch;
+    state.epochs_done = epoch;
+    state.step = opt.iterations();
     state.seed = seed;
     state.batch_size = e.batch_size;
     state.shuffle = e.shuffle;
@@ -162,7 +163,7 @@ void save_trained_model(session& s, const history& h)
 {
     const experiment& e = s.config();
     save_as_experiment_says(e, s.net(), s.fitter().get_optimizer(), s.first_epoch() + static_cast<int>(h.epochs.size()),
-                            e.seed, s.plugins());
+                            s.seed(), s.plugins());
 }
 
 int train_model(const common_options& common, const std::vector<std::string>& overrides)
@@ -171,45 +172,7 @@ int train_model(const common_options& common, const std::vector<std::string>& ov
         throw usage_error("'train --model' needs --config CONFIG for the data and the fit settings, e.g. "
                           "mlrun train --model my_model.h5 --config configs/mnist_h5.yaml fit.epochs=10");
     }
-    const std::string& path = common.model_path;
-    const experiment e = load_experiment(common.config_path, overrides);
-    const plugin_registry plugins(plugin_search_order(common.plugin_dirs, e.plugin_search_paths));
-    check_output_paths(e, plugins);
-    backend be = make_backend(plugins, e.backend, e.threads);
-    std::unique_ptr<loaded_model> lm = load_model(path, plugins, be);
-    check_model_exportable(e, lm->net(), plugins);
-    trainer& fitter = lm->fitter();
-    if (lm->state() && lm->state()->epoch >= e.epochs) {
-        throw config_error(common.config_path + ": fit.epochs: expected more than the " +
-                           std::to_string(lm->state()->epoch) + " epochs " + path +
-                           " has already trained (fit.epochs is the epoch to stop at, as Keras's epochs with "
-                           "initial_epoch), found " + std::to_string(e.epochs) + "; e.g. fit.epochs=" +
-                           std::to_string(lm->state()->epoch + 5));
-    }
-    // Where the file's run stopped, and its seed: shuffles of the epochs
-    // done are replayed from it, so going on equals never stopping.
-    fit_options options;
-    options.initial_epoch = lm->state() ? lm->state()->epoch : e.initial_epoch;
-    options.seed = lm->state() ? lm->state()->seed : e.seed;
-    options.epochs = e.epochs;
-    options.batch_size = e.batch_size;
-    options.shuffle = e.shuffle;
-    options.terminate_on_nan = e.terminate_on_nan;
-    options.warnings = &std::cout;
-    std::cout << "Going on from epoch " << options.initial_epoch << " of " << path << " (seed " << options.seed
-              << ") to epoch " << options.epochs << "\n";
-    const data_options& d = e.data;
-    const dataset train = shaped_for(lm->net(), load_idx_dataset(d, d.train_images, d.train_labels, d.train_take, d.kind + " train"), path);
-    const dataset test = shaped_for(lm->net(), load_idx_dataset(d, d.test_images, d.test_labels, d.test_take, d.kind + " test"), path);
-    options.validation = e.validate_on_test ? &test : nullptr;
-    int verbose = e.verbose;
-    if (verbose < 0) verbose = 2;
-    progress_printer progress(std::cout, verbose, options.epochs, fitter.steps_per_epoch(train.size(), options.batch_size));
-    const history h = fitter.fit(train, options, {&progress});
-    print_test_line(test, fitter.evaluate(test, options.batch_size));
-    save_as_experiment_says(e, lm->net(), fitter.get_optimizer(), options.initial_epoch + static_cast<int>(h.epochs.size()),
-                            options.seed, plugins);
-    return 0;
+    return train(common, common.config_path, overrides);
 }
 
 int evaluate_model(const common_options& common, const std::vector<std::string>& overrides)
