@@ -30,12 +30,6 @@ const std::string& required(const std::string& value, const char* option, const 
     return value;
 }
 
-backend make_backend(const plugin_registry& plugins, const std::string& name, int threads)
-{
-    return backend(plugins.find(MLRUN_PLUGIN_BACKEND, name),
-                   {{"threads", std::to_string(threads > 0 ? threads : default_thread_count())}});
-}
-
 std::string percent(double fraction)
 {
     char buffer[32];
@@ -186,8 +180,9 @@ int evaluate_model(const common_options& common, const std::vector<std::string>&
     }
     const plugin_registry plugins(
         plugin_search_order(common.plugin_dirs, config ? config->plugin_search_paths : std::vector<std::string>{}));
-    backend be = make_backend(plugins, config ? config->backend : "reference", config ? config->threads : 0);
-    std::unique_ptr<loaded_model> lm = load_model(path, plugins, be);
+    const std::unique_ptr<backend> be =
+        make_backend(plugins, config ? config->backend : "reference", config ? config->threads : 0);
+    std::unique_ptr<loaded_model> lm = load_model(path, plugins, *be);
     trainer& fitter = lm->fitter();  // says why when the file cannot be evaluated
 
     data_options data;
@@ -213,8 +208,8 @@ int evaluate_model(const common_options& common, const std::vector<std::string>&
 int summarize_model(const common_options& common)
 {
     const plugin_registry plugins(plugin_search_order(common.plugin_dirs, {}));
-    backend be = make_backend(plugins, "reference", 1);
-    std::unique_ptr<loaded_model> lm = load_model(common.model_path, plugins, be);
+    const std::unique_ptr<backend> be = make_backend(plugins, "reference", 1);
+    std::unique_ptr<loaded_model> lm = load_model(common.model_path, plugins, *be);
     lm->net().summary(std::cout);
     return 0;
 }
@@ -225,8 +220,8 @@ int predict_with_model(const common_options& common)
     const std::string& input = required(common.input_path, "--input X.npy|X.csv", "predict");
     const std::string& output = required(common.output, "--output Y.npy|Y.csv", "predict");
     const plugin_registry plugins(plugin_search_order(common.plugin_dirs, {}));
-    backend be = make_backend(plugins, "reference", 0);
-    std::unique_ptr<loaded_model> lm = load_model(path, plugins, be);
+    const std::unique_ptr<backend> be = make_backend(plugins, "reference", 0);
+    std::unique_ptr<loaded_model> lm = load_model(path, plugins, *be);
     tensor x = read_array(input);
     const shape& sample = lm->net().input_shape();
     if (x.dims().rank() == 0 || x.dims().without_batch().element_count() != sample.element_count()) {

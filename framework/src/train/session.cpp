@@ -109,6 +109,13 @@ int default_thread_count()
     return cores == 0 ? 1 : static_cast<int>(cores);
 }
 
+std::unique_ptr<backend> make_backend(const plugin_registry& plugins, const std::string& name, int threads)
+{
+    return std::make_unique<backend>(plugins.find(MLRUN_PLUGIN_BACKEND, name),
+                                     std::vector<std::pair<std::string, std::string>>{
+                                         {"threads", std::to_string(threads > 0 ? threads : default_thread_count())}});
+}
+
 session::session(const session_options& options, const std::string& model_path)
     : experiment_(load_experiment(options.config_path, options.overrides))
 {
@@ -119,10 +126,7 @@ session::session(const session_options& options, const std::string& model_path)
     register_layer_plugins(*plugins_);
     if (options.load_train_data) check_output_paths(experiment_, checkpointing_, *plugins_);  // before the run, not after it
 
-    const int threads = experiment_.threads > 0 ? experiment_.threads : default_thread_count();
-    backend_ = std::make_unique<backend>(plugins_->find(MLRUN_PLUGIN_BACKEND, experiment_.backend),
-                                         std::vector<std::pair<std::string, std::string>>{
-                                             {"threads", std::to_string(threads)}});
+    backend_ = make_backend(*plugins_, experiment_.backend, experiment_.threads);
 
     const data_options& d = experiment_.data;
     if (options.load_train_data) {

@@ -105,6 +105,10 @@ std::vector<boost::filesystem::path> plugin_search_order(const std::vector<boost
 // Threads a backend should use when the experiment says 0.
 int default_thread_count();
 
+// The backend plugin `name` with `threads` threads (0: default_thread_count()),
+// as every command makes it.
+std::unique_ptr<backend> make_backend(const plugin_registry& plugins, const std::string& name, int threads);
+
 // Checks save.path and checkpoint.path before training: a format exists
 // that can write each, and its directory can be made; checkpoints are not
 // in an export-only format (ONNX). Throws config_error naming the key, the
