@@ -3,8 +3,10 @@
 #include "mlrun/checkpoint/checkpoint_state.hpp"
 #include "mlrun/checkpoint/directory_lock.hpp"
 #include "mlrun/checkpoint/format_choice.hpp"
+#include "mlrun/checkpoint/format_listing.hpp"
 #include "mlrun/checkpoint/previous_checkpoint.hpp"
 #include "mlrun/checkpoint/stale_temporaries.hpp"
+#include "mlrun/checkpoint/training_state.hpp"
 #include "mlrun/core/atomic_file.hpp"
 #include "mlrun/core/error.hpp"
 
@@ -14,6 +16,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 
 namespace fs = boost::filesystem;
 
@@ -41,7 +44,8 @@ std::string directory_of(const std::string& path)
 
 checkpoint_manager::checkpoint_manager(checkpoint_options options, const plugin_registry& plugins, std::ostream& out)
     : options_(std::move(options)),
-      format_(choose_format(plugins, options_.format, options_.path, options_.format_where)),
+      plugin_(choose_format(plugins, options_.format, options_.path, options_.format_where)),
+      format_(plugin_),
       template_(options_.path, options_.where),
       out_(out),
       lock_(std::make_unique<directory_lock>(options_.directory()))
@@ -101,9 +105,13 @@ void checkpoint_manager::warn_of_failure(const std::string& what, const io_error
 
 void checkpoint_manager::save_and_name(const std::string& path, const checkpoint& ckpt)
 {
+    double monitored = std::nan("");
+    if (const auto state = ckpt.metadata.find(checkpoint_keys::training_state); state != ckpt.metadata.end()) {
+        monitored = parse_training_state(state->second, path).monitored;
+    }
     if (!prefix_named()) {  // one file, renamed into place at once
         format_.save(path, ckpt);
-        update_state_file(path);
+        update_state_file(path, monitored);
         return;
     }
     previous_checkpoint previous(directory_of(path), path);
@@ -113,7 +121,7 @@ void checkpoint_manager::save_and_name(const std::string& path, const checkpoint
         previous.restore();
         throw;
     }
-    update_state_file(path, previous.kept_name());
+    update_state_file(path, monitored, previous.kept_name());
     previous.release();
 }
 
@@ -132,7 +140,7 @@ void checkpoint_manager::warn_if_short_of_space(const std::string& path, const c
     }
 }
 
-void checkpoint_manager::update_state_file(const std::string& path, const std::string& forget)
+void checkpoint_manager::update_state_file(const std::string& path, double monitored, const std::string& forget)
 {
     const std::string directory = directory_of(path);
     const std::string name = fs::path(path).filename().string();
@@ -159,15 +167,21 @@ void checkpoint_manager::update_state_file(const std::string& path, const std::s
     state.all_model_checkpoint_paths.push_back(name);
     state.all_model_checkpoint_timestamps.push_back(now);
     std::vector<std::string> removed;
-    const auto keep = static_cast<std::size_t>(options_.keep_last);
     auto& paths = state.all_model_checkpoint_paths;
-    if (keep > 0 && paths.size() > keep) {
-        const auto drop = static_cast<long>(paths.size() - keep);
-        removed.assign(paths.begin(), paths.begin() + drop);
-        paths.erase(paths.begin(), paths.begin() + drop);
-        state.all_model_checkpoint_timestamps.erase(state.all_model_checkpoint_timestamps.begin(),
-                                                    state.all_model_checkpoint_timestamps.begin() + drop);
+    auto& stamps = state.all_model_checkpoint_timestamps;
+    const std::vector<bool> keep = kept(directory, paths, monitored);
+    std::size_t next = 0;
+    for (std::size_t i = 0; i < paths.size(); ++i) {
+        if (!keep[i]) {
+            removed.push_back(paths[i]);
+            continue;
+        }
+        paths[next] = paths[i];
+        stamps[next] = stamps[i];
+        ++next;
     }
+    paths.resize(next);
+    stamps.resize(next);
     // The state file stops naming a checkpoint before its files go.
     write_checkpoint_state(directory, state);
     for (const std::string& r : removed) {
@@ -179,6 +193,40 @@ void checkpoint_manager::update_state_file(const std::string& path, const std::s
                  << ": retention deletes only names checkpoint.path '" << options_.path << "' makes in " << directory
                  << "\n";
         }
+    }
+}
+
+std::vector<bool> checkpoint_manager::kept(const std::string& directory, const std::vector<std::string>& names,
+                                           double newest_value) const
+{
+    const auto keep_last = static_cast<std::size_t>(options_.keep_last);
+    if (keep_last == 0 || names.size() <= keep_last) return std::vector<bool>(names.size(), true);
+    std::vector<bool> keep(names.size(), false);
+    for (std::size_t i = names.size() - keep_last; i < names.size(); ++i) keep[i] = true;
+    if (options_.keep_best == 0) return keep;
+    // Best first; a checkpoint whose value is unknown is kept by keep_last only.
+    std::vector<std::pair<double, std::size_t>> ranked;
+    for (std::size_t i = 0; i < names.size(); ++i) {
+        const double value = i + 1 == names.size() ? newest_value
+                                                   : monitored_value(resolve_checkpoint_path(directory, names[i]));
+        if (!std::isnan(value)) ranked.emplace_back(options_.larger_is_better() ? -value : value, i);
+    }
+    std::stable_sort(ranked.begin(), ranked.end(),
+                     [](const auto& a, const auto& b) { return a.first < b.first; });
+    for (std::size_t k = 0; k < ranked.size() && k < static_cast<std::size_t>(options_.keep_best); ++k) {
+        keep[ranked[k].second] = true;
+    }
+    return keep;
+}
+
+double checkpoint_manager::monitored_value(const std::string& path) const
+{
+    try {
+        const checkpoint_listing listing = list_tensors(plugin_, path);
+        const auto state = listing.metadata.find(checkpoint_keys::training_state);
+        return state == listing.metadata.end() ? std::nan("") : parse_training_state(state->second, path).monitored;
+    } catch (const error&) {
+        return std::nan("");  // gone or damaged: not among the best
     }
 }
 

@@ -14,6 +14,12 @@ std::string checkpoint_options::directory() const
     return d.empty() ? "." : d.string();
 }
 
+bool checkpoint_options::larger_is_better() const
+{
+    const bool accuracy_like = monitor.find("acc") != std::string::npos || monitor.rfind("fmeasure", 0) == 0;
+    return mode == "max" || (mode == "auto" && accuracy_like);
+}
+
 checkpoint_options read_checkpoint_options(const experiment& e)
 {
     const YAML::Node c = e.resolved["checkpoint"];
@@ -34,10 +40,14 @@ checkpoint_options read_checkpoint_options(const experiment& e)
     o.mode = c["mode"].as<std::string>();
     o.verbose = c["verbose"].as<int>();
     o.keep_last = c["keep_last"].as<int>();
+    o.keep_best = c["keep_best"].as<int>();
     o.save_at_start = c["save_at_start"].as<bool>();
     o.warn_on_save_error = c["on_save_error"].as<std::string>() == "warn";
     if (o.keep_last < 0) {
         throw config_error(at("keep_last") + ": expected 0 (keep all) or more, found " + std::to_string(o.keep_last));
+    }
+    if (o.keep_best < 0) {
+        throw config_error(at("keep_best") + ": expected 0 (none) or more, found " + std::to_string(o.keep_best));
     }
     return o;
 }

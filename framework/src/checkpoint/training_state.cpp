@@ -3,6 +3,7 @@
 #include "mlrun/config/bounded_yaml.hpp"
 #include "mlrun/core/error.hpp"
 
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -46,6 +47,7 @@ void read_resume_point(const YAML::Node& resume, const std::string& where, train
         }
         state.learning_rate = static_cast<float>(parse_hex_double(resume["learning_rate"], where + ".learning_rate"));
         state.best = parse_hex_double(resume["best"], where + ".best");
+        if (resume["monitored"]) state.monitored = parse_hex_double(resume["monitored"], where + ".monitored");
     } catch (const YAML::Exception& e) {
         throw io_error(where + ": expected epoch, steps_done, loss_sum, metric_counts, learning_rate and best: " + e.msg);
     }
@@ -82,6 +84,7 @@ std::string format_training_state(const training_state& state)
     resume["metric_counts"] = counts;
     resume["learning_rate"] = hex_double(static_cast<double>(state.learning_rate));
     resume["best"] = hex_double(state.best);
+    if (!std::isnan(state.monitored)) resume["monitored"] = hex_double(state.monitored);
     root["resume"] = resume;
     root["callbacks"] = state.callbacks && state.callbacks.IsMap() ? state.callbacks : YAML::Node(YAML::NodeType::Map);
     return YAML::Dump(root) + "\n";

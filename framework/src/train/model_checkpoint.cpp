@@ -79,8 +79,7 @@ model_checkpoint::model_checkpoint(checkpoint_manager& files, std::ostream& out,
                            (by_steps ? " after every step" : "") + "; logged: " + joined(fields) +
                            (o.monitor.rfind("val_", 0) == 0 ? " (val_ metrics need fit.validation: test)" : ""));
     }
-    const bool accuracy_like = o.monitor.find("acc") != std::string::npos || o.monitor.rfind("fmeasure", 0) == 0;
-    larger_is_better_ = o.mode == "max" || (o.mode == "auto" && accuracy_like);
+    larger_is_better_ = o.larger_is_better();
     best_ = larger_is_better_ ? -std::numeric_limits<double>::infinity() : std::numeric_limits<double>::infinity();
 }
 
@@ -103,7 +102,7 @@ void model_checkpoint::on_train_begin(trainer& t)
     start.steps_done = 0;
     start.loss_sum = 0.0;
     start.metric_counts.clear();
-    save(t, path, start);
+    save(t, path, start, metric_logs{});
 }
 
 void model_checkpoint::resume_from(double best)
@@ -122,7 +121,7 @@ void model_checkpoint::save_now(trainer& t, std::int64_t batch, const metric_log
     }
     const std::string path = path_for(t, epoch_ + 1, batch, logs, true);
     out_ << ", saving model to " << path << "\n" << std::flush;
-    save(t, path, t.position());
+    save(t, path, t.position(), logs);
 }
 
 void model_checkpoint::on_epoch_begin(trainer&, int epoch) { epoch_ = epoch; }
@@ -192,10 +191,10 @@ void model_checkpoint::checkpoint_now(trainer& t, int epochs_done, std::int64_t 
         resume_at.loss_sum = 0.0;
         resume_at.metric_counts.clear();
     }
-    save(t, path, resume_at);
+    save(t, path, resume_at, logs);
 }
 
-void model_checkpoint::save(trainer& t, const std::string& path, training_state resume_at)
+void model_checkpoint::save(trainer& t, const std::string& path, training_state resume_at, const metric_logs& logs)
 {
     checkpoint ckpt = capture_state(t.get_model(), &t.get_optimizer());
     ckpt.metadata[checkpoint_keys::mlrun_version] = MLRUN_VERSION;
@@ -211,6 +210,7 @@ void model_checkpoint::save(trainer& t, const std::string& path, training_state 
     resume_at.batch_size = run_.batch_size;
     resume_at.shuffle = run_.shuffle;
     resume_at.best = best_;
+    resume_at.monitored = logs.get(options().monitor).value_or(std::nan(""));
     if (callbacks_ != nullptr) resume_at.callbacks = callbacks_->state();
     ckpt.metadata[checkpoint_keys::training_state] = format_training_state(resume_at);
     add_tensor_checksums(ckpt);  // end to end, whatever the format checks itself

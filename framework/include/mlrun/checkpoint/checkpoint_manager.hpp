@@ -65,11 +65,18 @@ private:
     void warn_of_failure(const std::string& what, const io_error& e) const;
     void save_and_name(const std::string& path, const checkpoint& ckpt);
     // The state file names `path` as the newest, no longer `forget`, and
-    // keeps keep_last; then the dropped checkpoints' files go.
-    void update_state_file(const std::string& path, const std::string& forget = "");
+    // keeps what keep_last and keep_best keep; then the dropped
+    // checkpoints' files go. `monitored` is the new checkpoint's value.
+    void update_state_file(const std::string& path, double monitored, const std::string& forget = "");
+    // Which of `names` (oldest first, the last one new, its value
+    // `newest_value`) the retention options keep.
+    std::vector<bool> kept(const std::string& directory, const std::vector<std::string>& names, double newest_value) const;
+    // checkpoint.monitor as the checkpoint at `path` recorded it; NaN when unknown.
+    double monitored_value(const std::string& path) const;
     void remove_checkpoint(const std::string& directory, const std::string& name) const;
 
     checkpoint_options options_;
+    const plugin_record& plugin_;
     format format_;
     path_template template_;
     std::ostream& out_;

@@ -21,12 +21,15 @@ struct checkpoint_options {
     std::string mode = "auto";    // min | max | auto (max for accuracies, else min)
     int verbose = 0;
     int keep_last = 5;            // 0 keeps every checkpoint
+    int keep_best = 0;            // besides keep_last, the ones with the best `monitor`
     bool save_at_start = false;
     bool warn_on_save_error = false;  // on_save_error: warn (go on) instead of stop
     std::string where;            // "file:line:col: checkpoint.path", for messages
     std::string format_where;     // "file:line:col: checkpoint.format"
 
     bool enabled() const { return !path.empty(); }
+    // Whether a larger `monitor` is better (mode max, or auto for accuracies).
+    bool larger_is_better() const;
     // The directory part of the path up to its first {field}: where the
     // lock, the experiment record and the temporaries of a kill live.
     std::string directory() const;

@@ -11,6 +11,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include <cstdint>
+#include <limits>
 #include <string>
 #include <utility>
 #include <vector>
@@ -34,6 +35,7 @@ struct training_state {
     std::vector<std::pair<std::int64_t, std::int64_t>> metric_counts;  // correct, total per metric
     float learning_rate = 0.0f;   // the optimizer's rate now (callbacks may have changed it)
     double best = 0.0;            // ModelCheckpoint's best monitored value so far
+    double monitored = std::numeric_limits<double>::quiet_NaN();  // checkpoint.monitor at this save (keep_best)
     YAML::Node callbacks;         // {state_key: state} of the stateful callbacks
 };
 

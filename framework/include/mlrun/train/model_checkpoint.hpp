@@ -53,8 +53,9 @@ private:
     // Saves if the options say so; `epochs_done` fills {epoch}.
     void checkpoint_now(trainer& t, int epochs_done, std::int64_t batch, const metric_logs& logs, bool mid_epoch);
     std::string path_for(trainer& t, int epochs_done, std::int64_t batch, const metric_logs& logs, bool mid_epoch) const;
-    // `resume_at` is where a run resumed from this checkpoint goes on.
-    void save(trainer& t, const std::string& path, training_state resume_at);
+    // `resume_at` is where a run resumed from this checkpoint goes on;
+    // `logs` give the monitored value it is kept by (keep_best).
+    void save(trainer& t, const std::string& path, training_state resume_at, const metric_logs& logs);
 
     checkpoint_manager& files_;
     std::ostream& out_;
