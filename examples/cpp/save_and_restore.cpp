@@ -62,7 +62,7 @@ int run(const std::string& data_dir, const std::string& work, const tutorial_siz
     model.summary(std::cout);
 
     // 1. Save checkpoints during training: the weights after every epoch.
-    mlrun::checkpoint_policy every_epoch;
+    mlrun::checkpoint_options every_epoch;
     every_epoch.path = work + "/training_1/cp.ckpt";
     every_epoch.verbose = 1;
     keras::model_checkpoint cp_callback(every_epoch);
@@ -78,7 +78,7 @@ int run(const std::string& data_dir, const std::string& work, const tutorial_siz
     report("Restored model", fresh.evaluate(test));
 
     // 2. A checkpoint every 5 epochs, uniquely named, the last 5 kept.
-    mlrun::checkpoint_policy every_five;
+    mlrun::checkpoint_options every_five;
     every_five.path = work + "/training_2/cp-{epoch:04d}.ckpt";
     every_five.every = mlrun::parse_save_frequency("5 epochs", "every_five");
     every_five.keep_last = 5;

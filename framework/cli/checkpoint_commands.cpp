@@ -9,7 +9,6 @@
 #include "mlrun/checkpoint/model_state.hpp"
 #include "mlrun/core/error.hpp"
 #include "mlrun/model/saved_model.hpp"
-#include "mlrun/train/model_checkpoint.hpp"
 #include "mlrun/train/progress_printer.hpp"
 #include "mlrun/train/session.hpp"
 
@@ -156,8 +155,8 @@ int evaluate_weights(const common_options& common, const std::string& config, co
 {
     session s({config, overrides, common.plugin_dirs, false});
     const std::string path = resolve_checkpoint_argument(common.weights);
-    const std::string configured = read_checkpoint_policy(s.config()).format;
-    const plugin_record& plugin = format_for_reading(s.plugins(), path, configured == "auto" ? "tf_checkpoint" : configured);
+    const std::string& configured = s.checkpointing().format;
+    const plugin_record& plugin = format_for_reading(s.plugins(), path, configured.empty() ? "tf_checkpoint" : configured);
     format(plugin).require_loadable(path);
     // Read under the file's own names (its checksums are keyed by them),
     // then paired with the model's layers by name or position, as Keras does.

@@ -29,8 +29,8 @@ const char* const usage_text =
     "       mlrun [options] plugins                           list plugins found, and files skipped with the reason\n"
     "       mlrun evaluate --model FILE [--config CONFIG] [overrides]\n"
     "                                  evaluate a saved model on the test data it was trained with (or CONFIG's)\n"
-    "       mlrun train --model FILE --config CONFIG [overrides]\n"
-    "                                  go on training a saved model from where it stopped, to CONFIG's fit.epochs\n"
+    "       mlrun train --model FILE --config CONFIG [overrides] [--resume]\n"
+    "                                  go on training a saved model from where it stopped, as a run of CONFIG\n"
     "       mlrun summary --model FILE                        print a saved model's summary table\n"
     "       mlrun predict --model FILE --input X.npy|X.csv --output Y.npy|Y.csv\n"
     "                                                         run a saved model on the samples in X\n"
@@ -83,8 +83,7 @@ int run_command(const std::vector<std::string>& args, const common_options& comm
         throw usage_error("--weights and --allow-partial go with: mlrun evaluate CONFIG --weights PREFIX_OR_DIR");
     }
     const bool other_command = first == "verify" || first == "latest" || first == "inspect" || first == "evaluate" ||
-                               first == "summary" || first == "predict" || first == "plot" ||
-                               (first == "train" && !common.model_path.empty());
+                               first == "summary" || first == "predict" || first == "plot";
     if (!common.resume.empty() && other_command) {
         throw usage_error("--resume goes with training: mlrun CONFIG --resume");
     }
@@ -144,7 +143,7 @@ int main(int argc, char** argv)
             "allow-partial", po::bool_switch(&common.allow_partial), "evaluate --weights: load what matches, list the rest")(
             "values", po::bool_switch(&common.values), "inspect: print the tensors' values too")(
             "model", po::value(&common.model_path), "a saved model file (evaluate, summary, predict)")(
-            "config", po::value(&common.config_path), "an experiment whose data and backend to use (evaluate --model)")(
+            "config", po::value(&common.config_path), "an experiment whose data and backend to use (evaluate --model), or to train a saved model with (train --model)")(
             "input", po::value(&common.input_path), "samples to predict: .npy or .csv (predict)")(
             "architecture", po::value(&common.architecture), "evaluate: an architecture file (export-architecture) to pair with --weights")(
             "resume", po::value(&common.resume)->implicit_value("auto"),

@@ -52,10 +52,11 @@ std::string shell_quoted(const std::string& word)
 }
 
 // After a signal: how to go on, when a checkpoint exists to go on from.
-void print_stop_message(session& s, int signal, const std::string& config, const std::vector<std::string>& overrides)
+void print_stop_message(session& s, int signal, const common_options& common, const std::string& config,
+                        const std::vector<std::string>& overrides)
 {
     std::cout << "Stopped by signal " << signal;
-    const std::string templ = s.config().resolved["checkpoint"]["path"].as<std::string>();
+    const std::string& templ = s.checkpointing().path;
     const boost::filesystem::path directory = boost::filesystem::path(templ).parent_path();
     const std::optional<checkpoint_state> state =
         templ.empty() ? std::nullopt : read_checkpoint_state(directory.empty() ? "." : directory.string());
@@ -64,7 +65,9 @@ void print_stop_message(session& s, int signal, const std::string& config, const
                   << "), so this run cannot be resumed\n";
         return;
     }
-    std::string command = "mlrun " + shell_quoted(config);
+    std::string command = "mlrun " + (common.model_path.empty() ? shell_quoted(config)
+                                                                : "train --model " + shell_quoted(common.model_path) +
+                                                                      " --config " + shell_quoted(config));
     for (const std::string& o : overrides) command += " " + shell_quoted(o);
     std::cout << "; `" << command << " --resume` goes on from here\n";
 }
@@ -73,15 +76,20 @@ void print_stop_message(session& s, int signal, const std::string& config, const
 
 int train(const common_options& common, const std::string& config, const std::vector<std::string>& overrides)
 {
-    session s(options_for(common, config, overrides, true));
+    session s(options_for(common, config, overrides, true), common.model_path);
     if (!common.resume.empty()) s.set_resume(parse_resume_mode(common.resume));
+    if (!common.model_path.empty()) {
+        std::cout << "Going on from epoch " << s.start_epoch() << " of " << common.model_path << " (seed " << s.seed()
+                  << ") to epoch " << s.config().epochs << "\n";
+        if (!s.optimizer_note().empty()) std::cout << "note: " << s.optimizer_note() << "\n";
+    }
     if (s.config().verbose != 0) s.net().summary(std::cout);
     if (common.profile) s.compute().start_profiling();
     const auto started = std::chrono::steady_clock::now();
     const history trained = s.fit(std::cout, {});
     if (const int signal = signal_stop::received(); signal != 0) {
         // docs/resume.md: 130 for SIGINT, 143 for SIGTERM, as a shell reports them.
-        print_stop_message(s, signal, config, overrides);
+        print_stop_message(s, signal, common, config, overrides);
         return 128 + signal;
     }
     print_test_result(s, s.fitter().evaluate(s.test_data(), s.config().batch_size));

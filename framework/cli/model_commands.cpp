@@ -30,12 +30,6 @@ const std::string& required(const std::string& value, const char* option, const 
     return value;
 }
 
-backend make_backend(const plugin_registry& plugins, const std::string& name, int threads)
-{
-    return backend(plugins.find(MLRUN_PLUGIN_BACKEND, name),
-                   {{"threads", std::to_string(threads > 0 ? threads : default_thread_count())}});
-}
-
 std::string percent(double fraction)
 {
     char buffer[32];
@@ -47,7 +41,7 @@ std::string percent(double fraction)
 std::string trained_note(loaded_model& lm)
 {
     std::string note;
-    if (lm.state()) note += std::to_string(lm.state()->epoch) + " epochs";
+    if (lm.state()) note += std::to_string(lm.state()->epochs_done) + " epochs";
     if (lm.compiled()) {
         note += (note.empty() ? "" : ", ") + std::string("optimizer at iteration ") +
                 std::to_string(lm.fitter().get_optimizer().iterations());
@@ -121,11 +115,12 @@ void save_as_experiment_says(const experiment& e, const model& m, const optimize
     request.loss = e.loss;
     request.metrics = e.metrics;
     training_state state;
-    state.epoch = epoch;
+    state.epochs_done = epoch;
+    state.step = opt.iterations();
     state.seed = seed;
     state.batch_size = e.batch_size;
     state.shuffle = e.shuffle;
-    state.data = e.resolved["data"];
+    state.data = YAML::Dump(e.resolved["data"]);
     request.state = state;
     request.backend = e.backend;
     request.weights_only = e.save_weights_only;
@@ -163,7 +158,7 @@ void save_trained_model(session& s, const history& h)
 {
     const experiment& e = s.config();
     save_as_experiment_says(e, s.net(), s.fitter().get_optimizer(), s.first_epoch() + static_cast<int>(h.epochs.size()),
-                            e.seed, s.plugins());
+                            s.seed(), s.plugins());
 }
 
 int train_model(const common_options& common, const std::vector<std::string>& overrides)
@@ -172,45 +167,7 @@ int train_model(const common_options& common, const std::vector<std::string>& ov
         throw usage_error("'train --model' needs --config CONFIG for the data and the fit settings, e.g. "
                           "mlrun train --model my_model.h5 --config configs/mnist_h5.yaml fit.epochs=10");
     }
-    const std::string& path = common.model_path;
-    const experiment e = load_experiment(common.config_path, overrides);
-    const plugin_registry plugins(plugin_search_order(common.plugin_dirs, e.plugin_search_paths));
-    check_output_paths(e, plugins);
-    backend be = make_backend(plugins, e.backend, e.threads);
-    std::unique_ptr<loaded_model> lm = load_model(path, plugins, be);
-    check_model_exportable(e, lm->net(), plugins);
-    trainer& fitter = lm->fitter();
-    if (lm->state() && lm->state()->epoch >= e.epochs) {
-        throw config_error(common.config_path + ": fit.epochs: expected more than the " +
-                           std::to_string(lm->state()->epoch) + " epochs " + path +
-                           " has already trained (fit.epochs is the epoch to stop at, as Keras's epochs with "
-                           "initial_epoch), found " + std::to_string(e.epochs) + "; e.g. fit.epochs=" +
-                           std::to_string(lm->state()->epoch + 5));
-    }
-    // Where the file's run stopped, and its seed: shuffles of the epochs
-    // done are replayed from it, so going on equals never stopping.
-    fit_options options;
-    options.initial_epoch = lm->state() ? lm->state()->epoch : e.initial_epoch;
-    options.seed = lm->state() ? lm->state()->seed : e.seed;
-    options.epochs = e.epochs;
-    options.batch_size = e.batch_size;
-    options.shuffle = e.shuffle;
-    options.terminate_on_nan = e.terminate_on_nan;
-    options.warnings = &std::cout;
-    std::cout << "Going on from epoch " << options.initial_epoch << " of " << path << " (seed " << options.seed
-              << ") to epoch " << options.epochs << "\n";
-    const data_options& d = e.data;
-    const dataset train = shaped_for(lm->net(), load_idx_dataset(d, d.train_images, d.train_labels, d.train_take, d.kind + " train"), path);
-    const dataset test = shaped_for(lm->net(), load_idx_dataset(d, d.test_images, d.test_labels, d.test_take, d.kind + " test"), path);
-    options.validation = e.validate_on_test ? &test : nullptr;
-    int verbose = e.verbose;
-    if (verbose < 0) verbose = 2;
-    progress_printer progress(std::cout, verbose, options.epochs, fitter.steps_per_epoch(train.size(), options.batch_size));
-    const history h = fitter.fit(train, options, {&progress});
-    print_test_line(test, fitter.evaluate(test, options.batch_size));
-    save_as_experiment_says(e, lm->net(), fitter.get_optimizer(), options.initial_epoch + static_cast<int>(h.epochs.size()),
-                            options.seed, plugins);
-    return 0;
+    return train(common, common.config_path, overrides);
 }
 
 int evaluate_model(const common_options& common, const std::vector<std::string>& overrides)
@@ -224,8 +181,9 @@ int evaluate_model(const common_options& common, const std::vector<std::string>&
     }
     const plugin_registry plugins(
         plugin_search_order(common.plugin_dirs, config ? config->plugin_search_paths : std::vector<std::string>{}));
-    backend be = make_backend(plugins, config ? config->backend : "reference", config ? config->threads : 0);
-    std::unique_ptr<loaded_model> lm = load_model(path, plugins, be);
+    const std::unique_ptr<backend> be =
+        make_backend(plugins, config ? config->backend : "reference", config ? config->threads : 0);
+    std::unique_ptr<loaded_model> lm = load_model(path, plugins, *be);
     trainer& fitter = lm->fitter();  // says why when the file cannot be evaluated
 
     data_options data;
@@ -233,8 +191,8 @@ int evaluate_model(const common_options& common, const std::vector<std::string>&
     if (config) {
         data = config->data;
         batch_size = config->batch_size;
-    } else if (lm->state() && lm->state()->data.IsMap()) {
-        data = read_data_section(lm->state()->data, path + " (training_state.data)");
+    } else if (lm->state() && !lm->state()->data.empty()) {
+        data = read_data_section(load_bounded_yaml(lm->state()->data), path + " (training_state.data)");
         batch_size = lm->state()->batch_size;
     } else {
         throw usage_error(path + " does not say which data it was trained on; give an experiment whose data "
@@ -251,8 +209,8 @@ int evaluate_model(const common_options& common, const std::vector<std::string>&
 int summarize_model(const common_options& common)
 {
     const plugin_registry plugins(plugin_search_order(common.plugin_dirs, {}));
-    backend be = make_backend(plugins, "reference", 1);
-    std::unique_ptr<loaded_model> lm = load_model(common.model_path, plugins, be);
+    const std::unique_ptr<backend> be = make_backend(plugins, "reference", 1);
+    std::unique_ptr<loaded_model> lm = load_model(common.model_path, plugins, *be);
     lm->net().summary(std::cout);
     return 0;
 }
@@ -263,8 +221,8 @@ int predict_with_model(const common_options& common)
     const std::string& input = required(common.input_path, "--input X.npy|X.csv", "predict");
     const std::string& output = required(common.output, "--output Y.npy|Y.csv", "predict");
     const plugin_registry plugins(plugin_search_order(common.plugin_dirs, {}));
-    backend be = make_backend(plugins, "reference", 0);
-    std::unique_ptr<loaded_model> lm = load_model(path, plugins, be);
+    const std::unique_ptr<backend> be = make_backend(plugins, "reference", 0);
+    std::unique_ptr<loaded_model> lm = load_model(path, plugins, *be);
     tensor x = read_array(input);
     const shape& sample = lm->net().input_shape();
     if (x.dims().rank() == 0 || x.dims().without_batch().element_count() != sample.element_count()) {

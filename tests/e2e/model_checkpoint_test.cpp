@@ -206,6 +206,35 @@ BOOST_AUTO_TEST_CASE(keep_last_manages_checkpoints_a_previous_run_listed)
     BOOST_TEST(fs::exists("ck/unrelated.txt"));
 }
 
+// keep_best keeps the checkpoints with the best monitored values besides
+// the newest; `mode: max` on the loss makes the best the earliest epochs,
+// which keep_last alone would drop.
+BOOST_AUTO_TEST_CASE(keep_best_keeps_the_best_monitored_besides_the_newest)
+{
+    scratch s;
+    in_directory here(s.dir);
+    session run(options_for(s.experiment(
+        "best.yaml", 6, "checkpoint: {path: 'kb/cp-{epoch}.ckpt', keep_last: 1, keep_best: 2, monitor: loss, mode: max}\n")));
+    struct loss_recorder final : callback {
+        std::vector<double> loss;  // per epoch
+        void on_epoch_end(trainer&, int, const metric_logs& logs) override { loss.push_back(*logs.get("loss")); }
+    } recorder;
+    std::ostringstream out;
+    run.fit(out, {&recorder});
+    BOOST_REQUIRE_EQUAL(recorder.loss.size(), 6u);
+    std::vector<int> epochs = {1, 2, 3, 4, 5, 6};
+    std::stable_sort(epochs.begin(), epochs.end(), [&](int a, int b) { return recorder.loss[a - 1] > recorder.loss[b - 1]; });
+    std::set<int> kept = {epochs[0], epochs[1], 6};
+    std::vector<std::string> expected;
+    for (int e : kept) expected.push_back("cp-" + std::to_string(e) + ".ckpt");
+    const checkpoint_state state = *read_checkpoint_state("kb");
+    BOOST_TEST(state.all_model_checkpoint_paths == expected, boost::test_tools::per_element());
+    for (int e = 1; e <= 6; ++e) {
+        const bool present = fs::exists("kb/cp-" + std::to_string(e) + ".ckpt.index");
+        BOOST_TEST(present == (kept.count(e) == 1), "epoch " << e << (present ? " kept" : " deleted"));
+    }
+}
+
 // A state file is data anyone may have written: retention deletes only
 // names this run's template makes, inside the checkpoint directory.
 BOOST_AUTO_TEST_CASE(retention_never_deletes_what_the_template_cannot_name)

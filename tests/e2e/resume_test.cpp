@@ -6,6 +6,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include "checkpoint_e2e_support.hpp"
+#include "mlrun_child.hpp"
 
 #include "mlrun/checkpoint/checkpoint_state.hpp"
 #include "mlrun/checkpoint/format.hpp"
@@ -35,48 +36,6 @@ const char* const checkpoint_section =
     "  reduce_lr_on_plateau: {monitor: val_loss, patience: 1, factor: 0.5, min_delta: 0.02}\n";
 constexpr int epochs = 40;
 constexpr int units = 256;  // big enough that a step takes a while, so kills land anywhere
-
-struct child {
-    pid_t pid;
-};
-
-// Starts `mlrun ARGS...` in the scratch directory, its output in run.log (afresh each run).
-child start_mlrun(const scratch& s, std::vector<std::string> args)
-{
-    const std::string binary = env_or_fail("MLRUN_BINARY_DIR") + "/bin/mlrun";
-    args.insert(args.begin(), binary);
-    const std::string log = s.path("run.log");
-    const pid_t pid = ::fork();
-    BOOST_REQUIRE(pid >= 0);
-    if (pid == 0) {
-        if (::chdir(s.dir.c_str()) != 0) ::_exit(120);
-        const int fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-        if (fd < 0) ::_exit(121);
-        ::dup2(fd, STDOUT_FILENO);
-        ::dup2(fd, STDERR_FILENO);
-        std::vector<char*> argv;
-        for (std::string& a : args) argv.push_back(a.data());
-        argv.push_back(nullptr);
-        ::execv(binary.c_str(), argv.data());
-        ::_exit(122);
-    }
-    return {pid};
-}
-
-int wait_for(const child& c)
-{
-    int status = 0;
-    BOOST_REQUIRE(::waitpid(c.pid, &status, 0) == c.pid);
-    if (WIFSIGNALED(status)) return 1000 + WTERMSIG(status);
-    return WEXITSTATUS(status);
-}
-
-int run_to_end(const scratch& s, std::vector<std::string> args)
-{
-    return wait_for(start_mlrun(s, std::move(args)));
-}
-
-std::string log_text(const scratch& s) { return file_text(s.path("run.log")); }
 
 // Runs mlrun to its end and checks its exit code, showing its output when wrong.
 void check_exit(const scratch& s, std::vector<std::string> args, int expected)

@@ -6,7 +6,7 @@
 
 #include "index_table.hpp"
 #include "mlrun/core/error.hpp"
-#include "mlrun/train/resume_state.hpp"
+#include "mlrun/checkpoint/training_state.hpp"
 #include "proto/tensor_bundle.pb.h"
 
 using namespace mlrun;
@@ -164,7 +164,7 @@ BOOST_AUTO_TEST_CASE(an_alias_bomb_in_the_training_state_is_refused_on_resume)
     BOOST_REQUIRE(read.metadata.count("training_state") == 1);
     BOOST_TEST(read.metadata.at("training_state") == bomb);
     const std::string message =
-        error_of([&] { parse_resume_state(read.metadata.at("training_state"), dir.path("cp.ckpt")); });
+        error_of([&] { parse_training_state(read.metadata.at("training_state"), dir.path("cp.ckpt")); });
     BOOST_TEST(contains(message, "cp.ckpt: training_state: not YAML: aliases expand to more than 100000 nodes"),
                message);
 }

@@ -5,7 +5,7 @@
 #include "expected_errors.hpp"
 
 #include "mlrun/checkpoint/checkpoint_state.hpp"
-#include "mlrun/train/path_template.hpp"
+#include "mlrun/checkpoint/path_template.hpp"
 
 #include <cstdlib>
 #include <string>

@@ -5,9 +5,9 @@
 
 #include "mlrun/checkpoint/checkpoint_state.hpp"
 #include "mlrun/core/error.hpp"
-#include "mlrun/train/path_template.hpp"
-#include "mlrun/train/save_frequency.hpp"
-#include "mlrun/train/stale_temporaries.hpp"
+#include "mlrun/checkpoint/path_template.hpp"
+#include "mlrun/checkpoint/save_frequency.hpp"
+#include "mlrun/checkpoint/stale_temporaries.hpp"
 #include "support/interop_fixtures.hpp"
 
 #include <stdlib.h>

@@ -99,6 +99,8 @@ const std::vector<key_spec>& experiment_schema()
              {"verbose", value_kind::integer, "0", "1 prints a line per save: 'Epoch 5: saving model to ...'", {"0", "1"}},
              {"keep_last", value_kind::integer, "5",
               "how many checkpoints to keep; older ones are deleted after the state file stops naming them; 0 keeps all"},
+             {"keep_best", value_kind::integer, "0",
+              "also keep this many with the best `monitor` (by `mode`) besides the newest keep_last; 0: none"},
              {"save_at_start", value_kind::boolean, "false", "also save before the first epoch ({epoch} is then 0)"},
              {"on_save_error", value_kind::string, "stop",
               "when a save fails (disk full, permission denied): stop training, or warn and go on", {"stop", "warn"}},

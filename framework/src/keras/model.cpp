@@ -236,7 +236,8 @@ void model::save(const std::string& path, bool include_optimizer, const std::str
         request.loss = s_->compiled_with.loss;
         request.metrics = s_->compiled_with.metrics;
         training_state trained;
-        trained.epoch = s_->epochs_done;
+        trained.epochs_done = s_->epochs_done;
+        trained.step = s_->fitter->get_optimizer().iterations();
         trained.seed = s_->env.seed;
         trained.batch_size = s_->batch_size;
         trained.shuffle = s_->shuffle;
@@ -284,7 +285,7 @@ model load_model(const std::string& path, environment env)
         result.compile(options);
         restore_state(result.net(), &result.fitter().get_optimizer(), weights, false, path);
         if (loaded->state()) {
-            result.s_->epochs_done = loaded->state()->epoch;
+            result.s_->epochs_done = loaded->state()->epochs_done;
             result.s_->batch_size = loaded->state()->batch_size;
             result.s_->shuffle = loaded->state()->shuffle;
         }

@@ -1,17 +1,22 @@
 #include "mlrun/keras/model_checkpoint.hpp"
 
-#include "mlrun/checkpoint/format_choice.hpp"
+#include "mlrun/checkpoint/checkpoint_manager.hpp"
+#include "mlrun/checkpoint/training_state.hpp"
+#include "mlrun/train/model_checkpoint.hpp"
+
 #include "mlrun/core/error.hpp"
 
 namespace mlrun::keras {
 
-model_checkpoint::model_checkpoint(checkpoint_policy policy) : policy_(std::move(policy))
+model_checkpoint::model_checkpoint(checkpoint_options options) : options_(std::move(options))
 {
-    if (policy_.where.empty()) policy_.where = "model_checkpoint '" + policy_.path + "'";
-    if (policy_.path.empty()) throw config_error(policy_.where + ": expected a path to save to");
-    if (policy_.keep_last < 0) {
-        throw config_error(policy_.where + ": keep_last: expected 0 (keep all) or more, found " +
-                           std::to_string(policy_.keep_last));
+    if (options_.format == "auto") options_.format.clear();
+    if (options_.where.empty()) options_.where = "model_checkpoint '" + options_.path + "'";
+    if (options_.format_where.empty()) options_.format_where = options_.where + ": format";
+    if (options_.path.empty()) throw config_error(options_.where + ": expected a path to save to");
+    if (options_.keep_last < 0 || options_.keep_best < 0) {
+        throw config_error(options_.where + ": keep_last and keep_best: expected 0 or more, found " +
+                           std::to_string(options_.keep_last) + " and " + std::to_string(options_.keep_best));
     }
 }
 
@@ -21,20 +26,19 @@ void model_checkpoint::prepare(const plugin_registry& plugins, const std::vector
                                const std::map<std::string, std::string>& metadata, std::uint64_t seed,
                                std::int64_t batch_size, bool shuffle, int initial_epoch, std::ostream& out)
 {
-    checkpoint_policy policy = policy_;
-    policy.seed = seed;
-    policy.batch_size = batch_size;
-    policy.shuffle = shuffle;
-    policy.start_epoch = initial_epoch;
-    const std::string requested = policy.format == "auto" ? "" : policy.format;
-    const plugin_record& plugin = choose_format(plugins, requested, policy.path, policy.where + ": format");
-    active_.reset();  // the last fit's lock on the directory goes first
-    active_ = std::make_unique<mlrun::model_checkpoint>(policy, plugin, out, log_names, metadata);
+    training_state run;
+    run.seed = seed;
+    run.batch_size = batch_size;
+    run.shuffle = shuffle;
+    active_.reset();
+    files_.reset();  // the last fit's lock on the directory goes first
+    files_ = std::make_unique<checkpoint_manager>(options_, plugins, out);
+    active_ = std::make_unique<mlrun::model_checkpoint>(*files_, out, log_names, metadata, run, initial_epoch);
 }
 
 mlrun::model_checkpoint& model_checkpoint::active()
 {
-    if (!active_) throw model_error(policy_.where + ": a model_checkpoint runs inside keras::model::fit");
+    if (!active_) throw model_error(options_.where + ": a model_checkpoint runs inside keras::model::fit");
     return *active_;
 }
 
@@ -56,7 +60,8 @@ void model_checkpoint::on_train_end(trainer& t, const metric_logs& logs)
     mlrun::model_checkpoint& c = active();
     c.on_train_end(t, logs);
     saved_.insert(saved_.end(), c.saved().begin(), c.saved().end());
-    active_.reset();  // releases the directory for the next run
+    active_.reset();
+    files_.reset();  // releases the directory for the next run
 }
 
 }  // namespace mlrun::keras

@@ -41,36 +41,6 @@ std::string layer_of(const std::string& weight) { return weight.substr(0, weight
 
 }  // namespace
 
-YAML::Node training_state::to_yaml() const
-{
-    YAML::Node node;
-    node["epoch"] = epoch;
-    node["seed"] = seed;
-    node["batch_size"] = batch_size;
-    node["shuffle"] = shuffle;
-    if (data.IsDefined() && !data.IsNull()) node["data"] = data;
-    return node;
-}
-
-training_state training_state::from_yaml(const YAML::Node& node, const std::string& source)
-{
-    training_state state;
-    try {
-        state.epoch = node["epoch"].as<int>();
-        state.seed = node["seed"].as<std::uint64_t>();
-        state.batch_size = node["batch_size"].as<std::int64_t>();
-        state.shuffle = node["shuffle"].as<bool>();
-        if (const YAML::Node data = node["data"]; data && data.IsMap()) state.data = data;
-    } catch (const YAML::Exception& e) {
-        throw model_error(source + ": training_state needs epoch, seed, batch_size and shuffle: " + e.msg);
-    }
-    if (state.epoch < 0 || state.batch_size < 1) {
-        throw model_error(source + ": training_state has epoch " + std::to_string(state.epoch) + " and batch_size " +
-                          std::to_string(state.batch_size));
-    }
-    return state;
-}
-
 format format_for_path(const plugin_registry& plugins, const std::string& path)
 {
     try {
@@ -88,7 +58,7 @@ void save_model(const std::string& path, const model& m, const save_request& req
         YAML::Node metrics(YAML::NodeType::Sequence);
         for (const std::string& name : request.metrics) metrics.push_back(name);
         ckpt.metadata[checkpoint_keys::metrics] = YAML::Dump(metrics);
-        if (request.state) ckpt.metadata[checkpoint_keys::training_state] = YAML::Dump(request.state->to_yaml());
+        if (request.state) ckpt.metadata[checkpoint_keys::training_state] = format_training_state(*request.state);
     }
     ckpt.metadata[checkpoint_keys::mlrun_version] = MLRUN_VERSION;
     if (!request.backend.empty()) ckpt.metadata[checkpoint_keys::backend] = request.backend;
@@ -134,7 +104,7 @@ std::unique_ptr<loaded_model> load_model(const std::string& path, const plugin_r
     return load_model(file_format.load(path), path, be);
 }
 
-std::unique_ptr<loaded_model> load_model(const checkpoint& ckpt, const std::string& path, backend& be)
+std::unique_ptr<model> build_saved_architecture(const checkpoint& ckpt, const std::string& path)
 {
     // The format read the file but could not translate its architecture.
     if (const std::string* reason = find_meta(ckpt, "model_config_error")) throw model_error(path + ": " + *reason);
@@ -146,8 +116,14 @@ std::unique_ptr<loaded_model> load_model(const checkpoint& ckpt, const std::stri
     }
     const std::string source = path + " (model_config)";
     std::unique_ptr<model> net = build_model(parse_meta(*layers, source), source, std::nullopt);
-    rng init(0);  // every weight is overwritten from the file below
+    rng init(0);  // every weight is overwritten from the file
     net->build(init);
+    return net;
+}
+
+std::unique_ptr<loaded_model> load_model(const checkpoint& ckpt, const std::string& path, backend& be)
+{
+    std::unique_ptr<model> net = build_saved_architecture(ckpt, path);
     std::unique_ptr<loaded_model> result(new loaded_model(std::move(net), be));
     result->metadata_ = ckpt.metadata;
 
@@ -189,7 +165,7 @@ std::unique_ptr<loaded_model> load_model(const checkpoint& ckpt, const std::stri
     }
     restore_state(result->net(), result->compiled() ? &result->trainer_->get_optimizer() : nullptr, ckpt, false, path);
     if (const std::string* state = find_meta(ckpt, checkpoint_keys::training_state)) {
-        result->state_ = training_state::from_yaml(parse_meta(*state, path + " (training_state)"), path);
+        result->state_ = parse_training_state(*state, path);
     }
     return result;
 }

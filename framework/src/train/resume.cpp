@@ -1,9 +1,7 @@
 #include "mlrun/train/resume.hpp"
 
 #include "mlrun/callbacks/experiment_callbacks.hpp"
-#include "mlrun/checkpoint/checkpoint_state.hpp"
-#include "mlrun/checkpoint/format.hpp"
-#include "mlrun/checkpoint/format_choice.hpp"
+#include "mlrun/checkpoint/checkpoint_manager.hpp"
 #include "mlrun/checkpoint/model_state.hpp"
 #include "mlrun/config/bounded_yaml.hpp"
 #include "mlrun/config/experiment.hpp"
@@ -12,9 +10,7 @@
 #include "model/model_yaml.hpp"
 #include "mlrun/optim/optimizer.hpp"
 #include "optim/optimizer_yaml.hpp"
-#include "mlrun/plugin/plugin_registry.hpp"
-
-#include <boost/filesystem/path.hpp>
+#include "mlrun/optim/optimizers.hpp"
 
 #include <cctype>
 
@@ -120,47 +116,34 @@ resume_mode resume_mode_for(const experiment& e, std::optional<resume_mode> comm
     return fallback ? resume_mode::fallback : resume_mode::latest;
 }
 
-std::optional<resumed> resume_from_latest(const experiment& e, const plugin_registry& plugins, model& m, optimizer& opt,
+std::optional<resumed> resume_from_latest(const experiment& e, const checkpoint_manager* files, model& m, optimizer& opt,
                                           experiment_callbacks& callbacks, resume_mode mode, std::ostream& out)
 {
     if (mode == resume_mode::never) return std::nullopt;
-    const YAML::Node section = e.resolved["checkpoint"];
-    const std::string templ = section["path"].as<std::string>();
-    if (templ.empty()) {
+    if (files == nullptr) {
         throw config_error(e.file + ": fit.resume / --resume: expected a checkpoint.path to resume from, found none");
     }
-    const boost::filesystem::path p(templ);
-    const std::string directory = p.has_parent_path() ? p.parent_path().string() : ".";
-    if (directory.find('{') != std::string::npos) {
-        throw config_error(e.file + ": checkpoint.path '" + templ +
-                           "': resume needs a fixed directory; put the {fields} in the file name only");
-    }
-    const std::optional<checkpoint_state> state = read_checkpoint_state(directory);
-    if (!state || state->model_checkpoint_path.empty()) {
-        out << "No checkpoint in " << directory << " yet: starting afresh\n";
+    const std::vector<std::string> candidates = files->saved_checkpoints();  // newest first
+    if (candidates.empty()) {
+        out << "No checkpoint in " << files->options().directory() << " yet: starting afresh\n";
         return std::nullopt;
     }
-    // Newest first: the state file's newest, then the kept ones.
-    std::vector<std::string> candidates = {state->model_checkpoint_path};
-    for (auto it = state->all_model_checkpoint_paths.rbegin(); it != state->all_model_checkpoint_paths.rend(); ++it) {
-        if (*it != state->model_checkpoint_path) candidates.push_back(*it);
-    }
-    // The same choice the saving side made (a name, or inferred from the path's suffix).
-    const std::string requested = section["format"].as<std::string>();
-    const format fmt(choose_format(plugins, requested == "auto" ? "" : requested, section["path"].as<std::string>(),
-                                   "checkpoint.format"));
     const checkpoint fresh = capture_state(m, &opt);
     for (std::size_t i = 0; i < candidates.size(); ++i) {
-        const std::string path = resolve_checkpoint_path(directory, candidates[i]);
+        const std::string& path = candidates[i];
         checkpoint ckpt;
-        resume_state saved;
+        training_state saved;
         try {
-            ckpt = fmt.load(path);
+            ckpt = files->load(path);
             const std::string* training_state = find_meta(ckpt, checkpoint_keys::training_state);
             if (training_state == nullptr) {
                 throw io_error(path + ": expected training_state metadata to resume from, found none");
             }
-            saved = parse_resume_state(*training_state, path);
+            saved = parse_training_state(*training_state, path);
+            if (!saved.resumable) {
+                throw io_error(path + ": training_state: expected a 'resume' section (written by mlrun's checkpoints "
+                                      "since resume exists), found none");
+            }
         } catch (const io_error& damaged) {
             if (mode != resume_mode::fallback) {
                 throw io_error(std::string(damaged.what()) + "\nthe latest checkpoint cannot be resumed from; " +
@@ -172,13 +155,13 @@ std::optional<resumed> resume_from_latest(const experiment& e, const plugin_regi
         check_same_setup(ckpt, fresh, path, e);
         restore_state(m, &opt, ckpt, false, path);
         opt.set_learning_rate(saved.learning_rate);
-        if (saved.callbacks && saved.callbacks.IsMap()) callbacks.restore(saved.callbacks, path);
+        if (!saved.callbacks.empty()) callbacks.restore(load_bounded_yaml(saved.callbacks), path);
         if (i > 0) out << "warning: resuming from " << path << ", not the latest (" << candidates[0] << ")\n";
-        out << "Resuming from " << path << ": epoch " << saved.position.epoch + 1 << ", " << saved.position.steps_done
+        out << "Resuming from " << path << ": epoch " << saved.epoch + 1 << ", " << saved.steps_done
             << " steps into it, step " << opt.iterations() << "\n" << std::flush;
         return resumed{path, saved};
     }
-    throw io_error(directory + ": every checkpoint its state file names is damaged (see the warnings above)");
+    throw io_error(files->options().directory() + ": every checkpoint its state file names is damaged (see the warnings above)");
 }
 
 }  // namespace mlrun

@@ -1,13 +1,16 @@
 #include "mlrun/train/session.hpp"
 
+#include "mlrun/checkpoint/checkpoint_manager.hpp"
 #include "mlrun/checkpoint/format.hpp"
 #include "mlrun/checkpoint/format_choice.hpp"
 #include "mlrun/checkpoint/model_state.hpp"
+#include "mlrun/config/bounded_yaml.hpp"
 #include "mlrun/config/schema.hpp"
 #include "mlrun/core/error.hpp"
 #include "mlrun/layers/layer_registry.hpp"
 #include "model/model_yaml.hpp"
 #include "optim/optimizer_yaml.hpp"
+#include "mlrun/model/saved_model.hpp"
 #include "mlrun/optim/optimizer.hpp"
 #include "mlrun/train/model_checkpoint.hpp"
 #include "mlrun/train/progress_printer.hpp"
@@ -17,6 +20,7 @@
 
 #include <unistd.h>
 
+#include <cctype>
 #include <thread>
 
 namespace mlrun {
@@ -31,30 +35,38 @@ std::vector<boost::filesystem::path> plugin_search_order(const std::vector<boost
     return directories;
 }
 
-void check_output_paths(const experiment& e, const plugin_registry& plugins)
+// keras_version is an hdf5 option: given for another format it is a mistake.
+void check_keras_version_applies(const experiment& e, const std::string& section, const std::string& path,
+                                 const plugin_record& chosen)
 {
-    for (const std::string section : {"save", "checkpoint"}) {
-        const YAML::Node keys = e.resolved[section];
-        const std::string path = keys.IsMap() ? keys["path"].as<std::string>() : "";
-        if (path.empty()) continue;
-        const std::string requested = keys["format"].as<std::string>();
-        const std::string format_key = section + ".format";
+    const YAML::Node version = e.resolved[section]["keras_version"];
+    if (version.as<std::string>() == "auto" || chosen.name == "hdf5") return;
+    throw config_error(position(e.source.file_for(section + ".keras_version"), version) + ": " + section +
+                       ".keras_version: applies to the hdf5 format only; '" + path + "' is written by the " +
+                       chosen.name + " format");
+}
+
+void check_output_paths(const experiment& e, const checkpoint_options& checkpointing, const plugin_registry& plugins)
+{
+    const YAML::Node save = e.resolved["save"];
+    if (const std::string path = save.IsMap() ? save["path"].as<std::string>() : ""; !path.empty()) {
+        const std::string requested = save["format"].as<std::string>();
         const plugin_record& chosen =
-            requested == "auto" ? check_output_path(plugins, "", path, section + ".path")
-                                : check_output_path(plugins, requested, path, section + ".path",
-                                                    position(e.source.file_for(format_key), keys["format"]) + ": " +
-                                                        format_key);
-        if (keys["keras_version"].as<std::string>() != "auto" && chosen.name != "hdf5") {
-            throw config_error(position(e.source.file_for(section + ".keras_version"), keys["keras_version"]) + ": " +
-                               section + ".keras_version: applies to the hdf5 format only; '" + path +
-                               "' is written by the " + chosen.name + " format");
-        }
-        // Checkpoints are there to be restored and resumed from.
-        if (section == "checkpoint" && format(chosen).export_only()) {
-            throw config_error("checkpoint.path: '" + path + "': the " + chosen.name +
-                               " format is export-only, so mlrun could not resume from these checkpoints; export the "
-                               "trained model with save.path: " + path);
-        }
+            requested == "auto" ? check_output_path(plugins, "", path, "save.path")
+                                : check_output_path(plugins, requested, path, "save.path",
+                                                    position(e.source.file_for("save.format"), save["format"]) +
+                                                        ": save.format");
+        check_keras_version_applies(e, "save", path, chosen);
+    }
+    if (!checkpointing.enabled()) return;
+    const plugin_record& chosen = check_output_path(plugins, checkpointing.format, checkpointing.path, "checkpoint.path",
+                                                    checkpointing.format.empty() ? "" : checkpointing.format_where);
+    check_keras_version_applies(e, "checkpoint", checkpointing.path, chosen);
+    // Checkpoints are there to be restored and resumed from.
+    if (format(chosen).export_only()) {
+        throw config_error("checkpoint.path: '" + checkpointing.path + "': the " + chosen.name +
+                           " format is export-only, so mlrun could not resume from these checkpoints; export the "
+                           "trained model with save.path: " + checkpointing.path);
     }
 }
 
@@ -94,6 +106,12 @@ void check_labels(const dataset& data, const std::string& file, std::int64_t cla
     }
 }
 
+std::string lower(std::string text)
+{
+    for (char& c : text) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return text;
+}
+
 std::string labels_file(const data_options& d, const std::string& labels)
 {
     return (boost::filesystem::path(d.path) / labels).string();
@@ -107,17 +125,24 @@ int default_thread_count()
     return cores == 0 ? 1 : static_cast<int>(cores);
 }
 
-session::session(const session_options& options)
+std::unique_ptr<backend> make_backend(const plugin_registry& plugins, const std::string& name, int threads)
+{
+    return std::make_unique<backend>(plugins.find(MLRUN_PLUGIN_BACKEND, name),
+                                     std::vector<std::pair<std::string, std::string>>{
+                                         {"threads", std::to_string(threads > 0 ? threads : default_thread_count())}});
+}
+
+session::session(const session_options& options, const std::string& model_path)
     : experiment_(load_experiment(options.config_path, options.overrides))
 {
+    checkpointing_ = read_checkpoint_options(experiment_);
+    start_epoch_ = experiment_.initial_epoch;
+    seed_ = experiment_.seed;
     plugins_ = std::make_unique<plugin_registry>(plugin_search_order(options.plugin_dirs, experiment_.plugin_search_paths));
     register_layer_plugins(*plugins_);
-    if (options.load_train_data) check_output_paths(experiment_, *plugins_);  // before the run, not after it
+    if (options.load_train_data) check_output_paths(experiment_, checkpointing_, *plugins_);  // before the run, not after it
 
-    const int threads = experiment_.threads > 0 ? experiment_.threads : default_thread_count();
-    backend_ = std::make_unique<backend>(plugins_->find(MLRUN_PLUGIN_BACKEND, experiment_.backend),
-                                         std::vector<std::pair<std::string, std::string>>{
-                                             {"threads", std::to_string(threads)}});
+    backend_ = make_backend(*plugins_, experiment_.backend, experiment_.threads);
 
     const data_options& d = experiment_.data;
     if (options.load_train_data) {
@@ -125,15 +150,30 @@ session::session(const session_options& options)
     }
     test_ = load_idx_dataset(d, d.test_images, d.test_labels, d.test_take, d.kind + " test");
 
-    model_ = build_model(experiment_.model, experiment_.source.file_for("model"), test_.x.dims().without_batch());
-    rng init(derive_seed(experiment_.seed, 0));
-    model_->build(init);
+    checkpoint saved_model;
+    if (model_path.empty()) {
+        model_ = build_model(experiment_.model, experiment_.source.file_for("model"), test_.x.dims().without_batch());
+        rng init(derive_seed(experiment_.seed, 0));
+        model_->build(init);
+    } else {
+        const format file_format = format_for_path(*plugins_, model_path);
+        file_format.require_loadable(model_path);
+        saved_model = file_format.load(model_path);
+        model_ = build_saved_architecture(saved_model, model_path);
+        // A saved model takes the experiment's samples in its own shape (flattened or not).
+        for (dataset* split : {&train_, &test_}) {
+            const shape sample = split->x.dims().without_batch();
+            if (split->size() > 0 && sample != model_->input_shape() &&
+                sample.element_count() == model_->input_shape().element_count()) {
+                split->x.reshape(model_->input_shape().with_batch(split->size()));
+            }
+        }
+    }
     if (model_->input_shape() != test_.x.dims().without_batch()) {
-        throw model_error("the model takes inputs of shape " + model_->input_shape().to_string() + " but " +
-                          experiment_.data.path + " holds samples of shape " +
-                          test_.x.dims().without_batch().to_string() +
-                          (test_.x.dims().rank() > 2 ? "; set data.flatten: true or start the model with Flatten"
-                                                     : ""));
+        throw model_error((model_path.empty() ? "" : model_path + ": ") + "the model takes inputs of shape " +
+                          model_->input_shape().to_string() + " but " + experiment_.data.path +
+                          " holds samples of shape " + test_.x.dims().without_batch().to_string() +
+                          (test_.x.dims().rank() > 2 ? "; set data.flatten: true or start the model with Flatten" : ""));
     }
     if (options.load_train_data) check_model_exportable(experiment_, *model_, *plugins_);
 
@@ -158,11 +198,47 @@ session::session(const session_options& options)
     trainer_ = std::make_unique<trainer>(*model_, *backend_, loss_function(loss),
                                          make_optimizer(experiment_.optimizer),
                                          std::move(metrics));
+    if (!model_path.empty()) go_on_from(saved_model, model_path, options.load_train_data);
     // Built here so a bad callback setting fails before any training.
     callbacks_ = options.load_train_data
                      ? std::make_unique<experiment_callbacks>(
                            experiment_, trainer_->steps_per_epoch(train_.size(), experiment_.batch_size))
                      : std::make_unique<experiment_callbacks>();
+}
+
+void session::go_on_from(const checkpoint& saved, const std::string& path, bool training)
+{
+    optimizer& opt = trainer_->get_optimizer();
+    // The file's optimizer state carries over to an optimizer of its class
+    // (whose settings, the learning rate included, the experiment gives);
+    // another class starts afresh.
+    std::string saved_class;
+    if (const auto it = saved.metadata.find(checkpoint_keys::optimizer_config); it != saved.metadata.end()) {
+        try {
+            saved_class = load_bounded_yaml(it->second)["name"].as<std::string>("");
+        } catch (const YAML::Exception&) {
+            saved_class.clear();  // no usable optimizer state: weights only
+        }
+    }
+    const bool same_class = !saved_class.empty() && lower(saved_class) == lower(opt.class_name());
+    restore_state(*model_, same_class ? &opt : nullptr, same_class ? saved : weights_paired_with(*model_, saved, path),
+                  false, path);
+    if (!same_class && !saved_class.empty()) {
+        optimizer_note_ = path + " was trained with " + saved_class + "; compile.optimizer is " + opt.class_name() +
+                          ", which starts with fresh state";
+    }
+    if (const auto it = saved.metadata.find(checkpoint_keys::training_state); it != saved.metadata.end()) {
+        const training_state state = parse_training_state(it->second, path);
+        start_epoch_ = state.epochs_done;
+        seed_ = state.seed;  // shuffles of the epochs done are replayed from it
+    }
+    if (training && start_epoch_ >= experiment_.epochs) {
+        throw config_error(experiment_.file + ": fit.epochs: expected more than the " + std::to_string(start_epoch_) +
+                           " epochs " + path +
+                           " has already trained (fit.epochs is the epoch to stop at, as Keras's epochs with "
+                           "initial_epoch), found " + std::to_string(experiment_.epochs) + "; e.g. fit.epochs=" +
+                           std::to_string(start_epoch_ + 5));
+    }
 }
 
 history session::fit(std::ostream& out, const std::vector<callback*>& extra_callbacks)
@@ -171,8 +247,8 @@ history session::fit(std::ostream& out, const std::vector<callback*>& extra_call
     options.epochs = experiment_.epochs;
     options.batch_size = experiment_.batch_size;
     options.shuffle = experiment_.shuffle;
-    options.seed = experiment_.seed;
-    options.initial_epoch = experiment_.initial_epoch;
+    options.seed = seed_;
+    options.initial_epoch = start_epoch_;
     options.validation = experiment_.validate_on_test ? &test_ : nullptr;
     options.terminate_on_nan = experiment_.terminate_on_nan;
     options.warnings = &out;
@@ -185,14 +261,22 @@ history session::fit(std::ostream& out, const std::vector<callback*>& extra_call
     options.log_learning_rate = callbacks_->logs_learning_rate();
     const std::vector<callback*> configured = callbacks_->list();
     callbacks.insert(callbacks.end(), configured.begin(), configured.end());
-    const std::unique_ptr<model_checkpoint> saver = make_model_checkpoint(experiment_, *plugins_, out);
-    if (saver) {
+    // Locks the checkpoint directory before resume reads it.
+    const std::unique_ptr<checkpoint_manager> files =
+        checkpointing_.enabled() ? std::make_unique<checkpoint_manager>(checkpointing_, *plugins_, out) : nullptr;
+    std::unique_ptr<model_checkpoint> saver;
+    if (files) {
+        training_state run;
+        run.seed = seed_;
+        run.batch_size = experiment_.batch_size;
+        run.shuffle = experiment_.shuffle;
+        saver = make_model_checkpoint(experiment_, *files, run, start_epoch_, out);
         saver->set_callback_state_source(callbacks_.get());
         callbacks.push_back(saver.get());
     }
-    if (const std::optional<resumed> r = resume_from_latest(experiment_, *plugins_, *model_, trainer_->get_optimizer(),
+    if (const std::optional<resumed> r = resume_from_latest(experiment_, files.get(), *model_, trainer_->get_optimizer(),
                                                             *callbacks_, resume_mode_for(experiment_, resume_), out)) {
-        options.resume_at = r->state.position;
+        options.resume_at = r->state;
         if (saver) saver->resume_from(r->state.best);
     }
     first_epoch_ = options.resume_at ? options.resume_at->epoch : options.initial_epoch;

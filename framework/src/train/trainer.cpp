@@ -125,7 +125,7 @@ history trainer::fit(const dataset& train, const fit_options& options, const std
         std::int64_t first_step = 0;
         if (options.resume_at && epoch == options.resume_at->epoch) {
             // Going on inside this epoch: the steps taken and their sums come from the checkpoint.
-            const fit_position& at = *options.resume_at;
+            const training_state& at = *options.resume_at;
             first_step = std::min(at.steps_done, steps);
             epoch_loss_sum_ = at.loss_sum;
             for (std::size_t i = 0; i < metrics_.size() && i < at.metric_counts.size(); ++i) {
@@ -171,9 +171,13 @@ history trainer::fit(const dataset& train, const fit_options& options, const std
     return result;
 }
 
-fit_position trainer::position() const
+training_state trainer::position() const
 {
-    fit_position p;
+    training_state p;
+    p.resumable = true;
+    p.epochs_done = epoch_ + 1;
+    p.step = optimizer_->iterations();
+    p.learning_rate = optimizer_->learning_rate();
     p.epoch = epoch_;
     p.steps_done = steps_done_;
     p.loss_sum = epoch_loss_sum_;

@@ -114,7 +114,7 @@ BOOST_AUTO_TEST_CASE(save_load_and_go_on_is_bit_identical_to_never_stopping)
                 request.loss = "sparse_categorical_crossentropy";
                 request.metrics = {"accuracy"};
                 training_state state;
-                state.epoch = 5;
+                state.epochs_done = 5;
                 state.seed = 21;
                 state.batch_size = 16;
                 state.shuffle = true;
@@ -126,8 +126,8 @@ BOOST_AUTO_TEST_CASE(save_load_and_go_on_is_bit_identical_to_never_stopping)
             std::unique_ptr<loaded_model> loaded = load_model(path, plugins, be);
             BOOST_REQUIRE(loaded->state());
             const training_state& state = *loaded->state();
-            BOOST_REQUIRE_EQUAL(state.epoch, 5);
-            fit_options more = options(10, state.epoch);
+            BOOST_REQUIRE_EQUAL(state.epochs_done, 5);
+            fit_options more = options(10, state.epochs_done);
             more.seed = state.seed;
             more.batch_size = state.batch_size;
             more.shuffle = state.shuffle;

@@ -2,14 +2,17 @@
 // experiment's `checkpoint` section makes (train/model_checkpoint.hpp),
 // set up by fit() with the names it will log and the model's formats.
 //
-//     checkpoint_policy every_epoch;
+//     checkpoint_options every_epoch;
 //     every_epoch.path = "training_1/cp.ckpt";
 //     keras::model_checkpoint cp(every_epoch);
 //     m.fit(train, args.with_callback(cp));
 #pragma once
 
+#include "mlrun/checkpoint/checkpoint_options.hpp"
 #include "mlrun/train/callback.hpp"
-#include "mlrun/train/model_checkpoint.hpp"
+
+#include <cstdint>
+#include <map>
 
 #include <memory>
 #include <ostream>
@@ -17,6 +20,8 @@
 #include <vector>
 
 namespace mlrun {
+class checkpoint_manager;
+class model_checkpoint;
 class plugin_registry;
 }
 
@@ -24,10 +29,10 @@ namespace mlrun::keras {
 
 class model_checkpoint final : public callback {
 public:
-    // policy.format: a format's name, or "auto" (or empty) for the one the
-    // path selects. The seed, batch size, shuffle and start epoch recorded
-    // with each checkpoint come from the fit it serves.
-    explicit model_checkpoint(checkpoint_policy policy);
+    // options.format: a format's name, or empty for the one the path
+    // selects. The seed, batch size, shuffle and start epoch recorded with
+    // each checkpoint come from the fit it serves.
+    explicit model_checkpoint(checkpoint_options options);
     ~model_checkpoint() override;
 
     // Called by keras::model::fit before training; throws config_error when
@@ -48,8 +53,11 @@ public:
 private:
     mlrun::model_checkpoint& active();
 
-    checkpoint_policy policy_;
-    std::unique_ptr<mlrun::model_checkpoint> active_;  // for one fit
+    checkpoint_options options_;
+    // For one fit: the files (the manager holds the directory's lock) and
+    // the callback deciding when to save.
+    std::unique_ptr<checkpoint_manager> files_;
+    std::unique_ptr<mlrun::model_checkpoint> active_;
     std::vector<std::string> saved_;
 };
 

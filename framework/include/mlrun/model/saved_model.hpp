@@ -10,6 +10,7 @@
 
 #include "mlrun/backend/backend.hpp"
 #include "mlrun/checkpoint/format.hpp"
+#include "mlrun/checkpoint/training_state.hpp"
 #include "mlrun/model/model.hpp"
 #include "mlrun/optim/optimizer.hpp"
 #include "mlrun/plugin/plugin_registry.hpp"
@@ -24,21 +25,6 @@
 #include <vector>
 
 namespace mlrun {
-
-// Where a training run stopped, so another run can go on exactly as if it
-// had not: the trainer replays shuffles of earlier epochs from `seed`, and
-// dropout masks follow the optimizer's iteration count.
-struct training_state {
-    int epoch = 0;  // epochs completed
-    std::uint64_t seed = 0;
-    std::int64_t batch_size = 32;
-    bool shuffle = true;
-    YAML::Node data;  // the experiment's resolved data section; null when unknown
-
-    YAML::Node to_yaml() const;
-    // Throws model_error naming `source` when a key is missing or malformed.
-    static training_state from_yaml(const YAML::Node& node, const std::string& source);
-};
 
 // What save_model writes besides the model itself.
 struct save_request {
@@ -96,6 +82,11 @@ private:
     std::optional<training_state> state_;
     std::map<std::string, std::string> metadata_;
 };
+
+// The architecture a whole-model file's model_config describes, built
+// (its weights still to be loaded). Throws model_error naming `path` for
+// weights-only files and architectures the layer registry cannot build.
+std::unique_ptr<model> build_saved_architecture(const checkpoint& ckpt, const std::string& path);
 
 // Rebuilds the architecture from the file's model_config, compiles it from
 // its training settings when present (and usable: otherwise the model only

@@ -2,7 +2,7 @@
 // checkpoint directory (docs/resume.md).
 #pragma once
 
-#include "mlrun/train/resume_state.hpp"
+#include "mlrun/checkpoint/training_state.hpp"
 
 #include <optional>
 #include <ostream>
@@ -11,10 +11,10 @@
 namespace mlrun {
 
 struct experiment;
+class checkpoint_manager;
 class experiment_callbacks;
 class model;
 class optimizer;
-class plugin_registry;
 
 enum class resume_mode {
     never,     // start afresh
@@ -31,16 +31,16 @@ resume_mode resume_mode_for(const experiment& e, std::optional<resume_mode> comm
 
 struct resumed {
     std::string path;    // the checkpoint gone on from
-    resume_state state;
+    training_state state;
 };
 
-// Loads the latest checkpoint named by the state file of checkpoint.path's
-// directory into the model, optimizer (slots, iterations, learning rate)
+// Loads the latest checkpoint `files` has (nullptr: the experiment has no
+// checkpoint.path, an error) into the model, optimizer (slots, iterations, learning rate)
 // and callbacks. Nothing when there is no checkpoint yet. Throws
 // config_error when the model or optimizer differs from the checkpoint's,
 // io_error naming the file and tensor when it is damaged (unless
 // `fallback`, which goes back to the newest sound one and says so on `out`).
-std::optional<resumed> resume_from_latest(const experiment& e, const plugin_registry& plugins, model& m, optimizer& opt,
+std::optional<resumed> resume_from_latest(const experiment& e, const checkpoint_manager* files, model& m, optimizer& opt,
                                           experiment_callbacks& callbacks, resume_mode mode, std::ostream& out);
 
 }  // namespace mlrun

@@ -1,12 +1,20 @@
-// Everything one experiment needs, assembled from its file: plugins,
-// backend, data, model, and the compiled trainer.
+// Everything one run needs, assembled from its experiment file: plugins,
+// backend, data, model, and the compiled trainer; every command that
+// trains or evaluates an experiment builds one, and every training run
+// goes through its fit() (checkpoints, callbacks, signals, resume).
 //
 // The order follows the data flow: config -> plugins -> backend -> data ->
-// model -> compile. Each step throws the error kind of its area.
+// model -> compile. Each step throws the error kind of its area. The model
+// is the experiment's, or a saved model's (train --model FILE): then its
+// architecture, weights and optimizer state come from the file, training
+// goes on from the epoch and seed the file's training_state gives, and the
+// rest of the experiment (data, compile settings, fit, checkpoint,
+// callbacks, save) applies as for any run.
 #pragma once
 
 #include "mlrun/backend/backend.hpp"
 #include "mlrun/callbacks/experiment_callbacks.hpp"
+#include "mlrun/checkpoint/checkpoint_options.hpp"
 #include "mlrun/config/experiment.hpp"
 #include "mlrun/data/dataset.hpp"
 #include "mlrun/model/model.hpp"
@@ -23,6 +31,8 @@
 
 namespace mlrun {
 
+struct checkpoint;
+
 struct session_options {
     std::string config_path;
     std::vector<std::string> overrides;
@@ -32,7 +42,9 @@ struct session_options {
 
 class session {
 public:
-    explicit session(const session_options& options);
+    // `model_path`: a saved model to start from instead of the experiment's
+    // model (train --model); "" builds the experiment's.
+    explicit session(const session_options& options, const std::string& model_path = "");
 
     experiment& config() { return experiment_; }
     plugin_registry& plugins() { return *plugins_; }
@@ -53,6 +65,14 @@ public:
     void set_resume(std::optional<resume_mode> mode) { resume_ = mode; }
     // The epoch the last fit() started at: fit.initial_epoch, or a resumed checkpoint's.
     int first_epoch() const { return first_epoch_; }
+    // Where training starts unless a checkpoint is resumed: fit.initial_epoch
+    // and seed, or the saved model's training_state.
+    int start_epoch() const { return start_epoch_; }
+    std::uint64_t seed() const { return seed_; }
+    // The experiment's checkpoint section.
+    const checkpoint_options& checkpointing() const { return checkpointing_; }
+    // Starting from a saved model of another optimizer class: says so; else "".
+    const std::string& optimizer_note() const { return optimizer_note_; }
 
 private:
     experiment experiment_;
@@ -63,7 +83,17 @@ private:
     std::unique_ptr<model> model_;
     std::unique_ptr<trainer> trainer_;
     std::unique_ptr<experiment_callbacks> callbacks_;
+    // Loads the saved model's weights into the model built from it (and
+    // its optimizer state when compile.optimizer is of the file's class),
+    // and starts where its training_state says. When `training`, fit.epochs
+    // must lie beyond the epochs it has done (config_error otherwise).
+    void go_on_from(const checkpoint& saved, const std::string& path, bool training);
+
+    checkpoint_options checkpointing_;
     std::optional<resume_mode> resume_;
+    int start_epoch_ = 0;
+    std::uint64_t seed_ = 0;
+    std::string optimizer_note_;
     int first_epoch_ = 0;
 };
 
@@ -75,11 +105,15 @@ std::vector<boost::filesystem::path> plugin_search_order(const std::vector<boost
 // Threads a backend should use when the experiment says 0.
 int default_thread_count();
 
+// The backend plugin `name` with `threads` threads (0: default_thread_count()),
+// as every command makes it.
+std::unique_ptr<backend> make_backend(const plugin_registry& plugins, const std::string& name, int threads);
+
 // Checks save.path and checkpoint.path before training: a format exists
 // that can write each, and its directory can be made; checkpoints are not
 // in an export-only format (ONNX). Throws config_error naming the key, the
 // path and the formats there are.
-void check_output_paths(const experiment& e, const plugin_registry& plugins);
+void check_output_paths(const experiment& e, const checkpoint_options& checkpointing, const plugin_registry& plugins);
 
 // Checks, before training, that an export-only format named by save.path
 // (ONNX) can express `m`: a dry-run save of the fresh model. Throws

@@ -1,6 +1,7 @@
 // fit / evaluate / predict: the training loop around a compiled model.
 #pragma once
 
+#include "mlrun/checkpoint/training_state.hpp"
 #include "mlrun/data/dataset.hpp"
 #include "mlrun/losses/loss.hpp"
 #include "mlrun/metrics/accuracy.hpp"
@@ -18,15 +19,6 @@ namespace mlrun {
 
 class backend;
 
-// Where fit() stands inside an epoch: what a checkpoint stores so that a
-// resumed run goes on at the next step with the same epoch logs.
-struct fit_position {
-    int epoch = 0;                 // the epoch in progress (0-based)
-    std::int64_t steps_done = 0;   // steps of it already taken
-    double loss_sum = 0.0;         // the epoch's summed loss so far
-    std::vector<std::pair<std::int64_t, std::int64_t>> metric_counts;  // correct, total per metric
-};
-
 struct fit_options {
     int epochs = 1;
     std::int64_t batch_size = 32;
@@ -35,8 +27,9 @@ struct fit_options {
     int initial_epoch = 0;        // epochs before this count as done (resuming)
     const dataset* validation = nullptr;
     bool log_learning_rate = false;  // add "lr" (the optimizer's rate) to each epoch's logs
-    // Resuming inside an epoch: start at this position (its epoch beats initial_epoch).
-    std::optional<fit_position> resume_at;
+    // Going on where a run stopped (training_state.resumable): at its
+    // epoch and step, with its epoch sums (its epoch beats initial_epoch).
+    std::optional<training_state> resume_at;
     // A step whose loss is NaN or infinite throws diverged_error before any
     // callback sees it, so nothing saves the broken weights (Keras's
     // TerminateOnNaN). Off: training goes on, with one warning to `warnings`.
@@ -71,8 +64,9 @@ public:
     void request_abort() { stop_requested_ = true, abort_requested_ = true; }
     bool aborted() const { return abort_requested_; }
     // Where fit() stands (valid while it runs; after on_batch_end of step
-    // s, steps_done is s + 1).
-    fit_position position() const;
+    // s, steps_done is s + 1): the position in the epoch, the step and the
+    // learning rate; the caller adds what the trainer does not know.
+    training_state position() const;
 
     model& get_model() { return model_; }
     optimizer& get_optimizer() { return *optimizer_; }

@@ -1,4 +1,4 @@
-#include "mlrun/train/path_template.hpp"
+#include "mlrun/checkpoint/path_template.hpp"
 
 #include "mlrun/core/error.hpp"
 

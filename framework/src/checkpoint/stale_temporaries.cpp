@@ -1,4 +1,4 @@
-#include "mlrun/train/stale_temporaries.hpp"
+#include "mlrun/checkpoint/stale_temporaries.hpp"
 
 #include <boost/filesystem/operations.hpp>
 

@@ -1,4 +1,4 @@
-#include "mlrun/train/previous_checkpoint.hpp"
+#include "mlrun/checkpoint/previous_checkpoint.hpp"
 
 #include "mlrun/checkpoint/checkpoint_state.hpp"
 #include "mlrun/core/error.hpp"

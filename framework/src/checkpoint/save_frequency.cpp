@@ -1,4 +1,4 @@
-#include "mlrun/train/save_frequency.hpp"
+#include "mlrun/checkpoint/save_frequency.hpp"
 
 #include "mlrun/config/units.hpp"
 

@@ -1,11 +1,13 @@
-// The training_state a checkpoint stores for resume: exact round trips
-// (doubles bit for bit, infinities too), and damaged text named clearly.
-#define BOOST_TEST_MODULE resume_state
+// The training_state checkpoints and saved models store: exact round trips
+// (doubles bit for bit, infinities too), the saved models' shorter form,
+// and damaged text named clearly.
+#define BOOST_TEST_MODULE training_state
 #include <boost/test/unit_test.hpp>
+#include <yaml-cpp/yaml.h>
 
 #include "mlrun/checkpoint/tensor_checksums.hpp"
 #include "mlrun/core/error.hpp"
-#include "mlrun/train/resume_state.hpp"
+#include "mlrun/checkpoint/training_state.hpp"
 
 #include <cmath>
 #include <cstring>
@@ -17,16 +19,21 @@ namespace {
 
 bool same_bits(double a, double b) { return std::memcmp(&a, &b, sizeof a) == 0; }
 
-resume_state sample()
+training_state sample()
 {
-    resume_state s;
-    s.position.epoch = 3;
-    s.position.steps_done = 17;
-    s.position.loss_sum = 0.1 + 0.2;  // not representable in short decimal
-    s.position.metric_counts = {{12, 20}, {5, 20}};
+    training_state s;
+    s.epochs_done = 4;
+    s.step = 137;
+    s.seed = 42;
+    s.batch_size = 16;
+    s.resumable = true;
+    s.epoch = 3;
+    s.steps_done = 17;
+    s.loss_sum = 0.1 + 0.2;  // not representable in short decimal
+    s.metric_counts = {{12, 20}, {5, 20}};
     s.learning_rate = 0.00031622776f;
     s.best = std::numeric_limits<double>::infinity();
-    s.callbacks = YAML::Load("early_stopping: {best: 0.25, best_epoch: 2, wait: 1}");
+    s.callbacks = "early_stopping: {best: 0.25, best_epoch: 2, wait: 1}";
     return s;
 }
 
@@ -34,36 +41,60 @@ resume_state sample()
 
 BOOST_AUTO_TEST_CASE(round_trips_exactly)
 {
-    const resume_state s = sample();
-    const std::string text = format_training_state(s, 4, 137, 42, 16, true);
+    const training_state s = sample();
+    const std::string text = format_training_state(s);
     const YAML::Node root = YAML::Load(text);
     BOOST_TEST(root["epoch"].as<int>() == 4);  // what saved models read
     BOOST_TEST(root["step"].as<int>() == 137);
     BOOST_TEST(root["seed"].as<int>() == 42);
-    const resume_state back = parse_resume_state(text, "cp.ckpt");
-    BOOST_TEST(back.position.epoch == 3);
-    BOOST_TEST(back.position.steps_done == 17);
-    BOOST_TEST(same_bits(back.position.loss_sum, s.position.loss_sum));
-    BOOST_TEST(back.position.metric_counts == s.position.metric_counts);
+    const training_state back = parse_training_state(text, "cp.ckpt");
+    BOOST_TEST(back.resumable);
+    BOOST_TEST(back.epochs_done == 4);
+    BOOST_TEST(back.step == 137);
+    BOOST_TEST(back.seed == 42u);
+    BOOST_TEST(back.batch_size == 16);
+    BOOST_TEST(back.epoch == 3);
+    BOOST_TEST(back.steps_done == 17);
+    BOOST_TEST(same_bits(back.loss_sum, s.loss_sum));
+    BOOST_TEST(back.metric_counts == s.metric_counts);
     BOOST_TEST(back.learning_rate == s.learning_rate);
     BOOST_TEST(std::isinf(back.best));
-    BOOST_TEST(back.callbacks["early_stopping"]["wait"].as<int>() == 1);
+    BOOST_TEST(YAML::Load(back.callbacks)["early_stopping"]["wait"].as<int>() == 1);
+}
+
+BOOST_AUTO_TEST_CASE(a_saved_models_state_has_no_resume_point)
+{
+    training_state s;
+    s.epochs_done = 6;
+    s.step = 114;
+    s.seed = 3;
+    s.data = "{dataset: idx, path: data/mnist}";
+    const std::string text = format_training_state(s);
+    BOOST_TEST(YAML::Load(text)["resume"].IsDefined() == false, text);
+    const training_state back = parse_training_state(text, "model.h5");
+    BOOST_TEST(!back.resumable);
+    BOOST_TEST(back.epochs_done == 6);
+    BOOST_TEST(back.step == 114);
+    BOOST_TEST(YAML::Load(back.data)["path"].as<std::string>() == "data/mnist");
 }
 
 BOOST_AUTO_TEST_CASE(damaged_state_names_the_file_and_key)
 {
-    const std::string text = format_training_state(sample(), 4, 137, 42, 16, true);
+    const std::string text = format_training_state(sample());
     std::string damaged = text;
     damaged.replace(damaged.find("f64:"), 4, "f65:");
     try {
-        parse_resume_state(damaged, "ck/cp-137.ckpt");
+        parse_training_state(damaged, "ck/cp-137.ckpt");
         BOOST_TEST(false, "a damaged number was read");
     } catch (const io_error& e) {
         BOOST_TEST(std::string(e.what()).find("ck/cp-137.ckpt: training_state.resume.loss_sum: expected f64:") == 0, e.what());
     }
-    BOOST_CHECK_THROW(parse_resume_state("epoch: 3\nstep: 9\n", "old.ckpt"), io_error);
-    BOOST_CHECK_THROW(parse_resume_state("resume: {epoch: -1, steps_done: 0}", "x"), io_error);
-    BOOST_CHECK_THROW(parse_resume_state("resume: [", "x"), io_error);
+    BOOST_CHECK_THROW(parse_training_state("epoch: 3\nstep: 9\n", "old.ckpt"), io_error);  // no seed
+    const std::string fields = "epoch: 1\nseed: 1\nbatch_size: 8\nshuffle: true\n";
+    BOOST_CHECK_THROW(parse_training_state(fields + "resume: {epoch: -1, steps_done: 0}", "x"), io_error);
+    BOOST_CHECK_THROW(parse_training_state(fields + "resume: [1]", "x"), io_error);
+    BOOST_CHECK_THROW(parse_training_state("resume: [", "x"), io_error);
+    BOOST_CHECK_THROW(parse_training_state("epoch: -2\nseed: 1\nbatch_size: 8\nshuffle: true\n", "x"), io_error);
 }
 
 BOOST_AUTO_TEST_CASE(tensor_checksums_catch_a_changed_value_and_a_missing_tensor)
@@ -99,7 +130,7 @@ BOOST_AUTO_TEST_CASE(an_alias_bomb_in_the_state_is_refused)
         state += "]\n";
     }
     state += "resume: {epoch: 1}\ncallbacks: *a10\n";
-    BOOST_CHECK_EXCEPTION(parse_resume_state(state, "cp.ckpt"), io_error, [](const io_error& e) {
+    BOOST_CHECK_EXCEPTION(parse_training_state(state, "cp.ckpt"), io_error, [](const io_error& e) {
         BOOST_TEST_MESSAGE(e.what());
         return std::string(e.what()).find("cp.ckpt: training_state: not YAML: aliases expand to more than 100000 nodes") !=
                std::string::npos;

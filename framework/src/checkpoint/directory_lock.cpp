@@ -1,4 +1,4 @@
-#include "mlrun/train/directory_lock.hpp"
+#include "mlrun/checkpoint/directory_lock.hpp"
 
 #include "mlrun/core/error.hpp"
 
