@@ -17,8 +17,8 @@ namespace {
 
 class hdf5_writer : public pa::format_writer {
 public:
-    hdf5_writer(std::string path, bool weights_only, kh::keras_generation generation)
-        : path_(std::move(path)), weights_only_(weights_only), generation_(generation)
+    hdf5_writer(std::string path, bool weights_only, kh::keras_generation generation, bool dry_run)
+        : path_(std::move(path)), weights_only_(weights_only), generation_(generation), dry_run_(dry_run)
     {
     }
 
@@ -40,13 +40,18 @@ public:
     void commit() override
     {
         kh::h5_quiet quiet;
-        kh::write_keras_file(path_, ckpt_, weights_only_, generation_);
+        if (dry_run_) {
+            kh::keras_file_image(path_, ckpt_, weights_only_, generation_);
+        } else {
+            kh::write_keras_file(path_, ckpt_, weights_only_, generation_);
+        }
     }
 
 private:
     std::string path_;
     bool weights_only_;
     kh::keras_generation generation_;
+    bool dry_run_;  // build the file in memory to check the model, write nothing
     kh::staged_checkpoint ckpt_;
 };
 
@@ -73,18 +78,23 @@ struct hdf5_format {
     static std::unique_ptr<pa::format_writer> save_begin(const std::string& path, const pa::option_list& options)
     {
         bool weights_only = false;
+        bool dry_run = false;
         kh::keras_generation generation = kh::default_generation(path);
         for (const auto& [key, value] : options) {
             if (key == "keras_version") {
                 generation = kh::parse_keras_version(value);
             } else if (key == "weights_only") {
                 weights_only = pa::parse_flag(key, value);
+            } else if (key == "dry_run") {
+                dry_run = pa::parse_flag(key, value);
+            } else if (key == "source") {
+                continue;  // Keras files have no place for it
             } else {
-                throw kh::format_error("unknown option '" + key + "'; the hdf5 format knows: weights_only, keras_version");
+                throw kh::format_error("unknown option '" + key + "'; the hdf5 format knows: weights_only, keras_version, dry_run");
             }
         }
         kh::check_keras_save_path(path, generation, weights_only);
-        return std::make_unique<hdf5_writer>(path, weights_only, generation);
+        return std::make_unique<hdf5_writer>(path, weights_only, generation, dry_run);
     }
 
     static void check_save_path(const std::string& path) { kh::check_keras_save_path(path); }
@@ -101,4 +111,4 @@ struct hdf5_format {
 
 }  // namespace
 
-MLRUN_FORMAT_PLUGIN(hdf5_format, "hdf5", "1.0.0", "Keras HDF5 whole models and weights (.h5, .hdf5) and Keras 3 .keras and .weights.h5", ".h5;.hdf5;.keras", 0u)
+MLRUN_FORMAT_PLUGIN(hdf5_format, "hdf5", "1.0.0", "Keras HDF5 whole models and weights (.h5, .hdf5) and Keras 3 .keras and .weights.h5", ".h5;.hdf5;.keras", MLRUN_FORMAT_CHECKS_MODEL)

@@ -75,6 +75,11 @@ void check_keras_save_path(const std::string& path);
 // directory, synced, then renamed over `path`.
 void write_keras_file(const std::string& path, const staged_checkpoint& ckpt, bool weights_only,
                       keras_generation generation);
+// The bytes write_keras_file would write: a dry run of a save builds them
+// to find what the file cannot hold (a layer without a Keras 3 form)
+// before any training.
+std::vector<unsigned char> keras_file_image(const std::string& path, const staged_checkpoint& ckpt, bool weights_only,
+                                            keras_generation generation);
 // The same for the path's default generation.
 void write_keras_file(const std::string& path, const staged_checkpoint& ckpt, bool weights_only);
 

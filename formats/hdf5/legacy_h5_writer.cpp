@@ -255,8 +255,8 @@ void write_keras_file(const std::string& path, const staged_checkpoint& ckpt, bo
     write_keras_file(path, ckpt, weights_only, default_generation(path));
 }
 
-void write_keras_file(const std::string& path, const staged_checkpoint& ckpt, bool weights_only,
-                      keras_generation generation)
+std::vector<unsigned char> keras_file_image(const std::string& path, const staged_checkpoint& ckpt, bool weights_only,
+                                            keras_generation generation)
 {
     check_keras_save_path(path, generation, weights_only);
     // libhdf5 builds the file in memory; only mlrun's one writer of whole
@@ -278,6 +278,13 @@ void write_keras_file(const std::string& path, const staged_checkpoint& ckpt, bo
         }
         seal_image(image, in_memory);
     }
+    return image;
+}
+
+void write_keras_file(const std::string& path, const staged_checkpoint& ckpt, bool weights_only,
+                      keras_generation generation)
+{
+    const std::vector<unsigned char> image = keras_file_image(path, ckpt, weights_only, generation);
     write_file_atomically(path, std::string_view(reinterpret_cast<const char*>(image.data()), image.size()));
 }
 

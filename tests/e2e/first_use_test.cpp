@@ -49,6 +49,38 @@ BOOST_AUTO_TEST_CASE(a_save_path_without_suffix_is_a_tensorflow_checkpoint_prefi
     BOOST_TEST(fs::exists(prefix + "2.index"), named.output);
 }
 
+// Keras 3 files are written for Sequential models: a graph model bound for
+// one is refused before training, naming a layer, not after the run.
+BOOST_AUTO_TEST_CASE(a_model_keras_3_files_cannot_hold_is_refused_before_training)
+{
+    mlrun::testing::temp_directory dir;
+    const std::string config = dir.write(
+        "graph.yaml",
+        "mlrun: 1\nseed: 42\n"
+        "data: {path: data/mnist, train: {take: 100}, test: {take: 100}, flatten: true}\n"
+        "model:\n"
+        "  - {name: pixels, Input: {shape: [784]}}\n"
+        "  - {name: wide, Dense: {units: 16, activation: relu}, inputs: [pixels]}\n"
+        "  - {name: narrow, Dense: {units: 8, activation: relu}, inputs: [pixels]}\n"
+        "  - {name: both, Concatenate: {}, inputs: [wide, narrow]}\n"
+        "  - {name: out, Dense: {units: 10, activation: softmax}, inputs: [both]}\n"
+        "compile: {optimizer: adam, loss: sparse_categorical_crossentropy, metrics: [accuracy]}\n"
+        "fit: {epochs: 1, batch_size: 32, verbose: 2}\n");
+    for (const std::string key : {"save.path", "checkpoint.path"}) {
+        // A .keras archive is a whole model, so checkpoints to one hold everything.
+        const std::string target = key + "=" + quoted((dir.path / "m.keras").string()) +
+                                   (key == "checkpoint.path" ? " checkpoint.save_weights_only=false" : "");
+        const auto r = run_mlrun(quoted(config) + " " + target);
+        BOOST_TEST(r.exit_code == 3, target << ": " << r.output);
+        BOOST_TEST(contains(r.output, "layer 'out'"), target << ": " << r.output);
+        BOOST_TEST(!contains(r.output, "Epoch 1/1"), target << " trained first: " << r.output);
+        BOOST_TEST(!fs::exists(dir.path / "m.keras"), target);
+    }
+    // The same model as a legacy .h5 file (Keras 2's functional layout) trains and saves.
+    const auto h5 = run_mlrun(quoted(config) + " save.path=" + quoted((dir.path / "m.h5").string()));
+    BOOST_TEST(h5.exit_code == 0, h5.output);
+}
+
 BOOST_AUTO_TEST_CASE(output_paths_are_refused_before_training)
 {
     mlrun::testing::temp_directory dir;

@@ -80,8 +80,13 @@ void check_model_exportable(const experiment& e, const model& m, const plugin_re
         const format chosen(choose_format(plugins, requested == "auto" ? "" : requested, path, section + ".path"));
         if (!chosen.checks_model()) continue;
         // A template path ({epoch}) names no file yet: the check writes nothing anyway.
+        // The trial save is given what the real one will be.
+        format_options trial = {{"source", e.source.file_for("model")}};
+        const bool weights_only = keys[section == "save" ? "weights_only" : "save_weights_only"].as<bool>();
+        trial.emplace_back("weights_only", weights_only ? "true" : "false");
+        if (const std::string v = keys["keras_version"].as<std::string>(); v != "auto") trial.emplace_back("keras_version", v);
         try {
-            chosen.check_savable(path, capture_state(m, nullptr), {{"source", e.source.file_for("model")}});
+            chosen.check_savable(path, capture_state(m, nullptr), trial);
         } catch (const io_error& error) {
             throw config_error(section + ".path: '" + path + "': the " + chosen.name() +
                                " format cannot export this model: " + error.what());
