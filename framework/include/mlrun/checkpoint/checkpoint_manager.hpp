@@ -21,7 +21,7 @@
 namespace mlrun {
 
 class directory_lock;
-class io_error;
+struct io_error;
 class plugin_registry;
 
 class checkpoint_manager {
