@@ -27,12 +27,7 @@ public:
         if (view.dtype == MLRUN_DTYPE_STRING) {
             throw kh::format_error("tensor '" + pa::tensor_name(view) + "': Keras HDF5 files hold numeric tensors only");
         }
-        kh::staged_tensor t;
-        t.name = pa::tensor_name(view);
-        t.dtype = static_cast<mlrun_dtype>(view.dtype);
-        t.dims = pa::tensor_dims(view);
-        t.bytes = pa::numeric_bytes(view);
-        ckpt_.tensors.push_back(std::move(t));
+        ckpt_.tensors.push_back(pa::numeric_tensor<kh::staged_tensor>(view));
     }
 
     void metadata(const std::string& key, const std::string& value) override { ckpt_.set_meta(key, value); }

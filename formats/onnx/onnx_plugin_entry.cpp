@@ -26,15 +26,9 @@ public:
 
     void tensor(const mlrun_tensor_view& view) override
     {
-        const std::string name = pa::tensor_name(view);
         // Optimizer state and string tensors have no place in an inference graph.
-        if (view.dtype == MLRUN_DTYPE_STRING || name.rfind("optimizer/", 0) == 0) return;
-        of::staged_tensor t;
-        t.name = name;
-        t.dtype = static_cast<mlrun_dtype>(view.dtype);
-        t.dims = pa::tensor_dims(view);
-        t.bytes = pa::numeric_bytes(view);
-        model_.tensors.push_back(std::move(t));
+        if (view.dtype == MLRUN_DTYPE_STRING || pa::tensor_name(view).rfind("optimizer/", 0) == 0) return;
+        model_.tensors.push_back(pa::numeric_tensor<of::staged_tensor>(view));
     }
 
     void metadata(const std::string& key, const std::string& value) override

@@ -44,12 +44,7 @@ public:
         if (view.dtype == MLRUN_DTYPE_STRING) {
             throw format_error("tensor '" + pa::tensor_name(view) + "': TF.js weights hold no strings");
         }
-        tfjs::staged_tensor t;
-        t.name = pa::tensor_name(view);
-        t.dtype = static_cast<mlrun_dtype>(view.dtype);
-        t.dims = pa::tensor_dims(view);
-        t.bytes = pa::numeric_bytes(view);
-        model_.tensors.push_back(std::move(t));
+        model_.tensors.push_back(pa::numeric_tensor<tfjs::staged_tensor>(view));
     }
 
     void metadata(const std::string& key, const std::string& value) override { model_.set_meta(key, value); }

@@ -112,6 +112,18 @@ inline std::vector<unsigned char> numeric_bytes(const mlrun_tensor_view& view)
     return std::vector<unsigned char>(bytes, bytes + view.byte_size);
 }
 
+// A plugin's own copy of a numeric tensor (any type with name, dtype, dims
+// and bytes), checked as numeric_bytes checks it.
+template <class Tensor> Tensor numeric_tensor(const mlrun_tensor_view& view)
+{
+    Tensor t;
+    t.name = tensor_name(view);
+    t.dtype = static_cast<mlrun_dtype>(view.dtype);
+    t.dims = tensor_dims(view);
+    t.bytes = numeric_bytes(view);
+    return t;
+}
+
 // A string tensor's elements, borrowed from the view.
 inline std::vector<std::string_view> string_elements(const mlrun_tensor_view& view)
 {
