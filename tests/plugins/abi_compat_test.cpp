@@ -1,7 +1,8 @@
-// A host of this ABI takes plugins built for ABI 1.0 as they are: their
-// tables are shorter, and what lies past struct_size is never read. The
-// two plugins (abi_1_0/) are built with a frozen copy of the 1.0 tables;
-// past each table lie entries that fail loudly if the host calls them.
+// A host of this ABI takes plugins built for ABI 1.0 and 1.1 as they are:
+// their tables are shorter, and what lies past struct_size is never read.
+// The plugins (abi_1_0/, abi_1_1/) are built with frozen copies of those
+// tables; past each table lie entries that fail loudly if the host calls
+// them.
 #define BOOST_TEST_MODULE plugin_abi_compat
 #include <boost/test/unit_test.hpp>
 
@@ -21,7 +22,7 @@ namespace {
 
 const plugin_registry& registry()
 {
-    static const plugin_registry r({std::getenv("MLRUN_ABI_1_0_PLUGINS")});
+    static const plugin_registry r({std::getenv("MLRUN_OLDER_ABI_PLUGINS")});
     return r;
 }
 
@@ -64,6 +65,31 @@ BOOST_AUTO_TEST_CASE(a_1_0_backend_runs_its_kernel_and_the_reference_runs_the_re
     const float x[3] = {1.0f, 2.0f, 3.0f};
     b.axpby(3, 2.0f, x, 0.0f, y);
     BOOST_TEST(y[2] == 6.0f);
+}
+
+// The 1.2 kernels lie past a 1.1 table: the reference runs them.
+BOOST_AUTO_TEST_CASE(a_1_1_backend_runs_its_kernel_and_the_reference_runs_the_1_2_ones)
+{
+    const plugin_record& plugin = registry().find(MLRUN_PLUGIN_BACKEND, "backend_1_1");
+    BOOST_TEST(plugin.abi_minor == 1u);
+    backend b(plugin, {});
+    BOOST_TEST(b.provided_kernels() == std::vector<std::string>{"fill"});
+    BOOST_TEST(backend::kernel_names().back() == "layer_norm_backward");
+
+    float y[4] = {};
+    b.fill(4, 1.5f, y);
+    BOOST_TEST(y[3] == 4.5f);  // the plugin's fill writes 3 * value: its code ran
+
+    // A 1x1 convolution of a 2x2 single-channel image by 2: the reference's.
+    mlrun_conv2d_shape s{};
+    s.batch = s.in_channels = s.out_channels = 1;
+    s.in_height = s.in_width = s.out_height = s.out_width = 2;
+    s.kernel_height = s.kernel_width = s.stride_height = s.stride_width = 1;
+    s.dilation_height = s.dilation_width = s.groups = 1;
+    const float x[4] = {1.0f, 2.0f, 3.0f, 4.0f};
+    const float w[1] = {2.0f};
+    b.conv2d_forward(s, x, w, y);
+    BOOST_TEST(y[3] == 8.0f);
 }
 
 BOOST_AUTO_TEST_CASE(a_1_0_backend_that_fails_to_create_is_explained_by_its_1_0_last_error)

@@ -258,4 +258,86 @@ void backend::rmsprop_update(std::int64_t n, float lr, float rho, float momentum
     call<&mlrun_backend_table::rmsprop_update>(n, lr, rho, momentum, epsilon, w, g, ms, mom, mg);
 }
 
+namespace {
+
+// "32x28x28x1 -> 32 3x3 s1 d1 g1": a convolution's shape for the profile.
+std::string conv_label(const char* kernel, const mlrun_conv2d_shape& s)
+{
+    auto x = [](std::int64_t a, std::int64_t b) { return std::to_string(a) + "x" + std::to_string(b); };
+    return std::string(kernel) + " " + std::to_string(s.batch) + "x" + x(s.in_height, s.in_width) + "x" +
+           std::to_string(s.in_channels) + "->" + std::to_string(s.out_channels) + " " +
+           x(s.kernel_height, s.kernel_width) + " s" + std::to_string(s.stride_height) +
+           (s.groups > 1 ? " g" + std::to_string(s.groups) : std::string());
+}
+
+}  // namespace
+
+void backend::conv2d_forward(const mlrun_conv2d_shape& shape, const float* x, const float* w, float* y)
+{
+    if (profile_) profile_label_ = conv_label("conv2d_forward", shape);
+    call<&mlrun_backend_table::conv2d_forward>(&shape, x, w, y);
+}
+
+void backend::conv2d_backward_data(const mlrun_conv2d_shape& shape, const float* w, const float* dy, float* dx)
+{
+    if (profile_) profile_label_ = conv_label("conv2d_backward_data", shape);
+    call<&mlrun_backend_table::conv2d_backward_data>(&shape, w, dy, dx);
+}
+
+void backend::conv2d_backward_weights(const mlrun_conv2d_shape& shape, const float* x, const float* dy, float* dw)
+{
+    if (profile_) profile_label_ = conv_label("conv2d_backward_weights", shape);
+    call<&mlrun_backend_table::conv2d_backward_weights>(&shape, x, dy, dw);
+}
+
+void backend::pool2d_forward(mlrun_pooling pooling, const mlrun_pool2d_shape& shape, const float* x, float* y,
+                             std::int32_t* argmax)
+{
+    call<&mlrun_backend_table::pool2d_forward>(std::int32_t{pooling}, &shape, x, y, argmax);
+}
+
+void backend::pool2d_backward(mlrun_pooling pooling, const mlrun_pool2d_shape& shape, const float* x,
+                              const std::int32_t* argmax, const float* dy, float* dx)
+{
+    call<&mlrun_backend_table::pool2d_backward>(std::int32_t{pooling}, &shape, x, argmax, dy, dx);
+}
+
+void backend::batch_norm_forward_training(std::int64_t rows, std::int64_t channels, const float* x,
+                                          const float* gamma, const float* beta, float epsilon, float* y,
+                                          float* mean, float* variance)
+{
+    call<&mlrun_backend_table::batch_norm_forward_training>(rows, channels, x, gamma, beta, epsilon, y, mean,
+                                                            variance);
+}
+
+void backend::batch_norm_forward_inference(std::int64_t rows, std::int64_t channels, const float* x,
+                                           const float* gamma, const float* beta, const float* mean,
+                                           const float* variance, float epsilon, float* y)
+{
+    call<&mlrun_backend_table::batch_norm_forward_inference>(rows, channels, x, gamma, beta, mean, variance, epsilon,
+                                                             y);
+}
+
+void backend::batch_norm_backward(bool batch_statistics, std::int64_t rows, std::int64_t channels, const float* x,
+                                  const float* dy, const float* gamma, const float* mean, const float* variance,
+                                  float epsilon, float* dx, float* dgamma, float* dbeta)
+{
+    call<&mlrun_backend_table::batch_norm_backward>(std::int32_t{batch_statistics}, rows, channels, x, dy, gamma,
+                                                    mean, variance, epsilon, dx, dgamma, dbeta);
+}
+
+void backend::layer_norm_forward(std::int64_t rows, std::int64_t cols, const float* x, const float* gamma,
+                                 const float* beta, float epsilon, float* y, float* mean, float* variance)
+{
+    call<&mlrun_backend_table::layer_norm_forward>(rows, cols, x, gamma, beta, epsilon, y, mean, variance);
+}
+
+void backend::layer_norm_backward(std::int64_t rows, std::int64_t cols, const float* x, const float* dy,
+                                  const float* gamma, const float* mean, const float* variance, float epsilon,
+                                  float* dx, float* dgamma, float* dbeta)
+{
+    call<&mlrun_backend_table::layer_norm_backward>(rows, cols, x, dy, gamma, mean, variance, epsilon, dx, dgamma,
+                                                    dbeta);
+}
+
 }  // namespace mlrun

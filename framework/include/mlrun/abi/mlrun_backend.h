@@ -36,11 +36,14 @@ typedef enum mlrun_activation {
  * element i is kept when mlrun_dropout_uniform(seed, i) >= rate, with
  * mlrun_dropout_uniform defined in mlrun_dropout.h. */
 
-/* Every kernel, in table order, as X(name, (parameters)): the one list the
- * table below, the host's dispatch and listings, the reference backend and
- * the plugin helpers are generated from. Append only (new kernels go at
- * the end of the table, after the entries of later ABI versions). */
-#define MLRUN_BACKEND_KERNELS(X)                                                                                    \
+/* The kernels, as X(name, (parameters)), in two lists by the ABI version
+ * that added them: MLRUN_BACKEND_KERNELS_1_0 and MLRUN_BACKEND_KERNELS_1_2
+ * (further down). The table below places each list where its version put
+ * it; MLRUN_BACKEND_KERNELS, both lists in table order, is what the host's
+ * dispatch and listings, the reference backend and the plugin helpers are
+ * generated from. Append only: a later version adds its own list at the
+ * end of the table. */
+#define MLRUN_BACKEND_KERNELS_1_0(X)                                                                                \
     /* y[i] = value, i < n */                                                                                       \
     X(fill, (mlrun_backend* self, int64_t n, float value, float* y))                                                \
     /* y = alpha * x + beta * y (beta == 0 ignores y's old content) */                                              \
@@ -130,6 +133,151 @@ typedef enum mlrun_activation {
     X(rmsprop_update, (mlrun_backend* self, int64_t n, float lr, float rho, float momentum, float epsilon,          \
           float* w, const float* g, float* ms, float* mom, float* mg))
 
+/* ABI 1.2: convolution, pooling and normalization.
+ *
+ * Activations are NHWC: element (n, h, w, c) of an N x H x W x C tensor is
+ * at ((n * H + h) * W + w) * C + c. Filters are HWIO, Keras's layout, so
+ * Keras weights need no transposition: element (kh, kw, i, o) of a
+ * KH x KW x (C_in / groups) x C_out filter is at
+ * ((kh * KW + kw) * (C_in / groups) + i) * C_out + o.
+ *
+ * Convolution, as Keras and TensorFlow define it (cross-correlation, no
+ * flipped filter). With groups g, input channels split into g groups of
+ * C_in / g and output channels into g groups of C_out / g; output channel o
+ * belongs to group G = o / (C_out / g) and sees input channels
+ * G * (C_in / g) + i, i < C_in / g:
+ *   y[n, oh, ow, o] = sum over kh, kw, i of
+ *       x[n, oh * stride_h + kh * dilation_h - pad_top,
+ *            ow * stride_w + kw * dilation_w - pad_left, G * (C_in / g) + i]
+ *       * w[kh, kw, i, o]
+ * where cells outside the input (the padding) read 0. Depthwise
+ * convolution with channel multiplier M is groups == C_in, C_out = C_in * M;
+ * Keras's depthwise kernel KH x KW x C_in x M is that filter's memory as it
+ * is (output channel c * M + m). A 1-D convolution is the 2-D one with
+ * in_height = kernel_height = 1. Sizes must agree:
+ *   out_height = (in_height + pad_top + pad_bottom - dilation_h * (kernel_height - 1) - 1) / stride_h + 1
+ * (integer division of a numerator >= 0), and likewise for the width, so
+ * TensorFlow's "same" padding (total max((out - 1) * stride + dilation *
+ * (kernel - 1) + 1 - in, 0), the smaller half on top and left) and "valid"
+ * (all 0) are both expressible. Every size is >= 1 (pads >= 0), C_in and
+ * C_out divisible by groups; a shape that breaks these is
+ * INVALID_ARGUMENT. A bias is bias_add / bias_grad over the
+ * [batch * out_height * out_width, C_out] rows of y / dy. */
+typedef struct mlrun_conv2d_shape {
+    int64_t batch;
+    int64_t in_height, in_width, in_channels;
+    int64_t out_height, out_width, out_channels;
+    int64_t kernel_height, kernel_width;
+    int64_t stride_height, stride_width;
+    int64_t dilation_height, dilation_width;
+    int64_t pad_top, pad_bottom, pad_left, pad_right;
+    int64_t groups;
+} mlrun_conv2d_shape;
+
+/* Pooling windows. Values are fixed (append only). */
+typedef enum mlrun_pooling {
+    MLRUN_POOLING_MAX = 0,
+    MLRUN_POOLING_AVERAGE = 1
+} mlrun_pooling;
+
+/* 2-D pooling over NHWC tensors, channel by channel. Output (oh, ow)'s
+ * window is the cells x[n, oh * stride_h - pad_top + kh, ow * stride_w -
+ * pad_left + kw, c], kh < window_height, kw < window_width, that lie
+ * inside the input: padded cells never count (TensorFlow's semantics: max
+ * ignores them, average divides by the number of cells inside). Sizes
+ * agree as for convolution with dilation 1:
+ *   out_height = (in_height + pad_top + pad_bottom - window_height) / stride_h + 1,
+ * every window holds at least one input cell (pads < window sizes), and
+ * every size is >= 1; otherwise INVALID_ARGUMENT. */
+typedef struct mlrun_pool2d_shape {
+    int64_t batch;
+    int64_t in_height, in_width, channels;
+    int64_t out_height, out_width;
+    int64_t window_height, window_width;
+    int64_t stride_height, stride_width;
+    int64_t pad_top, pad_bottom, pad_left, pad_right;
+} mlrun_pool2d_shape;
+
+/* Batch and layer normalization work on a [rows, channels] view: batch
+ * normalization normalizes each channel (column) over the rows (an NHWC
+ * tensor is rows = N * H * W), layer normalization each row over its
+ * columns. Statistics are the mean and the biased variance (divided by the
+ * count); x_hat = (x - mean) / sqrt(variance + epsilon), y = gamma * x_hat
+ * + beta, with gamma NULL meaning 1 and beta NULL meaning 0 (Keras's
+ * scale=False, center=False); gamma and beta have one value per channel
+ * (column) in both. */
+#define MLRUN_BACKEND_KERNELS_1_2(X)                                                                                \
+    /* Convolution forward: y (batch x out_h x out_w x C_out) from x (batch x                                       \
+     * in_h x in_w x C_in) and filter w, as in mlrun_conv2d_shape's comment. */                                     \
+    X(conv2d_forward, (mlrun_backend* self, const mlrun_conv2d_shape* shape, const float* x, const float* w,        \
+          float* y))                                                                                                \
+    /* Backward data: dx = the gradient of sum(dy * conv2d_forward(x)) w.r.t.                                       \
+     * x, overwriting dx (cells no window reads get 0). With the shape's in_*                                       \
+     * as the output and out_* as the input it is Conv2DTranspose's forward                                         \
+     * (Keras's transposed kernel KH x KW x filters x C_in is w as it is). */                                       \
+    X(conv2d_backward_data, (mlrun_backend* self, const mlrun_conv2d_shape* shape, const float* w,                  \
+          const float* dy, float* dx))                                                                              \
+    /* Backward weights: dw (the filter's shape) = the gradient of                                                  \
+     * sum(dy * conv2d_forward(x)) w.r.t. w, summed over the batch,                                                 \
+     * overwriting dw. */                                                                                           \
+    X(conv2d_backward_weights, (mlrun_backend* self, const mlrun_conv2d_shape* shape, const float* x,               \
+          const float* dy, float* dw))                                                                              \
+                                                                                                                    \
+    /* Pooling forward (`pooling` an mlrun_pooling): y (batch x out_h x out_w                                       \
+     * x channels) is each window's largest value or the mean of its cells.                                         \
+     * For max pooling, `argmax` (NULL, or one int32 per element of y, laid                                         \
+     * out as y) receives the window-local position kh * window_width + kw                                          \
+     * of the first largest cell in row-major window order; average pooling                                         \
+     * ignores it. */                                                                                               \
+    X(pool2d_forward, (mlrun_backend* self, int32_t pooling, const mlrun_pool2d_shape* shape, const float* x,       \
+          float* y, int32_t* argmax))                                                                               \
+    /* Pooling backward: dx (x's shape, overwritten) = the gradient of                                              \
+     * sum(dy * pool2d_forward(x)) w.r.t. x. Max: each dy goes to its window's                                      \
+     * first largest cell, read from `argmax` as pool2d_forward wrote it, or,                                       \
+     * with argmax NULL, found again in x; average: dy / (cells inside the                                          \
+     * window) to each cell of the window (x is not read, and may be NULL). */                                      \
+    X(pool2d_backward, (mlrun_backend* self, int32_t pooling, const mlrun_pool2d_shape* shape, const float* x,      \
+          const int32_t* argmax, const float* dy, float* dx))                                                       \
+                                                                                                                    \
+    /* Batch normalization in training: mean[c] and variance[c] (outputs,                                           \
+     * `channels` each) are column c's batch statistics, and y is x                                                 \
+     * normalized with them. The moving averages are the caller's. */                                               \
+    X(batch_norm_forward_training, (mlrun_backend* self, int64_t rows, int64_t channels, const float* x,            \
+          const float* gamma, const float* beta, float epsilon, float* y, float* mean, float* variance))            \
+    /* Batch normalization in inference: y is x normalized with the given                                           \
+     * mean and variance (the moving statistics). */                                                                \
+    X(batch_norm_forward_inference, (mlrun_backend* self, int64_t rows, int64_t channels, const float* x,           \
+          const float* gamma, const float* beta, const float* mean, const float* variance, float epsilon,           \
+          float* y))                                                                                                \
+    /* Batch normalization backward, given dy and the forward's x, gamma,                                           \
+     * mean, variance and epsilon. batch_statistics != 0: the gradient of                                           \
+     * the training forward (mean and variance are the batch's, functions                                           \
+     * of x): dx = gamma / sqrt(variance + epsilon) * (dy - mean_r(dy) -                                            \
+     * x_hat * mean_r(dy * x_hat)); == 0: of the inference forward (mean and                                        \
+     * variance constants): dx = gamma / sqrt(variance + epsilon) * dy. Both:                                       \
+     * dgamma[c] = sum_r dy * x_hat, dbeta[c] = sum_r dy; each of dx, dgamma,                                       \
+     * dbeta may be NULL (not wanted), all overwritten. */                                                          \
+    X(batch_norm_backward, (mlrun_backend* self, int32_t batch_statistics, int64_t rows, int64_t channels,          \
+          const float* x, const float* dy, const float* gamma, const float* mean, const float* variance,            \
+          float epsilon, float* dx, float* dgamma, float* dbeta))                                                   \
+                                                                                                                    \
+    /* Layer normalization forward: each row normalized over its `cols`                                             \
+     * values; mean[r] and variance[r] (outputs, `rows` each) are kept for                                          \
+     * the backward. */                                                                                             \
+    X(layer_norm_forward, (mlrun_backend* self, int64_t rows, int64_t cols, const float* x, const float* gamma,     \
+          const float* beta, float epsilon, float* y, float* mean, float* variance))                                \
+    /* Layer normalization backward, from the forward's mean and variance:                                          \
+     * with g = dy * gamma, dx = (g - mean_c(g) - x_hat * mean_c(g * x_hat))                                        \
+     * / sqrt(variance + epsilon) per row; dgamma[c] = sum_r dy * x_hat,                                            \
+     * dbeta[c] = sum_r dy; each of dx, dgamma, dbeta may be NULL, all                                              \
+     * overwritten. */                                                                                              \
+    X(layer_norm_backward, (mlrun_backend* self, int64_t rows, int64_t cols, const float* x, const float* dy,       \
+          const float* gamma, const float* mean, const float* variance, float epsilon, float* dx, float* dgamma,    \
+          float* dbeta))
+
+/* Every kernel, in table order. */
+#define MLRUN_BACKEND_KERNELS(X) MLRUN_BACKEND_KERNELS_1_0(X) MLRUN_BACKEND_KERNELS_1_2(X)
+
 typedef struct mlrun_backend_table {
     uint32_t struct_size;
 
@@ -145,14 +293,17 @@ typedef struct mlrun_backend_table {
     const char* (*last_error)(mlrun_backend* self);
 
 #define MLRUN_BACKEND_KERNEL_ENTRY(name, parameters) mlrun_status(*name) parameters;
-    MLRUN_BACKEND_KERNELS(MLRUN_BACKEND_KERNEL_ENTRY)
-#undef MLRUN_BACKEND_KERNEL_ENTRY
+    MLRUN_BACKEND_KERNELS_1_0(MLRUN_BACKEND_KERNEL_ENTRY)
 
     /* ABI 1.1. create() reporting as every other creating entry does: a
      * failure's message goes into the caller's `error` buffer, and *out is
      * left NULL (nothing to destroy). */
     mlrun_status (*create_reporting)(const mlrun_option* options, size_t option_count, mlrun_backend** out,
                                      char* error, size_t error_size);
+
+    /* ABI 1.2. */
+    MLRUN_BACKEND_KERNELS_1_2(MLRUN_BACKEND_KERNEL_ENTRY)
+#undef MLRUN_BACKEND_KERNEL_ENTRY
 } mlrun_backend_table;
 
 #ifdef __cplusplus

@@ -70,6 +70,29 @@ public:
     void rmsprop_update(std::int64_t n, float lr, float rho, float momentum, float epsilon, float* w,
                         const float* g, float* ms, float* mom, float* mg);
 
+    // ABI 1.2: convolution, pooling and normalization (mlrun_backend.h
+    // defines each; window_geometry.hpp computes shapes).
+    void conv2d_forward(const mlrun_conv2d_shape& shape, const float* x, const float* w, float* y);
+    void conv2d_backward_data(const mlrun_conv2d_shape& shape, const float* w, const float* dy, float* dx);
+    void conv2d_backward_weights(const mlrun_conv2d_shape& shape, const float* x, const float* dy, float* dw);
+    void pool2d_forward(mlrun_pooling pooling, const mlrun_pool2d_shape& shape, const float* x, float* y,
+                        std::int32_t* argmax);
+    void pool2d_backward(mlrun_pooling pooling, const mlrun_pool2d_shape& shape, const float* x,
+                         const std::int32_t* argmax, const float* dy, float* dx);
+    void batch_norm_forward_training(std::int64_t rows, std::int64_t channels, const float* x, const float* gamma,
+                                     const float* beta, float epsilon, float* y, float* mean, float* variance);
+    void batch_norm_forward_inference(std::int64_t rows, std::int64_t channels, const float* x, const float* gamma,
+                                      const float* beta, const float* mean, const float* variance, float epsilon,
+                                      float* y);
+    void batch_norm_backward(bool batch_statistics, std::int64_t rows, std::int64_t channels, const float* x,
+                             const float* dy, const float* gamma, const float* mean, const float* variance,
+                             float epsilon, float* dx, float* dgamma, float* dbeta);
+    void layer_norm_forward(std::int64_t rows, std::int64_t cols, const float* x, const float* gamma,
+                            const float* beta, float epsilon, float* y, float* mean, float* variance);
+    void layer_norm_backward(std::int64_t rows, std::int64_t cols, const float* x, const float* dy,
+                             const float* gamma, const float* mean, const float* variance, float epsilon, float* dx,
+                             float* dgamma, float* dbeta);
+
 private:
     // `kernel` is a member of mlrun_backend_table; its name comes from the ABI's kernel list.
     template <auto kernel, class... Args> void call(Args... args);
@@ -82,7 +105,7 @@ private:
     const mlrun_backend_table* reference_;
     mlrun_backend* reference_handle_ = nullptr;
     std::unique_ptr<kernel_profile> profile_;
-    std::string profile_label_;  // gemm's shape for the next profiled call
+    std::string profile_label_;  // gemm's or a convolution's shape for the next profiled call
 };
 
 }  // namespace mlrun
