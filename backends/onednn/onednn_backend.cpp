@@ -6,6 +6,7 @@
 // calls OpenBLAS, whose pthread pool therefore stays asleep.
 #include "element_wise_table.hpp"
 #include "flush_denormals.hpp"
+#include "onednn_layers.hpp"
 #include "onednn_matmul.hpp"
 #include "thread_option.hpp"
 
@@ -27,6 +28,7 @@ struct onednn_backend {
     int threads = 1;
     std::string error;
     std::unique_ptr<mlrun::onednn::matmul_cache> matmuls;
+    std::unique_ptr<mlrun::onednn::layer_primitives> layers;
 
     onednn_backend(const mlrun_option* options, size_t count)
     {
@@ -34,6 +36,7 @@ struct onednn_backend {
             throw std::invalid_argument(error);
         }
         matmuls = std::make_unique<mlrun::onednn::matmul_cache>();
+        layers = std::make_unique<mlrun::onednn::layer_primitives>();
     }
 };
 
@@ -109,10 +112,106 @@ mlrun_status gemm(mlrun_backend* self, int trans_a, int trans_b, std::int64_t m,
     return MLRUN_STATUS_OK;
 }
 
+// Convolution, pooling and normalization on oneDNN's primitives
+// (onednn_layers.hpp); a failed run's message becomes the backend's error.
+struct layer_kernels {
+    template <class Call> static mlrun_status run(mlrun_backend* self, Call&& call)
+    {
+        onednn_backend& be = state(self);
+        const mlrun_status status = call(*be.layers, be.threads);
+        if (status == MLRUN_STATUS_INTERNAL) be.error = be.layers->error();
+        return status;
+    }
+
+    static mlrun_status conv2d_forward(mlrun_backend* self, const mlrun_conv2d_shape* s, const float* x,
+                                       const float* w, float* y)
+    {
+        if (s == nullptr) return MLRUN_STATUS_UNIMPLEMENTED;
+        return run(self, [&](auto& l, int threads) { return l.conv2d_forward(threads, *s, x, w, y); });
+    }
+    static mlrun_status conv2d_backward_data(mlrun_backend* self, const mlrun_conv2d_shape* s, const float* w,
+                                             const float* dy, float* dx)
+    {
+        if (s == nullptr) return MLRUN_STATUS_UNIMPLEMENTED;
+        return run(self, [&](auto& l, int threads) { return l.conv2d_backward_data(threads, *s, w, dy, dx); });
+    }
+    static mlrun_status conv2d_backward_weights(mlrun_backend* self, const mlrun_conv2d_shape* s, const float* x,
+                                                const float* dy, float* dw)
+    {
+        if (s == nullptr) return MLRUN_STATUS_UNIMPLEMENTED;
+        return run(self, [&](auto& l, int threads) { return l.conv2d_backward_weights(threads, *s, x, dy, dw); });
+    }
+    static mlrun_status pool2d_forward(mlrun_backend* self, std::int32_t pooling, const mlrun_pool2d_shape* s,
+                                       const float* x, float* y, std::int32_t* argmax)
+    {
+        if (s == nullptr || (pooling != MLRUN_POOLING_MAX && pooling != MLRUN_POOLING_AVERAGE)) {
+            return MLRUN_STATUS_UNIMPLEMENTED;
+        }
+        return run(self, [&](auto& l, int threads) { return l.pool2d_forward(threads, pooling, *s, x, y, argmax); });
+    }
+    static mlrun_status pool2d_backward(mlrun_backend* self, std::int32_t pooling, const mlrun_pool2d_shape* s,
+                                        const float*, const std::int32_t* argmax, const float* dy, float* dx)
+    {
+        if (s == nullptr || (pooling != MLRUN_POOLING_MAX && pooling != MLRUN_POOLING_AVERAGE)) {
+            return MLRUN_STATUS_UNIMPLEMENTED;
+        }
+        return run(self,
+                   [&](auto& l, int threads) { return l.pool2d_backward(threads, pooling, *s, argmax, dy, dx); });
+    }
+    static mlrun_status batch_norm_forward_training(mlrun_backend* self, std::int64_t rows, std::int64_t channels,
+                                                    const float* x, const float* gamma, const float* beta,
+                                                    float epsilon, float* y, float* mean, float* variance)
+    {
+        return run(self, [&](auto& l, int threads) {
+            return l.batch_norm_forward(threads, true, rows, channels, x, gamma, beta, epsilon, y, nullptr, nullptr,
+                                        mean, variance);
+        });
+    }
+    static mlrun_status batch_norm_forward_inference(mlrun_backend* self, std::int64_t rows, std::int64_t channels,
+                                                     const float* x, const float* gamma, const float* beta,
+                                                     const float* mean, const float* variance, float epsilon,
+                                                     float* y)
+    {
+        return run(self, [&](auto& l, int threads) {
+            return l.batch_norm_forward(threads, false, rows, channels, x, gamma, beta, epsilon, y, mean, variance,
+                                        nullptr, nullptr);
+        });
+    }
+    static mlrun_status batch_norm_backward(mlrun_backend* self, std::int32_t batch_statistics, std::int64_t rows,
+                                            std::int64_t channels, const float* x, const float* dy,
+                                            const float* gamma, const float* mean, const float* variance,
+                                            float epsilon, float* dx, float* dgamma, float* dbeta)
+    {
+        return run(self, [&](auto& l, int threads) {
+            return l.batch_norm_backward(threads, batch_statistics != 0, rows, channels, x, dy, gamma, mean,
+                                         variance, epsilon, dx, dgamma, dbeta);
+        });
+    }
+    static mlrun_status layer_norm_forward(mlrun_backend* self, std::int64_t rows, std::int64_t cols,
+                                           const float* x, const float* gamma, const float* beta, float epsilon,
+                                           float* y, float* mean, float* variance)
+    {
+        return run(self, [&](auto& l, int threads) {
+            return l.layer_norm_forward(threads, rows, cols, x, gamma, beta, epsilon, y, mean, variance);
+        });
+    }
+    static mlrun_status layer_norm_backward(mlrun_backend* self, std::int64_t rows, std::int64_t cols,
+                                            const float* x, const float* dy, const float* gamma, const float* mean,
+                                            const float* variance, float epsilon, float* dx, float* dgamma,
+                                            float* dbeta)
+    {
+        return run(self, [&](auto& l, int threads) {
+            return l.layer_norm_backward(threads, rows, cols, x, dy, gamma, mean, variance, epsilon, dx, dgamma,
+                                         dbeta);
+        });
+    }
+};
+
 mlrun_backend_table make_table()
 {
     mlrun_backend_table t = mlrun::plugin_author::backend_table<onednn_backend>();
     t.gemm = gemm;
+    mlrun::plugin_author::add_kernels<layer_kernels>(t);
     mlrun::plugin_author::add_kernels<mlrun::vector_kernels::element_wise<omp_split>>(t);
     return t;
 }

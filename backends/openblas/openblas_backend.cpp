@@ -7,6 +7,7 @@
 // sizes of a training step they take microseconds anyway.
 #include "element_wise_table.hpp"
 #include "flush_denormals.hpp"
+#include "openblas_convolution.hpp"
 #include "thread_option.hpp"
 
 #include "mlrun/plugin/backend_plugin.hpp"
@@ -27,6 +28,7 @@ namespace {
 struct openblas_backend {
     int threads = 1;
     std::string error;
+    mlrun::openblas::convolution convolution;  // its scratch outlives each call
 
     openblas_backend(const mlrun_option* options, size_t count)
     {
@@ -51,6 +53,14 @@ struct serial_split {
 
 bool fits_int(std::int64_t value) { return value >= 0 && value <= INT_MAX; }
 
+// One process-wide setting: put this backend's back if another changed it.
+openblas_backend& with_threads(mlrun_backend* self)
+{
+    openblas_backend& be = state(self);
+    if (openblas_get_num_threads() != be.threads) openblas_set_num_threads(be.threads);
+    return be;
+}
+
 mlrun_status gemm(mlrun_backend* self, int trans_a, int trans_b, std::int64_t m, std::int64_t n, std::int64_t k,
                   float alpha, const float* a, std::int64_t lda, const float* b, std::int64_t ldb, float beta,
                   float* c, std::int64_t ldc)
@@ -65,18 +75,41 @@ mlrun_status gemm(mlrun_backend* self, int trans_a, int trans_b, std::int64_t m,
         !fits_int(lda) || !fits_int(ldb) || !fits_int(ldc)) {
         return MLRUN_STATUS_UNIMPLEMENTED;
     }
-    // One process-wide setting: put this backend's back if another changed it.
-    if (openblas_get_num_threads() != state(self).threads) openblas_set_num_threads(state(self).threads);
+    with_threads(self);
     cblas_sgemm(CblasRowMajor, trans_a ? CblasTrans : CblasNoTrans, trans_b ? CblasTrans : CblasNoTrans,
                 static_cast<int>(m), static_cast<int>(n), static_cast<int>(k), alpha, a, static_cast<int>(lda), b,
                 static_cast<int>(ldb), beta, c, static_cast<int>(ldc));
     return MLRUN_STATUS_OK;
 }
 
+// Convolution by im2col + sgemm (openblas_convolution.hpp); pooling and
+// normalization come from the reference.
+struct convolution_kernels {
+    static mlrun_status conv2d_forward(mlrun_backend* self, const mlrun_conv2d_shape* shape, const float* x,
+                                       const float* w, float* y)
+    {
+        if (shape == nullptr) return MLRUN_STATUS_UNIMPLEMENTED;
+        return with_threads(self).convolution.forward(*shape, x, w, y);
+    }
+    static mlrun_status conv2d_backward_data(mlrun_backend* self, const mlrun_conv2d_shape* shape, const float* w,
+                                             const float* dy, float* dx)
+    {
+        if (shape == nullptr) return MLRUN_STATUS_UNIMPLEMENTED;
+        return with_threads(self).convolution.backward_data(*shape, w, dy, dx);
+    }
+    static mlrun_status conv2d_backward_weights(mlrun_backend* self, const mlrun_conv2d_shape* shape,
+                                                const float* x, const float* dy, float* dw)
+    {
+        if (shape == nullptr) return MLRUN_STATUS_UNIMPLEMENTED;
+        return with_threads(self).convolution.backward_weights(*shape, x, dy, dw);
+    }
+};
+
 mlrun_backend_table make_table()
 {
     mlrun_backend_table t = mlrun::plugin_author::backend_table<openblas_backend>();
     t.gemm = gemm;
+    mlrun::plugin_author::add_kernels<convolution_kernels>(t);
     mlrun::plugin_author::add_kernels<mlrun::vector_kernels::element_wise<serial_split>>(t);
     return t;
 }
