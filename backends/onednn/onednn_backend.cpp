@@ -114,6 +114,8 @@ mlrun_status gemm(mlrun_backend* self, int trans_a, int trans_b, std::int64_t m,
 
 // Convolution, pooling and normalization on oneDNN's primitives
 // (onednn_layers.hpp); a failed run's message becomes the backend's error.
+// The normalization backwards (*_on_onednn) fail to run on oneDNN 2.6 as
+// written and are not in the table yet: the reference runs them.
 struct layer_kernels {
     template <class Call> static mlrun_status run(mlrun_backend* self, Call&& call)
     {
@@ -177,7 +179,7 @@ struct layer_kernels {
                                         nullptr, nullptr);
         });
     }
-    static mlrun_status batch_norm_backward(mlrun_backend* self, std::int32_t batch_statistics, std::int64_t rows,
+    static mlrun_status batch_norm_backward_on_onednn(mlrun_backend* self, std::int32_t batch_statistics, std::int64_t rows,
                                             std::int64_t channels, const float* x, const float* dy,
                                             const float* gamma, const float* mean, const float* variance,
                                             float epsilon, float* dx, float* dgamma, float* dbeta)
@@ -195,7 +197,7 @@ struct layer_kernels {
             return l.layer_norm_forward(threads, rows, cols, x, gamma, beta, epsilon, y, mean, variance);
         });
     }
-    static mlrun_status layer_norm_backward(mlrun_backend* self, std::int64_t rows, std::int64_t cols,
+    static mlrun_status layer_norm_backward_on_onednn(mlrun_backend* self, std::int64_t rows, std::int64_t cols,
                                             const float* x, const float* dy, const float* gamma, const float* mean,
                                             const float* variance, float epsilon, float* dx, float* dgamma,
                                             float* dbeta)
