@@ -34,6 +34,8 @@ const std::vector<cnn_fixture> fixtures = {
     {"tf.keras2.9.0-mnist-convnet/mnist_cnn.h5", "28, 28, 1"},
     {"tf.keras2.9.0-mnist-convnet/model_mnist_cnn", "28, 28, 1"},
     {"keras3.11.2-mnist-cnn-h5-and-keras/mnist_cnn.h5", "28, 28, 1"},
+    {"keras3.11.2-mnist-cnn-h5-and-keras/mnist_cnn.keras", "28, 28, 1"},
+    {"keras3.11.2-mnist-cnn-padding-same/mnist_cnn.keras", "28, 28, 1"},
     {"tfjs-layers2.0.0-mnist-cnn/my-model.json", "28, 28, 1"},
     {"keras2.3.1-jettagger-cnn-bn-strided/keras_jetTagger_Conv2D_small.h5", "25, 25, 1"},
 };

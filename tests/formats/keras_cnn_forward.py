@@ -1,13 +1,14 @@
 #!/usr/bin/python3
 """An independent forward pass of a Keras CNN file in NumPy, the oracle of
 keras_cnn_fixtures_test: reads the architecture (model_config) and the
-weights of a Keras HDF5 file or a TF.js layers model (model.json and its
+weights of a Keras HDF5 file, a Keras 3 .keras archive or a TF.js layers model (model.json and its
 shards) and applies the layers as Keras defines them.
 
 usage: keras_cnn_forward.py MODEL X.npy Y.npy
 """
 import json
 import os
+import re
 import sys
 
 import numpy as np
@@ -23,6 +24,22 @@ def h5_model(path):
         for layer in group.keys():
             names = group[layer].attrs.get('weight_names', [])
             weights[layer] = [np.array(group[layer][n.decode() if isinstance(n, bytes) else n]) for n in names]
+    return config, weights
+
+
+def keras_archive(path):
+    """Keras 3's .keras zip: config.json and model.weights.h5 (layers/NAME/vars/0, 1, ...)."""
+    import io
+    import zipfile
+    import h5py
+    with zipfile.ZipFile(path) as z:
+        config = json.loads(z.read('config.json'))
+        data = io.BytesIO(z.read('model.weights.h5'))
+    weights = {}
+    with h5py.File(data, 'r') as f:
+        for layer in f['layers'].keys():
+            vars_ = f['layers'][layer].get('vars', {})
+            weights[layer] = [np.array(vars_[str(i)]) for i in range(len(vars_))]
     return config, weights
 
 
@@ -127,12 +144,23 @@ def apply(cls, c, w, x):
 
 def main():
     model, x_path, y_path = sys.argv[1:4]
-    config, weights = h5_model(model) if model.endswith('.h5') else tfjs_model(model)
+    if model.endswith('.h5'):
+        config, weights = h5_model(model)
+    elif model.endswith('.keras'):
+        config, weights = keras_archive(model)
+    else:
+        config, weights = tfjs_model(model)
     layers = config['config']['layers'] if isinstance(config['config'], dict) else config['config']
     x = np.load(x_path).astype(np.float64)
+    seen = {}
     for entry in layers:
-        c = entry['config']
-        x = apply(entry['class_name'], c, weights.get(c['name'], []), x)
+        c, cls = entry['config'], entry['class_name']
+        # A .keras archive keys weights by class and position (conv2d, conv2d_1, ...), not by layer name.
+        snake = re.sub(r'(?<=[a-z])([A-Z])', r'_\1', cls).lower()
+        n = seen.get(snake, 0)
+        seen[snake] = n + 1
+        key = c['name'] if c['name'] in weights or not model.endswith('.keras') else snake + ('_%d' % n if n else '')
+        x = apply(cls, c, weights.get(key, []), x)
     np.save(y_path, x.astype(np.float32))
 
 
