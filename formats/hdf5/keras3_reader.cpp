@@ -43,6 +43,12 @@ const std::vector<std::string>& variable_names(const std::string& key, const std
     static const std::map<std::string, std::vector<std::string>> table = {
         {"dense", {"kernel", "bias"}},
         {"batch_normalization", {"gamma", "beta", "moving_mean", "moving_variance"}},
+        {"layer_normalization", {"gamma", "beta"}},
+        {"conv1d", {"kernel", "bias"}},
+        {"conv2d", {"kernel", "bias"}},
+        {"conv2d_transpose", {"kernel", "bias"}},
+        {"depthwise_conv2d", {"depthwise_kernel", "bias"}},
+        {"separable_conv2d", {"depthwise_kernel", "pointwise_kernel", "bias"}},
     };
     static const std::vector<std::string> none;
     std::string base = key;
@@ -52,7 +58,8 @@ const std::vector<std::string>& variable_names(const std::string& key, const std
     if (it == table.end()) {
         if (count == 0) return none;
         throw format_error(where + ": a layer '" + key + "' with " + std::to_string(count) +
-                           " variables, of a class mlrun does not read (Dense, BatchNormalization)");
+                           " variables, of a class mlrun does not read (Dense, BatchNormalization, LayerNormalization, "
+                           "Conv1D, Conv2D, Conv2DTranspose, DepthwiseConv2D, SeparableConv2D)");
     }
     if (count > it->second.size()) {
         throw format_error(where + ": " + std::to_string(count) + " variables, more than a " + base + " layer has");

@@ -75,6 +75,35 @@ const std::vector<gradient_case> cases = {
      " {name: joined, Concatenate: {}, inputs: [sum, c]},"
      " {name: out, Dense: {units: 3, activation: softmax}, inputs: [joined]}]",
      loss_kind::sparse_categorical_crossentropy, true},
+    // Convolutional layers: each is followed by a layer with weights, so
+    // its input gradient is checked through theirs.
+    {"Conv2D strided same padding, then dilated Conv2D",
+     "[{Conv2D: {filters: 3, kernel_size: 3, strides: 2, padding: same, activation: tanh, input_shape: [5, 6, 2]}},"
+     " {Conv2D: {filters: 2, kernel_size: [2, 3], dilation_rate: [2, 1], activation: tanh}},"
+     " {Flatten: {}}, {Dense: {units: 3, activation: softmax}}]",
+     loss_kind::sparse_categorical_crossentropy, true},
+    {"grouped Conv2D without bias, MaxPooling2D same",
+     "[{Conv2D: {filters: 4, kernel_size: 2, groups: 2, use_bias: false, activation: tanh, input_shape: [5, 5, 4]}},"
+     " {MaxPooling2D: {pool_size: 2, padding: same}}, {Conv2D: {filters: 2, kernel_size: 2}},"
+     " {Flatten: {}}, {Dense: {units: 3, activation: softmax}}]",
+     loss_kind::sparse_categorical_crossentropy, true},
+    {"Conv1D, MaxPooling1D, AveragePooling1D, GlobalAveragePooling1D",
+     "[{Conv1D: {filters: 3, kernel_size: 2, padding: same, activation: tanh, input_shape: [9, 2]}},"
+     " {MaxPooling1D: {pool_size: 2, padding: same}}, {Conv1D: {filters: 3, kernel_size: 2}},"
+     " {AveragePooling1D: {pool_size: 2}}, {Conv1D: {filters: 2, kernel_size: 1}},"
+     " {GlobalAveragePooling1D: {}}, {Dense: {units: 3, activation: softmax}}]",
+     loss_kind::sparse_categorical_crossentropy, true},
+    {"DepthwiseConv2D, AveragePooling2D same, SeparableConv2D, GlobalMaxPooling2D",
+     "[{DepthwiseConv2D: {kernel_size: 2, depth_multiplier: 2, activation: tanh, input_shape: [6, 6, 2]}},"
+     " {AveragePooling2D: {pool_size: 2, strides: 2, padding: same}},"
+     " {SeparableConv2D: {filters: 3, kernel_size: 2, depth_multiplier: 2, activation: tanh}},"
+     " {GlobalMaxPooling2D: {}}, {Dense: {units: 3, activation: softmax}}]",
+     loss_kind::sparse_categorical_crossentropy, true},
+    {"Conv2DTranspose valid and same, BatchNormalization on images, LayerNormalization",
+     "[{Conv2DTranspose: {filters: 2, kernel_size: 3, strides: 2, activation: tanh, input_shape: [2, 3, 2]}},"
+     " {BatchNormalization: {}}, {Conv2DTranspose: {filters: 2, kernel_size: 2, strides: 2, padding: same}},"
+     " {LayerNormalization: {}}, {GlobalAveragePooling2D: {}}, {Dense: {units: 3, activation: softmax}}]",
+     loss_kind::sparse_categorical_crossentropy, true},
 };
 
 constexpr std::int64_t batch = 3;

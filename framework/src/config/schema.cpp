@@ -90,6 +90,7 @@ std::string describe(value_kind kind)
     case value_kind::boolean: return "true or false";
     case value_kind::string: return "a string";
     case value_kind::integer_list: return "a list of integers";
+    case value_kind::integer_tuple: return "an integer or a list of integers";
     case value_kind::string_list: return "a list of strings";
     case value_kind::mapping: return "a mapping";
     case value_kind::any: return "any value";
@@ -145,6 +146,12 @@ void check_value(const YAML::Node& value, const key_spec& key, const config_sour
         for (std::size_t i = 0; fits && i < value.size(); ++i) fits = scalar_fits(value[i], element);
         break;
     }
+    case value_kind::integer_tuple:
+        fits = scalar_fits(value, value_kind::integer) || value.IsSequence();
+        for (std::size_t i = 0; fits && value.IsSequence() && i < value.size(); ++i) {
+            fits = scalar_fits(value[i], value_kind::integer);
+        }
+        break;
     case value_kind::mapping: fits = value.IsMap(); break;
     case value_kind::any: fits = true; break;
     default: fits = scalar_fits(value, key.kind);

@@ -101,4 +101,17 @@ dataset load_idx_dataset(const data_options& options, const std::string& images,
     return result;
 }
 
+bool add_channel_axis(dataset& data, const shape& model_input)
+{
+    const shape sample = data.x.dims().without_batch();
+    if (data.x.dims().rank() == 0 || model_input.rank() != sample.rank() + 1 || model_input[sample.rank()] != 1) {
+        return false;
+    }
+    for (std::size_t i = 0; i < sample.rank(); ++i) {
+        if (sample[i] != model_input[i]) return false;
+    }
+    data.x.reshape(model_input.with_batch(data.size()));
+    return true;
+}
+
 }  // namespace mlrun

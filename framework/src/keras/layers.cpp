@@ -26,5 +26,81 @@ layer flatten() { return flatten_options{}; }
 layer add() { return add_options{}; }
 layer concatenate() { return concatenate_options{}; }
 layer batch_normalization(const batch_normalization_options& options) { return options; }
+layer layer_normalization(const layer_normalization_options& options) { return options; }
+
+layer conv1d(std::int64_t filters, std::int64_t kernel_size, std::string activation)
+{
+    conv1d_options o;
+    o.filters = filters;
+    o.kernel_size = {kernel_size};
+    o.activation = std::move(activation);
+    return o;
+}
+
+layer conv1d(const conv1d_options& options) { return options; }
+
+layer conv2d(std::int64_t filters, std::array<std::int64_t, 2> kernel_size, std::string activation)
+{
+    conv2d_options o;
+    o.filters = filters;
+    o.kernel_size = kernel_size;
+    o.activation = std::move(activation);
+    return o;
+}
+
+layer conv2d(const conv2d_options& options) { return options; }
+
+layer depthwise_conv2d(std::array<std::int64_t, 2> kernel_size, std::int64_t depth_multiplier)
+{
+    depthwise_conv2d_options o;
+    o.kernel_size = kernel_size;
+    o.depth_multiplier = depth_multiplier;
+    return o;
+}
+
+layer depthwise_conv2d(const depthwise_conv2d_options& options) { return options; }
+
+layer separable_conv2d(std::int64_t filters, std::array<std::int64_t, 2> kernel_size, std::string activation)
+{
+    separable_conv2d_options o;
+    o.filters = filters;
+    o.kernel_size = kernel_size;
+    o.activation = std::move(activation);
+    return o;
+}
+
+layer separable_conv2d(const separable_conv2d_options& options) { return options; }
+
+layer conv2d_transpose(std::int64_t filters, std::array<std::int64_t, 2> kernel_size, std::array<std::int64_t, 2> strides)
+{
+    conv2d_transpose_options o;
+    o.filters = filters;
+    o.kernel_size = kernel_size;
+    o.strides = strides;
+    return o;
+}
+
+layer conv2d_transpose(const conv2d_transpose_options& options) { return options; }
+
+namespace {
+
+template <class Options, std::size_t Rank>
+Options pooled(const std::array<std::int64_t, Rank>& pool_size)
+{
+    Options o;
+    o.pool_size = pool_size;
+    return o;
+}
+
+}  // namespace
+
+layer max_pooling1d(std::int64_t pool_size) { return pooled<max_pooling1d_options, 1>({pool_size}); }
+layer max_pooling2d(std::array<std::int64_t, 2> pool_size) { return pooled<max_pooling2d_options>(pool_size); }
+layer average_pooling1d(std::int64_t pool_size) { return pooled<average_pooling1d_options, 1>({pool_size}); }
+layer average_pooling2d(std::array<std::int64_t, 2> pool_size) { return pooled<average_pooling2d_options>(pool_size); }
+layer global_max_pooling1d() { return global_max_pooling1d_options{}; }
+layer global_max_pooling2d() { return global_max_pooling2d_options{}; }
+layer global_average_pooling1d() { return global_average_pooling1d_options{}; }
+layer global_average_pooling2d() { return global_average_pooling2d_options{}; }
 
 }  // namespace mlrun::keras

@@ -1,9 +1,9 @@
 #include "mlrun/layers/batch_normalization.hpp"
 
+#include "mlrun/backend/backend.hpp"
 #include "mlrun/core/error.hpp"
 #include "mlrun/layers/layer_registry.hpp"
 
-#include <cmath>
 
 namespace mlrun {
 
@@ -54,73 +54,37 @@ void batch_normalization_layer::forward(forward_context& ctx, const std::vector<
     const tensor& x = *inputs[0];
     output.reshape(x.dims());
     const std::int64_t rows = x.size() / features_;
-    const float* in = x.f32();
-    float* out = output.f32();
     const float* g = scale_ ? gamma()->value.f32() : nullptr;
     const float* b = center_ ? beta()->value.f32() : nullptr;
     float* mm = moving_mean().value.f32();
     float* mv = moving_variance().value.f32();
     if (!ctx.training) {
-        for (std::int64_t j = 0; j < features_; ++j) {
-            const double inverse = 1.0 / std::sqrt(static_cast<double>(mv[j]) + epsilon_);
-            const double shift = b != nullptr ? b[j] : 0.0;
-            const double factor = (g != nullptr ? g[j] : 1.0) * inverse;
-            for (std::int64_t r = 0; r < rows; ++r) {
-                out[r * features_ + j] = static_cast<float>((in[r * features_ + j] - mm[j]) * factor + shift);
-            }
-        }
+        ctx.be.batch_norm_forward_inference(rows, features_, x.f32(), g, b, mm, mv, epsilon_, output.f32());
         return;
     }
-    normalized_.reshape(x.dims());
-    inverse_std_.assign(static_cast<std::size_t>(features_), 0.0);
+    batch_mean_.reshape({features_});
+    batch_variance_.reshape({features_});
+    ctx.be.batch_norm_forward_training(rows, features_, x.f32(), g, b, epsilon_, output.f32(), batch_mean_.f32(),
+                                       batch_variance_.f32());
     for (std::int64_t j = 0; j < features_; ++j) {
-        double sum = 0.0;
-        for (std::int64_t r = 0; r < rows; ++r) sum += in[r * features_ + j];
-        const double mean = sum / static_cast<double>(rows);
-        double squares = 0.0;
-        for (std::int64_t r = 0; r < rows; ++r) {
-            const double d = in[r * features_ + j] - mean;
-            squares += d * d;
-        }
-        const double variance = squares / static_cast<double>(rows);
-        const double inverse = 1.0 / std::sqrt(variance + epsilon_);
-        inverse_std_[static_cast<std::size_t>(j)] = inverse;
-        for (std::int64_t r = 0; r < rows; ++r) {
-            const double xhat = (in[r * features_ + j] - mean) * inverse;
-            normalized_.f32()[r * features_ + j] = static_cast<float>(xhat);
-            out[r * features_ + j] = static_cast<float>(xhat * (g != nullptr ? g[j] : 1.0) + (b != nullptr ? b[j] : 0.0));
-        }
-        mm[j] = static_cast<float>(mm[j] * momentum_ + mean * (1.0 - momentum_));
-        mv[j] = static_cast<float>(mv[j] * momentum_ + variance * (1.0 - momentum_));
+        mm[j] = mm[j] * momentum_ + batch_mean_.f32()[j] * (1.0f - momentum_);
+        mv[j] = mv[j] * momentum_ + batch_variance_.f32()[j] * (1.0f - momentum_);
     }
 }
 
-void batch_normalization_layer::backward(backend&, const std::vector<const tensor*>& inputs, const tensor&,
+void batch_normalization_layer::backward(backend& be, const std::vector<const tensor*>& inputs, const tensor&,
                                          const tensor& output_grad, const std::vector<tensor*>& input_grads)
 {
-    const std::int64_t rows = inputs[0]->size() / features_;
-    const float* dy = output_grad.f32();
-    const float* xhat = normalized_.f32();
-    const float* g = scale_ ? gamma()->value.f32() : nullptr;
-    tensor* dx = input_grads[0];
-    if (dx != nullptr) dx->reshape(inputs[0]->dims());
-    for (std::int64_t j = 0; j < features_; ++j) {
-        double sum_dy = 0.0, sum_dy_xhat = 0.0;
-        for (std::int64_t r = 0; r < rows; ++r) {
-            sum_dy += dy[r * features_ + j];
-            sum_dy_xhat += static_cast<double>(dy[r * features_ + j]) * xhat[r * features_ + j];
-        }
-        if (scale_) gamma()->grad.f32()[j] = static_cast<float>(sum_dy_xhat);
-        if (center_) beta()->grad.f32()[j] = static_cast<float>(sum_dy);
-        if (dx == nullptr) continue;
-        // dx = gamma / (N sigma) * (N dy - sum(dy) - xhat * sum(dy xhat))
-        const double factor = (g != nullptr ? g[j] : 1.0) * inverse_std_[static_cast<std::size_t>(j)] /
-                              static_cast<double>(rows);
-        for (std::int64_t r = 0; r < rows; ++r) {
-            const std::int64_t i = r * features_ + j;
-            dx->f32()[i] = static_cast<float>(factor * (static_cast<double>(rows) * dy[i] - sum_dy - xhat[i] * sum_dy_xhat));
-        }
+    const tensor& x = *inputs[0];
+    const std::int64_t rows = x.size() / features_;
+    float* dx = nullptr;
+    if (input_grads[0] != nullptr) {
+        input_grads[0]->reshape(x.dims());
+        dx = input_grads[0]->f32();
     }
+    be.batch_norm_backward(true, rows, features_, x.f32(), output_grad.f32(), scale_ ? gamma()->value.f32() : nullptr,
+                           batch_mean_.f32(), batch_variance_.f32(), epsilon_, dx,
+                           scale_ ? gamma()->grad.f32() : nullptr, center_ ? beta()->grad.f32() : nullptr);
 }
 
 layer_spec batch_normalization_layer::config() const

@@ -8,8 +8,11 @@
 #include "mlrun/plugin/plugin_registry.hpp"
 #include "mlrun/layers/activation_layer.hpp"
 #include "mlrun/layers/batch_normalization.hpp"
+#include "mlrun/layers/convolution.hpp"
 #include "mlrun/layers/dense.hpp"
 #include "mlrun/layers/dropout.hpp"
+#include "mlrun/layers/layer_normalization.hpp"
+#include "mlrun/layers/pooling.hpp"
 #include "mlrun/layers/structural_layers.hpp"
 
 #include <algorithm>
@@ -25,6 +28,13 @@ std::vector<layer_class>& mutable_classes()
         input_layer::description(),   dense_layer::description(), dropout_layer::description(),
         activation_layer::description(), flatten_layer::description(), add_layer::description(),
         concatenate_layer::description(), batch_normalization_layer::description(),
+        layer_normalization_layer::description(), conv_layer::conv1d_description(),
+        conv_layer::conv2d_description(), depthwise_conv2d_layer::description(),
+        separable_conv2d_layer::description(), conv2d_transpose_layer::description(),
+        pooling_layer::max_pooling1d_description(), pooling_layer::max_pooling2d_description(),
+        pooling_layer::average_pooling1d_description(), pooling_layer::average_pooling2d_description(),
+        pooling_layer::global_max_pooling1d_description(), pooling_layer::global_max_pooling2d_description(),
+        pooling_layer::global_average_pooling1d_description(), pooling_layer::global_average_pooling2d_description(),
     };
     return classes;
 }
@@ -163,6 +173,20 @@ std::string class_name_of(const layer_options& options)
         std::string operator()(const add_options&) const { return "Add"; }
         std::string operator()(const concatenate_options&) const { return "Concatenate"; }
         std::string operator()(const batch_normalization_options&) const { return "BatchNormalization"; }
+        std::string operator()(const conv1d_options&) const { return "Conv1D"; }
+        std::string operator()(const conv2d_options&) const { return "Conv2D"; }
+        std::string operator()(const depthwise_conv2d_options&) const { return "DepthwiseConv2D"; }
+        std::string operator()(const separable_conv2d_options&) const { return "SeparableConv2D"; }
+        std::string operator()(const conv2d_transpose_options&) const { return "Conv2DTranspose"; }
+        std::string operator()(const max_pooling1d_options&) const { return "MaxPooling1D"; }
+        std::string operator()(const max_pooling2d_options&) const { return "MaxPooling2D"; }
+        std::string operator()(const average_pooling1d_options&) const { return "AveragePooling1D"; }
+        std::string operator()(const average_pooling2d_options&) const { return "AveragePooling2D"; }
+        std::string operator()(const global_average_pooling1d_options&) const { return "GlobalAveragePooling1D"; }
+        std::string operator()(const global_average_pooling2d_options&) const { return "GlobalAveragePooling2D"; }
+        std::string operator()(const global_max_pooling1d_options&) const { return "GlobalMaxPooling1D"; }
+        std::string operator()(const global_max_pooling2d_options&) const { return "GlobalMaxPooling2D"; }
+        std::string operator()(const layer_normalization_options&) const { return "LayerNormalization"; }
         std::string operator()(const plugin_layer_options& o) const { return o.class_name; }
     };
     return std::visit(namer{}, options);

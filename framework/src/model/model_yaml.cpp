@@ -90,8 +90,141 @@ layer_item parse_item(const YAML::Node& item, const std::string& file, std::size
     return result;
 }
 
+// Keras's int-or-tuple setting: 3 is [3, 3]; a list has one value per axis.
+template <std::size_t Rank>
+std::array<std::int64_t, Rank> tuple_setting(const YAML::Node& value, const std::string& file, const std::string& path)
+{
+    if (value.IsScalar()) return repeated<Rank>(value.as<std::int64_t>());
+    if (value.size() != Rank) {
+        throw config_error(position(file, value) + ": " + path + ": expected " +
+                           (Rank == 1 ? std::string("one integer") : std::to_string(Rank) + " integers or one") +
+                           ", found a list of " + std::to_string(value.size()));
+    }
+    std::array<std::int64_t, Rank> a{};
+    for (std::size_t i = 0; i < Rank; ++i) a[i] = value[i].as<std::int64_t>();
+    return a;
+}
+
+// Reads the settings of one layer's configuration, already checked against its class's keys.
+struct settings_reader {
+    const YAML::Node& config;
+    const std::string& file;
+    const std::string& path;
+
+    template <class T>
+    T get(const char* key) const
+    {
+        return config[key].as<T>();
+    }
+    template <std::size_t Rank>
+    std::array<std::int64_t, Rank> tuple(const char* key) const
+    {
+        return tuple_setting<Rank>(config[key], file, path + "." + key);
+    }
+    bool has(const char* key) const { return config[key].IsDefined() && !config[key].IsNull(); }
+};
+
+template <std::size_t Rank>
+void read_conv(const settings_reader& r, conv_options<Rank>& o)
+{
+    o.filters = r.get<std::int64_t>("filters");
+    o.kernel_size = r.tuple<Rank>("kernel_size");
+    o.strides = r.tuple<Rank>("strides");
+    o.padding = r.get<std::string>("padding");
+    o.data_format = r.get<std::string>("data_format");
+    o.dilation_rate = r.tuple<Rank>("dilation_rate");
+    o.groups = r.get<std::int64_t>("groups");
+    o.activation = r.get<std::string>("activation");
+    o.use_bias = r.get<bool>("use_bias");
+    o.kernel_initializer = r.get<std::string>("kernel_initializer");
+    o.bias_initializer = r.get<std::string>("bias_initializer");
+}
+
+template <std::size_t Rank>
+void read_pooling(const settings_reader& r, pooling_options<Rank>& o)
+{
+    o.pool_size = r.tuple<Rank>("pool_size");
+    if (r.has("strides")) o.strides = r.tuple<Rank>("strides");
+    o.padding = r.get<std::string>("padding");
+    o.data_format = r.get<std::string>("data_format");
+}
+
+template <class Options>
+Options read_global_pooling(const settings_reader& r)
+{
+    Options o;
+    o.data_format = r.get<std::string>("data_format");
+    o.keepdims = r.get<bool>("keepdims");
+    return o;
+}
+
+// The window settings the depthwise, separable and transposed convolutions share.
+template <class Options>
+void read_window(const settings_reader& r, Options& o)
+{
+    o.kernel_size = r.tuple<2>("kernel_size");
+    o.strides = r.tuple<2>("strides");
+    o.padding = r.get<std::string>("padding");
+    o.data_format = r.get<std::string>("data_format");
+    o.dilation_rate = r.tuple<2>("dilation_rate");
+    o.activation = r.get<std::string>("activation");
+    o.use_bias = r.get<bool>("use_bias");
+    o.bias_initializer = r.get<std::string>("bias_initializer");
+}
+
+layer_options decode_convolutional(const std::string& n, const settings_reader& r)
+{
+    if (n == "Conv1D") {
+        conv1d_options o;
+        read_conv(r, o);
+        return o;
+    }
+    if (n == "Conv2D") {
+        conv2d_options o;
+        read_conv(r, o);
+        return o;
+    }
+    if (n == "DepthwiseConv2D") {
+        depthwise_conv2d_options o;
+        read_window(r, o);
+        o.depth_multiplier = r.get<std::int64_t>("depth_multiplier");
+        o.depthwise_initializer = r.get<std::string>("depthwise_initializer");
+        return o;
+    }
+    if (n == "SeparableConv2D") {
+        separable_conv2d_options o;
+        read_window(r, o);
+        o.filters = r.get<std::int64_t>("filters");
+        o.depth_multiplier = r.get<std::int64_t>("depth_multiplier");
+        o.depthwise_initializer = r.get<std::string>("depthwise_initializer");
+        o.pointwise_initializer = r.get<std::string>("pointwise_initializer");
+        return o;
+    }
+    if (n == "Conv2DTranspose") {
+        conv2d_transpose_options o;
+        read_window(r, o);
+        o.filters = r.get<std::int64_t>("filters");
+        o.kernel_initializer = r.get<std::string>("kernel_initializer");
+        return o;
+    }
+    auto pooled = [&](auto o) -> layer_options {
+        read_pooling(r, o);
+        return o;
+    };
+    if (n == "MaxPooling1D") return pooled(max_pooling1d_options{});
+    if (n == "MaxPooling2D") return pooled(max_pooling2d_options{});
+    if (n == "AveragePooling1D") return pooled(average_pooling1d_options{});
+    if (n == "AveragePooling2D") return pooled(average_pooling2d_options{});
+    if (n == "GlobalMaxPooling1D") return read_global_pooling<global_max_pooling1d_options>(r);
+    if (n == "GlobalMaxPooling2D") return read_global_pooling<global_max_pooling2d_options>(r);
+    if (n == "GlobalAveragePooling1D") return read_global_pooling<global_average_pooling1d_options>(r);
+    if (n == "GlobalAveragePooling2D") return read_global_pooling<global_average_pooling2d_options>(r);
+    throw std::logic_error("model_yaml: no decoder for the built-in layer class " + n);
+}
+
 // The typed settings of a configuration already checked against the class's keys.
-layer_options decode_options(const layer_class& c, const YAML::Node& config)
+layer_options decode_options(const layer_class& c, const YAML::Node& config, const std::string& file,
+                             const std::string& path)
 {
     const std::string& n = c.name;
     if (c.provider != "built-in") {
@@ -127,7 +260,15 @@ layer_options decode_options(const layer_class& c, const YAML::Node& config)
         o.scale = config["scale"].as<bool>();
         return o;
     }
-    throw std::logic_error("model_yaml: no decoder for the built-in layer class " + n);
+    if (n == "LayerNormalization") {
+        layer_normalization_options o;
+        o.axis = config["axis"].as<int>();
+        o.epsilon = config["epsilon"].as<float>();
+        o.center = config["center"].as<bool>();
+        o.scale = config["scale"].as<bool>();
+        return o;
+    }
+    return decode_convolutional(n, settings_reader{config, file, path});
 }
 
 struct settings_encoder {
@@ -150,6 +291,95 @@ struct settings_encoder {
     {
         c["axis"] = o.axis;
         c["momentum"] = shortest_text(o.momentum);
+        c["epsilon"] = shortest_text(o.epsilon);
+        c["center"] = o.center;
+        c["scale"] = o.scale;
+    }
+    template <std::size_t Rank>
+    static YAML::Node tuple(const std::array<std::int64_t, Rank>& a)
+    {
+        YAML::Node list(YAML::NodeType::Sequence);
+        for (std::int64_t v : a) list.push_back(v);
+        list.SetStyle(YAML::EmitterStyle::Flow);
+        return list;
+    }
+    template <class Options>
+    void window(const Options& o) const
+    {
+        c["kernel_size"] = tuple(o.kernel_size);
+        c["strides"] = tuple(o.strides);
+        c["padding"] = o.padding;
+        c["data_format"] = o.data_format;
+        c["dilation_rate"] = tuple(o.dilation_rate);
+    }
+    template <class Options>
+    void output(const Options& o) const
+    {
+        c["activation"] = o.activation;
+        c["use_bias"] = o.use_bias;
+    }
+    template <std::size_t Rank>
+    void conv(const conv_options<Rank>& o) const
+    {
+        c["filters"] = o.filters;
+        window(o);
+        c["groups"] = o.groups;
+        output(o);
+        c["kernel_initializer"] = o.kernel_initializer;
+        c["bias_initializer"] = o.bias_initializer;
+    }
+    template <std::size_t Rank>
+    void pooling(const pooling_options<Rank>& o) const
+    {
+        c["pool_size"] = tuple(o.pool_size);
+        c["strides"] = o.strides ? tuple(*o.strides) : YAML::Node(YAML::NodeType::Null);
+        c["padding"] = o.padding;
+        c["data_format"] = o.data_format;
+    }
+    void global_pooling(const global_pooling_options& o) const
+    {
+        c["data_format"] = o.data_format;
+        c["keepdims"] = o.keepdims;
+    }
+    void operator()(const conv1d_options& o) const { conv(o); }
+    void operator()(const conv2d_options& o) const { conv(o); }
+    void operator()(const depthwise_conv2d_options& o) const
+    {
+        window(o);
+        c["depth_multiplier"] = o.depth_multiplier;
+        output(o);
+        c["depthwise_initializer"] = o.depthwise_initializer;
+        c["bias_initializer"] = o.bias_initializer;
+    }
+    void operator()(const separable_conv2d_options& o) const
+    {
+        c["filters"] = o.filters;
+        window(o);
+        c["depth_multiplier"] = o.depth_multiplier;
+        output(o);
+        c["depthwise_initializer"] = o.depthwise_initializer;
+        c["pointwise_initializer"] = o.pointwise_initializer;
+        c["bias_initializer"] = o.bias_initializer;
+    }
+    void operator()(const conv2d_transpose_options& o) const
+    {
+        c["filters"] = o.filters;
+        window(o);
+        output(o);
+        c["kernel_initializer"] = o.kernel_initializer;
+        c["bias_initializer"] = o.bias_initializer;
+    }
+    void operator()(const max_pooling1d_options& o) const { pooling(o); }
+    void operator()(const max_pooling2d_options& o) const { pooling(o); }
+    void operator()(const average_pooling1d_options& o) const { pooling(o); }
+    void operator()(const average_pooling2d_options& o) const { pooling(o); }
+    void operator()(const global_average_pooling1d_options& o) const { global_pooling(o); }
+    void operator()(const global_average_pooling2d_options& o) const { global_pooling(o); }
+    void operator()(const global_max_pooling1d_options& o) const { global_pooling(o); }
+    void operator()(const global_max_pooling2d_options& o) const { global_pooling(o); }
+    void operator()(const layer_normalization_options& o) const
+    {
+        c["axis"] = o.axis;
         c["epsilon"] = shortest_text(o.epsilon);
         c["center"] = o.center;
         c["scale"] = o.scale;
@@ -182,7 +412,7 @@ model_spec parse_model_spec(const YAML::Node& section, const std::string& file)
                                                                 : "model[" + std::to_string(i) + "]." + item.class_name;
         model_layer l;
         l.layer.name = item.name;
-        l.layer.options = decode_options(cls, check_keys(item.config, cls.keys, file, path));
+        l.layer.options = decode_options(cls, check_keys(item.config, cls.keys, file, path), file, path);
         l.inputs = item.inputs;
         l.origin = position(file, item.node);
         if (i == 0 && item.input_shape && cls.name != "Input") {

@@ -137,6 +137,18 @@ std::unique_ptr<backend> make_backend(const plugin_registry& plugins, const std:
                                          {"threads", std::to_string(threads > 0 ? threads : default_thread_count())}});
 }
 
+namespace {
+
+// "[28, 28, 1]": a sample shape with a channels axis, as an experiment's input_shape writes it.
+std::string channels_last_text(const shape& sample)
+{
+    std::string text = "[";
+    for (std::int64_t d : sample.dims()) text += std::to_string(d) + ", ";
+    return text + "1]";
+}
+
+}  // namespace
+
 session::session(const session_options& options, const std::string& model_path)
     : experiment_(load_experiment(options.config_path, options.overrides))
 {
@@ -174,11 +186,13 @@ session::session(const session_options& options, const std::string& model_path)
             }
         }
     }
+    for (dataset* split : {&train_, &test_}) add_channel_axis(*split, model_->input_shape());
     if (model_->input_shape() != test_.x.dims().without_batch()) {
         throw model_error((model_path.empty() ? "" : model_path + ": ") + "the model takes inputs of shape " +
                           model_->input_shape().to_string() + " but " + experiment_.data.path +
                           " holds samples of shape " + test_.x.dims().without_batch().to_string() +
-                          (test_.x.dims().rank() > 2 ? "; set data.flatten: true or start the model with Flatten" : ""));
+                          (test_.x.dims().rank() > 2 ? "; set data.flatten: true, start the model with Flatten, or take images with a channels axis (input_shape: " +
+                                   channels_last_text(test_.x.dims().without_batch()) + ")" : ""));
     }
     if (options.load_train_data) check_model_exportable(experiment_, *model_, *plugins_);
 

@@ -8,6 +8,7 @@
 // what is missing. MLRUN_TFJS overrides where the package is.
 #include "tfjs_test_support.hpp"
 
+#include "support/interop_fixtures.hpp"
 #include "support/run_command.hpp"
 
 #include <boost/test/unit_test.hpp>
@@ -152,6 +153,32 @@ BOOST_AUTO_TEST_CASE(a_model_tfjs_trained_and_saved_is_read_by_mlrun)
     const auto trained = run_mlrun("train --model '" + made + "' --config configs/mnist.yaml fit.epochs=1 "
                                    "data.train.take=64 data.test.take=32 checkpoint.path= fit.verbose=0");
     BOOST_TEST(trained.exit_code == 0, trained.output);
+}
+
+// mlrun writes a convnet's TF.js files itself (its own model.json for
+// Conv2D and MaxPooling2D, HWIO kernels in the shard): TF.js loads them and
+// predicts what mlrun predicts from the Keras file they came from.
+BOOST_AUTO_TEST_CASE(a_convnet_mlrun_writes_predicts_the_same_in_tfjs, *testing::needs_interop_fixtures())
+{
+    testing::temp_directory dir;
+    const std::string h5 = testing::fixture("keras2.3.1-mnist-convnet/mnist_cnn.h5");
+    const std::string web = in(dir, "web_model") + "/";
+    const auto converted = run_mlrun("convert '" + h5 + "' '" + web + "'");
+    BOOST_TEST_REQUIRE(converted.exit_code == 0, converted.output);
+    data_options d;
+    d.path = testing::source_dir() + "/data/mnist";
+    dataset test = load_idx_dataset(d, d.test_images, d.test_labels, 64, "mnist test");
+    test.x.reshape({64, 28, 28, 1});
+    write_array(in(dir, "x.npy"), test.x);
+    const auto predicted = run_mlrun("predict --model '" + h5 + "' --input '" + in(dir, "x.npy") + "' --output '" +
+                                     in(dir, "y_mlrun.npy") + "'");
+    BOOST_TEST_REQUIRE(predicted.exit_code == 0, predicted.output);
+    run_tfjs("predict '" + web + "' '" + in(dir, "x.npy") + "' '" + in(dir, "y_tfjs.npy") + "'");
+    // 1e-5 absolute, as above: convolutions sum at most 3 * 3 * 64 = 576
+    // float32 products per output in another order than TF.js's (~1e-6 of
+    // the summed magnitudes); a wrong kernel layout or padding moves the
+    // probabilities by far more.
+    compare_predictions(in(dir, "y_mlrun.npy"), in(dir, "y_tfjs.npy"), 1e-5);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -33,6 +33,38 @@ const char* const every_class = R"(
 - Dense: {units: 3, activation: softmax, name: out}
 )";
 
+// Every convolutional, pooling and normalization class, on images and sequences.
+const char* const every_image_class = R"(
+- Input: {shape: [8, 8, 2], name: image}
+- Conv2D: {filters: 4, kernel_size: 3, strides: 2, padding: same, activation: relu, name: c1}
+- {Conv2D: {filters: 4, kernel_size: [2, 1], groups: 2, use_bias: false, name: grouped}, inputs: [image]}
+- MaxPooling2D: {pool_size: 2, padding: same, name: mp}
+- {Add: {name: joined}, inputs: [c1, mp]}
+- DepthwiseConv2D: {kernel_size: 2, depth_multiplier: 2, padding: same, name: dw}
+- SeparableConv2D: {filters: 3, kernel_size: 2, dilation_rate: 1, name: sep}
+- Conv2DTranspose: {filters: 2, kernel_size: 3, strides: 2, name: up}
+- BatchNormalization: {name: bn}
+- LayerNormalization: {epsilon: 0.01, name: ln}
+- AveragePooling2D: {pool_size: [2, 3], strides: 1, name: ap}
+- {GlobalMaxPooling2D: {name: gmp}, inputs: [ap]}
+- {GlobalAveragePooling2D: {keepdims: true, name: gap}, inputs: [ap]}
+- {Flatten: {name: gap_flat}, inputs: [gap]}
+- {Concatenate: {name: pooled}, inputs: [gmp, gap_flat]}
+- Dense: {units: 3, activation: softmax, name: out}
+)";
+
+// The 1-D classes, on sequences.
+const char* const every_sequence_class = R"(
+- Input: {shape: [9, 2], name: steps}
+- Conv1D: {filters: 3, kernel_size: 2, padding: same, activation: tanh, name: c}
+- MaxPooling1D: {pool_size: 2, padding: same, name: mp}
+- AveragePooling1D: {pool_size: 2, name: ap}
+- {GlobalMaxPooling1D: {name: gmp}, inputs: [ap]}
+- {GlobalAveragePooling1D: {name: gap}, inputs: [ap]}
+- {Concatenate: {name: both}, inputs: [gmp, gap]}
+- Dense: {units: 3, activation: softmax, name: out}
+)";
+
 const char* const sequential = R"(
 - Dense: {units: 5, activation: sigmoid, input_shape: [12]}
 - Dropout: {rate: 0.5}
@@ -124,13 +156,27 @@ BOOST_AUTO_TEST_CASE(the_graph_covers_every_built_in_layer_class)
 {
     // Adding a layer class without adding it here fails this test.
     std::set<std::string> used;
-    for (const YAML::Node& item : YAML::Load(every_class)) used.insert(item.begin()->first.Scalar());
+    for (const char* graph : {every_class, every_image_class, every_sequence_class}) {
+        for (const YAML::Node& item : YAML::Load(graph)) {
+            for (const auto& kv : item) {
+                if (kv.first.Scalar() != "inputs") used.insert(kv.first.Scalar());
+            }
+        }
+    }
     for (const layer_class& c : layer_classes()) BOOST_TEST(used.count(c.name) == 1, c.name << " is not covered");
 }
 
 BOOST_AUTO_TEST_CASE(a_graph_of_every_layer_class_with_adam_amsgrad)
 {
     round_trip(every_class, [] { return std::unique_ptr<optimizer>(new adam_optimizer(adam_options{0.003f, 0.8f, 0.99f, 1.0e-6f, true})); },
+               "sparse_categorical_crossentropy");
+}
+
+BOOST_AUTO_TEST_CASE(graphs_of_every_convolutional_class_with_rmsprop)
+{
+    round_trip(every_image_class, [] { return std::unique_ptr<optimizer>(new rmsprop_optimizer(rmsprop_options{})); },
+               "sparse_categorical_crossentropy");
+    round_trip(every_sequence_class, [] { return std::unique_ptr<optimizer>(new rmsprop_optimizer(rmsprop_options{})); },
                "sparse_categorical_crossentropy");
 }
 

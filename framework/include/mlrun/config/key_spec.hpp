@@ -10,7 +10,8 @@
 
 namespace mlrun {
 
-enum class value_kind { integer, number, boolean, string, integer_list, string_list, mapping, any };
+// integer_tuple: Keras's int-or-tuple settings (kernel_size: 3 or [3, 3]).
+enum class value_kind { integer, number, boolean, string, integer_list, integer_tuple, string_list, mapping, any };
 
 // The interval a number must lie in; an open end excludes its bound.
 struct number_range {

@@ -35,4 +35,10 @@ struct data_options {
 dataset load_idx_dataset(const data_options& options, const std::string& images, const std::string& labels,
                          std::int64_t take, const std::string& name);
 
+// Keras's image layout (NHWC): grey images [N, 28, 28] taken by a model
+// whose input is [28, 28, 1] get that channels axis, as Keras users write
+// x[..., np.newaxis]. Returns whether the samples were reshaped; any other
+// mismatch is left for the caller to report.
+bool add_channel_axis(dataset& data, const shape& model_input);
+
 }  // namespace mlrun

@@ -3,6 +3,8 @@
 //     keras::dense(512, "relu")                   // Dense(512, activation='relu')
 //     keras::dropout(0.2f)                         // Dropout(0.2)
 //     keras::dense(10).named("logits")             // Dense(10, name='logits')
+//     keras::conv2d(32, {3, 3}, "relu")             // Conv2D(32, (3, 3), activation='relu')
+//     keras::max_pooling2d({2, 2})                  // MaxPooling2D((2, 2))
 //
 // Settings beyond the common ones are set on the option structs of
 // layers/layer_spec.hpp and passed whole: keras::dense(options).
@@ -10,6 +12,7 @@
 
 #include "mlrun/layers/layer_spec.hpp"
 
+#include <array>
 #include <cstdint>
 #include <string>
 #include <type_traits>
@@ -37,5 +40,29 @@ layer flatten();
 layer add();
 layer concatenate();
 layer batch_normalization(const batch_normalization_options& options = {});
+layer layer_normalization(const layer_normalization_options& options = {});
+
+// Convolutions (strides 1, padding valid; the options structs have the rest).
+layer conv1d(std::int64_t filters, std::int64_t kernel_size, std::string activation = "linear");
+layer conv1d(const conv1d_options& options);
+layer conv2d(std::int64_t filters, std::array<std::int64_t, 2> kernel_size, std::string activation = "linear");
+layer conv2d(const conv2d_options& options);
+layer depthwise_conv2d(std::array<std::int64_t, 2> kernel_size, std::int64_t depth_multiplier = 1);
+layer depthwise_conv2d(const depthwise_conv2d_options& options);
+layer separable_conv2d(std::int64_t filters, std::array<std::int64_t, 2> kernel_size, std::string activation = "linear");
+layer separable_conv2d(const separable_conv2d_options& options);
+layer conv2d_transpose(std::int64_t filters, std::array<std::int64_t, 2> kernel_size,
+                       std::array<std::int64_t, 2> strides = {1, 1});
+layer conv2d_transpose(const conv2d_transpose_options& options);
+
+// Pooling (strides = pool_size, padding valid).
+layer max_pooling1d(std::int64_t pool_size = 2);
+layer max_pooling2d(std::array<std::int64_t, 2> pool_size = {2, 2});
+layer average_pooling1d(std::int64_t pool_size = 2);
+layer average_pooling2d(std::array<std::int64_t, 2> pool_size = {2, 2});
+layer global_max_pooling1d();
+layer global_max_pooling2d();
+layer global_average_pooling1d();
+layer global_average_pooling2d();
 
 }  // namespace mlrun::keras

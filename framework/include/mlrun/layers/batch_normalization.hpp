@@ -3,7 +3,9 @@
 //              moving = moving * momentum + batch statistic * (1 - momentum)
 //   inference: y = gamma * (x - moving_mean) / sqrt(moving_variance + epsilon) + beta
 // with the batch variance biased (divided by the count). The moving
-// statistics are weights the layer updates itself, not the optimizer.
+// statistics are weights the layer updates itself, not the optimizer. On
+// images (NHWC) the statistics are per channel over batch, rows and
+// columns. The normalisation is the backend's.
 #pragma once
 
 #include "mlrun/layers/layer.hpp"
@@ -38,9 +40,9 @@ private:
     bool scale_;
     std::int64_t features_ = 0;
     std::size_t moving_index_ = 0;
-    // From the last training forward pass, for backward.
-    std::vector<double> inverse_std_;
-    tensor normalized_;
+    // The last training forward pass's batch statistics, for backward.
+    tensor batch_mean_;
+    tensor batch_variance_;
 };
 
 }  // namespace mlrun

@@ -9,7 +9,9 @@
 //     layer_spec spec{"hidden", hidden};
 #pragma once
 
+#include <array>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <utility>
 #include <variant>
@@ -52,10 +54,130 @@ struct concatenate_options {
     int axis = -1;
 };
 
-// keras.layers.BatchNormalization over the last axis.
+// keras.layers.BatchNormalization over the last axis (the channels of
+// images: statistics over batch, rows and columns).
 struct batch_normalization_options {
     int axis = -1;
     float momentum = 0.99f;
+    float epsilon = 0.001f;
+    bool center = true;
+    bool scale = true;
+};
+
+// ---- convolutional layers (channels_last: samples [steps, channels] or
+// [rows, cols, channels]; kernels in Keras's layout, HWIO)
+//
+// padding is "valid" (no padding) or "same" (TensorFlow's: the output has
+// ceil(input / stride) cells, the odd cell of padding after). data_format is
+// kept to refuse "channels_first" with a message.
+
+// Keras's int-or-tuple settings: kernel_size=3 is (3, 3).
+template <std::size_t Rank>
+std::array<std::int64_t, Rank> repeated(std::int64_t value)
+{
+    std::array<std::int64_t, Rank> a{};
+    a.fill(value);
+    return a;
+}
+
+// keras.layers.Conv2D / Conv1D: activation(convolution(input, kernel) + bias).
+template <std::size_t Rank>
+struct conv_options {
+    std::int64_t filters = 0;  // required: at least 1
+    std::array<std::int64_t, Rank> kernel_size{};  // required
+    std::array<std::int64_t, Rank> strides = repeated<Rank>(1);
+    std::string padding = "valid";
+    std::string data_format = "channels_last";
+    std::array<std::int64_t, Rank> dilation_rate = repeated<Rank>(1);
+    std::int64_t groups = 1;  // input and output channels split into this many independent groups
+    std::string activation = "linear";
+    bool use_bias = true;
+    std::string kernel_initializer = "glorot_uniform";
+    std::string bias_initializer = "zeros";
+
+};
+struct conv1d_options : conv_options<1> {};
+struct conv2d_options : conv_options<2> {};
+
+// keras.layers.DepthwiseConv2D: each input channel convolved with its own
+// depth_multiplier filters (kernel [h, w, channels, depth_multiplier]).
+struct depthwise_conv2d_options {
+    std::array<std::int64_t, 2> kernel_size{};  // required
+    std::array<std::int64_t, 2> strides = {1, 1};
+    std::string padding = "valid";
+    std::int64_t depth_multiplier = 1;
+    std::string data_format = "channels_last";
+    std::array<std::int64_t, 2> dilation_rate = {1, 1};
+    std::string activation = "linear";
+    bool use_bias = true;
+    std::string depthwise_initializer = "glorot_uniform";
+    std::string bias_initializer = "zeros";
+};
+
+// keras.layers.SeparableConv2D: a depthwise convolution, then a 1x1
+// convolution to `filters` channels (pointwise kernel [1, 1, channels *
+// depth_multiplier, filters]), then bias and activation.
+struct separable_conv2d_options {
+    std::int64_t filters = 0;                    // required
+    std::array<std::int64_t, 2> kernel_size{};  // required
+    std::array<std::int64_t, 2> strides = {1, 1};
+    std::string padding = "valid";
+    std::string data_format = "channels_last";
+    std::array<std::int64_t, 2> dilation_rate = {1, 1};
+    std::int64_t depth_multiplier = 1;
+    std::string activation = "linear";
+    bool use_bias = true;
+    std::string depthwise_initializer = "glorot_uniform";
+    std::string pointwise_initializer = "glorot_uniform";
+    std::string bias_initializer = "zeros";
+};
+
+// keras.layers.Conv2DTranspose: the gradient of a convolution w.r.t. its
+// input, as a layer (kernel [h, w, filters, input channels], Keras's layout).
+// Output size: valid: (in - 1) * stride + (kernel - 1) * dilation + 1;
+// same: in * stride.
+struct conv2d_transpose_options {
+    std::int64_t filters = 0;                    // required
+    std::array<std::int64_t, 2> kernel_size{};  // required
+    std::array<std::int64_t, 2> strides = {1, 1};
+    std::string padding = "valid";
+    std::string data_format = "channels_last";
+    std::array<std::int64_t, 2> dilation_rate = {1, 1};
+    std::string activation = "linear";
+    bool use_bias = true;
+    std::string kernel_initializer = "glorot_uniform";
+    std::string bias_initializer = "zeros";
+};
+
+// keras.layers.MaxPooling1D/2D, AveragePooling1D/2D. strides unset: pool_size.
+// Average pooling with padding "same" averages the cells inside the input only.
+template <std::size_t Rank>
+struct pooling_options {
+    std::array<std::int64_t, Rank> pool_size = repeated<Rank>(2);
+    std::optional<std::array<std::int64_t, Rank>> strides;
+    std::string padding = "valid";
+    std::string data_format = "channels_last";
+};
+struct max_pooling1d_options : pooling_options<1> {};
+struct max_pooling2d_options : pooling_options<2> {};
+struct average_pooling1d_options : pooling_options<1> {};
+struct average_pooling2d_options : pooling_options<2> {};
+
+// keras.layers.GlobalAveragePooling1D/2D, GlobalMaxPooling1D/2D: one value
+// per channel; keepdims keeps the pooled axes with size 1.
+struct global_pooling_options {
+    std::string data_format = "channels_last";
+    bool keepdims = false;
+};
+struct global_average_pooling1d_options : global_pooling_options {};
+struct global_average_pooling2d_options : global_pooling_options {};
+struct global_max_pooling1d_options : global_pooling_options {};
+struct global_max_pooling2d_options : global_pooling_options {};
+
+// keras.layers.LayerNormalization over the last axis of each sample:
+// y = gamma * (x - mean) / sqrt(variance + epsilon) + beta.
+struct layer_normalization_options {
+    int axis = -1;
     float epsilon = 0.001f;
     bool center = true;
     bool scale = true;
@@ -68,8 +190,13 @@ struct plugin_layer_options {
     std::vector<std::pair<std::string, std::string>> settings;
 };
 
-using layer_options = std::variant<input_options, dense_options, dropout_options, activation_options, flatten_options,
-                                   add_options, concatenate_options, batch_normalization_options, plugin_layer_options>;
+using layer_options =
+    std::variant<input_options, dense_options, dropout_options, activation_options, flatten_options, add_options,
+                 concatenate_options, batch_normalization_options, conv1d_options, conv2d_options,
+                 depthwise_conv2d_options, separable_conv2d_options, conv2d_transpose_options, max_pooling1d_options,
+                 max_pooling2d_options, average_pooling1d_options, average_pooling2d_options,
+                 global_average_pooling1d_options, global_average_pooling2d_options, global_max_pooling1d_options,
+                 global_max_pooling2d_options, layer_normalization_options, plugin_layer_options>;
 
 struct layer_spec {
     std::string name;  // empty: Keras's automatic name when a model is built ("dense", "dense_1", ...)

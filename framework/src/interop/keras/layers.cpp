@@ -1,12 +1,12 @@
 #include "mlrun/interop/keras/layers.hpp"
 
 #include "mlrun/interop/keras/format_error.hpp"
+#include "layer_settings.hpp"
 
 #include <cmath>
 #include <set>
 
 namespace mlrun::interop::keras {
-namespace {
 
 // ---- reading Keras configs
 
@@ -183,6 +183,20 @@ std::string activation_of(const json& config, const std::string& where)
     return string_value(*activation, where + ": activation");
 }
 
+// Keras's initialiser of a BatchNormalization weight must be the one mlrun
+// uses (it has no setting for it).
+void check_initializer_is(const json& config, const char* key, const std::string& expected, const std::string& where)
+{
+    const json* init = member(config, key);
+    if (init == nullptr || init->is_null()) return;
+    const std::string name = initializer_name(*init, where + ": " + key);
+    if (name != expected) {
+        throw format_error(where + ": " + key + " " + keras_value_text(*init) + "; mlrun initialises it with " + expected);
+    }
+}
+
+namespace {
+
 layer_spec dense_from_keras(const json& config, const std::string& where)
 {
     layer_spec layer;
@@ -273,18 +287,6 @@ layer_spec concatenate_from_keras(const json& config, const std::string& where)
     return layer;
 }
 
-// Keras's initialiser of a BatchNormalization weight must be the one mlrun
-// uses (it has no setting for it).
-void check_initializer_is(const json& config, const char* key, const std::string& expected, const std::string& where)
-{
-    const json* init = member(config, key);
-    if (init == nullptr || init->is_null()) return;
-    const std::string name = initializer_name(*init, where + ": " + key);
-    if (name != expected) {
-        throw format_error(where + ": " + key + " " + keras_value_text(*init) + "; mlrun initialises it with " + expected);
-    }
-}
-
 layer_spec batch_normalization_from_keras(const json& config, const std::string& where)
 {
     layer_spec layer;
@@ -335,7 +337,23 @@ const translated_class translations[] = {
     {"Dense", dense_from_keras},     {"Dropout", dropout_from_keras}, {"Activation", activation_from_keras},
     {"Flatten", flatten_from_keras}, {"Add", add_from_keras},         {"Concatenate", concatenate_from_keras},
     {"BatchNormalization", batch_normalization_from_keras},
+    {"LayerNormalization", layer_normalization_from_keras},
+    {"Conv1D", conv1d_from_keras},
+    {"Conv2D", conv2d_from_keras},
+    {"DepthwiseConv2D", depthwise_conv2d_from_keras},
+    {"SeparableConv2D", separable_conv2d_from_keras},
+    {"Conv2DTranspose", conv2d_transpose_from_keras},
+    {"MaxPooling1D", max_pooling1d_from_keras},
+    {"MaxPooling2D", max_pooling2d_from_keras},
+    {"AveragePooling1D", average_pooling1d_from_keras},
+    {"AveragePooling2D", average_pooling2d_from_keras},
+    {"GlobalMaxPooling1D", global_max_pooling1d_from_keras},
+    {"GlobalMaxPooling2D", global_max_pooling2d_from_keras},
+    {"GlobalAveragePooling1D", global_average_pooling1d_from_keras},
+    {"GlobalAveragePooling2D", global_average_pooling2d_from_keras},
 };
+
+}  // namespace
 
 // ---- writing Keras configs
 
@@ -359,18 +377,7 @@ json keras_initializer(const std::string& name, const std::string& what)
     throw format_error(what + ": initializer '" + name + "' has no Keras equivalent");
 }
 
-template <class T>
-T setting(const YAML::Node& config, const char* key, const T& fallback, const std::string& where)
-{
-    const YAML::Node value = config[key];
-    if (!value.IsDefined() || value.IsNull()) return fallback;
-    try {
-        return value.as<T>();
-    } catch (const YAML::Exception&) {
-        throw format_error(where + ": " + key + ": cannot read '" + (value.IsScalar() ? value.Scalar() : "a collection") +
-                           "'");
-    }
-}
+namespace {
 
 json shape_json(const std::vector<std::int64_t>& shape)
 {
@@ -486,7 +493,7 @@ json keras_layer_config(const layer_spec& layer, const std::vector<std::int64_t>
         for (const char* key : {"beta_regularizer", "gamma_regularizer", "beta_constraint", "gamma_constraint"}) {
             c[key] = nullptr;
         }
-    } else if (layer.class_name != "Add") {
+    } else if (!convolutional_keras_config(layer, c, where) && layer.class_name != "Add") {
         throw format_error(where + ": layer class '" + layer.class_name + "' has no Keras translation; supported: " +
                            supported_keras_classes());
     }
