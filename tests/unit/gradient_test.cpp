@@ -60,6 +60,15 @@ const std::vector<gradient_case> cases = {
      "[{Dense: {units: 4, input_shape: [5]}}, {Activation: {activation: tanh}}, {Dense: {units: 2}}, "
      "{Activation: {activation: sigmoid}}]",
      loss_kind::mean_squared_error, false},
+    {"smooth Keras 3 activations in Dense layers + MSE",
+     "[{Dense: {units: 5, activation: gelu, input_shape: [5]}}, {Dense: {units: 5, activation: silu}},"
+     " {Dense: {units: 5, activation: mish}}, {Dense: {units: 4, activation: gelu_tanh}},"
+     " {Dense: {units: 3, activation: softplus}}]",
+     loss_kind::mean_squared_error, false},
+    {"Activation layers elu, softsign, exponential + MSE",
+     "[{Dense: {units: 4, input_shape: [5]}}, {Activation: {activation: elu}}, {Dense: {units: 4}},"
+     " {Activation: {activation: softsign}}, {Dense: {units: 2}}, {Activation: {activation: exponential}}]",
+     loss_kind::mean_squared_error, false},
     {"Flatten of a 2-D input", "[{Flatten: {input_shape: [2, 3]}}, {Dense: {units: 3, activation: softmax}}]",
      loss_kind::sparse_categorical_crossentropy, true},
     {"Dropout at rate 0 is the identity in training",

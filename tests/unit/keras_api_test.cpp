@@ -90,7 +90,7 @@ BOOST_AUTO_TEST_CASE(typed_defaults_are_the_schema_defaults)
     BOOST_TEST(YAML::Dump(yaml_spec("{BatchNormalization: {}}")) == YAML::Dump(typed(batch_normalization_options{})));
     BOOST_TEST(YAML::Dump(yaml_spec("{Concatenate: {}}")) == YAML::Dump(typed(concatenate_options{})));
     for (const optimizer_spec& spec : {optimizer_spec{adam_options{}}, optimizer_spec{sgd_options{}},
-                                       optimizer_spec{rmsprop_options{}}}) {
+                                       optimizer_spec{rmsprop_options{}}, optimizer_spec{adamw_options{}}}) {
         const std::string name = optimizer_classes()[spec.index()].name;
         BOOST_TEST(YAML::Dump(encode_optimizer_settings(parse_optimizer_spec(YAML::Load(name), "<test>"))) ==
                    YAML::Dump(encode_optimizer_settings(spec)), name);
@@ -118,7 +118,7 @@ BOOST_AUTO_TEST_CASE(fit_trains_as_the_trainer_does)
 {
     const dataset data = toy_data();
     keras::model m = tutorial_model();
-    m.compile({sgd_options{0.1f, 0.9f, false}, "sparse_categorical_crossentropy", {"accuracy"}});
+    m.compile({sgd_options{0.1f, 0.9f, false, {}}, "sparse_categorical_crossentropy", {"accuracy"}});
     std::ostringstream quiet;
     keras::fit_arguments args;
     args.epochs = 3;
