@@ -114,16 +114,17 @@ void loss_function::check_targets_fit(const shape& output, const tensor& targets
 
 void loss_function::check_targets(const tensor& prediction, const tensor& targets) const
 {
+    // The common case first, without building a message or a shape: each step calls this.
     const std::int64_t batch = prediction.dims()[0];
-    if (targets.type() == dtype::int32 && targets.size() != batch) {
-        throw data_error("loss " + loss_name(spec_.kind) + ": " + std::to_string(targets.size()) + " labels for " +
-                         std::to_string(batch) + " samples");
+    const bool sparse = spec_.kind == loss_kind::sparse_categorical_crossentropy;
+    if (targets.type() == dtype::int32 ? sparse && targets.size() == batch
+                                       : !sparse && targets.dims().rank() > 0 && targets.dims()[0] == batch &&
+                                             targets.size() == prediction.size()) {
+        return;
     }
     check_targets_fit(prediction.dims().without_batch(), targets);
-    if (targets.type() != dtype::int32 && targets.dims()[0] != batch) {
-        throw data_error("loss " + loss_name(spec_.kind) + ": targets for " + std::to_string(targets.dims()[0]) +
-                         " samples, predictions for " + std::to_string(batch));
-    }
+    throw data_error("loss " + loss_name(spec_.kind) + ": targets of shape " + targets.dims().to_string() +
+                     " for predictions of shape " + prediction.dims().to_string());
 }
 
 const tensor& loss_function::smoothed(backend& be, const tensor& targets, std::int64_t cols)

@@ -71,7 +71,6 @@ void optimizer::step(backend& be)
 {
     ++iterations_;
     clip_gradients(be);
-    const std::size_t own_slots = update_slot_names().size();
     for (std::size_t i = 0; i < params_.size(); ++i) {
         parameter& p = *params_[i];
         if (common_.weight_decay > 0.0f) {
@@ -80,7 +79,7 @@ void optimizer::step(backend& be)
         }
         update(be, p, slots_[i], iterations_);
         if (!common_.use_ema) continue;
-        tensor& average = slots_[i][own_slots];
+        tensor& average = slots_[i].back();  // "average" is the last slot
         update_average(be, p, average, iterations_);
         if (common_.ema_overwrite_frequency > 0 && iterations_ % common_.ema_overwrite_frequency == 0) {
             be.axpby(p.value.size(), 1.0f, average.f32(), 0.0f, p.value.f32());
