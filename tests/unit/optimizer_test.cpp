@@ -9,7 +9,9 @@
 #include "mlrun/backend/backend.hpp"
 #include "mlrun/core/error.hpp"
 #include "mlrun/optim/optimizer.hpp"
+#include "mlrun/checkpoint/model_state.hpp"
 #include "optim/optimizer_yaml.hpp"
+#include "support/test_models.hpp"
 
 #include <cmath>
 #include <memory>
@@ -262,4 +264,32 @@ BOOST_AUTO_TEST_CASE(common_settings_round_trip_through_yaml)
     const auto back = std::get<rmsprop_options>(parse_optimizer_spec(again, "<test>"));
     BOOST_TEST(back.common.clipnorm == 2.5f);
     BOOST_TEST(back.common.ema_overwrite_frequency == 7);
+}
+
+// The average slot is saved and restored with the other slots, under its name.
+BOOST_AUTO_TEST_CASE(moving_average_slot_round_trips_through_a_checkpoint)
+{
+    const char* spec = "{adamw: {use_ema: true}}";
+    auto m = testing::model_from_yaml("[{Dense: {units: 2, input_shape: [3]}}]");
+    auto opt = make_optimizer(YAML::Load(spec), "<test>");
+    opt->attach(m->parameters());
+    backend be;
+    for (parameter* p : m->parameters()) be.fill(p->grad.size(), 0.25f, p->grad.f32());
+    opt->step(be);
+    opt->step(be);
+    BOOST_TEST((opt->slot_names() == std::vector<std::string>{"m", "v", "average"}));
+    const checkpoint saved = capture_state(*m, opt.get());
+
+    auto fresh = testing::model_from_yaml("[{Dense: {units: 2, input_shape: [3]}}]", 9);
+    auto restored = make_optimizer(YAML::Load(spec), "<test>");
+    restored->attach(fresh->parameters());
+    BOOST_TEST(restore_state(*fresh, restored.get(), saved, false, "<test>").empty());
+    BOOST_TEST(restored->iterations() == 2);
+    for (std::size_t p = 0; p < opt->slots().size(); ++p) {
+        for (std::size_t s = 0; s < 3; ++s) {
+            const tensor& want = opt->slots()[p][s];
+            const tensor& got = restored->slots()[p][s];
+            for (std::int64_t i = 0; i < want.size(); ++i) BOOST_TEST(got.f32()[i] == want.f32()[i]);
+        }
+    }
 }
