@@ -149,12 +149,12 @@ private:
         j.net = build_model(e.model, e.file, session_->test_data().x.dims().without_batch());
         rng init(derive_seed(e.seed, 0));
         j.net->build(init);
-        const loss_kind loss = parse_loss(e.loss);
+        const loss_kind loss = e.loss.kind;
         std::vector<accuracy_metric> metrics;
         for (const std::string& name : e.metrics) {
             metrics.emplace_back(name, parse_accuracy(name, loss, j.net->output_shape().element_count()));
         }
-        j.fitter = std::make_unique<trainer>(*j.net, *j.compute, loss_function(loss),
+        j.fitter = std::make_unique<trainer>(*j.net, *j.compute, loss_function(e.loss),
                                              make_optimizer(e.optimizer), std::move(metrics));
         job& kept = jobs_.emplace(std::make_pair(batch, threads), std::move(j)).first->second;
         run_steps(kept, batch, warmup_steps);

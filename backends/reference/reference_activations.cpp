@@ -7,6 +7,86 @@
 #include <cmath>
 
 namespace mlrun::reference {
+namespace {
+
+// Keras 3's constants (keras.activations).
+constexpr float selu_alpha = 1.67326324235437728481704299167f;
+constexpr float selu_scale = 1.05070098735548049341933498529f;
+constexpr float leaky_relu_slope = 0.2f;
+constexpr float gelu_tanh_coefficient = 0.044715f;
+constexpr double pi = 3.14159265358979323846;
+
+bool is_input_differentiated(int32_t activation)
+{
+    return activation >= MLRUN_ACTIVATION_ELU && activation <= MLRUN_ACTIVATION_MISH;
+}
+
+float sigmoid(float x) { return 1.0f / (1.0f + std::exp(-x)); }
+
+// log(1 + exp(x)) without overflow for large x or loss of digits for very negative x.
+float softplus(float x) { return x > 0.0f ? x + std::log1p(std::exp(-x)) : std::log1p(std::exp(x)); }
+
+float input_activation_value(int32_t activation, float x)
+{
+    switch (activation) {
+    case MLRUN_ACTIVATION_ELU: return x > 0.0f ? x : std::expm1(x);
+    case MLRUN_ACTIVATION_SELU: return selu_scale * (x > 0.0f ? x : selu_alpha * std::expm1(x));
+    case MLRUN_ACTIVATION_GELU: return 0.5f * x * (1.0f + std::erf(x / std::sqrt(2.0f)));
+    case MLRUN_ACTIVATION_GELU_TANH: {
+        const float c = static_cast<float>(std::sqrt(2.0 / pi));
+        return 0.5f * x * (1.0f + std::tanh(c * (x + gelu_tanh_coefficient * x * x * x)));
+    }
+    case MLRUN_ACTIVATION_LEAKY_RELU: return x > 0.0f ? x : leaky_relu_slope * x;
+    case MLRUN_ACTIVATION_RELU6: return std::min(std::max(x, 0.0f), 6.0f);
+    case MLRUN_ACTIVATION_SILU: return x * sigmoid(x);
+    case MLRUN_ACTIVATION_SOFTPLUS: return softplus(x);
+    case MLRUN_ACTIVATION_SOFTSIGN: return x / (1.0f + std::fabs(x));
+    case MLRUN_ACTIVATION_HARD_SIGMOID: return std::min(std::max(x / 6.0f + 0.5f, 0.0f), 1.0f);
+    case MLRUN_ACTIVATION_EXPONENTIAL: return std::exp(x);
+    case MLRUN_ACTIVATION_MISH: return x * std::tanh(softplus(x));
+    default: return 0.0f;
+    }
+}
+
+// f'(x); at the kinks (0 for ELU and ReLU6, +-3 for hard_sigmoid) the
+// one-sided value Keras's gradient takes.
+float input_activation_slope(int32_t activation, float x)
+{
+    switch (activation) {
+    case MLRUN_ACTIVATION_ELU: return x > 0.0f ? 1.0f : std::exp(x);
+    case MLRUN_ACTIVATION_SELU: return x > 0.0f ? selu_scale : selu_scale * selu_alpha * std::exp(x);
+    case MLRUN_ACTIVATION_GELU: {
+        const float cdf = 0.5f * (1.0f + std::erf(x / std::sqrt(2.0f)));
+        const float pdf = static_cast<float>(1.0 / std::sqrt(2.0 * pi)) * std::exp(-0.5f * x * x);
+        return cdf + x * pdf;
+    }
+    case MLRUN_ACTIVATION_GELU_TANH: {
+        const float c = static_cast<float>(std::sqrt(2.0 / pi));
+        const float t = std::tanh(c * (x + gelu_tanh_coefficient * x * x * x));
+        return 0.5f * (1.0f + t) + 0.5f * x * (1.0f - t * t) * c * (1.0f + 3.0f * gelu_tanh_coefficient * x * x);
+    }
+    case MLRUN_ACTIVATION_LEAKY_RELU: return x > 0.0f ? 1.0f : leaky_relu_slope;
+    case MLRUN_ACTIVATION_RELU6: return x > 0.0f && x < 6.0f ? 1.0f : 0.0f;
+    case MLRUN_ACTIVATION_SILU: {
+        const float s = sigmoid(x);
+        return s * (1.0f + x * (1.0f - s));
+    }
+    case MLRUN_ACTIVATION_SOFTPLUS: return sigmoid(x);
+    case MLRUN_ACTIVATION_SOFTSIGN: {
+        const float d = 1.0f + std::fabs(x);
+        return 1.0f / (d * d);
+    }
+    case MLRUN_ACTIVATION_HARD_SIGMOID: return x > -3.0f && x < 3.0f ? 1.0f / 6.0f : 0.0f;
+    case MLRUN_ACTIVATION_EXPONENTIAL: return std::exp(x);
+    case MLRUN_ACTIVATION_MISH: {
+        const float t = std::tanh(softplus(x));
+        return t + x * (1.0f - t * t) * sigmoid(x);
+    }
+    default: return 0.0f;
+    }
+}
+
+}  // namespace
 
 mlrun_status activation_forward(mlrun_backend*, int32_t activation, int64_t n, const float* x, float* y)
 {
@@ -23,8 +103,13 @@ mlrun_status activation_forward(mlrun_backend*, int32_t activation, int64_t n, c
     case MLRUN_ACTIVATION_TANH:
         for (int64_t i = 0; i < n; ++i) y[i] = std::tanh(x[i]);
         return MLRUN_STATUS_OK;
+    default: break;
     }
-    return fail(MLRUN_STATUS_INVALID_ARGUMENT, "activation_forward: unknown activation code");
+    if (!is_input_differentiated(activation)) {
+        return fail(MLRUN_STATUS_INVALID_ARGUMENT, "activation_forward: unknown activation code");
+    }
+    for (int64_t i = 0; i < n; ++i) y[i] = input_activation_value(activation, x[i]);
+    return MLRUN_STATUS_OK;
 }
 
 mlrun_status activation_backward(mlrun_backend*, int32_t activation, int64_t n, const float* y, const float* dy,
@@ -43,8 +128,15 @@ mlrun_status activation_backward(mlrun_backend*, int32_t activation, int64_t n, 
     case MLRUN_ACTIVATION_TANH:
         for (int64_t i = 0; i < n; ++i) dx[i] = dy[i] * (1.0f - y[i] * y[i]);
         return MLRUN_STATUS_OK;
+    default: break;
     }
-    return fail(MLRUN_STATUS_INVALID_ARGUMENT, "activation_backward: unknown activation code");
+    if (!is_input_differentiated(activation)) {
+        return fail(MLRUN_STATUS_INVALID_ARGUMENT, "activation_backward: unknown activation code");
+    }
+    // From ELU on, `y` carries the input x (mlrun_backend.h).
+    const float* x = y;
+    for (int64_t i = 0; i < n; ++i) dx[i] = dy[i] * input_activation_slope(activation, x[i]);
+    return MLRUN_STATUS_OK;
 }
 
 float softmax_row(const float* z, float* p, int64_t cols)

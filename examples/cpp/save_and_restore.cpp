@@ -35,7 +35,7 @@ keras::model create_model()
 {
     keras::model m = keras::sequential({keras::dense(512, "relu"), keras::dropout(0.2f), keras::dense(10, "softmax")},
                                        {784});
-    m.compile({mlrun::adam_options{}, "sparse_categorical_crossentropy", {"accuracy"}});
+    m.compile({mlrun::adam_options{}, mlrun::loss_kind::sparse_categorical_crossentropy, {"accuracy"}});
     return m;
 }
 

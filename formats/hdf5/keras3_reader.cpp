@@ -77,7 +77,7 @@ std::vector<staged_tensor> name_optimizer_vars(std::vector<staged_tensor> vars, 
     vars[0].name = "iteration";
     vars[1].name = "learning_rate";
     std::vector<std::string> kinds;
-    if (compile.optimizer_class == "Adam") {
+    if (compile.optimizer_class == "Adam" || compile.optimizer_class == "AdamW") {
         for (std::size_t i = 0; i < trainable; ++i) kinds.insert(kinds.end(), {"momentum", "velocity"});
         for (std::size_t i = 0; kinds.size() < vars.size() - 2; ++i) kinds.emplace_back("velocity_hat");
     } else {

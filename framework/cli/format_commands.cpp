@@ -122,7 +122,7 @@ int export_architecture(const common_options& common, const std::vector<std::str
     const experiment& e = s.config();
     checkpoint arch = capture_state(s.net(), &s.fitter().get_optimizer());
     arch.tensors.clear();  // the architecture only: weights come from any checkpoint
-    arch.metadata[checkpoint_keys::loss] = e.loss;
+    arch.metadata[checkpoint_keys::loss] = loss_text(e.loss);
     YAML::Node metrics(YAML::NodeType::Sequence);
     for (const std::string& m : e.metrics) metrics.push_back(m);
     arch.metadata[checkpoint_keys::metrics] = YAML::Dump(metrics);
@@ -130,7 +130,7 @@ int export_architecture(const common_options& common, const std::vector<std::str
     arch.metadata[checkpoint_keys::experiment] = YAML::Dump(e.resolved);
     const plugin_record& to = choose_format(s.plugins(), "", args[1], args[1]);
     format(to).save(args[1], arch, {{"weights_only", "false"}});
-    std::cout << "Wrote the architecture of " << args[0] << " (" << s.net().nodes().size() << " layers, " << e.loss
+    std::cout << "Wrote the architecture of " << args[0] << " (" << s.net().nodes().size() << " layers, " << loss_text(e.loss)
               << ") to " << args[1] << " (" << to.name << ")\n";
     return 0;
 }

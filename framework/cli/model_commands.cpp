@@ -112,7 +112,7 @@ void save_as_experiment_says(const experiment& e, const model& m, const optimize
     if (e.save_path.empty()) return;
     save_request request;
     request.opt = e.save_include_optimizer ? &opt : nullptr;
-    request.loss = e.loss;
+    request.loss = loss_text(e.loss);
     request.metrics = e.metrics;
     training_state state;
     state.epochs_done = epoch;

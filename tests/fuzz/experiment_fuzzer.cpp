@@ -39,7 +39,7 @@ void check_experiment(const std::string& path)
     const mlrun::experiment e = mlrun::load_experiment(path, {});
     const mlrun::shape sample = e.data.flatten ? mlrun::shape({784}) : mlrun::shape({28, 28});
     const auto net = mlrun::build_model(e.model, e.source.file_for("model"), sample);
-    const mlrun::loss_kind loss = mlrun::parse_loss(e.loss);
+    const mlrun::loss_kind loss = e.loss.kind;
     for (const std::string& metric : e.metrics) mlrun::parse_accuracy(metric, loss, 10);
     mlrun::make_optimizer(e.optimizer);
     mlrun::experiment_callbacks callbacks(e, 100);

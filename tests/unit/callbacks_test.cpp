@@ -30,7 +30,7 @@ struct tiny_training {
     std::unique_ptr<model> net = testing::model_of({keras::dense(2)}, {3});
     backend be;
     trainer fitter{*net, be, loss_function(loss_kind::mean_squared_error),
-                   make_optimizer(sgd_options{1.0f}), {}};
+                   make_optimizer(sgd_options{1.0f, 0.0f, false, {}}), {}};
 
     // 8 samples of 3 inputs and 2 targets: 4 steps per epoch at batch 2.
     dataset data() const

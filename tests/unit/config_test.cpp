@@ -9,6 +9,7 @@
 #include "mlrun/layers/layer_registry.hpp"
 #include "model/model_yaml.hpp"
 #include "mlrun/optim/optimizer.hpp"
+#include "losses/loss_yaml.hpp"
 #include "optim/optimizer_yaml.hpp"
 #include "support/temp_files.hpp"
 #include "support/test_models.hpp"
@@ -70,7 +71,7 @@ BOOST_AUTO_TEST_CASE(a_valid_file_gets_its_defaults)
     BOOST_TEST(e.backend == "reference");
     BOOST_TEST(e.seed == 42u);
     BOOST_TEST(e.data.path == "data/mnist");
-    BOOST_TEST(e.loss == "sparse_categorical_crossentropy");
+    BOOST_TEST((e.loss.kind == loss_kind::sparse_categorical_crossentropy));
 }
 
 BOOST_AUTO_TEST_CASE(unknown_key_names_line_column_and_suggestion)
@@ -378,5 +379,34 @@ BOOST_AUTO_TEST_CASE(every_shipped_config_is_valid)
 {
     for (const char* name : {"mnist.yaml", "fashion_mnist.yaml"}) {
         BOOST_CHECK_NO_THROW(load_experiment(testing::source_dir() + "/configs/" + name, {}));
+    }
+}
+
+// compile.loss takes Keras's settings as a mapping; one the loss lacks is
+// refused at its position, and so is a misspelt name, with a suggestion.
+BOOST_AUTO_TEST_CASE(loss_settings_are_typed)
+{
+    const loss_spec smoothed = parse_loss_spec(YAML::Load("{categorical_crossentropy: {label_smoothing: 0.1}}"), "e.yaml");
+    BOOST_TEST((smoothed.kind == loss_kind::categorical_crossentropy));
+    BOOST_TEST(smoothed.label_smoothing == 0.1f);
+    BOOST_TEST(!smoothed.from_logits);
+    BOOST_TEST(loss_text(smoothed) == "{categorical_crossentropy: {from_logits: false, label_smoothing: 0.1}}");
+    BOOST_TEST((parse_loss_text(loss_text(smoothed), "meta").label_smoothing == 0.1f));
+    BOOST_TEST(loss_text(loss_kind::mean_squared_error) == "mean_squared_error");
+    try {
+        parse_loss_spec(YAML::Load("\n{mse: {from_logits: true}}"), "e.yaml");
+        BOOST_FAIL("expected config_error");
+    } catch (const config_error& e) {
+        const std::string message = e.what();
+        BOOST_TEST(message.find("e.yaml:2:") != std::string::npos, message);
+        BOOST_TEST(message.find("from_logits") != std::string::npos, message);
+    }
+    try {
+        parse_loss_spec(YAML::Load("categorical_crosentropy"), "e.yaml");
+        BOOST_FAIL("expected config_error");
+    } catch (const config_error& e) {
+        const std::string message = e.what();
+        BOOST_TEST(message.find("e.yaml:1:1: compile.loss: unknown loss") != std::string::npos, message);
+        BOOST_TEST(message.find("did you mean 'categorical_crossentropy'") != std::string::npos, message);
     }
 }

@@ -29,11 +29,26 @@ namespace {
 struct gradient_case {
     std::string label;
     std::string layers;  // YAML layer list
-    loss_kind loss;
+    loss_spec loss;
     bool integer_labels;
 };
 
 std::ostream& operator<<(std::ostream& out, const gradient_case& c) { return out << c.label; }
+
+loss_spec smoothed_logits()
+{
+    loss_spec l = loss_kind::categorical_crossentropy;
+    l.from_logits = true;
+    l.label_smoothing = 0.2f;
+    return l;
+}
+
+loss_spec smoothed_binary()
+{
+    loss_spec l = loss_kind::binary_crossentropy;
+    l.label_smoothing = 0.1f;
+    return l;
+}
 
 const std::vector<gradient_case> cases = {
     {"dense softmax + sparse CE (fused)", "[{Dense: {units: 4, activation: softmax, input_shape: [5]}}]",
@@ -60,6 +75,20 @@ const std::vector<gradient_case> cases = {
      "[{Dense: {units: 4, input_shape: [5]}}, {Activation: {activation: tanh}}, {Dense: {units: 2}}, "
      "{Activation: {activation: sigmoid}}]",
      loss_kind::mean_squared_error, false},
+    {"smooth Keras 3 activations in Dense layers + MSE",
+     "[{Dense: {units: 5, activation: gelu, input_shape: [5]}}, {Dense: {units: 5, activation: silu}},"
+     " {Dense: {units: 5, activation: mish}}, {Dense: {units: 4, activation: gelu_tanh}},"
+     " {Dense: {units: 3, activation: softplus}}]",
+     loss_kind::mean_squared_error, false},
+    {"Activation layers elu, softsign, exponential + MSE",
+     "[{Dense: {units: 4, input_shape: [5]}}, {Activation: {activation: elu}}, {Dense: {units: 4}},"
+     " {Activation: {activation: softsign}}, {Dense: {units: 2}}, {Activation: {activation: exponential}}]",
+     loss_kind::mean_squared_error, false},
+    {"linear logits + categorical CE from_logits with label smoothing",
+     "[{Dense: {units: 4, activation: tanh, input_shape: [5]}}, {Dense: {units: 3}}]", smoothed_logits(), false},
+    {"dense sigmoid + binary CE with label smoothing (fused)",
+     "[{Dense: {units: 4, activation: tanh, input_shape: [5]}}, {Dense: {units: 3, activation: sigmoid}}]",
+     smoothed_binary(), false},
     {"Flatten of a 2-D input", "[{Flatten: {input_shape: [2, 3]}}, {Dense: {units: 3, activation: softmax}}]",
      loss_kind::sparse_categorical_crossentropy, true},
     {"Dropout at rate 0 is the identity in training",
@@ -135,7 +164,7 @@ tensor make_targets(const gradient_case& c, const shape& output, rng& gen)
         float total = 0.0f;
         for (std::int64_t k = 0; k < width; ++k) total += (t.f32()[r * width + k] = gen.uniform(0.05f, 1.0f));
         // Categorical targets are distributions; the others are values in (0, 1).
-        if (c.loss == loss_kind::categorical_crossentropy) {
+        if (c.loss.kind == loss_kind::categorical_crossentropy) {
             for (std::int64_t k = 0; k < width; ++k) t.f32()[r * width + k] /= total;
         }
     }

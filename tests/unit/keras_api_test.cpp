@@ -90,7 +90,7 @@ BOOST_AUTO_TEST_CASE(typed_defaults_are_the_schema_defaults)
     BOOST_TEST(YAML::Dump(yaml_spec("{BatchNormalization: {}}")) == YAML::Dump(typed(batch_normalization_options{})));
     BOOST_TEST(YAML::Dump(yaml_spec("{Concatenate: {}}")) == YAML::Dump(typed(concatenate_options{})));
     for (const optimizer_spec& spec : {optimizer_spec{adam_options{}}, optimizer_spec{sgd_options{}},
-                                       optimizer_spec{rmsprop_options{}}}) {
+                                       optimizer_spec{rmsprop_options{}}, optimizer_spec{adamw_options{}}}) {
         const std::string name = optimizer_classes()[spec.index()].name;
         BOOST_TEST(YAML::Dump(encode_optimizer_settings(parse_optimizer_spec(YAML::Load(name), "<test>"))) ==
                    YAML::Dump(encode_optimizer_settings(spec)), name);
@@ -118,7 +118,7 @@ BOOST_AUTO_TEST_CASE(fit_trains_as_the_trainer_does)
 {
     const dataset data = toy_data();
     keras::model m = tutorial_model();
-    m.compile({sgd_options{0.1f, 0.9f, false}, "sparse_categorical_crossentropy", {"accuracy"}});
+    m.compile({sgd_options{0.1f, 0.9f, false, {}}, loss_kind::sparse_categorical_crossentropy, {"accuracy"}});
     std::ostringstream quiet;
     keras::fit_arguments args;
     args.epochs = 3;
@@ -186,11 +186,14 @@ BOOST_AUTO_TEST_CASE(bad_settings_are_refused_naming_the_layer_and_setting)
     keras::model m = tutorial_model();
     adam_options adam;
     adam.beta_1 = 1.5f;
-    const std::string beta = config_error_of([&] { m.compile({adam, "sparse_categorical_crossentropy", {}}); });
+    const std::string beta = config_error_of([&] { m.compile({adam, loss_kind::sparse_categorical_crossentropy, {}}); });
     BOOST_TEST(contains(beta, "adam: beta_1 must be"), beta);
     BOOST_TEST(contains(beta, "found 1.5"), beta);
-    const std::string loss = config_error_of([&] { m.compile({adam_options{}, "sparse_categorical_crossentropi", {}}); });
-    BOOST_TEST(contains(loss, "sparse_categorical_crossentropi"), loss);
+    // Typed losses cannot be misspelt; a setting their Keras class lacks is refused.
+    loss_spec mse = loss_kind::mean_squared_error;
+    mse.label_smoothing = 0.1f;
+    const std::string loss = config_error_of([&] { m.compile({adam_options{}, mse, {}}); });
+    BOOST_TEST(contains(loss, "loss mean_squared_error has no label_smoothing setting"), loss);
 }
 
 // Plugin classes are named by text; one no plugin provides, or a built-in
@@ -211,7 +214,7 @@ BOOST_AUTO_TEST_CASE(plugin_layer_specs_name_their_class)
 BOOST_AUTO_TEST_CASE(data_that_does_not_fit_is_refused_before_training)
 {
     keras::model m = tutorial_model();
-    m.compile({adam_options{}, "sparse_categorical_crossentropy", {}});
+    m.compile({adam_options{}, loss_kind::sparse_categorical_crossentropy, {}});
     const tensor before = m.net().parameters()[0]->value;
     dataset labels = toy_data();
     labels.y.data<std::int32_t>()[17] = 3;
@@ -236,7 +239,7 @@ BOOST_AUTO_TEST_CASE(saved_models_load_back_exactly)
     temp_directory dir;
     const dataset data = toy_data();
     keras::model m = tutorial_model();
-    m.compile({adam_options{}, "sparse_categorical_crossentropy", {"accuracy"}});
+    m.compile({adam_options{}, loss_kind::sparse_categorical_crossentropy, {"accuracy"}});
     keras::fit_arguments args;
     args.epochs = 2;
     args.verbose = 0;

@@ -3,6 +3,7 @@
 #include "mlrun/config/bounded_yaml.hpp"
 #include "mlrun/config/compose.hpp"
 #include "mlrun/core/error.hpp"
+#include "losses/loss_yaml.hpp"
 #include "optim/optimizer_yaml.hpp"
 
 #include <boost/filesystem/operations.hpp>
@@ -210,7 +211,7 @@ experiment load_experiment(const std::string& path, const std::vector<std::strin
 
     e.model = r["model"];
     e.optimizer = parse_optimizer_spec(r["compile"]["optimizer"], e.source.file_for("compile.optimizer"));
-    e.loss = r["compile"]["loss"].as<std::string>();
+    e.loss = parse_loss_spec(r["compile"]["loss"], e.source.file_for("compile.loss"));
     e.metrics = r["compile"]["metrics"].as<std::vector<std::string>>();
 
     const YAML::Node& f = r["fit"];

@@ -52,7 +52,7 @@ const std::vector<key_spec>& experiment_schema()
          {
              {"optimizer", value_kind::any, "adam",
               "adam, sgd or rmsprop, or a mapping of one of them to its settings"},
-             {"loss", value_kind::string, "", "the loss to minimise", loss_names(), true},
+             {"loss", value_kind::any, "", "the loss to minimise: a name, or a mapping of one name to its settings", {}, true},
              {"metrics", value_kind::string_list, "[]", "metrics to report besides the loss: accuracy"},
          }},
         {"fit", value_kind::mapping, "", "the training loop", {}, false,

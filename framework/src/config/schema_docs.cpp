@@ -91,7 +91,9 @@ std::string experiment_reference_markdown()
         table(out, c.keys, "");
     }
     out << "## Losses and metrics\n\n"
-           "`compile.loss`: " << join(loss_names()) << ". When the output layer ends in softmax (sigmoid) and the\n"
+           "`compile.loss`: " << join(loss_names()) << ", or a mapping of one of them to its settings:\n"
+           "`from_logits` (the crossentropies) and `label_smoothing` (categorical and binary crossentropy), e.g.\n"
+           "`{categorical_crossentropy: {label_smoothing: 0.1}}`. When the output layer ends in softmax (sigmoid) and the\n"
            "loss is a cross-entropy, the loss is computed from the logits.\n\n"
            "`compile.metrics`: " << join(metric_names()) << "; `accuracy` picks the variant that fits the loss, as Keras does.\n";
     return out.str();

@@ -124,15 +124,14 @@ model::~model() = default;
 
 void model::compile(const compile_options& options)
 {
-    const loss_kind kind = parse_loss(options.loss);
+    const loss_kind kind = options.loss.kind;
     std::vector<accuracy_metric> metrics;
     for (const std::string& name : options.metrics) {
         metrics.emplace_back(name, parse_accuracy(name, kind, s_->net->output_shape().element_count()));
     }
-    s_->fitter = std::make_unique<trainer>(*s_->net, *s_->compute, loss_function(kind),
+    s_->fitter = std::make_unique<trainer>(*s_->net, *s_->compute, loss_function(options.loss),
                                            make_optimizer(options.optimizer), std::move(metrics));
     s_->compiled_with = options;
-    s_->compiled_with.loss = loss_name(kind);
 }
 
 bool model::compiled() const { return s_->fitter != nullptr; }
@@ -157,7 +156,7 @@ history model::fit(const dataset& train, const fit_arguments& args)
     progress_printer progress(out, args.verbose, options.epochs, t.steps_per_epoch(train.size(), options.batch_size));
     std::vector<callback*> callbacks = {&progress};
     std::map<std::string, std::string> metadata;
-    metadata[checkpoint_keys::loss] = s_->compiled_with.loss;
+    metadata[checkpoint_keys::loss] = loss_text(s_->compiled_with.loss);
     metadata[checkpoint_keys::backend] = s_->env.backend;
     YAML::Node metric_names(YAML::NodeType::Sequence);
     for (const std::string& name : s_->compiled_with.metrics) metric_names.push_back(name);
@@ -233,7 +232,7 @@ void model::save(const std::string& path, bool include_optimizer, const std::str
     save_request request;
     if (include_optimizer && s_->fitter) {
         request.opt = &s_->fitter->get_optimizer();
-        request.loss = s_->compiled_with.loss;
+        request.loss = loss_text(s_->compiled_with.loss);
         request.metrics = s_->compiled_with.metrics;
         training_state trained;
         trained.epochs_done = s_->epochs_done;
@@ -279,7 +278,7 @@ model load_model(const std::string& path, environment env)
     if (loaded->compiled()) {
         compile_options options;
         options.optimizer = loaded->fitter().get_optimizer().config();
-        options.loss = loaded->loss();
+        options.loss = parse_loss_text(loaded->loss(), path);
         options.metrics = loaded->metrics();
         model result(std::move(s));
         result.compile(options);

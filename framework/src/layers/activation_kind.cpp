@@ -14,7 +14,13 @@ struct named_activation {
 constexpr named_activation known[] = {
     {"linear", activation_kind::linear},   {"relu", activation_kind::relu},
     {"sigmoid", activation_kind::sigmoid}, {"tanh", activation_kind::tanh},
-    {"softmax", activation_kind::softmax},
+    {"softmax", activation_kind::softmax}, {"elu", activation_kind::elu},
+    {"selu", activation_kind::selu},       {"gelu", activation_kind::gelu},
+    {"gelu_tanh", activation_kind::gelu_tanh}, {"leaky_relu", activation_kind::leaky_relu},
+    {"relu6", activation_kind::relu6},     {"silu", activation_kind::silu},
+    {"swish", activation_kind::silu},      {"softplus", activation_kind::softplus},
+    {"softsign", activation_kind::softsign}, {"hard_sigmoid", activation_kind::hard_sigmoid},
+    {"exponential", activation_kind::exponential}, {"mish", activation_kind::mish},
 };
 
 mlrun_activation elementwise_code(activation_kind kind)
@@ -23,9 +29,24 @@ mlrun_activation elementwise_code(activation_kind kind)
     case activation_kind::relu: return MLRUN_ACTIVATION_RELU;
     case activation_kind::sigmoid: return MLRUN_ACTIVATION_SIGMOID;
     case activation_kind::tanh: return MLRUN_ACTIVATION_TANH;
+    case activation_kind::elu: return MLRUN_ACTIVATION_ELU;
+    case activation_kind::selu: return MLRUN_ACTIVATION_SELU;
+    case activation_kind::gelu: return MLRUN_ACTIVATION_GELU;
+    case activation_kind::gelu_tanh: return MLRUN_ACTIVATION_GELU_TANH;
+    case activation_kind::leaky_relu: return MLRUN_ACTIVATION_LEAKY_RELU;
+    case activation_kind::relu6: return MLRUN_ACTIVATION_RELU6;
+    case activation_kind::silu: return MLRUN_ACTIVATION_SILU;
+    case activation_kind::softplus: return MLRUN_ACTIVATION_SOFTPLUS;
+    case activation_kind::softsign: return MLRUN_ACTIVATION_SOFTSIGN;
+    case activation_kind::hard_sigmoid: return MLRUN_ACTIVATION_HARD_SIGMOID;
+    case activation_kind::exponential: return MLRUN_ACTIVATION_EXPONENTIAL;
+    case activation_kind::mish: return MLRUN_ACTIVATION_MISH;
     default: return MLRUN_ACTIVATION_LINEAR;
     }
 }
+
+// The ABI's backward reads y = f(x) for the first codes and x from ELU on.
+bool gradient_reads_input(mlrun_activation code) { return code >= MLRUN_ACTIVATION_ELU; }
 
 }  // namespace
 
@@ -65,12 +86,13 @@ void apply_activation(backend& be, activation_kind kind, std::int64_t rows, std:
 }
 
 void apply_activation_gradient(backend& be, activation_kind kind, std::int64_t rows, std::int64_t cols,
-                               const float* y, const float* dy, float* dx)
+                               const float* x, const float* y, const float* dy, float* dx)
 {
     if (kind == activation_kind::softmax) {
         be.softmax_backward(rows, cols, y, dy, dx);
     } else if (kind != activation_kind::linear || dy != dx) {
-        be.activation_backward(elementwise_code(kind), rows * cols, y, dy, dx);
+        const mlrun_activation code = elementwise_code(kind);
+        be.activation_backward(code, rows * cols, gradient_reads_input(code) ? x : y, dy, dx);
     }
 }
 

@@ -25,7 +25,7 @@ void activation_layer::forward(forward_context& ctx, const std::vector<const ten
     apply_activation(ctx.be, activation_, x.size() / cols_, cols_, x.f32(), output.f32());
 }
 
-void activation_layer::backward(backend& be, const std::vector<const tensor*>&, const tensor& output,
+void activation_layer::backward(backend& be, const std::vector<const tensor*>& inputs, const tensor& output,
                                 const tensor& output_grad, const std::vector<tensor*>& input_grads)
 {
     tensor* dx = input_grads[0];
@@ -35,8 +35,8 @@ void activation_layer::backward(backend& be, const std::vector<const tensor*>&, 
         be.axpby(output_grad.size(), 1.0f, output_grad.f32(), 0.0f, dx->f32());
         return;
     }
-    apply_activation_gradient(be, activation_, output.size() / cols_, cols_, output.f32(), output_grad.f32(),
-                              dx->f32());
+    apply_activation_gradient(be, activation_, output.size() / cols_, cols_, inputs[0]->f32(), output.f32(),
+                              output_grad.f32(), dx->f32());
 }
 
 layer_spec activation_layer::config() const

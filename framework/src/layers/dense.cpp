@@ -59,8 +59,8 @@ void dense_layer::backward(backend& be, const std::vector<const tensor*>& inputs
     const float* dz = output_grad.f32();
     if (activation_ != activation_kind::linear && !gradient_at_preactivation()) {
         preactivation_grad_.reshape({batch, units_});
-        apply_activation_gradient(be, activation_, batch, units_, output.f32(), output_grad.f32(),
-                                  preactivation_grad_.f32());
+        apply_activation_gradient(be, activation_, batch, units_, preactivation_.f32(), output.f32(),
+                                  output_grad.f32(), preactivation_grad_.f32());
         dz = preactivation_grad_.f32();
     }
     // dkernel = x^T dz, dbias = column sums of dz, dx = dz kernel^T.

@@ -50,42 +50,93 @@ std::vector<std::string> loss_names()
     return names;
 }
 
+bool takes_from_logits(loss_kind kind)
+{
+    return kind == loss_kind::sparse_categorical_crossentropy || kind == loss_kind::categorical_crossentropy ||
+           kind == loss_kind::binary_crossentropy;
+}
+
+bool takes_label_smoothing(loss_kind kind)
+{
+    return kind == loss_kind::categorical_crossentropy || kind == loss_kind::binary_crossentropy;
+}
+
+void check_loss_spec(const loss_spec& spec)
+{
+    const std::string name = "loss " + loss_name(spec.kind);
+    if (spec.from_logits && !takes_from_logits(spec.kind)) throw config_error(name + " has no from_logits setting");
+    if (spec.label_smoothing != 0.0f && !takes_label_smoothing(spec.kind)) {
+        throw config_error(name + " has no label_smoothing setting");
+    }
+    if (!(spec.label_smoothing >= 0.0f && spec.label_smoothing <= 1.0f)) {
+        throw config_error(name + ": label_smoothing must be in [0, 1], found " + std::to_string(spec.label_smoothing));
+    }
+}
+
+loss_function::loss_function(const loss_spec& spec) : spec_(spec) { check_loss_spec(spec_); }
+
 void loss_function::attach(model& m)
 {
     layer& out = m.output_layer();
+    const loss_kind kind = spec_.kind;
     const bool categorical =
-        kind_ == loss_kind::sparse_categorical_crossentropy || kind_ == loss_kind::categorical_crossentropy;
-    fused_softmax_ = categorical && out.output_activation() == activation_kind::softmax && out.preactivation();
-    fused_sigmoid_ = kind_ == loss_kind::binary_crossentropy &&
-                     out.output_activation() == activation_kind::sigmoid && out.preactivation();
+        kind == loss_kind::sparse_categorical_crossentropy || kind == loss_kind::categorical_crossentropy;
+    // from_logits: the output is already the logits, so there is no layer activation to fuse with.
+    const bool fusable = !spec_.from_logits && out.preactivation();
+    fused_softmax_ = categorical && out.output_activation() == activation_kind::softmax && fusable;
+    fused_sigmoid_ =
+        kind == loss_kind::binary_crossentropy && out.output_activation() == activation_kind::sigmoid && fusable;
     out.set_gradient_at_preactivation(fused_softmax_ || fused_sigmoid_);
+}
+
+void loss_function::check_targets_fit(const shape& output, const tensor& targets) const
+{
+    const std::int64_t width = output.element_count();
+    const std::string name = loss_name(spec_.kind);
+    if (targets.type() == dtype::int32) {
+        if (spec_.kind == loss_kind::sparse_categorical_crossentropy) return;
+        const std::string expected = spec_.kind == loss_kind::categorical_crossentropy
+                                         ? "one-hot float targets of shape " + output.to_string()
+                                         : "float targets shaped like the output " + output.to_string();
+        throw data_error("loss " + name + " needs " + expected +
+                         ", found integer class labels; for class labels use sparse_categorical_crossentropy");
+    }
+    if (spec_.kind == loss_kind::sparse_categorical_crossentropy) {
+        throw data_error("loss sparse_categorical_crossentropy needs integer class labels, found float targets " +
+                         targets.dims().without_batch().to_string() +
+                         "; for one-hot or probability targets use categorical_crossentropy");
+    }
+    if (targets.dims().rank() == 0 || targets.size() != targets.dims()[0] * width) {
+        throw data_error("loss " + name + ": targets of shape " + targets.dims().without_batch().to_string() +
+                         " per sample do not match the model output " + output.to_string());
+    }
 }
 
 void loss_function::check_targets(const tensor& prediction, const tensor& targets) const
 {
+    // The common case first, without building a message or a shape: each step calls this.
     const std::int64_t batch = prediction.dims()[0];
-    const std::int64_t width = prediction.size() / std::max<std::int64_t>(batch, 1);
-    if (targets.type() == dtype::int32) {
-        const bool class_loss = kind_ == loss_kind::sparse_categorical_crossentropy ||
-                                kind_ == loss_kind::categorical_crossentropy;
-        if (!class_loss) {
-            throw data_error("loss " + loss_name(kind_) + " needs float targets shaped like the output " +
-                             prediction.dims().to_string() + ", found integer class labels");
-        }
-        if (targets.size() != batch) {
-            throw data_error("loss " + loss_name(kind_) + ": " + std::to_string(targets.size()) + " labels for " +
-                             std::to_string(batch) + " samples");
-        }
+    const bool sparse = spec_.kind == loss_kind::sparse_categorical_crossentropy;
+    if (targets.type() == dtype::int32 ? sparse && targets.size() == batch
+                                       : !sparse && targets.dims().rank() > 0 && targets.dims()[0] == batch &&
+                                             targets.size() == prediction.size()) {
         return;
     }
-    if (kind_ == loss_kind::sparse_categorical_crossentropy) {
-        throw data_error("loss sparse_categorical_crossentropy needs integer class labels, found float targets " +
-                         targets.dims().to_string() + "; use categorical_crossentropy for one-hot targets");
-    }
-    if (targets.size() != batch * width) {
-        throw data_error("loss " + loss_name(kind_) + ": targets of shape " + targets.dims().to_string() +
-                         " do not match the model output " + prediction.dims().to_string());
-    }
+    check_targets_fit(prediction.dims().without_batch(), targets);
+    throw data_error("loss " + loss_name(spec_.kind) + ": targets of shape " + targets.dims().to_string() +
+                     " for predictions of shape " + prediction.dims().to_string());
+}
+
+const tensor& loss_function::smoothed(backend& be, const tensor& targets, std::int64_t cols)
+{
+    const float s = spec_.label_smoothing;
+    if (s == 0.0f || targets.type() == dtype::int32) return targets;
+    // Keras: categorical t (1 - s) + s / classes; binary t (1 - s) + s / 2.
+    const float spread = spec_.kind == loss_kind::binary_crossentropy ? 0.5f : 1.0f / static_cast<float>(cols);
+    smoothed_.reshape(targets.dims());
+    be.fill(smoothed_.size(), s * spread, smoothed_.f32());
+    be.axpby(smoothed_.size(), 1.0f - s, targets.f32(), 1.0f, smoothed_.f32());
+    return smoothed_;
 }
 
 double loss_function::compute(backend& be, model& m, const tensor& prediction, const tensor& targets, bool gradient)
@@ -95,7 +146,7 @@ double loss_function::compute(backend& be, model& m, const tensor& prediction, c
     const std::int64_t cols = prediction.size() / std::max<std::int64_t>(rows, 1);
     const float scale = 1.0f / static_cast<float>(rows);
     const std::int32_t* labels = targets.type() == dtype::int32 ? targets.data<std::int32_t>() : nullptr;
-    const float* values = labels == nullptr ? targets.f32() : nullptr;
+    const float* values = labels == nullptr ? smoothed(be, targets, cols).f32() : nullptr;
     losses_.reshape({rows});
     float* dout = nullptr;
     if (gradient) {
@@ -103,18 +154,19 @@ double loss_function::compute(backend& be, model& m, const tensor& prediction, c
         grad.reshape(prediction.dims());
         dout = grad.f32();
     }
-    if (fused_softmax_ || fused_sigmoid_) {
-        const float* logits = m.output_layer().preactivation()->f32();
+    const loss_kind kind = spec_.kind;
+    const bool binary = kind == loss_kind::binary_crossentropy;
+    if (fused_softmax_ || fused_sigmoid_ || spec_.from_logits) {
+        const float* logits = spec_.from_logits ? prediction.f32() : m.output_layer().preactivation()->f32();
         scratch_.reshape(prediction.dims());
-        if (fused_softmax_) {
-            be.softmax_cross_entropy(rows, cols, logits, labels, values, scratch_.f32(), losses_.f32(), dout, scale);
-        } else {
+        if (binary) {
             be.sigmoid_cross_entropy(rows, cols, logits, values, scratch_.f32(), losses_.f32(), dout, scale);
+        } else {
+            be.softmax_cross_entropy(rows, cols, logits, labels, values, scratch_.f32(), losses_.f32(), dout, scale);
         }
-    } else if (kind_ == loss_kind::mean_squared_error) {
+    } else if (kind == loss_kind::mean_squared_error) {
         be.mean_squared_error(rows, cols, prediction.f32(), values, losses_.f32(), dout, scale);
     } else {
-        const bool binary = kind_ == loss_kind::binary_crossentropy;
         be.probability_cross_entropy(binary, rows, cols, prediction.f32(), labels, values, probability_epsilon,
                                      losses_.f32(), dout, scale);
     }

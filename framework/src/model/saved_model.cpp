@@ -144,12 +144,13 @@ std::unique_ptr<loaded_model> load_model(const checkpoint& ckpt, const std::stri
             if (list.IsSequence()) result->metrics_ = list.as<std::vector<std::string>>();
         }
         try {
-            const loss_kind kind = parse_loss(result->loss_);
+            const loss_spec saved_loss = parse_loss_text(result->loss_, path + " (loss)");
+            const loss_kind kind = saved_loss.kind;
             std::vector<accuracy_metric> metrics;
             for (const std::string& name : result->metrics_) {
                 metrics.emplace_back(name, parse_accuracy(name, kind, result->net().output_shape().element_count()));
             }
-            result->trainer_ = std::make_unique<trainer>(result->net(), be, loss_function(kind),
+            result->trainer_ = std::make_unique<trainer>(result->net(), be, loss_function(saved_loss),
                                                          make_optimizer(spec, path + " (optimizer_config)"),
                                                          std::move(metrics));
         } catch (const config_error& e) {

@@ -7,11 +7,18 @@ namespace mlrun {
 // ---- Adam
 
 adam_optimizer::adam_optimizer(const adam_options& o)
-    : optimizer(o.learning_rate), beta_1_(o.beta_1), beta_2_(o.beta_2), epsilon_(o.epsilon), amsgrad_(o.amsgrad)
+    : optimizer(o.learning_rate, o.common), beta_1_(o.beta_1), beta_2_(o.beta_2), epsilon_(o.epsilon),
+      amsgrad_(o.amsgrad)
 {
 }
 
-std::vector<std::string> adam_optimizer::slot_names() const
+adam_optimizer::adam_optimizer(const adamw_options& o)
+    : optimizer(o.learning_rate, o.common), beta_1_(o.beta_1), beta_2_(o.beta_2), epsilon_(o.epsilon),
+      amsgrad_(o.amsgrad), decoupled_(true)
+{
+}
+
+std::vector<std::string> adam_optimizer::update_slot_names() const
 {
     if (amsgrad_) return {"m", "v", "vhat"};
     return {"m", "v"};
@@ -25,17 +32,18 @@ void adam_optimizer::update(backend& be, parameter& p, std::vector<tensor>& slot
 
 optimizer_spec adam_optimizer::config() const
 {
-    return adam_options{learning_rate_, beta_1_, beta_2_, epsilon_, amsgrad_};
+    if (decoupled_) return adamw_options{learning_rate_, beta_1_, beta_2_, epsilon_, amsgrad_, common()};
+    return adam_options{learning_rate_, beta_1_, beta_2_, epsilon_, amsgrad_, common()};
 }
 
 // ---- SGD
 
 sgd_optimizer::sgd_optimizer(const sgd_options& o)
-    : optimizer(o.learning_rate), momentum_(o.momentum), nesterov_(o.nesterov)
+    : optimizer(o.learning_rate, o.common), momentum_(o.momentum), nesterov_(o.nesterov)
 {
 }
 
-std::vector<std::string> sgd_optimizer::slot_names() const
+std::vector<std::string> sgd_optimizer::update_slot_names() const
 {
     if (momentum_ > 0.0f) return {"momentum"};
     return {};
@@ -47,16 +55,17 @@ void sgd_optimizer::update(backend& be, parameter& p, std::vector<tensor>& slots
                   slots.empty() ? nullptr : slots[0].f32());
 }
 
-optimizer_spec sgd_optimizer::config() const { return sgd_options{learning_rate_, momentum_, nesterov_}; }
+optimizer_spec sgd_optimizer::config() const { return sgd_options{learning_rate_, momentum_, nesterov_, common()}; }
 
 // ---- RMSprop
 
 rmsprop_optimizer::rmsprop_optimizer(const rmsprop_options& o)
-    : optimizer(o.learning_rate), rho_(o.rho), momentum_(o.momentum), epsilon_(o.epsilon), centered_(o.centered)
+    : optimizer(o.learning_rate, o.common), rho_(o.rho), momentum_(o.momentum), epsilon_(o.epsilon),
+      centered_(o.centered)
 {
 }
 
-std::vector<std::string> rmsprop_optimizer::slot_names() const
+std::vector<std::string> rmsprop_optimizer::update_slot_names() const
 {
     std::vector<std::string> names = {"rms"};
     if (momentum_ > 0.0f) names.push_back("momentum");
@@ -75,7 +84,7 @@ void rmsprop_optimizer::update(backend& be, parameter& p, std::vector<tensor>& s
 
 optimizer_spec rmsprop_optimizer::config() const
 {
-    return rmsprop_options{learning_rate_, rho_, momentum_, epsilon_, centered_};
+    return rmsprop_options{learning_rate_, rho_, momentum_, epsilon_, centered_, common()};
 }
 
 }  // namespace mlrun

@@ -231,7 +231,7 @@ std::unique_ptr<model_checkpoint> make_model_checkpoint(const experiment& e, che
         for (std::size_t i = 0; i < logged; ++i) log_names.push_back("val_" + log_names[i]);
     }
     std::map<std::string, std::string> metadata;
-    metadata[checkpoint_keys::loss] = e.loss;
+    metadata[checkpoint_keys::loss] = loss_text(e.loss);
     metadata[checkpoint_keys::metrics] = YAML::Dump(e.resolved["compile"]["metrics"]);
     metadata[checkpoint_keys::backend] = e.backend;
     metadata[checkpoint_keys::experiment] = YAML::Dump(e.resolved);

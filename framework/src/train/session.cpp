@@ -196,7 +196,8 @@ session::session(const session_options& options, const std::string& model_path)
     }
     if (options.load_train_data) check_model_exportable(experiment_, *model_, *plugins_);
 
-    const loss_kind loss = parse_loss(experiment_.loss);
+    const loss_spec& loss_settings = experiment_.loss;
+    const loss_kind loss = loss_settings.kind;
     if (loss == loss_kind::sparse_categorical_crossentropy) {
         const std::int64_t classes = model_->output_shape().element_count();
         if (options.load_train_data) check_labels(train_, labels_file(d, d.train_labels), classes);
@@ -214,7 +215,15 @@ session::session(const session_options& options, const std::string& model_path)
         }
     }
 
-    trainer_ = std::make_unique<trainer>(*model_, *backend_, loss_function(loss),
+    loss_function objective(loss_settings);
+    try {
+        if (options.load_train_data) objective.check_targets_fit(model_->output_shape(), train_.y);
+        objective.check_targets_fit(model_->output_shape(), test_.y);
+    } catch (const data_error& e) {
+        throw config_error(position(experiment_.source.file_for("compile.loss"), experiment_.resolved["compile"]["loss"]) +
+                           ": compile.loss: " + e.what() + " (" + experiment_.data.path + ")");
+    }
+    trainer_ = std::make_unique<trainer>(*model_, *backend_, objective,
                                          make_optimizer(experiment_.optimizer),
                                          std::move(metrics));
     if (!model_path.empty()) go_on_from(saved_model, model_path, options.load_train_data);

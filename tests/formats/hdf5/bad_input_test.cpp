@@ -276,7 +276,7 @@ BOOST_AUTO_TEST_CASE(configs_that_are_not_json_or_name_what_mlrun_cannot_build)
     });
     std::unique_ptr<loaded_model> lm = load_model(nadam, s.plugins, be);
     BOOST_CHECK(!lm->compiled());
-    expect_failure<model_error>([&] { lm->fitter(); }, nadam, {"optimizer 'Nadam' is not one mlrun has (Adam, SGD, RMSprop)"});
+    expect_failure<model_error>([&] { lm->fitter(); }, nadam, {"optimizer 'Nadam' is not one mlrun has (Adam, AdamW, SGD, RMSprop)"});
 }
 
 // A model_config whose layer claims an absurd size is refused, naming the

@@ -168,7 +168,7 @@ BOOST_AUTO_TEST_CASE(the_graph_covers_every_built_in_layer_class)
 
 BOOST_AUTO_TEST_CASE(a_graph_of_every_layer_class_with_adam_amsgrad)
 {
-    round_trip(every_class, [] { return std::unique_ptr<optimizer>(new adam_optimizer(adam_options{0.003f, 0.8f, 0.99f, 1.0e-6f, true})); },
+    round_trip(every_class, [] { return std::unique_ptr<optimizer>(new adam_optimizer(adam_options{0.003f, 0.8f, 0.99f, 1.0e-6f, true, {}})); },
                "sparse_categorical_crossentropy");
 }
 
@@ -182,7 +182,7 @@ BOOST_AUTO_TEST_CASE(graphs_of_every_convolutional_class_with_rmsprop)
 
 BOOST_AUTO_TEST_CASE(a_sequential_model_with_sgd_momentum)
 {
-    round_trip(sequential, [] { return std::unique_ptr<optimizer>(new sgd_optimizer(sgd_options{0.1f, 0.9f, true})); },
+    round_trip(sequential, [] { return std::unique_ptr<optimizer>(new sgd_optimizer(sgd_options{0.1f, 0.9f, true, {}})); },
                "sparse_categorical_crossentropy");
 }
 

@@ -24,12 +24,28 @@ extern "C" {
 
 typedef struct mlrun_backend mlrun_backend; /* opaque, owned by the plugin */
 
-/* Element-wise activations. Values are fixed (append only). */
+/* Element-wise activations, with Keras 3's definitions. Values are fixed
+ * (append only); a backend answers UNIMPLEMENTED for values it does not
+ * know. activation_backward reads y = f(x) for LINEAR to TANH and the
+ * input x itself for ELU and later (several of those, such as GELU, are
+ * not invertible), passed in its `y` parameter. */
 typedef enum mlrun_activation {
     MLRUN_ACTIVATION_LINEAR = 0,
     MLRUN_ACTIVATION_RELU = 1,
     MLRUN_ACTIVATION_SIGMOID = 2,
-    MLRUN_ACTIVATION_TANH = 3
+    MLRUN_ACTIVATION_TANH = 3,
+    MLRUN_ACTIVATION_ELU = 4,          /* x > 0 ? x : exp(x) - 1 */
+    MLRUN_ACTIVATION_SELU = 5,         /* scale * (x > 0 ? x : alpha (exp(x) - 1)) */
+    MLRUN_ACTIVATION_GELU = 6,         /* x Phi(x), Phi the normal CDF (erf) */
+    MLRUN_ACTIVATION_GELU_TANH = 7,    /* 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))) */
+    MLRUN_ACTIVATION_LEAKY_RELU = 8,   /* x > 0 ? x : 0.2 x */
+    MLRUN_ACTIVATION_RELU6 = 9,        /* min(max(x, 0), 6) */
+    MLRUN_ACTIVATION_SILU = 10,        /* x sigmoid(x) */
+    MLRUN_ACTIVATION_SOFTPLUS = 11,    /* log(1 + exp(x)) */
+    MLRUN_ACTIVATION_SOFTSIGN = 12,    /* x / (1 + |x|) */
+    MLRUN_ACTIVATION_HARD_SIGMOID = 13, /* min(max(x / 6 + 0.5, 0), 1) */
+    MLRUN_ACTIVATION_EXPONENTIAL = 14, /* exp(x) */
+    MLRUN_ACTIVATION_MISH = 15         /* x tanh(softplus(x)) */
 } mlrun_activation;
 
 /* Dropout masks must be identical on every backend so results compare:
@@ -62,8 +78,8 @@ typedef enum mlrun_activation {
                                                                                                                     \
     /* y = f(x); x == y is allowed. */                                                                              \
     X(activation_forward, (mlrun_backend* self, int32_t activation, int64_t n, const float* x, float* y))           \
-    /* dx = dy * f'(x), computed from y = f(x) (all four activations allow                                          \
-     * it); dx == dy is allowed. */                                                                                 \
+    /* dx = dy * f'(x), computed from y = f(x) or from x (mlrun_activation                                         \
+     * says which); dx == dy is allowed. */                                                                         \
     X(activation_backward, (mlrun_backend* self, int32_t activation, int64_t n, const float* y,                     \
           const float* dy, float* dx))                                                                              \
                                                                                                                     \

@@ -8,6 +8,7 @@
 
 #include "mlrun/config/schema.hpp"
 #include "mlrun/data/dataset.hpp"
+#include "mlrun/losses/loss_spec.hpp"
 #include "mlrun/optim/optimizer_spec.hpp"
 
 #include <yaml-cpp/yaml.h>
@@ -37,7 +38,7 @@ struct experiment {
     // model is built: after the plugins, whose layer classes it may name.
     YAML::Node model;
     optimizer_spec optimizer;
-    std::string loss;
+    loss_spec loss;
     std::vector<std::string> metrics;
 
     int epochs = 1;

@@ -16,6 +16,7 @@
 #include "mlrun/data/dataset.hpp"
 #include "mlrun/keras/layers.hpp"
 #include "mlrun/model/model_spec.hpp"
+#include "mlrun/losses/loss_spec.hpp"
 #include "mlrun/optim/optimizer_spec.hpp"
 #include "mlrun/train/callback.hpp"
 #include "mlrun/train/trainer.hpp"
@@ -47,7 +48,7 @@ struct environment {
 // model.compile(optimizer=..., loss=..., metrics=[...]).
 struct compile_options {
     optimizer_spec optimizer = adam_options{};
-    std::string loss;  // a Keras loss name: sparse_categorical_crossentropy, mse, ...
+    loss_spec loss;  // loss_kind::sparse_categorical_crossentropy, or with settings (loss_spec.hpp)
     std::vector<std::string> metrics;
 };
 

@@ -1,4 +1,8 @@
-// The activations a layer can apply, by their Keras names.
+// The activations a layer can apply, by their Keras names, with Keras 3's
+// definitions (keras.activations). Two differ from Keras 2 (tf.keras):
+// hard_sigmoid is relu6(x + 3) / 6 (Keras 2: clip(0.2 x + 0.5, 0, 1)) and
+// leaky_relu's slope is 0.2 as in both. gelu is the exact form; gelu_tanh
+// is Keras's gelu(approximate=True) (TensorFlow.js's "gelu_new").
 #pragma once
 
 #include "mlrun/abi/mlrun_backend.h"
@@ -8,7 +12,10 @@
 
 namespace mlrun {
 
-enum class activation_kind { linear, relu, sigmoid, tanh, softmax };
+enum class activation_kind {
+    linear, relu, sigmoid, tanh, softmax,
+    elu, selu, gelu, gelu_tanh, leaky_relu, relu6, silu, softplus, softsign, hard_sigmoid, exponential, mish
+};
 
 // Throws config_error listing the known names.
 activation_kind parse_activation(const std::string& name);
@@ -21,8 +28,9 @@ class tensor;
 // y = f(x) over a [rows, cols] tensor; y may alias x.
 void apply_activation(backend& be, activation_kind kind, std::int64_t rows, std::int64_t cols, const float* x,
                       float* y);
-// dx = dy * f'(x) from y = f(x); dx may alias dy.
+// dx = dy * f'(x) from the input x and the output y = f(x) (each kernel
+// reads the one it needs); dx may alias dy.
 void apply_activation_gradient(backend& be, activation_kind kind, std::int64_t rows, std::int64_t cols,
-                               const float* y, const float* dy, float* dx);
+                               const float* x, const float* y, const float* dy, float* dx);
 
 }  // namespace mlrun

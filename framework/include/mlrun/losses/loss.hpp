@@ -4,10 +4,12 @@
 // When the output layer ends in softmax (or sigmoid) and the loss is a
 // cross-entropy, the loss is computed from the layer's logits and the
 // gradient handed back is w.r.t. those logits: exact where log(softmax)
-// would underflow, and cheaper.
+// would underflow, and cheaper. With from_logits the model's output is
+// those logits and the same kernels run on it.
 #pragma once
 
 #include "mlrun/core/tensor.hpp"
+#include "mlrun/losses/loss_spec.hpp"
 
 #include <string>
 #include <vector>
@@ -17,19 +19,18 @@ namespace mlrun {
 class backend;
 class model;
 
-enum class loss_kind { sparse_categorical_crossentropy, categorical_crossentropy, binary_crossentropy,
-                       mean_squared_error };
-
-// Accepts Keras's names and aliases ("mse"); throws config_error otherwise.
-loss_kind parse_loss(const std::string& name);
-std::string loss_name(loss_kind kind);
-std::vector<std::string> loss_names();
-
 class loss_function {
 public:
-    explicit loss_function(loss_kind kind) : kind_(kind) {}
+    // Checks the settings (check_loss_spec).
+    explicit loss_function(const loss_spec& spec);
 
-    loss_kind kind() const { return kind_; }
+    loss_kind kind() const { return spec_.kind; }
+    const loss_spec& spec() const { return spec_; }
+
+    // Throws data_error when targets of this type and shape cannot be
+    // scored against an output of per-sample shape `output`, naming the
+    // loss that would fit (integer class labels: sparse_categorical_crossentropy).
+    void check_targets_fit(const shape& output, const tensor& targets) const;
 
     // Chooses the fused path when the model's output allows it and tells
     // the output layer where its gradient will start. Call once per model.
@@ -44,12 +45,15 @@ public:
 
 private:
     void check_targets(const tensor& prediction, const tensor& targets) const;
+    // The targets with label smoothing applied, or `targets` itself.
+    const tensor& smoothed(backend& be, const tensor& targets, std::int64_t cols);
 
-    loss_kind kind_;
+    loss_spec spec_;
     bool fused_softmax_ = false;
     bool fused_sigmoid_ = false;
     tensor losses_;   // per sample
     tensor scratch_;  // probabilities written by the fused kernels
+    tensor smoothed_;  // label-smoothed targets
 };
 
 }  // namespace mlrun

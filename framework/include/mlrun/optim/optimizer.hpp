@@ -23,8 +23,8 @@ public:
     // Keras class name, e.g. "Adam".
     virtual std::string class_name() const = 0;
     // Slot names per parameter, in order (they depend on the settings:
-    // AMSGrad adds "vhat", momentum adds "momentum").
-    virtual std::vector<std::string> slot_names() const = 0;
+    // AMSGrad adds "vhat", momentum adds "momentum", use_ema a last "average").
+    std::vector<std::string> slot_names() const;
     // The settings it was made with, the learning rate as it is now.
     virtual optimizer_spec config() const = 0;
 
@@ -43,21 +43,32 @@ public:
     std::vector<std::vector<tensor>>& slots() { return slots_; }
     const std::vector<std::vector<tensor>>& slots() const { return slots_; }
 
+    const optimizer_common& common() const { return common_; }
+
 protected:
-    explicit optimizer(float learning_rate) : learning_rate_(learning_rate) {}
+    optimizer(float learning_rate, const optimizer_common& common) : learning_rate_(learning_rate), common_(common) {}
+    // The slots of the update rule itself, in order.
+    virtual std::vector<std::string> update_slot_names() const = 0;
     // Updates one parameter; `t` is the 1-based iteration of this step.
+    // `slots` begins with the update_slot_names() ones.
     virtual void update(backend& be, parameter& p, std::vector<tensor>& slots, std::int64_t t) = 0;
 
     float learning_rate_;
 
 private:
+    void clip_gradients(backend& be);
+    void update_average(backend& be, parameter& p, tensor& average, std::int64_t t) const;
+
+    optimizer_common common_;
+    tensor squares_;  // scratch for gradient norms
     std::vector<parameter*> params_;
     std::vector<std::vector<tensor>> slots_;
     std::int64_t iterations_ = 0;
 };
 
 // The optimizer `spec` describes. Throws config_error naming the class
-// and the setting for a value outside Keras's range (beta_1 in [0, 1), ...).
+// and the setting for a value outside Keras's range (beta_1 in [0, 1), ...)
+// or for more than one of clipnorm, clipvalue and global_clipnorm.
 std::unique_ptr<optimizer> make_optimizer(const optimizer_spec& spec);
 
 }  // namespace mlrun

@@ -6,18 +6,21 @@
 
 namespace mlrun {
 
-// Adam (defaults in adam_options).
+// Adam (defaults in adam_options), and AdamW: the same update after
+// the common weight decay (adamw_options).
 class adam_optimizer final : public optimizer {
 public:
     explicit adam_optimizer(const adam_options& options);
-    std::string class_name() const override { return "Adam"; }
-    std::vector<std::string> slot_names() const override;
+    explicit adam_optimizer(const adamw_options& options);
+    std::string class_name() const override { return decoupled_ ? "AdamW" : "Adam"; }
     optimizer_spec config() const override;
 
 private:
+    std::vector<std::string> update_slot_names() const override;
     void update(backend& be, parameter& p, std::vector<tensor>& slots, std::int64_t t) override;
     float beta_1_, beta_2_, epsilon_;
     bool amsgrad_;
+    bool decoupled_ = false;  // made as AdamW
 };
 
 // SGD with optional (Nesterov) momentum.
@@ -25,10 +28,10 @@ class sgd_optimizer final : public optimizer {
 public:
     explicit sgd_optimizer(const sgd_options& options);
     std::string class_name() const override { return "SGD"; }
-    std::vector<std::string> slot_names() const override;
     optimizer_spec config() const override;
 
 private:
+    std::vector<std::string> update_slot_names() const override;
     void update(backend& be, parameter& p, std::vector<tensor>& slots, std::int64_t t) override;
     float momentum_;
     bool nesterov_;
@@ -39,10 +42,10 @@ class rmsprop_optimizer final : public optimizer {
 public:
     explicit rmsprop_optimizer(const rmsprop_options& options);
     std::string class_name() const override { return "RMSprop"; }
-    std::vector<std::string> slot_names() const override;
     optimizer_spec config() const override;
 
 private:
+    std::vector<std::string> update_slot_names() const override;
     void update(backend& be, parameter& p, std::vector<tensor>& slots, std::int64_t t) override;
     float rho_, momentum_, epsilon_;
     bool centered_;

@@ -264,7 +264,7 @@ std::vector<std::pair<std::string, std::string>> keras3_optimizer_variables(cons
     auto add = [&](const std::string& weight, const std::string& slot) {
         vars.emplace_back(std::string(optimizer_prefix) + weight + "/" + slot, words.at(slot));
     };
-    if (spec.optimizer_class == "Adam") {
+    if (spec.optimizer_class == "Adam" || spec.optimizer_class == "AdamW") {
         for (const std::string& w : weights) {
             add(w, "m");
             add(w, "v");

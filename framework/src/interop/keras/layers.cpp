@@ -180,7 +180,21 @@ std::string activation_of(const json& config, const std::string& where)
 {
     const json* activation = member(config, "activation");
     if (activation == nullptr || activation->is_null()) return "linear";
-    return string_value(*activation, where + ": activation");
+    const std::string name = string_value(*activation, where + ": activation");
+    // TensorFlow.js names GELU's tanh approximation "gelu_new".
+    return name == "gelu_new" ? "gelu_tanh" : name;
+}
+
+// The activation's name as every Keras reads it: "swish" for SiLU (tf.keras
+// 2.x and TensorFlow.js do not know "silu"; Keras 3 reads both).
+std::string keras_activation_name(const std::string& name, const std::string& where)
+{
+    if (name == "silu") return "swish";
+    if (name == "gelu_tanh") {
+        throw format_error(where + ": activation gelu_tanh has no Keras name (Keras saves gelu(approximate=True) "
+                                   "as plain gelu, which reads back as the exact form); use gelu");
+    }
+    return name;
 }
 
 // Keras's initialiser of a BatchNormalization weight must be the one mlrun
@@ -461,7 +475,7 @@ json keras_layer_config(const layer_spec& layer, const std::vector<std::int64_t>
     const YAML::Node& s = layer.config;
     if (layer.class_name == "Dense") {
         c["units"] = setting<std::int64_t>(s, "units", 0, where);
-        c["activation"] = setting<std::string>(s, "activation", "linear", where);
+        c["activation"] = keras_activation_name(setting<std::string>(s, "activation", "linear", where), where);
         c["use_bias"] = setting<bool>(s, "use_bias", true, where);
         c["kernel_initializer"] =
             keras_initializer(setting<std::string>(s, "kernel_initializer", "glorot_uniform", where), where);
@@ -475,7 +489,7 @@ json keras_layer_config(const layer_spec& layer, const std::vector<std::int64_t>
         c["noise_shape"] = nullptr;
         c["seed"] = nullptr;
     } else if (layer.class_name == "Activation") {
-        c["activation"] = setting<std::string>(s, "activation", "linear", where);
+        c["activation"] = keras_activation_name(setting<std::string>(s, "activation", "linear", where), where);
     } else if (layer.class_name == "Flatten") {
         c["data_format"] = "channels_last";
     } else if (layer.class_name == "Concatenate") {

@@ -29,6 +29,13 @@ const std::vector<optimizer_spec>& optimizers()
           {"beta_2", {"beta_2"}, false},
           {"epsilon", {"epsilon"}, false},
           {"amsgrad", {"amsgrad"}, true}}},
+        {"AdamW",
+         {{"learning_rate", {"learning_rate", "lr"}, false},
+          {"weight_decay", {"weight_decay"}, false},
+          {"beta_1", {"beta_1"}, false},
+          {"beta_2", {"beta_2"}, false},
+          {"epsilon", {"epsilon"}, false},
+          {"amsgrad", {"amsgrad"}, true}}},
         {"SGD",
          {{"learning_rate", {"learning_rate", "lr"}, false},
           {"momentum", {"momentum"}, false},
@@ -177,7 +184,7 @@ std::vector<std::string> compile_spec::slot_names() const
         const YAML::Node v = optimizer_settings[key];
         return v.IsDefined() && !v.IsNull() && v.as<double>() > 0.0;
     };
-    if (optimizer_class == "Adam") {
+    if (optimizer_class == "Adam" || optimizer_class == "AdamW") {
         std::vector<std::string> names = {"m", "v"};
         if (flag("amsgrad")) names.emplace_back("vhat");
         return names;

@@ -53,6 +53,8 @@ std::string mlrun_slot(const std::string& optimizer, const std::string& kind)
     static const std::map<std::string, std::map<std::string, std::string>> table = {
         {"Adam",
          {{"m", "m"}, {"momentum", "m"}, {"v", "v"}, {"velocity", "v"}, {"vhat", "vhat"}, {"velocity_hat", "vhat"}}},
+        {"AdamW",
+         {{"m", "m"}, {"momentum", "m"}, {"v", "v"}, {"velocity", "v"}, {"vhat", "vhat"}, {"velocity_hat", "vhat"}}},
         {"SGD", {{"momentum", "momentum"}, {"m", "momentum"}}},
         {"RMSprop",
          {{"rms", "rms"}, {"velocity", "rms"}, {"momentum", "momentum"}, {"mg", "mg"}, {"average_gradient", "mg"}}},
@@ -159,7 +161,9 @@ std::vector<staged_tensor> optimizer_state_from_keras(std::vector<staged_tensor>
     if (named == 0 && !slots.empty()) {
         std::vector<std::string> blocks = expected;
         // Keras 2.1.4-2.2 keep AMSGrad placeholders even with amsgrad off.
-        if (compile.optimizer_class == "Adam" && blocks.size() == 2) blocks.emplace_back("vhat");
+        if ((compile.optimizer_class == "Adam" || compile.optimizer_class == "AdamW") && blocks.size() == 2) {
+            blocks.emplace_back("vhat");
+        }
         if (n == 0 || slots.size() % n != 0 || slots.size() / n > blocks.size()) {
             throw format_error(where + ": " + std::to_string(slots.size()) + " optimizer weights do not divide into " +
                                compile.optimizer_class + " slots (" + join(expected) + ") for " + std::to_string(n) +
