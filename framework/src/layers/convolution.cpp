@@ -186,7 +186,7 @@ const float* conv_output::preactivation_grad(backend& be, const tensor& output, 
     const float* dz = output_grad.f32();
     if (activation_ != activation_kind::linear && !at_preactivation) {
         preactivation_grad_.reshape(output.dims());
-        apply_activation_gradient(be, activation_, rows, channels, output.f32(), output_grad.f32(),
+        apply_activation_gradient(be, activation_, rows, channels, preactivation_.f32(), output.f32(), output_grad.f32(),
                                   preactivation_grad_.f32());
         dz = preactivation_grad_.f32();
     }
