@@ -17,7 +17,7 @@
 #include "model/model_yaml.hpp"
 #include "mlrun/optim/optimizer.hpp"
 #include "mlrun/train/callback.hpp"
-#include "mlrun/train/session.hpp"
+#include "train/session.hpp"
 #include "optim/optimizer_yaml.hpp"
 
 #include <boost/program_options.hpp>

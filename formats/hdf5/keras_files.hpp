@@ -12,7 +12,7 @@
 #pragma once
 
 #include "keras_interop.hpp"
-#include "mlrun/interop/keras/keras3.hpp"
+#include "interop/keras/keras3.hpp"
 
 #include <hdf5.h>
 

@@ -3,12 +3,12 @@
 // functions are the plugin's own names.
 #pragma once
 
-#include "mlrun/interop/keras/format_error.hpp"
-#include "mlrun/interop/keras/json.hpp"
-#include "mlrun/interop/keras/model_config.hpp"
-#include "mlrun/interop/keras/staged_checkpoint.hpp"
-#include "mlrun/interop/keras/training_config.hpp"
-#include "mlrun/interop/keras/weight_names.hpp"
+#include "interop/keras/format_error.hpp"
+#include "interop/keras/json.hpp"
+#include "interop/keras/model_config.hpp"
+#include "interop/keras/staged_checkpoint.hpp"
+#include "interop/keras/training_config.hpp"
+#include "interop/keras/weight_names.hpp"
 
 namespace mlrun::keras_h5 {
 

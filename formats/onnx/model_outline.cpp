@@ -2,7 +2,7 @@
 
 #include "onnx_error.hpp"
 
-#include "mlrun/config/bounded_yaml.hpp"
+#include "config/bounded_yaml.hpp"
 
 #include <set>
 

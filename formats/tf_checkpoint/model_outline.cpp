@@ -1,6 +1,6 @@
 #include "model_outline.hpp"
 
-#include "mlrun/config/bounded_yaml.hpp"
+#include "config/bounded_yaml.hpp"
 
 #include <yaml-cpp/yaml.h>
 

@@ -2,7 +2,7 @@
 
 #include "mlrun/core/atomic_file.hpp"
 #include "mlrun/core/regular_file.hpp"
-#include "mlrun/interop/keras/format_error.hpp"
+#include "interop/keras/format_error.hpp"
 
 #include <sys/stat.h>
 

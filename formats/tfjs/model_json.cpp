@@ -1,6 +1,6 @@
 #include "model_json.hpp"
 
-#include "mlrun/interop/keras/format_error.hpp"
+#include "interop/keras/format_error.hpp"
 
 #include <cmath>
 #include <limits>

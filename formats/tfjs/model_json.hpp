@@ -8,7 +8,7 @@
 
 #include "weight_codec.hpp"
 
-#include "mlrun/interop/keras/json.hpp"
+#include "interop/keras/json.hpp"
 
 #include <string>
 #include <vector>

@@ -1,9 +1,9 @@
 #include "tfjs_model.hpp"
 
-#include "mlrun/interop/keras/format_error.hpp"
-#include "mlrun/interop/keras/model_config.hpp"
-#include "mlrun/interop/keras/training_config.hpp"
-#include "mlrun/interop/keras/weight_names.hpp"
+#include "interop/keras/format_error.hpp"
+#include "interop/keras/model_config.hpp"
+#include "interop/keras/training_config.hpp"
+#include "interop/keras/weight_names.hpp"
 
 #include <cctype>
 #include <cstring>

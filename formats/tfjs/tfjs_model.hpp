@@ -11,7 +11,7 @@
 #include "model_directory.hpp"
 #include "weight_codec.hpp"
 
-#include "mlrun/interop/keras/staged_checkpoint.hpp"
+#include "interop/keras/staged_checkpoint.hpp"
 
 #include <string>
 #include <vector>

@@ -7,7 +7,7 @@
 #include "model_directory.hpp"
 #include "tfjs_model.hpp"
 
-#include "mlrun/interop/keras/format_error.hpp"
+#include "interop/keras/format_error.hpp"
 #include "mlrun/plugin/format_plugin.hpp"
 
 namespace pa = mlrun::plugin_author;

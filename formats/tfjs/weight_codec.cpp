@@ -1,6 +1,6 @@
 #include "weight_codec.hpp"
 
-#include "mlrun/interop/keras/format_error.hpp"
+#include "interop/keras/format_error.hpp"
 
 #include <algorithm>
 #include <cmath>

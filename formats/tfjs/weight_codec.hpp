@@ -3,7 +3,7 @@
 // a per-tensor scale and min) with its inverse.
 #pragma once
 
-#include "mlrun/interop/keras/staged_checkpoint.hpp"
+#include "interop/keras/staged_checkpoint.hpp"
 
 #include <cstdint>
 #include <optional>

@@ -4,7 +4,7 @@
 #include "yaml_checksum.hpp"
 #include "yaml_values.hpp"
 
-#include "mlrun/config/bounded_yaml.hpp"
+#include "config/bounded_yaml.hpp"
 #include "mlrun/core/regular_file.hpp"
 
 #include <yaml-cpp/yaml.h>

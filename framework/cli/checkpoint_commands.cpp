@@ -10,7 +10,7 @@
 #include "mlrun/core/error.hpp"
 #include "mlrun/model/saved_model.hpp"
 #include "mlrun/train/progress_printer.hpp"
-#include "mlrun/train/session.hpp"
+#include "train/session.hpp"
 
 #include <algorithm>
 #include <cstdio>

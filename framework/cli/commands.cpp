@@ -4,11 +4,11 @@
 
 #include "mlrun/backend/backend.hpp"
 #include "mlrun/checkpoint/checkpoint_state.hpp"
-#include "mlrun/config/experiment.hpp"
-#include "mlrun/config/schema_docs.hpp"
+#include "config/experiment.hpp"
+#include "config/schema_docs.hpp"
 #include "mlrun/core/error.hpp"
 #include "mlrun/train/progress_printer.hpp"
-#include "mlrun/train/session.hpp"
+#include "train/session.hpp"
 
 #include <algorithm>
 #include <chrono>

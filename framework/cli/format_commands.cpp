@@ -2,20 +2,20 @@
 // and evaluate --architecture ARCH --weights PREFIX.
 #include "commands.hpp"
 
-#include "mlrun/config/bounded_yaml.hpp"
+#include "config/bounded_yaml.hpp"
 #include "mlrun/layers/layer_registry.hpp"
 
 #include "mlrun/checkpoint/checkpoint_locator.hpp"
 #include "mlrun/checkpoint/format.hpp"
 #include "mlrun/checkpoint/format_choice.hpp"
 #include "mlrun/checkpoint/model_state.hpp"
-#include "mlrun/config/experiment.hpp"
+#include "config/experiment.hpp"
 #include "mlrun/core/error.hpp"
 #include "mlrun/layers/layer_registry.hpp"
 #include "model/model_yaml.hpp"
 #include "mlrun/model/saved_model.hpp"
 #include "mlrun/train/progress_printer.hpp"
-#include "mlrun/train/session.hpp"
+#include "train/session.hpp"
 #include "mlrun/version.hpp"
 
 #include <boost/filesystem/operations.hpp>

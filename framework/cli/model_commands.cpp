@@ -4,13 +4,13 @@
 
 #include "mlrun/checkpoint/format.hpp"
 #include "mlrun/checkpoint/format_choice.hpp"
-#include "mlrun/config/bounded_yaml.hpp"
-#include "mlrun/config/experiment.hpp"
+#include "config/bounded_yaml.hpp"
+#include "config/experiment.hpp"
 #include "mlrun/core/error.hpp"
 #include "mlrun/data/array_io.hpp"
 #include "mlrun/model/saved_model.hpp"
 #include "mlrun/train/progress_printer.hpp"
-#include "mlrun/train/session.hpp"
+#include "train/session.hpp"
 
 #include <algorithm>
 #include <cctype>

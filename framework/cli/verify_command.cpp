@@ -9,7 +9,7 @@
 #include "mlrun/core/error.hpp"
 #include "mlrun/model/saved_model.hpp"
 #include "mlrun/plugin/plugin_registry.hpp"
-#include "mlrun/train/session.hpp"
+#include "train/session.hpp"
 
 #include <boost/filesystem/operations.hpp>
 

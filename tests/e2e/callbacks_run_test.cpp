@@ -7,7 +7,7 @@
 
 #include "mlrun/core/error.hpp"
 #include "mlrun/report/event_file.hpp"
-#include "mlrun/train/session.hpp"
+#include "train/session.hpp"
 #include "support/event_reader.hpp"
 #include "support/mlrun_process.hpp"
 #include "support/temp_files.hpp"
@@ -211,9 +211,9 @@ BOOST_AUTO_TEST_CASE(early_stopping_ends_fit_and_says_why)
     BOOST_TEST(h.epochs.size() == 3u);
     BOOST_TEST(contains(out.str(), "Epoch 3: early stopping: loss did not improve on its best"), out.str());
     BOOST_TEST(contains(out.str(), "by more than min_delta 100 for 2 epochs (patience 2)"), out.str());
-    const YAML::Node state = s.callbacks().state();
-    BOOST_TEST(state["early_stopping"]["wait"].as<int>() == 2);
-    BOOST_TEST(state["early_stopping"]["best"].as<double>() == *h.epochs[0].get("loss"));
+    const callback_states state = s.callbacks().state();
+    BOOST_TEST(state.at("early_stopping").at("wait") == 2);
+    BOOST_TEST(state.at("early_stopping").at("best") == *h.epochs[0].get("loss"));
 }
 
 // patience 1, factor 0.5: epoch 0 sets the best; every later epoch fails

@@ -5,7 +5,7 @@
 #include "checkpoint_e2e_support.hpp"
 
 #include "mlrun/checkpoint/checkpoint_state.hpp"
-#include "mlrun/train/session.hpp"
+#include "train/session.hpp"
 
 #include <chrono>
 #include <sstream>

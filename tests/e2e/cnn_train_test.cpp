@@ -5,7 +5,7 @@
 #define BOOST_TEST_MODULE cnn_train
 #include <boost/test/unit_test.hpp>
 
-#include "mlrun/train/session.hpp"
+#include "train/session.hpp"
 #include "support/test_models.hpp"
 
 #include <sstream>

@@ -9,7 +9,7 @@
 #include "mlrun/checkpoint/format.hpp"
 #include "mlrun/checkpoint/model_state.hpp"
 #include "mlrun/core/error.hpp"
-#include "mlrun/train/session.hpp"
+#include "train/session.hpp"
 
 #include <algorithm>
 #include <cstring>

@@ -5,7 +5,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include "mlrun/checkpoint/model_state.hpp"
-#include "mlrun/train/session.hpp"
+#include "train/session.hpp"
 #include "support/temp_files.hpp"
 #include "support/test_models.hpp"
 

@@ -9,8 +9,8 @@
 #include "expected_errors.hpp"
 #include "scratch_dir.hpp"
 
-#include "mlrun/callbacks/experiment_callbacks.hpp"
-#include "mlrun/config/experiment.hpp"
+#include "callbacks/callbacks_yaml.hpp"
+#include "config/experiment.hpp"
 #include "mlrun/losses/loss.hpp"
 #include "mlrun/metrics/accuracy.hpp"
 #include "model/model_yaml.hpp"
@@ -42,7 +42,7 @@ void check_experiment(const std::string& path)
     const mlrun::loss_kind loss = e.loss.kind;
     for (const std::string& metric : e.metrics) mlrun::parse_accuracy(metric, loss, 10);
     mlrun::make_optimizer(e.optimizer);
-    mlrun::experiment_callbacks callbacks(e, 100);
+    mlrun::make_experiment_callbacks(e, 100);
 }
 
 }  // namespace

@@ -4,7 +4,7 @@
 // training_config (the compile settings), as read_legacy_h5 does.
 #include "h5_io.hpp"
 #include "keras_files.hpp"
-#include "mlrun/interop/keras/json.hpp"
+#include "interop/keras/json.hpp"
 
 #include <cstdio>
 #include <cstdlib>

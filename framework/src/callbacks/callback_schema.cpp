@@ -1,4 +1,4 @@
-#include "mlrun/callbacks/callback_schema.hpp"
+#include "callbacks/callback_schema.hpp"
 
 namespace mlrun {
 namespace {

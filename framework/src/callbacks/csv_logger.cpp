@@ -34,18 +34,18 @@ std::string shortest_decimal(double value)
 
 csv_logger::csv_logger(const csv_logger_options& options) : options_(options)
 {
-    if (options_.path.empty()) throw config_error("callbacks.csv_logger: path: expected a file name, found ''");
+    if (options_.filename.empty()) throw config_error("CSVLogger: filename: expected a file name, found ''");
 }
 
 void csv_logger::on_train_begin(trainer&)
 {
     namespace fs = boost::filesystem;
-    const fs::path path(options_.path);
+    const fs::path path(options_.filename);
     boost::system::error_code ec;
     if (path.has_parent_path()) {
         fs::create_directories(path.parent_path(), ec);
         if (ec) {
-            throw io_error(options_.path + ": cannot create the directory " + path.parent_path().string() + ": " +
+            throw io_error(options_.filename + ": cannot create the directory " + path.parent_path().string() + ": " +
                            ec.message());
         }
     }
@@ -54,14 +54,14 @@ void csv_logger::on_train_begin(trainer&)
     file_.reset();
     const bool adding = options_.append && fs::exists(path);
     if (adding) {
-        std::ifstream in(options_.path);
+        std::ifstream in(options_.filename);
         std::string first;
         if (in && std::getline(in, first) && !first.empty()) existing_header_ = split_fields(first, options_.separator);
     }
     if (!options_.expected_logs.empty()) set_columns(options_.expected_logs);
     // Replaced whole: until the new header is in place, the old log stays.
-    if (!adding) write_file_atomically(options_.path, columns_.empty() ? "" : line(columns_));
-    file_ = std::make_unique<appending_file>(options_.path, appending_file::opening::add_or_create);
+    if (!adding) write_file_atomically(options_.filename, columns_.empty() ? "" : line(columns_));
+    file_ = std::make_unique<appending_file>(options_.filename, appending_file::opening::add_or_create);
     if (adding && !columns_.empty() && existing_header_.empty()) write_line(columns_);
 }
 
@@ -72,7 +72,7 @@ void csv_logger::set_columns(std::vector<std::string> names)
     columns_.insert(columns_.end(), names.begin(), names.end());
     if (!existing_header_.empty() && existing_header_ != columns_) {
         const std::string sep(1, options_.separator);
-        throw io_error(options_.path + ": cannot append: the file's columns are " + join(existing_header_, sep) +
+        throw io_error(options_.filename + ": cannot append: the file's columns are " + join(existing_header_, sep) +
                        " but this run logs " + join(columns_, sep) +
                        "; use another path or callbacks.csv_logger.append: false");
     }
@@ -87,7 +87,7 @@ void csv_logger::write_line(const std::vector<std::string>& cells) { file_->appe
 
 void csv_logger::on_epoch_end(trainer&, int epoch, const metric_logs& logs)
 {
-    if (!file_) throw io_error(options_.path + ": the CSV log is not open (training did not begin)");
+    if (!file_) throw io_error(options_.filename + ": the CSV log is not open (training did not begin)");
     if (columns_.empty()) {
         std::vector<std::string> names;
         for (const auto& [name, value] : logs.values) names.push_back(name);

@@ -123,20 +123,16 @@ void early_stopping::on_train_end(trainer& t, const metric_logs&)
     for (std::size_t i = 0; i < params.size(); ++i) params[i]->value = best_weights_[i];
 }
 
-YAML::Node early_stopping::state() const
+callback_state early_stopping::state() const
 {
-    YAML::Node s(YAML::NodeType::Map);
-    s["best"] = best_;
-    s["best_epoch"] = best_epoch_;
-    s["wait"] = wait_;
-    return s;
+    return {{"best", best_}, {"best_epoch", best_epoch_}, {"wait", wait_}};
 }
 
-void early_stopping::restore(const YAML::Node& saved, const std::string& source)
+void early_stopping::restore(const callback_state& saved, const std::string& source)
 {
-    const double best = state_value<double>(saved, "best", state_key(), source);
-    const int best_epoch = state_value<int>(saved, "best_epoch", state_key(), source);
-    const int wait = state_value<int>(saved, "wait", state_key(), source);
+    const double best = state_number(saved, "best", state_key(), source);
+    const int best_epoch = state_count(saved, "best_epoch", state_key(), source);
+    const int wait = state_count(saved, "wait", state_key(), source);
     reset();
     best_ = best;
     best_epoch_ = best_epoch;

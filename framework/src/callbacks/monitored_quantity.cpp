@@ -1,6 +1,6 @@
 #include "mlrun/callbacks/monitored_quantity.hpp"
 
-#include "mlrun/config/schema.hpp"
+#include "config/schema.hpp"
 #include "mlrun/core/error.hpp"
 
 #include <algorithm>

@@ -102,22 +102,20 @@ void reduce_lr_on_plateau::on_epoch_end(trainer& t, int epoch, const metric_logs
 
 void reduce_lr_on_plateau::on_train_end(trainer&, const metric_logs&) { restored_ = false; }
 
-YAML::Node reduce_lr_on_plateau::state() const
+callback_state reduce_lr_on_plateau::state() const
 {
-    YAML::Node s(YAML::NodeType::Map);
-    s["best"] = best_;
-    s["wait"] = wait_;
-    s["cooldown_counter"] = cooldown_counter_;
-    s["learning_rate"] = pending_rate_ ? *pending_rate_ : learning_rate_;
-    return s;
+    return {{"best", best_},
+            {"wait", wait_},
+            {"cooldown_counter", cooldown_counter_},
+            {"learning_rate", pending_rate_ ? *pending_rate_ : learning_rate_}};
 }
 
-void reduce_lr_on_plateau::restore(const YAML::Node& saved, const std::string& source)
+void reduce_lr_on_plateau::restore(const callback_state& saved, const std::string& source)
 {
-    const double best = state_value<double>(saved, "best", state_key(), source);
-    const int wait = state_value<int>(saved, "wait", state_key(), source);
-    const int cooldown = state_value<int>(saved, "cooldown_counter", state_key(), source);
-    const double rate = state_value<double>(saved, "learning_rate", state_key(), source);
+    const double best = state_number(saved, "best", state_key(), source);
+    const int wait = state_count(saved, "wait", state_key(), source);
+    const int cooldown = state_count(saved, "cooldown_counter", state_key(), source);
+    const double rate = state_number(saved, "learning_rate", state_key(), source);
     best_ = best;
     wait_ = wait;
     cooldown_counter_ = cooldown;

@@ -2,52 +2,49 @@
 
 #include "mlrun/core/error.hpp"
 
-#include <cstdint>
+#include <climits>
+#include <cmath>
+#include <cstdio>
 
 namespace mlrun {
 
-YAML::Node collect_callback_state(const std::vector<callback*>& callbacks)
+callback_states collect_callback_state(const std::vector<callback*>& callbacks)
 {
-    YAML::Node all(YAML::NodeType::Map);
+    callback_states all;
     for (callback* c : callbacks) {
         if (const auto* s = dynamic_cast<const stateful_callback*>(c)) all[s->state_key()] = s->state();
     }
     return all;
 }
 
-void restore_callback_state(const std::vector<callback*>& callbacks, const YAML::Node& saved,
+void restore_callback_state(const std::vector<callback*>& callbacks, const callback_states& saved,
                             const std::string& source)
 {
-    if (!saved.IsDefined() || saved.IsNull()) return;
-    if (!saved.IsMap()) {
-        throw config_error(source + ": callbacks: expected a mapping of callback states, found " +
-                           (saved.IsScalar() ? "'" + saved.Scalar() + "'" : std::string("a list")));
-    }
     for (callback* c : callbacks) {
         auto* s = dynamic_cast<stateful_callback*>(c);
         if (s == nullptr) continue;
-        const YAML::Node mine = saved[s->state_key()];
-        if (mine.IsDefined() && !mine.IsNull()) s->restore(mine, source);
+        if (const auto mine = saved.find(s->state_key()); mine != saved.end()) s->restore(mine->second, source);
     }
 }
 
-template <class T>
-T state_value(const YAML::Node& saved, const std::string& key, const std::string& owner, const std::string& source)
+double state_number(const callback_state& saved, const std::string& key, const std::string& owner,
+                    const std::string& source)
 {
-    const std::string where = source + ": callbacks." + owner + "." + key;
-    const YAML::Node value = saved.IsMap() ? saved[key] : YAML::Node();
-    if (!value.IsDefined() || value.IsNull()) throw config_error(where + ": missing from the saved state");
-    T result{};
-    if (!value.IsScalar() || !YAML::convert<T>::decode(value, result)) {
-        throw config_error(where + ": expected a number, found " +
-                           (value.IsScalar() ? "'" + value.Scalar() + "'" : std::string("a structure")));
-    }
-    return result;
+    const auto it = saved.find(key);
+    if (it == saved.end()) throw config_error(source + ": callbacks." + owner + "." + key + ": missing from the saved state");
+    return it->second;
 }
 
-template double state_value<double>(const YAML::Node&, const std::string&, const std::string&, const std::string&);
-template int state_value<int>(const YAML::Node&, const std::string&, const std::string&, const std::string&);
-template std::int64_t state_value<std::int64_t>(const YAML::Node&, const std::string&, const std::string&,
-                                                const std::string&);
+int state_count(const callback_state& saved, const std::string& key, const std::string& owner,
+                const std::string& source)
+{
+    const double value = state_number(saved, key, owner, source);
+    if (!(value >= INT_MIN && value <= INT_MAX) || std::trunc(value) != value) {
+        char text[64];
+        std::snprintf(text, sizeof text, "%.17g", value);
+        throw config_error(source + ": callbacks." + owner + "." + key + ": expected a whole number, found " + text);
+    }
+    return static_cast<int>(value);
+}
 
 }  // namespace mlrun

@@ -12,7 +12,7 @@ namespace mlrun {
 
 tensorboard_logger::tensorboard_logger(const tensorboard_options& options) : options_(options)
 {
-    if (options_.log_dir.empty()) throw config_error("callbacks.tensorboard: log_dir: expected a directory, found ''");
+    if (options_.log_dir.empty()) throw config_error("TensorBoard: log_dir: expected a directory, found ''");
 }
 
 void tensorboard_logger::on_train_begin(trainer&)

@@ -1,6 +1,6 @@
 #include "mlrun/checkpoint/checkpoint_options.hpp"
 
-#include "mlrun/config/experiment.hpp"
+#include "config/experiment.hpp"
 #include "mlrun/core/error.hpp"
 
 #include <boost/filesystem/path.hpp>

@@ -1,6 +1,6 @@
 #include "mlrun/checkpoint/tensor_checksums.hpp"
 
-#include "mlrun/config/bounded_yaml.hpp"
+#include "config/bounded_yaml.hpp"
 #include "mlrun/core/error.hpp"
 #include "mlrun/report/crc32c.hpp"
 

@@ -1,6 +1,6 @@
 #include "mlrun/checkpoint/training_state.hpp"
 
-#include "mlrun/config/bounded_yaml.hpp"
+#include "config/bounded_yaml.hpp"
 #include "mlrun/core/error.hpp"
 
 #include <cmath>

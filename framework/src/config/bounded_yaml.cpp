@@ -1,4 +1,4 @@
-#include "mlrun/config/bounded_yaml.hpp"
+#include "config/bounded_yaml.hpp"
 
 #include <yaml-cpp/eventhandler.h>
 

@@ -1,7 +1,7 @@
-#include "mlrun/config/compose.hpp"
+#include "config/compose.hpp"
 
-#include "mlrun/config/bounded_yaml.hpp"
-#include "mlrun/config/schema.hpp"
+#include "config/bounded_yaml.hpp"
+#include "config/schema.hpp"
 #include "mlrun/core/error.hpp"
 #include "mlrun/core/regular_file.hpp"
 

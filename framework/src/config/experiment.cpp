@@ -1,7 +1,7 @@
-#include "mlrun/config/experiment.hpp"
+#include "config/experiment.hpp"
 
-#include "mlrun/config/bounded_yaml.hpp"
-#include "mlrun/config/compose.hpp"
+#include "config/bounded_yaml.hpp"
+#include "config/compose.hpp"
 #include "mlrun/core/error.hpp"
 #include "losses/loss_yaml.hpp"
 #include "optim/optimizer_yaml.hpp"

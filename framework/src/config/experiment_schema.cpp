@@ -1,8 +1,8 @@
 // The experiment file's schema: every key, its type, default and meaning.
 // configs/README.md is generated from this table (`mlrun config keys`).
-#include "mlrun/config/experiment.hpp"
+#include "config/experiment.hpp"
 
-#include "mlrun/callbacks/callback_schema.hpp"
+#include "callbacks/callback_schema.hpp"
 #include "mlrun/losses/loss.hpp"
 
 namespace mlrun {

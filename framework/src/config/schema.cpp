@@ -1,4 +1,4 @@
-#include "mlrun/config/schema.hpp"
+#include "config/schema.hpp"
 
 #include "mlrun/core/error.hpp"
 

@@ -1,6 +1,6 @@
-#include "mlrun/config/schema_docs.hpp"
+#include "config/schema_docs.hpp"
 
-#include "mlrun/config/experiment.hpp"
+#include "config/experiment.hpp"
 #include "mlrun/layers/layer_registry.hpp"
 #include "mlrun/losses/loss.hpp"
 #include "mlrun/metrics/accuracy.hpp"

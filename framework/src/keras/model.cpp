@@ -1,6 +1,7 @@
 #include "mlrun/keras/model.hpp"
 
 #include "mlrun/backend/backend.hpp"
+#include "mlrun/callbacks/callback_set.hpp"
 #include "mlrun/checkpoint/model_state.hpp"
 #include "mlrun/core/error.hpp"
 #include "mlrun/core/rng.hpp"
@@ -10,7 +11,7 @@
 #include "mlrun/model/saved_model.hpp"
 #include "mlrun/plugin/plugin_registry.hpp"
 #include "mlrun/train/progress_printer.hpp"
-#include "mlrun/train/session.hpp"
+#include "train/session.hpp"
 #include "model/model_yaml.hpp"
 
 #include <boost/filesystem/operations.hpp>
@@ -153,8 +154,15 @@ history model::fit(const dataset& train, const fit_arguments& args)
     options.terminate_on_nan = args.terminate_on_nan;
     options.warnings = &out;
 
-    progress_printer progress(out, args.verbose, options.epochs, t.steps_per_epoch(train.size(), options.batch_size));
+    const std::int64_t steps_per_epoch = t.steps_per_epoch(train.size(), options.batch_size);
+    progress_printer progress(out, args.verbose, options.epochs, steps_per_epoch);
     std::vector<callback*> callbacks = {&progress};
+    // Checked here, before the first step: a monitor the logs will not hold, a bad setting.
+    callback_set builtin(args.builtin_callbacks, s_->log_names(args.validation_data != nullptr), steps_per_epoch);
+    builtin.set_messages(args.verbose != 0 ? &out : nullptr);
+    options.log_learning_rate = builtin.logs_learning_rate();
+    const std::vector<callback*> built = builtin.list();
+    callbacks.insert(callbacks.end(), built.begin(), built.end());
     std::map<std::string, std::string> metadata;
     metadata[checkpoint_keys::loss] = loss_text(s_->compiled_with.loss);
     metadata[checkpoint_keys::backend] = s_->env.backend;
@@ -163,7 +171,9 @@ history model::fit(const dataset& train, const fit_arguments& args)
     metadata[checkpoint_keys::metrics] = YAML::Dump(metric_names);
     for (callback* c : args.callbacks) {
         if (auto* saver = dynamic_cast<model_checkpoint*>(c)) {
-            saver->prepare(*s_->plugins, s_->log_names(args.validation_data != nullptr), metadata, options.seed,
+            std::vector<std::string> logged = s_->log_names(args.validation_data != nullptr);
+            if (options.log_learning_rate) logged.push_back("lr");
+            saver->prepare(*s_->plugins, logged, metadata, options.seed,
                            options.batch_size, options.shuffle, options.initial_epoch, out);
         }
         callbacks.push_back(c);

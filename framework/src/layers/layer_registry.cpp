@@ -1,7 +1,7 @@
 #include "mlrun/layers/layer_registry.hpp"
 
 #include "mlrun/abi/mlrun_layer.h"
-#include "mlrun/config/schema.hpp"
+#include "config/schema.hpp"
 #include "mlrun/core/error.hpp"
 #include "mlrun/plugin/table_fields.hpp"
 #include "mlrun/layers/plugin_layer.hpp"

@@ -1,6 +1,6 @@
 #include "losses/loss_yaml.hpp"
 
-#include "mlrun/config/schema.hpp"
+#include "config/schema.hpp"
 #include "mlrun/core/error.hpp"
 #include "mlrun/core/text.hpp"
 

@@ -1,6 +1,6 @@
 #include "mlrun/model/model_spec.hpp"
 
-#include "mlrun/config/schema.hpp"
+#include "config/schema.hpp"
 #include "mlrun/core/error.hpp"
 #include "mlrun/layers/layer_registry.hpp"
 #include "mlrun/layers/structural_layers.hpp"

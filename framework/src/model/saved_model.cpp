@@ -2,7 +2,7 @@
 
 #include "mlrun/checkpoint/format_choice.hpp"
 #include "mlrun/checkpoint/model_state.hpp"
-#include "mlrun/config/bounded_yaml.hpp"
+#include "config/bounded_yaml.hpp"
 #include "mlrun/core/error.hpp"
 #include "mlrun/layers/layer_registry.hpp"
 #include "model/model_yaml.hpp"

@@ -3,7 +3,7 @@
 // validates files, checks typed settings and documents both.
 #pragma once
 
-#include "mlrun/config/schema.hpp"
+#include "config/schema.hpp"
 #include "mlrun/optim/optimizer.hpp"
 
 #include <yaml-cpp/yaml.h>

@@ -2,10 +2,11 @@
 
 #include <yaml-cpp/yaml.h>
 
-#include "mlrun/callbacks/experiment_callbacks.hpp"
+#include "callbacks/callback_state_yaml.hpp"
+#include "mlrun/callbacks/callback_set.hpp"
 #include "mlrun/checkpoint/model_state.hpp"
 #include "mlrun/checkpoint/tensor_checksums.hpp"
-#include "mlrun/config/experiment.hpp"
+#include "config/experiment.hpp"
 #include "mlrun/core/error.hpp"
 #include "mlrun/train/trainer.hpp"
 #include "mlrun/version.hpp"
@@ -213,7 +214,7 @@ void model_checkpoint::save(trainer& t, const std::string& path, training_state 
     resume_at.shuffle = run_.shuffle;
     resume_at.best = best_;
     resume_at.monitored = logs.get(options().monitor).value_or(std::nan(""));
-    if (callbacks_ != nullptr) resume_at.callbacks = YAML::Dump(callbacks_->state());
+    if (callbacks_ != nullptr) resume_at.callbacks = format_callback_states(callbacks_->state());
     ckpt.metadata[checkpoint_keys::training_state] = format_training_state(resume_at);
     add_tensor_checksums(ckpt);  // end to end, whatever the format checks itself
     if (!files_.save(path, ckpt)) return;  // on_save_error: warn, and it was said

@@ -1,10 +1,11 @@
 #include "mlrun/train/resume.hpp"
 
-#include "mlrun/callbacks/experiment_callbacks.hpp"
+#include "callbacks/callback_state_yaml.hpp"
+#include "mlrun/callbacks/callback_set.hpp"
 #include "mlrun/checkpoint/checkpoint_manager.hpp"
 #include "mlrun/checkpoint/model_state.hpp"
-#include "mlrun/config/bounded_yaml.hpp"
-#include "mlrun/config/experiment.hpp"
+#include "config/bounded_yaml.hpp"
+#include "config/experiment.hpp"
 #include "mlrun/core/error.hpp"
 #include "mlrun/core/rng.hpp"
 #include "model/model_yaml.hpp"
@@ -117,7 +118,7 @@ resume_mode resume_mode_for(const experiment& e, std::optional<resume_mode> comm
 }
 
 std::optional<resumed> resume_from_latest(const experiment& e, const checkpoint_manager* files, model& m, optimizer& opt,
-                                          experiment_callbacks& callbacks, resume_mode mode, std::ostream& out)
+                                          callback_set& callbacks, resume_mode mode, std::ostream& out)
 {
     if (mode == resume_mode::never) return std::nullopt;
     if (files == nullptr) {
@@ -155,7 +156,7 @@ std::optional<resumed> resume_from_latest(const experiment& e, const checkpoint_
         check_same_setup(ckpt, fresh, path, e);
         restore_state(m, &opt, ckpt, false, path);
         opt.set_learning_rate(saved.learning_rate);
-        if (!saved.callbacks.empty()) callbacks.restore(load_bounded_yaml(saved.callbacks), path);
+        if (!saved.callbacks.empty()) callbacks.restore(parse_callback_states(saved.callbacks, path), path);
         if (i > 0) out << "warning: resuming from " << path << ", not the latest (" << candidates[0] << ")\n";
         out << "Resuming from " << path << ": epoch " << saved.epoch + 1 << ", " << saved.steps_done
             << " steps into it, step " << opt.iterations() << "\n" << std::flush;

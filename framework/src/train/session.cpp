@@ -1,11 +1,13 @@
-#include "mlrun/train/session.hpp"
+#include "train/session.hpp"
+
+#include "callbacks/callbacks_yaml.hpp"
 
 #include "mlrun/checkpoint/checkpoint_manager.hpp"
 #include "mlrun/checkpoint/format.hpp"
 #include "mlrun/checkpoint/format_choice.hpp"
 #include "mlrun/checkpoint/model_state.hpp"
-#include "mlrun/config/bounded_yaml.hpp"
-#include "mlrun/config/schema.hpp"
+#include "config/bounded_yaml.hpp"
+#include "config/schema.hpp"
 #include "mlrun/core/error.hpp"
 #include "mlrun/layers/layer_registry.hpp"
 #include "model/model_yaml.hpp"
@@ -229,9 +231,9 @@ session::session(const session_options& options, const std::string& model_path)
     if (!model_path.empty()) go_on_from(saved_model, model_path, options.load_train_data);
     // Built here so a bad callback setting fails before any training.
     callbacks_ = options.load_train_data
-                     ? std::make_unique<experiment_callbacks>(
-                           experiment_, trainer_->steps_per_epoch(train_.size(), experiment_.batch_size))
-                     : std::make_unique<experiment_callbacks>();
+                     ? make_experiment_callbacks(experiment_,
+                                                 trainer_->steps_per_epoch(train_.size(), experiment_.batch_size))
+                     : std::make_unique<callback_set>();
 }
 
 void session::go_on_from(const checkpoint& saved, const std::string& path, bool training)
@@ -316,7 +318,7 @@ history session::fit(std::ostream& out, const std::vector<callback*>& extra_call
     // `out` lives only through this call.
     callbacks_->set_messages(verbose != 0 ? &out : nullptr);
     struct forget_messages {
-        experiment_callbacks& c;
+        callback_set& c;
         ~forget_messages() { c.set_messages(nullptr); }
     } guard{*callbacks_};
     return trainer_->fit(train_, options, callbacks);

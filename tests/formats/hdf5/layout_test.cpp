@@ -5,7 +5,7 @@
 
 #include "h5_io.hpp"
 #include "keras_files.hpp"
-#include "mlrun/interop/keras/json.hpp"
+#include "interop/keras/json.hpp"
 
 #include "mlrun/checkpoint/format.hpp"
 #include "mlrun/checkpoint/model_state.hpp"

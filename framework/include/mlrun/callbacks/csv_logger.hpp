@@ -26,12 +26,14 @@
 
 namespace mlrun {
 
+// Keras's CSVLogger(filename, separator=',', append=False).
 struct csv_logger_options {
-    std::string path;
+    std::string filename;  // the experiment's callbacks.csv_logger.path
     char separator = ',';
     bool append = false;
     // The names the logs will carry, when known in advance: an append to a
-    // file with other columns then fails before training, not after an epoch.
+    // file with other columns then fails before training, not after an
+    // epoch. A run's callbacks (callback_set) fill it in.
     std::vector<std::string> expected_logs;
 };
 

@@ -20,6 +20,8 @@
 
 namespace mlrun {
 
+// Keras's EarlyStopping keyword arguments and defaults (verbose is the
+// run's: messages go where the progress goes).
 struct early_stopping_options {
     std::string monitor = "val_loss";
     monitor_mode mode = monitor_mode::automatic;
@@ -46,8 +48,8 @@ public:
     // (tensors, not a few numbers): after a restore, restore_best_weights
     // puts back the weights of a better epoch found since, and otherwise
     // keeps the last weights and says so.
-    YAML::Node state() const override;
-    void restore(const YAML::Node& state, const std::string& source) override;
+    callback_state state() const override;
+    void restore(const callback_state& state, const std::string& source) override;
 
     // 0-based epoch training stopped at, or -1 while it has not.
     int stopped_epoch() const { return stopped_epoch_; }

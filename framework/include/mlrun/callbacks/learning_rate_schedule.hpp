@@ -1,6 +1,9 @@
 // Learning-rate schedules, evaluated at every training step from the
 // optimizer's step count, so a resumed run continues on the same curve.
 //
+// Keras's ExponentialDecay and CosineDecay settings, by their names; the
+// durations in steps or in epochs (training_duration::epochs(2)).
+//
 // With step = the number of steps already taken (0 for the first):
 //   exponential_decay  lr = initial * decay_rate^(step / decay_steps)
 //                      (staircase: the exponent is rounded down)
@@ -15,6 +18,7 @@
 #pragma once
 
 #include "mlrun/callbacks/stateful_callback.hpp"
+#include "mlrun/callbacks/training_duration.hpp"
 
 #include <cstdint>
 #include <optional>
@@ -27,24 +31,27 @@ enum class decay_kind { constant, exponential, step, cosine };
 struct learning_rate_schedule_options {
     decay_kind kind = decay_kind::constant;
     std::optional<double> initial_learning_rate;  // unset: the optimizer's rate when training begins
-    std::int64_t decay_steps = 0;                 // > 0 for every kind but constant
+    training_duration decay_steps;                // > 0 for every kind but constant
     double decay_rate = 1.0;                      // exponential and step
     bool staircase = false;                       // exponential
     double alpha = 0.0;                           // cosine: the final rate, as a fraction
     std::optional<double> warmup_target;
-    std::int64_t warmup_steps = 0;
+    training_duration warmup_steps;
 };
 
 // Throws config_error naming `where` for a setting out of range.
 void check_schedule(const learning_rate_schedule_options& options, const std::string& where);
 
-// The rate of the step that follows `step` steps, starting from `initial`.
-double scheduled_learning_rate(const learning_rate_schedule_options& options, double initial, std::int64_t step);
+// The rate of the step that follows `step` steps, starting from `initial`;
+// a duration in epochs is `steps_per_epoch` steps each.
+double scheduled_learning_rate(const learning_rate_schedule_options& options, double initial, std::int64_t step,
+                               std::int64_t steps_per_epoch);
 
 // Sets the optimizer's learning rate before every batch.
 class learning_rate_scheduler final : public stateful_callback {
 public:
-    learning_rate_scheduler(const learning_rate_schedule_options& options,
+    // Durations in epochs count `steps_per_epoch` steps each.
+    learning_rate_scheduler(const learning_rate_schedule_options& options, std::int64_t steps_per_epoch,
                             const std::string& where = "callbacks.lr_schedule");
 
     void on_train_begin(trainer& t) override;
@@ -54,13 +61,14 @@ public:
     // {initial_learning_rate, learning_rate}: the rate the curve started from
     // (fixed at the first fit, so a resumed optimizer's decayed rate is not
     // taken for it) and the last rate set.
-    YAML::Node state() const override;
-    void restore(const YAML::Node& state, const std::string& source) override;
+    callback_state state() const override;
+    void restore(const callback_state& state, const std::string& source) override;
 
     double learning_rate() const { return current_; }
 
 private:
     learning_rate_schedule_options options_;
+    std::int64_t steps_per_epoch_;
     std::optional<double> initial_;
     double current_ = 0.0;
 };

@@ -19,6 +19,7 @@
 
 namespace mlrun {
 
+// Keras's ReduceLROnPlateau keyword arguments and defaults.
 struct reduce_lr_on_plateau_options {
     std::string monitor = "val_loss";
     monitor_mode mode = monitor_mode::automatic;
@@ -44,8 +45,8 @@ public:
     std::string state_key() const override { return "reduce_lr_on_plateau"; }
     // {best, wait, cooldown_counter, learning_rate}; a restored learning
     // rate is given back to the optimizer when the next epoch begins.
-    YAML::Node state() const override;
-    void restore(const YAML::Node& state, const std::string& source) override;
+    callback_state state() const override;
+    void restore(const callback_state& state, const std::string& source) override;
 
     double best() const { return best_; }
     int wait() const { return wait_; }

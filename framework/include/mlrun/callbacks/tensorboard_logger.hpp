@@ -19,6 +19,7 @@
 
 namespace mlrun {
 
+// Keras's TensorBoard(log_dir='logs'); the epoch scalars only.
 struct tensorboard_options {
     std::string log_dir = "logs";
 };

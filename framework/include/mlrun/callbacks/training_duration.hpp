@@ -13,6 +13,9 @@ struct training_duration {
     std::int64_t count = 0;
     unit in = unit::steps;
 
+    static training_duration steps(std::int64_t n) { return {n, unit::steps}; }
+    static training_duration epochs(std::int64_t n) { return {n, unit::epochs}; }
+
     std::int64_t to_steps(std::int64_t steps_per_epoch) const
     {
         return in == unit::steps ? count : count * steps_per_epoch;

@@ -13,6 +13,7 @@
 // model_error from files, each naming what and where.
 #pragma once
 
+#include "mlrun/callbacks/callback_spec.hpp"
 #include "mlrun/data/dataset.hpp"
 #include "mlrun/keras/layers.hpp"
 #include "mlrun/model/model_spec.hpp"
@@ -59,7 +60,13 @@ struct fit_arguments {
     bool shuffle = true;
     int initial_epoch = 0;              // epochs already done: their shuffles are replayed
     const dataset* validation_data = nullptr;  // evaluated after each epoch (val_loss, ...)
-    std::vector<callback*> callbacks;   // run in order, after the progress display
+    // Keras's built-in callbacks by their options (EarlyStopping,
+    // ReduceLROnPlateau, CSVLogger, TensorBoard, a learning-rate schedule):
+    // fit() builds them for the names it logs, checking each monitor
+    // before the first step, and runs them in order after the progress
+    // display. Their messages go to `out`.
+    std::vector<callback_spec> builtin_callbacks;
+    std::vector<callback*> callbacks;   // the program's own, run in order after the built-in ones
     int verbose = 2;                    // 0 silent, 1 progress bar, 2 one line per epoch
     bool terminate_on_nan = true;
     std::ostream* out = nullptr;        // progress and callback messages; null: std::cout
@@ -69,6 +76,7 @@ struct fit_arguments {
     fit_arguments& with_batch_size(std::int64_t n) { batch_size = n; return *this; }
     fit_arguments& with_validation(const dataset& data) { validation_data = &data; return *this; }
     fit_arguments& with_callback(callback& c) { callbacks.push_back(&c); return *this; }
+    fit_arguments& with_callback(callback_spec options) { builtin_callbacks.push_back(std::move(options)); return *this; }
     fit_arguments& with_verbose(int level) { verbose = level; return *this; }
 };
 

@@ -16,7 +16,6 @@
 #include "mlrun/plugin/plugin_registry.hpp"
 #include "mlrun/train/trainer.hpp"
 
-#include <yaml-cpp/yaml.h>
 
 #include <map>
 #include <memory>

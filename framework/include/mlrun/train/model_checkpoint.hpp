@@ -17,7 +17,7 @@
 namespace mlrun {
 
 struct experiment;
-class experiment_callbacks;
+class callback_set;
 
 class model_checkpoint final : public callback {
 public:
@@ -43,7 +43,7 @@ public:
     // Going on from a checkpoint: its best value; no save_at_start.
     void resume_from(double best);
     // Where the stateful callbacks' state comes from at each save.
-    void set_callback_state_source(const experiment_callbacks* callbacks) { callbacks_ = callbacks; }
+    void set_callback_state_source(const callback_set* callbacks) { callbacks_ = callbacks; }
 
     // Paths saved by this callback, in order.
     const std::vector<std::string>& saved() const { return saved_; }
@@ -68,7 +68,7 @@ private:
     double last_save_time_ = 0.0;  // steady clock, seconds: checkpoint.every in time units
     bool resumed_ = false;
     std::int64_t last_saved_iteration_ = -1;
-    const experiment_callbacks* callbacks_ = nullptr;
+    const callback_set* callbacks_ = nullptr;
     std::vector<std::string> saved_;
 };
 

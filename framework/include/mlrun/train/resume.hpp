@@ -12,7 +12,7 @@ namespace mlrun {
 
 struct experiment;
 class checkpoint_manager;
-class experiment_callbacks;
+class callback_set;
 class model;
 class optimizer;
 
@@ -41,6 +41,6 @@ struct resumed {
 // io_error naming the file and tensor when it is damaged (unless
 // `fallback`, which goes back to the newest sound one and says so on `out`).
 std::optional<resumed> resume_from_latest(const experiment& e, const checkpoint_manager* files, model& m, optimizer& opt,
-                                          experiment_callbacks& callbacks, resume_mode mode, std::ostream& out);
+                                          callback_set& callbacks, resume_mode mode, std::ostream& out);
 
 }  // namespace mlrun

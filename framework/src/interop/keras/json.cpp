@@ -1,6 +1,6 @@
-#include "mlrun/interop/keras/json.hpp"
+#include "interop/keras/json.hpp"
 
-#include "mlrun/interop/keras/format_error.hpp"
+#include "interop/keras/format_error.hpp"
 
 #include <cstdio>
 #include <cstdlib>

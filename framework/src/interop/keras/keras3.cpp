@@ -1,7 +1,7 @@
-#include "mlrun/interop/keras/keras3.hpp"
+#include "interop/keras/keras3.hpp"
 
-#include "mlrun/interop/keras/format_error.hpp"
-#include "mlrun/interop/keras/layers.hpp"
+#include "interop/keras/format_error.hpp"
+#include "interop/keras/layers.hpp"
 
 #include <cctype>
 #include <cstring>

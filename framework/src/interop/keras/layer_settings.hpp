@@ -2,8 +2,8 @@
 // reading and checking Keras settings, and writing them back.
 #pragma once
 
-#include "mlrun/interop/keras/format_error.hpp"
-#include "mlrun/interop/keras/model_config.hpp"
+#include "interop/keras/format_error.hpp"
+#include "interop/keras/model_config.hpp"
 
 #include <initializer_list>
 #include <set>

@@ -1,6 +1,6 @@
-#include "mlrun/interop/keras/layers.hpp"
+#include "interop/keras/layers.hpp"
 
-#include "mlrun/interop/keras/format_error.hpp"
+#include "interop/keras/format_error.hpp"
 #include "layer_settings.hpp"
 
 #include <cmath>

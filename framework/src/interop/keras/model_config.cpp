@@ -1,7 +1,7 @@
-#include "mlrun/interop/keras/model_config.hpp"
+#include "interop/keras/model_config.hpp"
 
-#include "mlrun/interop/keras/format_error.hpp"
-#include "mlrun/interop/keras/layers.hpp"
+#include "interop/keras/format_error.hpp"
+#include "interop/keras/layers.hpp"
 
 #include <algorithm>
 #include <cctype>

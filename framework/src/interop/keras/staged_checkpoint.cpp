@@ -1,4 +1,4 @@
-#include "mlrun/interop/keras/staged_checkpoint.hpp"
+#include "interop/keras/staged_checkpoint.hpp"
 
 namespace mlrun::interop::keras {
 

@@ -1,6 +1,6 @@
-#include "mlrun/interop/keras/training_config.hpp"
+#include "interop/keras/training_config.hpp"
 
-#include "mlrun/interop/keras/format_error.hpp"
+#include "interop/keras/format_error.hpp"
 
 #include <cctype>
 #include <cmath>

@@ -1,6 +1,6 @@
-#include "mlrun/interop/keras/weight_names.hpp"
+#include "interop/keras/weight_names.hpp"
 
-#include "mlrun/interop/keras/format_error.hpp"
+#include "interop/keras/format_error.hpp"
 
 #include <algorithm>
 #include <cctype>

@@ -4,8 +4,8 @@
 // to go on training (its training state).
 #pragma once
 
-#include "mlrun/interop/keras/json.hpp"
-#include "mlrun/interop/keras/staged_checkpoint.hpp"
+#include "interop/keras/json.hpp"
+#include "interop/keras/staged_checkpoint.hpp"
 
 #include <yaml-cpp/yaml.h>
 

@@ -3,8 +3,8 @@
 // "optimizer/iterations", "optimizer/dense/kernel/m").
 #pragma once
 
-#include "mlrun/interop/keras/training_config.hpp"
-#include "mlrun/interop/keras/staged_checkpoint.hpp"
+#include "interop/keras/training_config.hpp"
+#include "interop/keras/staged_checkpoint.hpp"
 
 #include <string>
 #include <vector>

@@ -5,9 +5,9 @@
 // "learning_rate", then the slots as its optimizers create them).
 #pragma once
 
-#include "mlrun/interop/keras/model_config.hpp"
-#include "mlrun/interop/keras/staged_checkpoint.hpp"
-#include "mlrun/interop/keras/training_config.hpp"
+#include "interop/keras/model_config.hpp"
+#include "interop/keras/staged_checkpoint.hpp"
+#include "interop/keras/training_config.hpp"
 
 #include <string>
 #include <vector>

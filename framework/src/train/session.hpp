@@ -13,9 +13,9 @@
 #pragma once
 
 #include "mlrun/backend/backend.hpp"
-#include "mlrun/callbacks/experiment_callbacks.hpp"
+#include "mlrun/callbacks/callback_set.hpp"
 #include "mlrun/checkpoint/checkpoint_options.hpp"
-#include "mlrun/config/experiment.hpp"
+#include "config/experiment.hpp"
 #include "mlrun/data/dataset.hpp"
 #include "mlrun/model/model.hpp"
 #include "mlrun/plugin/plugin_registry.hpp"
@@ -53,7 +53,7 @@ public:
     trainer& fitter() { return *trainer_; }
     // The callbacks of the experiment's `callbacks` section (none when the
     // session was made without training data).
-    experiment_callbacks& callbacks() { return *callbacks_; }
+    callback_set& callbacks() { return *callbacks_; }
     const dataset& train_data() const { return train_; }
     const dataset& test_data() const { return test_; }
 
@@ -82,7 +82,7 @@ private:
     dataset test_;
     std::unique_ptr<model> model_;
     std::unique_ptr<trainer> trainer_;
-    std::unique_ptr<experiment_callbacks> callbacks_;
+    std::unique_ptr<callback_set> callbacks_;
     // Loads the saved model's weights into the model built from it (and
     // its optimizer state when compile.optimizer is of the file's class),
     // and starts where its training_state says. When `training`, fit.epochs

@@ -3,7 +3,7 @@
 // on with Keras's defaults. docs/callbacks.md explains every key.
 #pragma once
 
-#include "mlrun/config/schema.hpp"
+#include "config/schema.hpp"
 
 #include <vector>
 

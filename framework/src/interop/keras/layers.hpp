@@ -2,7 +2,7 @@
 // configuration. Used by model_config.cpp.
 #pragma once
 
-#include "mlrun/interop/keras/model_config.hpp"
+#include "interop/keras/model_config.hpp"
 
 #include <string>
 #include <vector>

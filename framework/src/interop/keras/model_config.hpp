@@ -6,7 +6,7 @@
 // nothing in a model file may ever be run as code.
 #pragma once
 
-#include "mlrun/interop/keras/json.hpp"
+#include "interop/keras/json.hpp"
 
 #include <yaml-cpp/yaml.h>
 

@@ -6,7 +6,7 @@
 // file.
 #pragma once
 
-#include "mlrun/config/schema.hpp"
+#include "config/schema.hpp"
 #include "mlrun/data/dataset.hpp"
 #include "mlrun/losses/loss_spec.hpp"
 #include "mlrun/optim/optimizer_spec.hpp"
