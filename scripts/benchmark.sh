@@ -6,6 +6,8 @@
 #
 # usage: scripts/benchmark.sh [--backends openblas onednn] [--batch 32 256]
 #                             [--threads 1 2] [--rounds 3] [--no-pytorch] [--json FILE]
+#        scripts/benchmark.sh --distributed [--backend openblas] [--batches 256,1024]
+#            2 MPI ranks against 1 rank x 1 and x 2 threads (docs/distributed.md)
 # environment: MLRUN_BUILD_DIR (default build), PYTHON (default /usr/bin/python3)
 set -euo pipefail
 
@@ -15,6 +17,11 @@ python=${PYTHON:-/usr/bin/python3}
 
 if [[ ! -f $build/CMakeCache.txt ]]; then
     cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=Release >&2
+fi
+if [[ ${1:-} == --distributed ]]; then
+    shift
+    cmake --build "$build" -j2 --target mlrun-distributed-benchmark mlrun_backend_openblas >&2
+    exec "$build/bin/mlrun-distributed-benchmark" "$@"
 fi
 cmake --build "$build" -j2 --target mlrun mlrun-benchmark mlrun_backend_openblas mlrun_backend_onednn >&2
 

@@ -13,6 +13,7 @@ packages=(
     libhdf5-dev hdf5-tools libyaml-cpp-dev libzip-dev nlohmann-json3-dev
     libprotobuf-dev protobuf-compiler libleveldb-dev libsnappy-dev zlib1g-dev
     libonnx-dev
+    libopenmpi-dev openmpi-bin
     dataset-fashion-mnist
     gnuplot-nox
     clang libclang-rt-14-dev

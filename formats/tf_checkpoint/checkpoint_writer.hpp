@@ -1,7 +1,9 @@
 // An mlrun checkpoint being saved as a TensorFlow bundle: tensors stream
 // to the data file as they come; commit() names them (tf.keras names and
 // object graph, or as given), adds the optimizer settings and metadata,
-// and writes the index.
+// and writes the index. Saved by several processes (options shard,
+// shards), each writes its shard's tensors and shard 0 also the index;
+// every writer must be given the same tensors in the same order.
 #pragma once
 
 #include "bundle_writer.hpp"
@@ -29,12 +31,17 @@ public:
     void commit();
 
 private:
+    // The shard of the next numeric tensor, of `bytes` bytes: the one whose
+    // share of sharded_bytes its middle falls in.
+    int shard_for(std::uint64_t bytes) const;
+
     std::string metadata_value(const std::string& key) const;
 
     tf_options options_;
     bundle_writer bundle_;
     std::vector<std::pair<std::string, BundleEntryProto>> tensors_;  // mlrun name -> entry, in order
     std::map<std::string, std::string> metadata_;
+    std::uint64_t placed_bytes_ = 0;  // numeric bytes placed in shards so far
 };
 
 }  // namespace mlrun::tf

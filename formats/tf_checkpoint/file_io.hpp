@@ -34,6 +34,8 @@ private:
 std::string read_whole_file(const std::string& path);
 bool file_exists(const std::string& path);
 std::string parent_directory(const std::string& path);
+// The names in `directory` (not . and ..); none when it cannot be read.
+std::vector<std::string> list_directory(const std::string& directory);
 // Creates `directory` and any missing parents (as TensorFlow does on save).
 void make_directories(const std::string& directory);
 

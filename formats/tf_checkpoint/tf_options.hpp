@@ -1,6 +1,7 @@
 // The options the tf_checkpoint format takes (see tf_checkpoint_plugin.cpp).
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <utility>
 #include <vector>
@@ -16,6 +17,12 @@ struct tf_options {
     naming names = naming::mlrun;
     std::vector<std::string> layer_names;  // reading: the model's weighted layers, in order
     bool require_data = true;              // reading: false allows missing data shards
+    // Writing one shard of a bundle several processes save together
+    // (shard of shards); tensors are placed in shards by their bytes, of
+    // sharded_bytes in all (the numeric tensors' sum, the same for every writer).
+    int shard = 0;
+    int shards = 1;
+    std::uint64_t sharded_bytes = 0;
 };
 
 // Parses key/value options; throws std::runtime_error on an unknown key or

@@ -1,4 +1,5 @@
 #include "commands.hpp"
+#include "ranks.hpp"
 
 #include "mlrun/train/signal_stop.hpp"
 
@@ -74,9 +75,52 @@ void print_stop_message(session& s, int signal, const common_options& common, co
 
 }  // namespace
 
+namespace {
+
+int train_in(session& s, const common_options& common, const std::string& config,
+             const std::vector<std::string>& overrides);
+
+}  // namespace
+
 int train(const common_options& common, const std::string& config, const std::vector<std::string>& overrides)
 {
-    session s(options_for(common, config, overrides, true), common.model_path);
+    // Declared before the session, which holds it, so it outlives the session.
+    std::unique_ptr<communicator> ranks;
+    const rank_connector connect = [&ranks](const distributed_options& d) -> communicator& {
+        ranks = connect_ranks(d);
+        return *ranks;
+    };
+    try {
+        session s(options_for(common, config, overrides, true), common.model_path, connect);
+        // Rank 0 alone prints; the others keep quiet until the end, errors excepted.
+        std::streambuf* const shown = std::cout.rdbuf();
+        if (!s.is_root()) std::cout.rdbuf(nullptr);
+        struct restore_output {
+            std::streambuf* buffer;
+            ~restore_output() { std::cout.clear(), std::cout.rdbuf(buffer); }
+        } restore{shown};
+        return train_in(s, common, config, overrides);
+    } catch (const error& e) {
+        if (!ranks || ranks->size() < 2) throw;
+        // An error one rank meets alone would leave the others waiting for
+        // it: say which rank it was, then end the whole job.
+        std::cerr << "mlrun: error: rank " << ranks->rank() << " of " << ranks->size() << ": " << e.what() << "\n"
+                  << std::flush;
+        ranks->abort(static_cast<int>(e.code()));
+    } catch (const std::exception& e) {
+        if (!ranks || ranks->size() < 2) throw;
+        std::cerr << "mlrun: error: rank " << ranks->rank() << " of " << ranks->size() << ": " << e.what() << "\n"
+                  << std::flush;
+        ranks->abort(static_cast<int>(exit_code::failure));
+    }
+    return static_cast<int>(exit_code::failure);  // not reached: every path above returns, throws or aborts
+}
+
+namespace {
+
+int train_in(session& s, const common_options& common, const std::string& config,
+             const std::vector<std::string>& overrides)
+{
     if (!common.resume.empty()) s.set_resume(parse_resume_mode(common.resume));
     if (!common.model_path.empty()) {
         std::cout << "Going on from epoch " << s.start_epoch() << " of " << common.model_path << " (seed " << s.seed()
@@ -97,9 +141,12 @@ int train(const common_options& common, const std::string& config, const std::ve
         profile->print(std::cout, s.compute().name(),
                        std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
     }
-    save_trained_model(s, trained);
+    // save.path: one file (or one shard), written by rank 0 alone.
+    if (s.is_root()) save_trained_model(s, trained);
     return 0;
 }
+
+}  // namespace
 
 int evaluate(const common_options& common, const std::string& config, const std::vector<std::string>& overrides)
 {

@@ -90,6 +90,15 @@ void callback_set::set_messages(std::ostream* out)
     messages_.rdbuf(out != nullptr ? out->rdbuf() : nullptr);
 }
 
+std::vector<callback*> callback_set::list_without_file_writers() const
+{
+    std::vector<callback*> kept;
+    for (callback* c : list()) {
+        if (dynamic_cast<csv_logger*>(c) == nullptr && dynamic_cast<tensorboard_logger*>(c) == nullptr) kept.push_back(c);
+    }
+    return kept;
+}
+
 std::vector<callback*> callback_set::list() const
 {
     std::vector<callback*> all;

@@ -9,6 +9,7 @@
 #include "mlrun/checkpoint/training_state.hpp"
 #include "mlrun/core/atomic_file.hpp"
 #include "mlrun/core/error.hpp"
+#include "mlrun/distributed/communicator.hpp"
 
 #include <boost/filesystem/operations.hpp>
 
@@ -17,6 +18,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <optional>
 
 namespace fs = boost::filesystem;
 
@@ -42,13 +44,14 @@ std::string directory_of(const std::string& path)
 
 }  // namespace
 
-checkpoint_manager::checkpoint_manager(checkpoint_options options, const plugin_registry& plugins, std::ostream& out)
+checkpoint_manager::checkpoint_manager(checkpoint_options options, const plugin_registry& plugins, std::ostream& out,
+                                       bool lock_directory)
     : options_(std::move(options)),
       plugin_(choose_format(plugins, options_.format, options_.path, options_.format_where)),
       format_(plugin_),
       template_(options_.path, options_.where),
       out_(out),
-      lock_(std::make_unique<directory_lock>(options_.directory()))
+      lock_(lock_directory ? std::make_unique<directory_lock>(options_.directory()) : nullptr)
 {
 }
 
@@ -56,6 +59,7 @@ checkpoint_manager::~checkpoint_manager() = default;
 
 void checkpoint_manager::begin_run(const std::string& record)
 {
+    if (!lock_) return;  // another rank's view: the lock holder tidies up
     try {
         write_experiment_record(record);
     } catch (const io_error& e) {
@@ -109,6 +113,10 @@ void checkpoint_manager::save_and_name(const std::string& path, const checkpoint
     if (const auto state = ckpt.metadata.find(checkpoint_keys::training_state); state != ckpt.metadata.end()) {
         monitored = parse_training_state(state->second, path).monitored;
     }
+    if (ranks_ != nullptr && ranks_->size() > 1) {
+        save_with_ranks(path, ckpt, monitored);
+        return;
+    }
     if (!prefix_named()) {  // one file, renamed into place at once
         format_.save(path, ckpt, options_.format_settings());
         update_state_file(path, monitored);
@@ -123,6 +131,95 @@ void checkpoint_manager::save_and_name(const std::string& path, const checkpoint
     }
     update_state_file(path, monitored, previous.kept_name());
     previous.release();
+}
+
+void checkpoint_manager::save_with_ranks(const std::string& path, const checkpoint& ckpt, double monitored)
+{
+    if (prefix_named()) {
+        save_shards(path, ckpt, monitored);
+        return;
+    }
+    // One file: rank 0 writes it; the others learn whether it worked.
+    std::string failure;
+    if (ranks_->rank() == 0) {
+        try {
+            format_.save(path, ckpt, options_.format_settings());
+            update_state_file(path, monitored);
+        } catch (const io_error& e) {
+            failure = e.what();
+        }
+    }
+    const std::string failed = ranks_failing(*ranks_, !failure.empty());
+    if (!failed.empty()) throw io_error(failure.empty() ? path + ": rank 0 could not save it (its output says why)" : failure);
+}
+
+void checkpoint_manager::save_shards(const std::string& path, const checkpoint& ckpt, double monitored)
+{
+    // Each rank writes its shard under a temporary name; once all have,
+    // each renames its own into place; once all have, rank 0 writes the
+    // index and then the state file. Until every shard is written nothing
+    // changes, so a failure restores the previous checkpoint; after that
+    // the state file names its second name (previous_checkpoint.hpp),
+    // complete either way.
+    communicator& ranks = *ranks_;
+    const bool root = ranks.rank() == 0;
+    std::optional<previous_checkpoint> previous;
+    std::string failure;
+    if (root) {
+        try {
+            previous.emplace(directory_of(path), path);
+        } catch (const io_error& e) {
+            failure = e.what();
+        }
+    }
+    if (const std::string failed = ranks_failing(ranks, !failure.empty()); !failed.empty()) {
+        throw io_error(root ? failure : path + ": rank 0 could not keep the previous checkpoint (its output says why)");
+    }
+    format_options settings = options_.format_settings();
+    std::uint64_t sharded_bytes = 0;
+    for (const auto& [name, t] : ckpt.tensors) {
+        if (t.type() != dtype::string) sharded_bytes += t.byte_size();
+    }
+    settings.emplace_back("shard", std::to_string(ranks.rank()));
+    settings.emplace_back("shards", std::to_string(ranks.size()));
+    settings.emplace_back("sharded_bytes", std::to_string(sharded_bytes));
+
+    bool written_agreed = false;  // this rank has joined the "all written" agreement
+    std::string not_written;      // the ranks that could not write their shard
+    bool committed = false;
+    try {
+        format_.save(path, ckpt, settings, [&] {
+            written_agreed = true;
+            not_written = ranks_failing(ranks, false);
+            if (!not_written.empty()) throw io_error(path + ": " + not_written + " could not write its shard");
+            if (!root) return;
+            // Rank 0 commits (its shard, then the index) only once the others' shards are in place.
+            if (const std::string failed = ranks_failing(ranks, false); !failed.empty()) {
+                throw io_error(path + ": " + failed + " could not put its shard in place");
+            }
+        });
+        committed = true;
+    } catch (const io_error& e) {
+        failure = e.what();
+    }
+    if (!written_agreed) not_written = ranks_failing(ranks, true);
+    if (!root && not_written.empty()) ranks_failing(ranks, !committed);  // rank 0 waits for this in its commit
+    if (root) {
+        if (!not_written.empty()) {
+            previous->restore();  // nothing was renamed: the old files are whole under their own name
+        } else if (committed) {
+            try {
+                update_state_file(path, monitored, previous->kept_name());
+                previous->release();
+            } catch (const io_error& e) {
+                failure = e.what();
+            }
+        }
+        // Otherwise some shards were renamed: the state file goes on naming the second name.
+    }
+    const std::string failed = ranks_failing(ranks, !failure.empty());
+    if (failed.empty()) return;
+    throw io_error(!failure.empty() ? failure : path + ": the save failed on " + failed + " (its output says why)");
 }
 
 void checkpoint_manager::warn_if_short_of_space(const std::string& path, const checkpoint& ckpt) const

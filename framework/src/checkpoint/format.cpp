@@ -90,6 +90,12 @@ std::string format::save_path_problem(const std::string& path) const
 
 void format::save(const std::string& path, const checkpoint& ckpt, const format_options& options) const
 {
+    save(path, ckpt, options, {});
+}
+
+void format::save(const std::string& path, const checkpoint& ckpt, const format_options& options,
+                  const std::function<void()>& before_commit) const
+{
     const char* saving = "saving";
     const auto begin = entry(&mlrun_format_table::save_begin, path, saving);
     const auto save_tensor = entry(&mlrun_format_table::save_tensor, path, saving);
@@ -125,6 +131,7 @@ void format::save(const std::string& path, const checkpoint& ckpt, const format_
     for (const auto& [key, value] : ckpt.metadata) {
         check(save_metadata(guard.writer, key.c_str(), value.c_str()), "cannot save metadata '" + key + "'");
     }
+    if (before_commit) before_commit();  // throwing, it leaves the guard to abort the save
     mlrun_format_writer* writer = guard.writer;
     guard.writer = nullptr;  // commit frees it, successful or not
     if (const mlrun_status status = commit(writer, error.data(), error.size()); status != MLRUN_STATUS_OK) {

@@ -206,6 +206,12 @@ experiment load_experiment(const std::string& path, const std::vector<std::strin
     e.backend = r["backend"]["name"].as<std::string>();
     e.threads = static_cast<int>(integer_in(e, "backend.threads", 0, int_max));
     e.plugin_search_paths = plugin_search_paths(r["plugins"]["search_paths"], e.source.file_for("plugins.search_paths"));
+    const YAML::Node& d = r["distributed"];
+    const std::string ranks = d["backend"].as<std::string>();
+    e.distributed.kind = ranks == "mpi" ? distributed_kind::mpi : ranks == "none" ? distributed_kind::none : distributed_kind::automatic;
+    e.distributed.bucket_bytes = 1024 * integer_in(e, "distributed.bucket_kib", 1, 1 << 20);
+    e.distributed.overlap = d["overlap"].as<bool>();
+    e.distributed.check_weights = d["check_weights"].as<bool>();
 
     e.data = read_data_section(r["data"], e.source.file_for("data"));
 

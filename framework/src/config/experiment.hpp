@@ -8,6 +8,7 @@
 
 #include "config/schema.hpp"
 #include "mlrun/data/dataset.hpp"
+#include "mlrun/distributed/distributed_options.hpp"
 #include "mlrun/losses/loss_spec.hpp"
 #include "mlrun/optim/optimizer_spec.hpp"
 
@@ -31,6 +32,7 @@ struct experiment {
     std::string backend = "reference";
     int threads = 0;  // 0: as many as the machine has cores
     std::vector<std::string> plugin_search_paths;
+    distributed_options distributed;
 
     data_options data;
 

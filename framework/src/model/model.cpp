@@ -100,7 +100,9 @@ const tensor& model::forward(backend& be, const tensor& x, bool training, std::u
     return value_of(output_);
 }
 
-void model::backward(backend& be)
+void model::backward(backend& be) { backward(be, {}); }
+
+void model::backward(backend& be, const std::function<void(std::size_t)>& node_done)
 {
     // A node's gradient is complete once every consumer (all later in the
     // order) has run; the first contribution writes it, later ones add.
@@ -109,7 +111,10 @@ void model::backward(backend& be)
     written[output_] = 1;
     for (std::size_t i = nodes_.size(); i-- > 1;) {
         node& n = nodes_[i];
-        if (!written[i]) continue;  // not on a path to the output
+        if (!written[i]) {  // not on a path to the output
+            if (node_done) node_done(i);
+            continue;
+        }
         inputs_scratch_.clear();
         grads_scratch_.clear();
         for (std::size_t input : n.inputs) {
@@ -127,6 +132,7 @@ void model::backward(backend& be)
             if (written[input]) be.axpby(in.grad.size(), 1.0f, in.grad_scratch.f32(), 1.0f, in.grad.f32());
             written[input] = 1;
         }
+        if (node_done) node_done(i);
     }
 }
 

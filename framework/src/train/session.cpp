@@ -151,9 +151,18 @@ std::string channels_last_text(const shape& sample)
 
 }  // namespace
 
-session::session(const session_options& options, const std::string& model_path)
+session::session(const session_options& options, const std::string& model_path, const rank_connector& connect)
     : experiment_(load_experiment(options.config_path, options.overrides))
 {
+    if (connect) ranks_ = &connect(experiment_.distributed);
+    if (ranks_->size() > 1) {
+        check_ranks_agree();
+        try {
+            check_global_batch(experiment_.batch_size, ranks_->size());
+        } catch (const config_error& e) {
+            throw config_error(experiment_.file + ": " + e.what());
+        }
+    }
     checkpointing_ = read_checkpoint_options(experiment_);
     start_epoch_ = experiment_.initial_epoch;
     seed_ = experiment_.seed;
@@ -236,6 +245,29 @@ session::session(const session_options& options, const std::string& model_path)
                      : std::make_unique<callback_set>();
 }
 
+void session::check_ranks_agree()
+{
+    // FNV-1a of the resolved experiment as YAML: files, overrides and defaults all show in it.
+    const std::string text = YAML::Dump(experiment_.resolved);
+    std::uint64_t hash = 14695981039346656037ull;
+    for (const char c : text) hash = (hash ^ static_cast<unsigned char>(c)) * 1099511628211ull;
+    std::uint64_t lowest = hash;
+    std::uint64_t highest = hash;
+    ranks_->min(&lowest, 1);
+    ranks_->max(&highest, 1);
+    if (lowest == highest) return;
+    throw distributed_error(experiment_.file + ": the resolved experiment of " +
+                            ranks_differing_from_root(*ranks_, hash) + " differs from rank 0's (of " +
+                            std::to_string(ranks_->size()) +
+                            " ranks); every rank must train the same experiment: give each the same file and "
+                            "overrides (`mlrun config dump` on each host shows what it resolves to)");
+}
+
+void session::broadcast_weights()
+{
+    for (parameter* p : model_->parameters()) ranks_->broadcast(p->value.bytes(), p->value.byte_size(), 0);
+}
+
 void session::go_on_from(const checkpoint& saved, const std::string& path, bool training)
 {
     optimizer& opt = trainer_->get_optimizer();
@@ -281,42 +313,63 @@ history session::fit(std::ostream& out, const std::vector<callback*>& extra_call
     options.initial_epoch = start_epoch_;
     options.validation = experiment_.validate_on_test ? &test_ : nullptr;
     options.terminate_on_nan = experiment_.terminate_on_nan;
-    options.warnings = &out;
+    options.ranks = ranks_;
+    options.distributed = experiment_.distributed;
+    // Only rank 0 prints and writes logs; the others train silently.
+    std::ostream silent(nullptr);
+    std::ostream& shown = is_root() ? out : silent;
+    options.warnings = &shown;
 
     int verbose = experiment_.verbose;
     if (verbose < 0) verbose = ::isatty(STDOUT_FILENO) ? 1 : 2;
-    progress_printer progress(out, verbose, options.epochs,
+    progress_printer progress(shown, verbose, options.epochs,
                               trainer_->steps_per_epoch(train_.size(), options.batch_size));
     std::vector<callback*> callbacks = {&progress};
     options.log_learning_rate = callbacks_->logs_learning_rate();
-    const std::vector<callback*> configured = callbacks_->list();
+    const std::vector<callback*> configured = is_root() ? callbacks_->list() : callbacks_->list_without_file_writers();
     callbacks.insert(callbacks.end(), configured.begin(), configured.end());
     // Locks the checkpoint directory before resume reads it.
-    const std::unique_ptr<checkpoint_manager> files =
-        checkpointing_.enabled() ? std::make_unique<checkpoint_manager>(checkpointing_, *plugins_, out) : nullptr;
+    if (ranks_->size() > 1 && checkpointing_.enabled() && checkpointing_.every.per == save_frequency::unit::seconds) {
+        // Each rank's clock would pick another step, and they save together.
+        throw config_error(experiment_.file + ": checkpoint.every: a time cannot pace the saves of a "
+                           "distributed run, whose ranks save together at the same step; give it in steps or "
+                           "epochs (e.g. '500 steps')");
+    }
+    // Rank 0 locks the directory (and creates it) before the others read it.
+    std::unique_ptr<checkpoint_manager> files;
+    if (checkpointing_.enabled() && is_root()) files = std::make_unique<checkpoint_manager>(checkpointing_, *plugins_, shown);
+    ranks_->barrier();
+    if (checkpointing_.enabled() && !is_root()) {
+        files = std::make_unique<checkpoint_manager>(checkpointing_, *plugins_, shown, false);
+    }
+    if (files) files->set_ranks(ranks_);
     std::unique_ptr<model_checkpoint> saver;
     if (files) {
         training_state run;
         run.seed = seed_;
         run.batch_size = experiment_.batch_size;
         run.shuffle = experiment_.shuffle;
-        saver = make_model_checkpoint(experiment_, *files, run, start_epoch_, out);
+        saver = make_model_checkpoint(experiment_, *files, run, start_epoch_, shown);
         saver->set_callback_state_source(callbacks_.get());
         callbacks.push_back(saver.get());
     }
     if (const std::optional<resumed> r = resume_from_latest(experiment_, files.get(), *model_, trainer_->get_optimizer(),
-                                                            *callbacks_, resume_mode_for(experiment_, resume_), out)) {
+                                                            *callbacks_, resume_mode_for(experiment_, resume_), shown)) {
         options.resume_at = r->state;
         if (saver) saver->resume_from(r->state.best);
     }
+    if (ranks_->size() > 1) broadcast_weights();
     first_epoch_ = options.resume_at ? options.resume_at->epoch : options.initial_epoch;
     // After the saver, so a step it has just saved is not saved twice.
-    const bool save_on_signal = experiment_.resolved["fit"]["on_signal"].as<std::string>() == "save_and_exit";
+    // Under mpirun each rank sees a signal at its own step, so none saves on one:
+    // the job ends and resumes from the last checkpoint (docs/distributed.md).
+    const bool save_on_signal =
+        experiment_.resolved["fit"]["on_signal"].as<std::string>() == "save_and_exit" && ranks_->size() == 1;
     signal_stop stopper(save_on_signal ? saver.get() : nullptr);
     callbacks.push_back(&stopper);
     callbacks.insert(callbacks.end(), extra_callbacks.begin(), extra_callbacks.end());
     // `out` lives only through this call.
-    callbacks_->set_messages(verbose != 0 ? &out : nullptr);
+    callbacks_->set_messages(verbose != 0 ? &shown : nullptr);
     struct forget_messages {
         callback_set& c;
         ~forget_messages() { c.set_messages(nullptr); }

@@ -17,6 +17,7 @@
 #include "mlrun/checkpoint/checkpoint_options.hpp"
 #include "config/experiment.hpp"
 #include "mlrun/data/dataset.hpp"
+#include "mlrun/distributed/communicator.hpp"
 #include "mlrun/model/model.hpp"
 #include "mlrun/plugin/plugin_registry.hpp"
 #include "mlrun/train/resume.hpp"
@@ -24,6 +25,7 @@
 
 #include <boost/filesystem/path.hpp>
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -40,11 +42,17 @@ struct session_options {
     bool load_train_data = true;
 };
 
+// Gives the communicator the experiment's `distributed` section asks for;
+// it must outlive the session.
+using rank_connector = std::function<communicator&(const distributed_options&)>;
+
 class session {
 public:
     // `model_path`: a saved model to start from instead of the experiment's
     // model (train --model); "" builds the experiment's.
-    explicit session(const session_options& options, const std::string& model_path = "");
+    // `connect` (training commands): the processes to train with; unset: one.
+    explicit session(const session_options& options, const std::string& model_path = "",
+                     const rank_connector& connect = {});
 
     experiment& config() { return experiment_; }
     plugin_registry& plugins() { return *plugins_; }
@@ -56,6 +64,10 @@ public:
     callback_set& callbacks() { return *callbacks_; }
     const dataset& train_data() const { return train_; }
     const dataset& test_data() const { return test_; }
+    // The processes training together (one, unless under mpirun).
+    communicator& ranks() { return *ranks_; }
+    // Whether this process prints, logs and writes single-file outputs (rank 0).
+    bool is_root() const { return ranks_->rank() == 0; }
 
     // Trains as the experiment says, printing progress to `out`; resumes
     // from the latest checkpoint when asked (docs/resume.md). On SIGTERM or
@@ -76,6 +88,13 @@ public:
 
 private:
     experiment experiment_;
+    local_communicator local_ranks_;
+    communicator* ranks_ = &local_ranks_;
+    // Every rank must train the same experiment: distributed_error naming
+    // the ranks whose resolved experiment differs from rank 0's.
+    void check_ranks_agree();
+    // Makes every rank's weights rank 0's.
+    void broadcast_weights();
     std::unique_ptr<plugin_registry> plugins_;
     std::unique_ptr<backend> backend_;
     dataset train_;

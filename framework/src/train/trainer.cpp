@@ -3,7 +3,9 @@
 #include "mlrun/backend/backend.hpp"
 #include "mlrun/core/error.hpp"
 #include "mlrun/core/rng.hpp"
+#include "train/gradient_buckets.hpp"
 
+#include <chrono>
 #include <cmath>
 #include <cstring>
 #include <ostream>
@@ -48,6 +50,23 @@ const char* const non_finite_stop_advice =
     ": training stopped before this step was logged or saved, so earlier checkpoints are as they were "
     "(a smaller compile.optimizer learning_rate usually helps; fit.terminate_on_nan: false goes on anyway)";
 
+// FNV-1a over the weights' bytes: the same weights give the same word on every rank.
+std::uint64_t weights_fingerprint(model& m)
+{
+    std::uint64_t hash = 14695981039346656037ull;
+    for (const parameter* p : m.parameters()) {
+        const auto* bytes = reinterpret_cast<const unsigned char*>(p->value.bytes());
+        for (std::size_t i = 0; i < p->value.byte_size(); ++i) hash = (hash ^ bytes[i]) * 1099511628211ull;
+    }
+    return hash;
+}
+
+// Rank r's contiguous share [first, last) of a global batch of `count` samples.
+std::pair<std::int64_t, std::int64_t> share_of(std::int64_t count, int rank, int ranks)
+{
+    return {count * rank / ranks, count * (rank + 1) / ranks};
+}
+
 const char* const non_finite_go_on_note = "; fit.terminate_on_nan is false, so training goes on (warned once)\n";
 
 }  // namespace
@@ -59,6 +78,19 @@ trainer::trainer(model& m, backend& be, loss_function loss, std::unique_ptr<opti
     loss_.attach(model_);
     optimizer_->attach(model_.trainable_parameters());
 }
+
+void check_global_batch(std::int64_t batch_size, int ranks)
+{
+    if (batch_size % ranks == 0) return;
+    throw config_error("fit.batch_size: " + std::to_string(batch_size) + " is the global batch of " +
+                       std::to_string(ranks) + " ranks, which each take an equal share of it, so it must be a "
+                       "multiple of " + std::to_string(ranks) + "; e.g. fit.batch_size=" +
+                       std::to_string(std::max<std::int64_t>(batch_size / ranks, 1) * ranks));
+}
+
+trainer::~trainer() = default;
+
+const reduction_timing* trainer::last_reduction_timing() const { return buckets_ ? &buckets_->timing() : nullptr; }
 
 std::int64_t trainer::steps_per_epoch(std::int64_t samples, std::int64_t batch_size) const
 {
@@ -88,6 +120,52 @@ double trainer::train_step(std::uint64_t step_seed)
     return batch_loss;
 }
 
+double trainer::distributed_step(std::uint64_t step_seed, std::int64_t local, std::int64_t global)
+{
+    const auto started = std::chrono::steady_clock::now();
+    // The loss sum and each metric's (correct, total) of this rank's share,
+    // summed over ranks in one call after the gradients.
+    std::vector<double> sums(1 + 2 * metrics_.size(), 0.0);
+    buckets_->begin_step(static_cast<float>(local) / static_cast<float>(global));
+    std::vector<std::pair<std::int64_t, std::int64_t>> before;
+    for (const accuracy_metric& m : metrics_) before.push_back(m.counts());
+    if (local > 0) {
+        const tensor& prediction = model_.forward(backend_, batch_x_, true, step_seed);
+        sums[0] = loss_.compute(backend_, model_, prediction, batch_y_, true);
+        for (accuracy_metric& m : metrics_) m.update(backend_, prediction, batch_y_);
+        model_.backward(backend_, [this](std::size_t node) { buckets_->node_done(node); });
+    }
+    buckets_->finish();
+    for (std::size_t i = 0; i < metrics_.size(); ++i) {
+        const auto now = metrics_[i].counts();
+        sums[1 + 2 * i] = static_cast<double>(now.first - before[i].first);
+        sums[2 + 2 * i] = static_cast<double>(now.second - before[i].second);
+    }
+    ranks_->sum(sums.data(), sums.size());
+    // Counts stay exact in doubles up to 2^53 samples.
+    for (std::size_t i = 0; i < metrics_.size(); ++i) {
+        metrics_[i].set_counts({before[i].first + static_cast<std::int64_t>(sums[1 + 2 * i]),
+                                before[i].second + static_cast<std::int64_t>(sums[2 + 2 * i])});
+    }
+    epoch_loss_sum_ += sums[0];
+    optimizer_->step(backend_);
+    reduction_timing& t = buckets_->timing();
+    ++t.steps;
+    t.step_seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    return sums[0];
+}
+
+void trainer::check_weights_agree(int epoch)
+{
+    const std::string differing = ranks_differing_from_root(*ranks_, weights_fingerprint(model_));
+    if (differing.empty()) return;
+    throw distributed_error("after epoch " + std::to_string(epoch + 1) + " the weights of " + differing +
+                            " differ from rank 0's (of " + std::to_string(ranks_->size()) +
+                            " ranks): the ranks no longer train the same model, so the run stops "
+                            "(a rank with other data files or another build of mlrun or of a backend plugin "
+                            "is the usual cause)");
+}
+
 history trainer::fit(const dataset& train, const fit_options& options, const std::vector<callback*>& callbacks)
 {
     if (options.batch_size < 1) throw config_error("fit.batch_size must be at least 1");
@@ -98,6 +176,16 @@ history trainer::fit(const dataset& train, const fit_options& options, const std
     }
     stop_requested_ = false;
     abort_requested_ = false;
+    const bool parallel = options.ranks != nullptr && options.ranks->size() > 1;
+    ranks_ = parallel ? options.ranks : nullptr;
+    buckets_.reset();
+    const int rank = parallel ? ranks_->rank() : 0;
+    const int rank_count = parallel ? ranks_->size() : 1;
+    if (parallel) {
+        check_global_batch(options.batch_size, rank_count);
+        buckets_ = std::make_unique<gradient_buckets>(model_, *ranks_, options.distributed.bucket_bytes,
+                                                      options.distributed.overlap);
+    }
     const std::int64_t samples = train.size();
     const std::int64_t steps = steps_per_epoch(samples, options.batch_size);
     std::vector<std::int64_t> order(static_cast<std::size_t>(samples));
@@ -109,7 +197,9 @@ history trainer::fit(const dataset& train, const fit_options& options, const std
     if (options.shuffle) {
         for (int e = 0; e < first_epoch; ++e) shuffle_order(order, shuffler);
     }
-    const std::uint64_t dropout_seed = derive_seed(options.seed, dropout_stream);
+    // Per rank (seed + rank): each rank draws the masks of its own samples;
+    // rank 0 draws what a one-process run draws.
+    const std::uint64_t dropout_seed = derive_seed(options.seed + static_cast<std::uint64_t>(rank), dropout_stream);
 
     history result;
     metric_logs logs;
@@ -141,10 +231,17 @@ history trainer::fit(const dataset& train, const fit_options& options, const std
             for (callback* c : callbacks) c->on_batch_begin(*this, step);
             const std::int64_t begin = step * options.batch_size;
             const std::int64_t end = std::min(begin + options.batch_size, samples);
-            gather(train, order, begin, end);
             // Dropout masks follow the global step, so they survive a resume.
-            const double batch_loss =
-                train_step(derive_seed(dropout_seed, static_cast<std::uint64_t>(optimizer_->iterations())));
+            const std::uint64_t step_seed = derive_seed(dropout_seed, static_cast<std::uint64_t>(optimizer_->iterations()));
+            double batch_loss = 0.0;
+            if (parallel) {
+                const auto [first, last] = share_of(end - begin, rank, rank_count);
+                gather(train, order, begin + first, begin + last);
+                batch_loss = distributed_step(step_seed, last - first, end - begin);
+            } else {
+                gather(train, order, begin, end);
+                batch_loss = train_step(step_seed);
+            }
             if (!std::isfinite(batch_loss) && !warned_non_finite) {
                 const std::string what = non_finite_loss_message(batch_loss, epoch, options.epochs, step, steps);
                 if (options.terminate_on_nan) throw diverged_error(what + non_finite_stop_advice);
@@ -158,6 +255,7 @@ history trainer::fit(const dataset& train, const fit_options& options, const std
             if (stop_requested_) break;
         }
         if (abort_requested_) break;
+        if (parallel && options.distributed.check_weights) check_weights_agree(epoch);
         if (options.validation != nullptr) {
             const metric_logs validation = evaluate(*options.validation, options.batch_size);
             for (const auto& [name, value] : validation.values) logs.set("val_" + name, value);
@@ -168,6 +266,7 @@ history trainer::fit(const dataset& train, const fit_options& options, const std
         for (callback* c : callbacks) c->on_epoch_end(*this, epoch, logs);
     }
     for (callback* c : callbacks) c->on_train_end(*this, logs);
+    ranks_ = nullptr;
     return result;
 }
 

@@ -40,6 +40,9 @@ public:
     void set_messages(std::ostream* out);
 
     std::vector<callback*> list() const;
+    // The same without the ones that write files (CSV, TensorBoard): what
+    // the ranks of a distributed run other than rank 0 run.
+    std::vector<callback*> list_without_file_writers() const;
     bool empty() const { return owned_.empty(); }
 
     // True when a callback changes the learning rate: the logs then carry

@@ -20,6 +20,7 @@
 
 namespace mlrun {
 
+class communicator;
 class directory_lock;
 struct io_error;
 class plugin_registry;
@@ -29,8 +30,10 @@ public:
     // Chooses the format (config_error at checkpoint.format when none
     // fits) and locks the directory for the manager's life, before resume
     // reads it or anything is written (io_error when another run holds it).
-    // Warnings and notes go to `out`.
-    checkpoint_manager(checkpoint_options options, const plugin_registry& plugins, std::ostream& out);
+    // Warnings and notes go to `out`. Without `lock_directory` it only
+    // reads (another rank of a distributed run, whose rank 0 holds the lock).
+    checkpoint_manager(checkpoint_options options, const plugin_registry& plugins, std::ostream& out,
+                       bool lock_directory = true);
     ~checkpoint_manager();
     checkpoint_manager(const checkpoint_manager&) = delete;
     checkpoint_manager& operator=(const checkpoint_manager&) = delete;
@@ -38,6 +41,12 @@ public:
     const checkpoint_options& options() const { return options_; }
     const path_template& path() const { return template_; }
     const format& file_format() const { return format_; }
+
+    // A distributed run's ranks save together (docs/distributed.md): a
+    // TensorFlow checkpoint as one data shard per rank, rank 0 writing the
+    // index and the state file once every shard is in place; a one-file
+    // format by rank 0 alone. Every rank calls save() at the same point.
+    void set_ranks(communicator* ranks) { ranks_ = ranks; }
 
     // At the start of a run: DIRECTORY/experiment.yaml records the resolved
     // experiment `record` (when not empty), and the temporaries of a save
@@ -64,6 +73,10 @@ private:
     void warn_if_short_of_space(const std::string& path, const checkpoint& ckpt) const;
     void warn_of_failure(const std::string& what, const io_error& e) const;
     void save_and_name(const std::string& path, const checkpoint& ckpt);
+    // save_and_name over several ranks; every rank throws the same io_error
+    // when any of them failed.
+    void save_with_ranks(const std::string& path, const checkpoint& ckpt, double monitored);
+    void save_shards(const std::string& path, const checkpoint& ckpt, double monitored);
     // The state file names `path` as the newest, no longer `forget`, and
     // keeps what keep_last and keep_best keep; then the dropped
     // checkpoints' files go. `monitored` is the new checkpoint's value.
@@ -81,6 +94,7 @@ private:
     path_template template_;
     std::ostream& out_;
     std::unique_ptr<directory_lock> lock_;
+    communicator* ranks_ = nullptr;
 };
 
 }  // namespace mlrun

@@ -6,6 +6,7 @@
 #include "mlrun/checkpoint/checkpoint.hpp"
 #include "mlrun/plugin/plugin_registry.hpp"
 
+#include <functional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -38,6 +39,11 @@ public:
     // Writes `ckpt` to `path` as one transaction: on any failure nothing at
     // `path` changes and io_error says what failed (file, tensor).
     void save(const std::string& path, const checkpoint& ckpt, const format_options& options = {}) const;
+    // The same, calling `before_commit` once everything is handed to the
+    // plugin and before it commits; when that throws, the save is aborted
+    // (a distributed save waits there for the other ranks' shards).
+    void save(const std::string& path, const checkpoint& ckpt, const format_options& options,
+              const std::function<void()>& before_commit) const;
 
     // For export-only formats: whether save() would take `ckpt`, by a save
     // with option dry_run=true that writes nothing; io_error with the reason.

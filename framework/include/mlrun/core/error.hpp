@@ -17,6 +17,7 @@ enum class exit_code : int {
     model = 6,          // model does not fit its data, or a layer is misused
     io = 7,             // reading or writing a file failed
     diverged = 8,       // the training loss became NaN or infinite
+    distributed = 9,    // the processes of a data-parallel run disagree
     interrupted = 130,  // stopped by a signal
 };
 
@@ -49,6 +50,9 @@ struct io_error : error {
 };
 struct diverged_error : error {
     explicit diverged_error(const std::string& m) : error(exit_code::diverged, m) {}
+};
+struct distributed_error : error {
+    explicit distributed_error(const std::string& m) : error(exit_code::distributed, m) {}
 };
 
 }  // namespace mlrun

@@ -9,6 +9,7 @@
 
 #include "mlrun/layers/layer.hpp"
 
+#include <functional>
 #include <memory>
 #include <ostream>
 #include <string>
@@ -59,6 +60,10 @@ public:
     // Backpropagates output_grad() to every parameter gradient. Needs the
     // forward pass of the same batch just before.
     void backward(backend& be);
+    // The same, calling `node_done(i)` once node i's parameter gradients
+    // are complete (from the last node down), so a data-parallel step can
+    // start summing them while earlier layers still compute.
+    void backward(backend& be, const std::function<void(std::size_t)>& node_done);
 
     std::vector<parameter*> parameters();
     // The parameters the optimizer updates, in model order.

@@ -3,6 +3,8 @@
 
 #include "mlrun/checkpoint/training_state.hpp"
 #include "mlrun/data/dataset.hpp"
+#include "mlrun/distributed/communicator.hpp"
+#include "mlrun/distributed/distributed_options.hpp"
 #include "mlrun/losses/loss.hpp"
 #include "mlrun/metrics/accuracy.hpp"
 #include "mlrun/model/model.hpp"
@@ -18,6 +20,7 @@
 namespace mlrun {
 
 class backend;
+class gradient_buckets;
 
 struct fit_options {
     int epochs = 1;
@@ -35,7 +38,19 @@ struct fit_options {
     // TerminateOnNaN). Off: training goes on, with one warning to `warnings`.
     bool terminate_on_nan = true;
     std::ostream* warnings = nullptr;
+    // Data-parallel training (docs/distributed.md): with more than one rank,
+    // batch_size is the global batch, of which each rank takes its
+    // contiguous share; gradients, loss and metrics are summed across
+    // ranks, so every rank logs and steps the same. nullptr: one process.
+    communicator* ranks = nullptr;
+    distributed_options distributed;
 };
+
+struct reduction_timing;
+
+// Throws config_error unless the global batch `batch_size` splits into
+// equal shares for `ranks` ranks.
+void check_global_batch(std::int64_t batch_size, int ranks);
 
 // One metric_logs per epoch, as Keras's History.
 struct history {
@@ -47,6 +62,7 @@ public:
     // The model must be built; `optimizer` gets attached to its parameters.
     trainer(model& m, backend& be, loss_function loss, std::unique_ptr<optimizer> opt,
             std::vector<accuracy_metric> metrics);
+    ~trainer();
 
     history fit(const dataset& train, const fit_options& options, const std::vector<callback*>& callbacks);
 
@@ -72,12 +88,20 @@ public:
     optimizer& get_optimizer() { return *optimizer_; }
     backend& get_backend() { return backend_; }
     std::int64_t steps_per_epoch(std::int64_t samples, std::int64_t batch_size) const;
+    // Where the last data-parallel fit()'s steps spent their time (none
+    // after a one-process fit).
+    const reduction_timing* last_reduction_timing() const;
 
 private:
     // Copies the samples order[begin, end) into the batch buffers.
     void gather(const dataset& data, const std::vector<std::int64_t>& order, std::int64_t begin, std::int64_t end);
     // One gradient step on the gathered batch; returns the batch's summed loss.
     double train_step(std::uint64_t step_seed);
+    // The same for this rank's share of a global batch: `local` samples
+    // gathered of `global`; returns the global batch's summed loss.
+    double distributed_step(std::uint64_t step_seed, std::int64_t local, std::int64_t global);
+    // Throws distributed_error naming the ranks whose weights differ from rank 0's.
+    void check_weights_agree(int epoch);
 
     model& model_;
     backend& backend_;
@@ -91,6 +115,8 @@ private:
     double epoch_loss_sum_ = 0.0;
     int epoch_ = 0;
     std::int64_t steps_done_ = 0;
+    communicator* ranks_ = nullptr;  // set while a data-parallel fit() runs
+    std::unique_ptr<gradient_buckets> buckets_;
 };
 
 }  // namespace mlrun
