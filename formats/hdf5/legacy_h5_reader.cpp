@@ -91,7 +91,14 @@ void read_legacy_h5(hid_t file, staged_checkpoint& out)
         if (has_attribute(file, "model_config")) {
             const std::string where = "/ attribute 'model_config'";
             const json config = parse_json(read_string_attribute(file, "model_config", "/"), where);
-            translate_architecture([&] { return model_from_keras(config, where); }, out);
+            // mlrun keeps the Keras forms of the model's plugin layers beside it.
+            std::vector<plugin_layer_form> forms;
+            if (has_attribute(file, plugin_forms_attribute)) {
+                const std::string text = read_string_attribute(file, plugin_forms_attribute, "/");
+                forms = parse_plugin_layer_forms(text, std::string("/ attribute '") + plugin_forms_attribute + "'");
+                out.set_meta("keras_layer_forms", text);
+            }
+            translate_architecture([&] { return model_from_keras(config, where, forms); }, out);
         }
         if (has_attribute(file, "training_config")) {
             const std::string where = "/ attribute 'training_config'";

@@ -198,7 +198,9 @@ void write_contents(hid_t file, const staged_checkpoint& ckpt, bool weights_only
         return;
     }
     if (layers == nullptr) throw format_error("a whole-model file needs the model_config metadata");
-    const model_spec spec = model_from_layers_yaml(*layers, "metadata model_config");
+    model_spec spec = model_from_layers_yaml(*layers, "metadata model_config");
+    const std::string* forms = ckpt.meta("keras_layer_forms");
+    if (forms != nullptr) spec.plugin_forms = parse_plugin_layer_forms(*forms, "metadata keras_layer_forms");
     naming.model = keras3_model_name(spec);
     const bool keras3 = generation == keras_generation::keras3;
     const std::string model_config =
@@ -208,6 +210,7 @@ void write_contents(hid_t file, const staged_checkpoint& ckpt, bool weights_only
     write_string_attribute(file, "backend", "tensorflow", string_charset::utf8, "/");
     write_string_attribute(file, "keras_version", naming.version(), string_charset::utf8, "/");
     write_string_attribute(file, "model_config", model_config, string_charset::ascii, "/");
+    if (forms != nullptr) write_string_attribute(file, plugin_forms_attribute, *forms, string_charset::utf8, "/");
     // Keras compiles from training_config, which needs the optimizer; a
     // model saved without it loads uncompiled, as in Keras.
     if (!compile.optimizer_class.empty()) {

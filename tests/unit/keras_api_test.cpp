@@ -258,6 +258,12 @@ BOOST_AUTO_TEST_CASE(saved_models_load_back_exactly)
     m.save_weights(weights);
     fresh.load_weights(weights);
     BOOST_TEST(same_bytes(fresh.predict(data.x), m.predict(data.x)));
+    // A TensorFlow checkpoint prefix with a suffix, as Keras's tutorial names it.
+    const std::string prefix = (dir.path / "training_1" / "cp.ckpt").string();
+    m.save_weights(prefix);
+    keras::model other = tutorial_model(9);
+    other.load_weights(prefix);
+    BOOST_TEST(same_bytes(other.predict(data.x), m.predict(data.x)));
     std::ostringstream table;
     fresh.summary(table);
     BOOST_TEST(contains(table.str(), "dense_1 (Dense)"), table.str());

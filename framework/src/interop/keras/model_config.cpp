@@ -2,6 +2,7 @@
 
 #include "interop/keras/format_error.hpp"
 #include "interop/keras/layers.hpp"
+#include "interop/keras/plugin_layer_forms.hpp"
 
 #include <algorithm>
 #include <cctype>
@@ -43,7 +44,28 @@ std::string layer_where(const std::string& where, const json& entry, std::size_t
            (cls != nullptr && cls->is_string() ? " (" + cls->get<std::string>() + ")" : "");
 }
 
-model_spec sequential_from_keras(const json& config, const std::string& where)
+// A built-in class's layer, or a plugin layer's in its Keras form.
+layer_spec read_layer(const std::string& cls, const json& config, const std::string& where,
+                      const std::vector<plugin_layer_form>& forms)
+{
+    if (!is_translated_class(cls)) {
+        if (const plugin_layer_form* form = form_of_keras_class(forms, cls)) return plugin_layer_from_keras(*form, config, where);
+    }
+    return layer_from_keras(cls, config, where);
+}
+
+// {"class_name": ..., "config": ...} of `l`: a built-in class's, or its plugin's Keras form.
+json layer_entry(const layer_spec& l, const std::vector<std::int64_t>* batch_input_shape, const std::string& where,
+                 const std::vector<plugin_layer_form>& forms)
+{
+    if (const plugin_layer_form* form = form_of_class(forms, l.class_name)) {
+        return {{"class_name", form->keras_class}, {"config", plugin_keras_config(*form, l, batch_input_shape, where)}};
+    }
+    return {{"class_name", l.class_name}, {"config", keras_layer_config(l, batch_input_shape, where)}};
+}
+
+model_spec sequential_from_keras(const json& config, const std::string& where,
+                                 const std::vector<plugin_layer_form>& forms)
 {
     model_spec spec;
     spec.sequential = true;
@@ -64,7 +86,7 @@ model_spec sequential_from_keras(const json& config, const std::string& where)
             continue;
         }
         if (spec.input_shape.empty()) spec.input_shape = input_shape_of(layer_config, at);
-        spec.layers.push_back(layer_from_keras(cls, layer_config, at));
+        spec.layers.push_back(read_layer(cls, layer_config, at, forms));
     }
     if (spec.input_shape.empty()) {
         // Keras 3 keeps the shape the model was built for at the top.
@@ -173,7 +195,8 @@ std::vector<layer_spec> topological_order(std::vector<layer_spec> layers, const 
     return ordered;
 }
 
-model_spec functional_from_keras(const json& config, const std::string& where)
+model_spec functional_from_keras(const json& config, const std::string& where,
+                                 const std::vector<plugin_layer_form>& forms)
 {
     model_spec spec;
     spec.sequential = false;
@@ -203,7 +226,7 @@ model_spec functional_from_keras(const json& config, const std::string& where)
             input_found = true;
             continue;
         }
-        layer_spec layer = layer_from_keras(cls, layer_config, at);
+        layer_spec layer = read_layer(cls, layer_config, at, forms);
         layer.inputs = inbound_layers(entry, at);
         found.push_back(std::move(layer));
     }
@@ -315,6 +338,12 @@ std::string supported_keras_classes()
 
 model_spec model_from_keras(const json& model_config, const std::string& where)
 {
+    return model_from_keras(model_config, where, {});
+}
+
+model_spec model_from_keras(const json& model_config, const std::string& where,
+                            const std::vector<plugin_layer_form>& plugin_forms)
+{
     const json* cls = member(model_config, "class_name");
     const json* config = member(model_config, "config");
     if (cls == nullptr || !cls->is_string() || config == nullptr) {
@@ -322,8 +351,12 @@ model_spec model_from_keras(const json& model_config, const std::string& where)
                            json_excerpt(model_config));
     }
     const std::string name = cls->get<std::string>();
-    if (name == "Sequential") return sequential_from_keras(*config, where);
-    if (name == "Model" || name == "Functional") return functional_from_keras(*config, where);
+    if (name == "Sequential" || name == "Model" || name == "Functional") {
+        model_spec spec = name == "Sequential" ? sequential_from_keras(*config, where, plugin_forms)
+                                               : functional_from_keras(*config, where, plugin_forms);
+        spec.plugin_forms = plugin_forms;
+        return spec;
+    }
     throw format_error(where + ": model class '" + name +
                        "' cannot be rebuilt (subclassed models are code); mlrun rebuilds Sequential and functional "
                        "(Model, Functional) models");
@@ -444,9 +477,8 @@ json keras_model_config(const model_spec& spec)
                           {"config", keras_input_config(spec.layers.front().name + "_input", spec.input_shape)}});
         for (std::size_t i = 0; i < spec.layers.size(); ++i) {
             const layer_spec& l = spec.layers[i];
-            layers.push_back({{"class_name", l.class_name},
-                              {"config", keras_layer_config(l, i == 0 ? &spec.input_shape : nullptr,
-                                                            where + ": layer '" + l.name + "'")}});
+            layers.push_back(layer_entry(l, i == 0 ? &spec.input_shape : nullptr, where + ": layer '" + l.name + "'",
+                                         spec.plugin_forms));
         }
         return {{"class_name", "Sequential"},
                 {"config", {{"name", spec.name.empty() ? "sequential" : spec.name}, {"layers", layers}}}};
@@ -458,10 +490,10 @@ json keras_model_config(const model_spec& spec)
     for (const layer_spec& l : spec.layers) {
         json node = json::array();
         for (const std::string& in : l.inputs) node.push_back({in, 0, 0, json::object()});
-        layers.push_back({{"class_name", l.class_name},
-                          {"config", keras_layer_config(l, nullptr, where + ": layer '" + l.name + "'")},
-                          {"name", l.name},
-                          {"inbound_nodes", json::array({node})}});
+        json entry = layer_entry(l, nullptr, where + ": layer '" + l.name + "'", spec.plugin_forms);
+        entry["name"] = l.name;
+        entry["inbound_nodes"] = json::array({node});
+        layers.push_back(std::move(entry));
     }
     return {{"class_name", "Functional"},
             {"config",
