@@ -18,10 +18,13 @@
 #include "mlrun/data/array_io.hpp"
 #include "mlrun/model/saved_model.hpp"
 
+#include <nlohmann/json.hpp>
+
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
 
 using namespace mlrun;
 namespace fs = std::filesystem;
@@ -144,6 +147,73 @@ BOOST_AUTO_TEST_CASE(weights_carry_keras_names)
     const checkpoint state = capture_state(*m, nullptr);
     BOOST_TEST(state.find("embedding/embeddings") != nullptr);
     BOOST_TEST(state.find("p_re_lu/alpha") != nullptr);
+}
+
+namespace {
+
+// The config of the first layer of class `class_name` anywhere in `j`.
+nlohmann::json* layer_config(nlohmann::json& j, const std::string& class_name)
+{
+    if (j.is_object()) {
+        if (j.contains("class_name") && j["class_name"] == class_name && j.contains("config")) return &j["config"];
+        for (auto& [key, value] : j.items()) {
+            if (nlohmann::json* found = layer_config(value, class_name)) return found;
+        }
+    } else if (j.is_array()) {
+        for (auto& value : j) {
+            if (nlohmann::json* found = layer_config(value, class_name)) return found;
+        }
+    }
+    return nullptr;
+}
+
+// The message loading the TF.js model `layers` after `edit` of its model.json.
+std::string load_error(const std::string& layers, const std::string& class_name,
+                       void (*edit)(nlohmann::json& config))
+{
+    const plugin_registry plugins = build_plugins();
+    auto m = testing::model_from_yaml(layers, 5);
+    temp_dir dir;
+    save_model(dir.path("web/"), *m, save_request{}, plugins);
+    nlohmann::json model;
+    std::ifstream(dir.path("web/model.json")) >> model;
+    nlohmann::json* config = layer_config(model["modelTopology"], class_name);
+    BOOST_TEST_REQUIRE(config != nullptr, "no " << class_name << " in model.json");
+    edit(*config);
+    std::ofstream(dir.path("web/model.json")) << model.dump();
+    backend be;
+    try {
+        load_model(dir.path("web/"), plugins, be);
+    } catch (const std::exception& e) {
+        return e.what();
+    }
+    return "";
+}
+
+bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(bad_keras_settings_are_refused_naming_the_layer_and_the_key)
+{
+    const std::string padded = "[{ZeroPadding2D: {padding: 1, input_shape: [3, 3, 1]}, name: pad}]";
+    const std::string negative = load_error(padded, "ZeroPadding2D", [](nlohmann::json& c) {
+        c["padding"] = {{-1, 1}, {0, 0}};
+    });
+    BOOST_TEST(contains(negative, "'pad' (ZeroPadding2D): padding: expected an amount >= 0, found -1"), negative);
+    const std::string masked = load_error("[{Embedding: {input_dim: 4, output_dim: 2, input_shape: [3]}}]", "Embedding",
+                                          [](nlohmann::json& c) { c["mask_zero"] = true; });
+    BOOST_TEST(contains(masked, "(Embedding): setting 'mask_zero' = true is not supported by mlrun"), masked);
+    const std::string reshaped = load_error("[{Reshape: {target_shape: [9], input_shape: [3, 3]}, name: r}]", "Reshape",
+                                            [](nlohmann::json& c) { c["target_shape"] = {4, 2}; });
+    BOOST_TEST(contains(reshaped, "layer 'r' (Reshape): target_shape [4, 2] does not hold exactly 9 values"), reshaped);
+    const std::string cropped = load_error("[{Cropping2D: {cropping: 0, input_shape: [3, 3, 1]}, name: crop}]",
+                                           "Cropping2D", [](nlohmann::json& c) { c["cropping"] = {{2, 1}, {0, 0}}; });
+    BOOST_TEST(contains(cropped, "layer 'crop' (Cropping2D): cropping [[2, 1], [0, 0]] removes 3 rows"), cropped);
+    const std::string bicubic = load_error("[{UpSampling2D: {input_shape: [3, 3, 1]}, name: up}]", "UpSampling2D",
+                                           [](nlohmann::json& c) { c["interpolation"] = "bicubic"; });
+    BOOST_TEST(contains(bicubic, "'up' (UpSampling2D): interpolation 'bicubic'; mlrun upsamples with nearest or bilinear"),
+               bicubic);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -97,7 +97,7 @@ const layer_class& elementwise_activation_layer::relu_description()
         "ReLU",
         "rectified linear unit: max_value from max_value up, x from threshold up, negative_slope * (x - threshold) below",
         {{"max_value", value_kind::number, "null", "the ceiling, >= 0 (null: none)"},
-         with_range({"negative_slope", value_kind::number, "0.0", "the slope below threshold, >= 0"},
+         with_range({"negative_slope", value_kind::number, "0.0", "the slope below threshold"},
                     {0.0, false, std::numeric_limits<double>::infinity(), false}),
          {"threshold", value_kind::number, "0.0", "where the unit switches from the slope to x"}},
         [](const layer_spec& spec) -> std::unique_ptr<layer> {
