@@ -49,6 +49,8 @@ const std::vector<std::string>& variable_names(const std::string& key, const std
         {"conv2d_transpose", {"kernel", "bias"}},
         {"depthwise_conv2d", {"depthwise_kernel", "bias"}},
         {"separable_conv2d", {"depthwise_kernel", "pointwise_kernel", "bias"}},
+        {"embedding", {"embeddings"}},
+        {"p_re_lu", {"alpha"}},
     };
     static const std::vector<std::string> none;
     std::string base = key;
@@ -59,7 +61,7 @@ const std::vector<std::string>& variable_names(const std::string& key, const std
         if (count == 0) return none;
         throw format_error(where + ": a layer '" + key + "' with " + std::to_string(count) +
                            " variables, of a class mlrun does not read (Dense, BatchNormalization, LayerNormalization, "
-                           "Conv1D, Conv2D, Conv2DTranspose, DepthwiseConv2D, SeparableConv2D)");
+                           "Conv1D, Conv2D, Conv2DTranspose, DepthwiseConv2D, SeparableConv2D, Embedding, PReLU)");
     }
     if (count > it->second.size()) {
         throw format_error(where + ": " + std::to_string(count) + " variables, more than a " + base + " layer has");

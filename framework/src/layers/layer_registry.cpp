@@ -7,12 +7,15 @@
 #include "mlrun/layers/plugin_layer.hpp"
 #include "mlrun/plugin/plugin_registry.hpp"
 #include "mlrun/layers/activation_layer.hpp"
+#include "mlrun/layers/advanced_activations.hpp"
 #include "mlrun/layers/batch_normalization.hpp"
 #include "mlrun/layers/convolution.hpp"
 #include "mlrun/layers/dense.hpp"
 #include "mlrun/layers/dropout.hpp"
+#include "mlrun/layers/embedding.hpp"
 #include "mlrun/layers/layer_normalization.hpp"
 #include "mlrun/layers/pooling.hpp"
+#include "mlrun/layers/reshaping_layers.hpp"
 #include "mlrun/layers/structural_layers.hpp"
 
 #include <algorithm>
@@ -35,6 +38,11 @@ std::vector<layer_class>& mutable_classes()
         pooling_layer::average_pooling1d_description(), pooling_layer::average_pooling2d_description(),
         pooling_layer::global_max_pooling1d_description(), pooling_layer::global_max_pooling2d_description(),
         pooling_layer::global_average_pooling1d_description(), pooling_layer::global_average_pooling2d_description(),
+        reshape_layer::description(), permute_layer::description(), border_layer::zero_padding2d_description(),
+        border_layer::cropping2d_description(), up_sampling2d_layer::description(),
+        spatial_dropout2d_layer::description(), embedding_layer::description(),
+        elementwise_activation_layer::elu_description(), elementwise_activation_layer::relu_description(),
+        prelu_layer::description(),
     };
     return classes;
 }
@@ -187,6 +195,16 @@ std::string class_name_of(const layer_options& options)
         std::string operator()(const global_max_pooling1d_options&) const { return "GlobalMaxPooling1D"; }
         std::string operator()(const global_max_pooling2d_options&) const { return "GlobalMaxPooling2D"; }
         std::string operator()(const layer_normalization_options&) const { return "LayerNormalization"; }
+        std::string operator()(const reshape_options&) const { return "Reshape"; }
+        std::string operator()(const permute_options&) const { return "Permute"; }
+        std::string operator()(const zero_padding2d_options&) const { return "ZeroPadding2D"; }
+        std::string operator()(const cropping2d_options&) const { return "Cropping2D"; }
+        std::string operator()(const up_sampling2d_options&) const { return "UpSampling2D"; }
+        std::string operator()(const spatial_dropout2d_options&) const { return "SpatialDropout2D"; }
+        std::string operator()(const embedding_options&) const { return "Embedding"; }
+        std::string operator()(const elu_options&) const { return "ELU"; }
+        std::string operator()(const relu_options&) const { return "ReLU"; }
+        std::string operator()(const prelu_options&) const { return "PReLU"; }
         std::string operator()(const plugin_layer_options& o) const { return o.class_name; }
     };
     return std::visit(namer{}, options);

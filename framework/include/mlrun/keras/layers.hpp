@@ -5,6 +5,7 @@
 //     keras::dense(10).named("logits")             // Dense(10, name='logits')
 //     keras::conv2d(32, {3, 3}, "relu")             // Conv2D(32, (3, 3), activation='relu')
 //     keras::max_pooling2d({2, 2})                  // MaxPooling2D((2, 2))
+//     keras::embedding(1000, 64)                    // Embedding(1000, 64)
 //
 // Settings beyond the common ones are set on the option structs of
 // layers/layer_spec.hpp and passed whole: keras::dense(options).
@@ -64,5 +65,20 @@ layer global_max_pooling1d();
 layer global_max_pooling2d();
 layer global_average_pooling1d();
 layer global_average_pooling2d();
+
+// Reshaping (channels_last images).
+layer reshape(std::vector<std::int64_t> target_shape);        // Reshape((7, 7, 16)); one entry may be -1
+layer permute(std::vector<std::int64_t> dims);                // Permute((2, 1)), axes counted from 1
+layer zero_padding2d(std::int64_t padding = 1);                // ZeroPadding2D(1)
+layer zero_padding2d(const border_2d& padding);                // ZeroPadding2D(((1, 2), (0, 1)))
+layer cropping2d(const border_2d& cropping);                   // Cropping2D(((1, 1), (2, 2)))
+layer up_sampling2d(std::array<std::int64_t, 2> size = {2, 2}, std::string interpolation = "nearest");
+layer spatial_dropout2d(float rate);
+layer embedding(std::int64_t input_dim, std::int64_t output_dim);
+
+// Activation layers with settings.
+layer elu(float alpha = 1.0f);
+layer relu(const relu_options& options = {});
+layer prelu(const prelu_options& options = {});
 
 }  // namespace mlrun::keras

@@ -183,6 +183,81 @@ struct layer_normalization_options {
     bool scale = true;
 };
 
+// ---- reshaping layers (channels_last)
+
+// keras.layers.Reshape: each sample to target_shape; one entry may be -1,
+// the size the others leave.
+struct reshape_options {
+    std::vector<std::int64_t> target_shape;  // required
+};
+
+// keras.layers.Permute: the sample axes reordered; dims is a permutation of
+// 1..rank, counted from 1 as Keras counts them (the batch axis is 0).
+struct permute_options {
+    std::vector<std::int64_t> dims;  // required
+};
+
+// Amounts before and after each spatial axis: ((top, bottom), (left, right)).
+using border_2d = std::array<std::array<std::int64_t, 2>, 2>;
+
+// keras.layers.ZeroPadding2D: zero rows and columns around each image.
+struct zero_padding2d_options {
+    border_2d padding = {{{1, 1}, {1, 1}}};
+    std::string data_format = "channels_last";
+};
+
+// keras.layers.Cropping2D: rows and columns removed from each image's borders.
+struct cropping2d_options {
+    border_2d cropping = {{{0, 0}, {0, 0}}};
+    std::string data_format = "channels_last";
+};
+
+// keras.layers.UpSampling2D: rows repeated size[0] times and columns
+// size[1] times (nearest), or resized bilinearly with half-pixel centres,
+// as TensorFlow's image.resize does for Keras.
+struct up_sampling2d_options {
+    std::array<std::int64_t, 2> size = {2, 2};
+    std::string data_format = "channels_last";
+    std::string interpolation = "nearest";
+};
+
+// keras.layers.SpatialDropout2D: in training, zeroes whole channels of each
+// image with probability `rate` (the rest scaled by 1 / (1 - rate)).
+struct spatial_dropout2d_options {
+    float rate = 0.0f;  // required, in [0, 1)
+    std::string data_format = "channels_last";
+};
+
+// keras.layers.Embedding: integer indices in [0, input_dim) to rows of an
+// [input_dim, output_dim] table ("embeddings").
+struct embedding_options {
+    std::int64_t input_dim = 0;   // required
+    std::int64_t output_dim = 0;  // required
+    std::string embeddings_initializer = "random_uniform";  // Keras's "uniform": U(-0.05, 0.05)
+};
+
+// ---- activation layers
+
+// keras.layers.ELU: x > 0 ? x : alpha * (exp(x) - 1).
+struct elu_options {
+    float alpha = 1.0f;
+};
+
+// keras.layers.ReLU: max_value above it, x from threshold up,
+// negative_slope * (x - threshold) below.
+struct relu_options {
+    std::optional<float> max_value;  // none: no ceiling
+    float negative_slope = 0.0f;
+    float threshold = 0.0f;
+};
+
+// keras.layers.PReLU: x > 0 ? x : alpha * x with a learned alpha per input
+// cell, shared along shared_axes (1-based sample axes, as Keras counts them).
+struct prelu_options {
+    std::string alpha_initializer = "zeros";
+    std::vector<std::int64_t> shared_axes;
+};
+
 // A class from a layer plugin (abi/mlrun_layer.h): its settings as the
 // plugin declares them, each value as text ("3", "true", "relu").
 struct plugin_layer_options {
@@ -196,7 +271,9 @@ using layer_options =
                  depthwise_conv2d_options, separable_conv2d_options, conv2d_transpose_options, max_pooling1d_options,
                  max_pooling2d_options, average_pooling1d_options, average_pooling2d_options,
                  global_average_pooling1d_options, global_average_pooling2d_options, global_max_pooling1d_options,
-                 global_max_pooling2d_options, layer_normalization_options, plugin_layer_options>;
+                 global_max_pooling2d_options, layer_normalization_options, reshape_options, permute_options,
+                 zero_padding2d_options, cropping2d_options, up_sampling2d_options, spatial_dropout2d_options,
+                 embedding_options, elu_options, relu_options, prelu_options, plugin_layer_options>;
 
 struct layer_spec {
     std::string name;  // empty: Keras's automatic name when a model is built ("dense", "dense_1", ...)

@@ -426,28 +426,40 @@ std::vector<std::int64_t> input_shape_of(const json& config, const std::string& 
     return dims;
 }
 
-bool is_translated_class(const std::string& keras_class)
+namespace {
+
+using reader = layer_spec (*)(const json& config, const std::string& where);
+
+// The reader of a Keras class, from this file's table or shape_layers.cpp's.
+reader translation_of(const std::string& keras_class)
 {
     for (const translated_class& t : translations) {
-        if (keras_class == t.keras_name) return true;
+        if (keras_class == t.keras_name) return t.read;
     }
-    return false;
+    for (std::size_t i = 0; i < shaping_translation_count; ++i) {
+        if (keras_class == shaping_translations[i].keras_name) return shaping_translations[i].read;
+    }
+    return nullptr;
 }
+
+}  // namespace
+
+bool is_translated_class(const std::string& keras_class) { return translation_of(keras_class) != nullptr; }
 
 std::vector<std::string> translated_classes()
 {
     std::vector<std::string> names = {"InputLayer"};
     for (const translated_class& t : translations) names.emplace_back(t.keras_name);
+    for (std::size_t i = 0; i < shaping_translation_count; ++i) names.emplace_back(shaping_translations[i].keras_name);
     return names;
 }
 
 layer_spec layer_from_keras(const std::string& keras_class, const json& config, const std::string& where)
 {
     if (!config.is_object()) throw format_error(where + ": expected a config object, found " + json_excerpt(config));
-    for (const translated_class& t : translations) {
-        if (keras_class != t.keras_name) continue;
+    if (const reader read = translation_of(keras_class)) {
         check_common(config, where);
-        layer_spec layer = t.read(config, where);
+        layer_spec layer = read(config, where);
         const json* name = member(config, "name");
         if (name == nullptr || !name->is_string() || name->get<std::string>().empty()) {
             throw format_error(where + ": the layer has no name");
@@ -507,7 +519,8 @@ json keras_layer_config(const layer_spec& layer, const std::vector<std::int64_t>
         for (const char* key : {"beta_regularizer", "gamma_regularizer", "beta_constraint", "gamma_constraint"}) {
             c[key] = nullptr;
         }
-    } else if (!convolutional_keras_config(layer, c, where) && layer.class_name != "Add") {
+    } else if (!convolutional_keras_config(layer, c, where) && !shaping_keras_config(layer, c, where) &&
+               layer.class_name != "Add") {
         throw format_error(where + ": layer class '" + layer.class_name + "' has no Keras translation; supported: " +
                            supported_keras_classes());
     }

@@ -265,12 +265,7 @@ std::vector<std::int64_t> read_shape(const YAML::Node& node, const std::string& 
 // Keras's automatic names: snake_case class, numbered from the second.
 std::string automatic_name(const std::string& class_name, std::map<std::string, int>& counts)
 {
-    std::string snake;
-    for (std::size_t i = 0; i < class_name.size(); ++i) {
-        const char c = class_name[i];
-        if (std::isupper(static_cast<unsigned char>(c)) && i > 0) snake += '_';
-        snake += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    }
+    const std::string snake = snake_case_name(class_name);
     const int n = counts[class_name]++;
     return n == 0 ? snake : snake + "_" + std::to_string(n);
 }
@@ -328,6 +323,26 @@ std::vector<std::string> graph_layer_order(const model_spec& spec)
 }
 
 }  // namespace
+
+// Keras's to_snake_case: "_" before each capitalised word, then between
+// a lower-case letter and a capital: ReLU -> re_lu, UpSampling2D ->
+// up_sampling2d, PReLU -> p_re_lu.
+std::string snake_case_name(const std::string& class_name)
+{
+    auto upper = [](char c) { return std::isupper(static_cast<unsigned char>(c)) != 0; };
+    auto lower = [](char c) { return std::islower(static_cast<unsigned char>(c)) != 0; };
+    std::string words;
+    for (std::size_t i = 0; i < class_name.size(); ++i) {
+        if (i > 0 && upper(class_name[i]) && i + 1 < class_name.size() && lower(class_name[i + 1])) words += '_';
+        words += class_name[i];
+    }
+    std::string snake;
+    for (std::size_t i = 0; i < words.size(); ++i) {
+        if (i > 0 && lower(words[i - 1]) && upper(words[i])) snake += '_';
+        snake += static_cast<char>(std::tolower(static_cast<unsigned char>(words[i])));
+    }
+    return snake;
+}
 
 std::string supported_keras_classes()
 {

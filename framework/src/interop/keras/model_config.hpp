@@ -72,6 +72,10 @@ json keras_model_config(const model_spec& spec);
 // declared.
 std::vector<std::string> keras_layer_names(const model_spec& spec);
 
+// Keras's snake case of a class name, its automatic layer names' stem:
+// "Dense" -> "dense", "ReLU" -> "re_lu", "Conv2D" -> "conv2d".
+std::string snake_case_name(const std::string& class_name);
+
 // "InputLayer, Dense, ..." for messages.
 std::string supported_keras_classes();
 
