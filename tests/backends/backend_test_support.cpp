@@ -56,6 +56,22 @@ std::unique_ptr<model> tutorial_model(std::uint64_t seed)
     return m;
 }
 
+std::unique_ptr<model> convnet_model(std::uint64_t seed)
+{
+    const YAML::Node layers = YAML::Load(
+        "- Conv2D: {filters: 32, kernel_size: 3, activation: relu, input_shape: [28, 28, 1]}\n"
+        "- MaxPooling2D: {pool_size: 2}\n"
+        "- Conv2D: {filters: 64, kernel_size: 3, activation: relu}\n"
+        "- MaxPooling2D: {pool_size: 2}\n"
+        "- Flatten: {}\n"
+        "- Dropout: {rate: 0.5}\n"
+        "- Dense: {units: 10, activation: softmax}\n");
+    std::unique_ptr<model> m = build_model(layers, "convnet model", std::nullopt);
+    rng init(seed);
+    m->build(init);
+    return m;
+}
+
 std::unique_ptr<trainer> tutorial_trainer(model& m, backend& be)
 {
     const loss_kind loss = loss_kind::sparse_categorical_crossentropy;

@@ -96,6 +96,14 @@ shape output_shape(std::size_t rank, const conv_geometry& g)
     return {g.rows.output, g.cols.output, g.out_channels};
 }
 
+// Gives `t` the batch's output_shape(rank, g) in place: building that shape
+// would allocate in every training step.
+void reshape_output(tensor& t, std::size_t rank, const conv_geometry& g, std::int64_t batch)
+{
+    if (rank == 1) t.reshape({batch, g.cols.output, g.out_channels});
+    else t.reshape({batch, g.rows.output, g.cols.output, g.out_channels});
+}
+
 // Keras's fans of a kernel: receptive field times its input / output axes.
 void initialize_kernel(parameter& kernel, const std::string& initializer, rng& init)
 {
@@ -161,11 +169,10 @@ parameter* bias_of(layer& l, bool use_bias, std::size_t index)
 
 // ---- bias and activation
 
-tensor& conv_output::target(tensor& output, const shape& dims)
+tensor& conv_output::target(tensor& output)
 {
-    output.reshape(dims);
     if (activation_ == activation_kind::linear) return output;
-    preactivation_.reshape(dims);
+    preactivation_.reshape(output.dims());
     return preactivation_;
 }
 
@@ -263,7 +270,8 @@ void conv_layer::forward(forward_context& ctx, const std::vector<const tensor*>&
 {
     const tensor& x = *inputs[0];
     const std::int64_t batch = x.dims()[0];
-    tensor& z = out_.target(output, output_shape(rank_, geometry_).with_batch(batch));
+    reshape_output(output, rank_, geometry_, batch);
+    tensor& z = out_.target(output);
     convolve(ctx.be, geometry_, batch, x.f32(), parameters()[0].value.f32(), z.f32());
     parameter* bias = bias_of(*this, out_.use_bias(), 1);
     out_.finish(ctx.be, bias != nullptr ? bias->value.f32() : nullptr, output);
@@ -386,7 +394,8 @@ void depthwise_conv2d_layer::forward(forward_context& ctx, const std::vector<con
 {
     const tensor& x = *inputs[0];
     const std::int64_t batch = x.dims()[0];
-    tensor& z = out_.target(output, output_shape(2, geometry_).with_batch(batch));
+    reshape_output(output, 2, geometry_, batch);
+    tensor& z = out_.target(output);
     convolve(ctx.be, geometry_, batch, x.f32(), parameters()[0].value.f32(), z.f32());
     parameter* bias = bias_of(*this, out_.use_bias(), 1);
     out_.finish(ctx.be, bias != nullptr ? bias->value.f32() : nullptr, output);
@@ -475,9 +484,10 @@ void separable_conv2d_layer::forward(forward_context& ctx, const std::vector<con
 {
     const tensor& x = *inputs[0];
     const std::int64_t batch = x.dims()[0];
-    depthwise_output_.reshape(output_shape(2, depthwise_).with_batch(batch));
+    reshape_output(depthwise_output_, 2, depthwise_, batch);
     convolve(ctx.be, depthwise_, batch, x.f32(), parameters()[0].value.f32(), depthwise_output_.f32());
-    tensor& z = out_.target(output, output_shape(2, pointwise_).with_batch(batch));
+    reshape_output(output, 2, pointwise_, batch);
+    tensor& z = out_.target(output);
     convolve(ctx.be, pointwise_, batch, depthwise_output_.f32(), parameters()[1].value.f32(), z.f32());
     parameter* bias = bias_of(*this, out_.use_bias(), 2);
     out_.finish(ctx.be, bias != nullptr ? bias->value.f32() : nullptr, output);
@@ -556,7 +566,8 @@ void conv2d_transpose_layer::forward(forward_context& ctx, const std::vector<con
 {
     const tensor& x = *inputs[0];
     const std::int64_t batch = x.dims()[0];
-    tensor& z = out_.target(output, shape{batch, geometry_.rows.input, geometry_.cols.input, options_.filters});
+    output.reshape({batch, geometry_.rows.input, geometry_.cols.input, options_.filters});
+    tensor& z = out_.target(output);
     convolve_backward_data(ctx.be, geometry_, batch, x.f32(), parameters()[0].value.f32(), z.f32());
     parameter* bias = bias_of(*this, out_.use_bias(), 1);
     out_.finish(ctx.be, bias != nullptr ? bias->value.f32() : nullptr, output);
