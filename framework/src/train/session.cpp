@@ -166,8 +166,10 @@ session::session(const session_options& options, const std::string& model_path)
     const data_options& d = experiment_.data;
     if (options.load_train_data) {
         train_ = load_idx_dataset(d, d.train_images, d.train_labels, d.train_take, d.kind + " train");
+        if (!d.train_sample_weight.empty()) load_sample_weights(train_, labels_file(d, d.train_sample_weight));
     }
     test_ = load_idx_dataset(d, d.test_images, d.test_labels, d.test_take, d.kind + " test");
+    if (!d.test_sample_weight.empty()) load_sample_weights(test_, labels_file(d, d.test_sample_weight));
 
     checkpoint saved_model;
     if (model_path.empty()) {
@@ -232,7 +234,8 @@ session::session(const session_options& options, const std::string& model_path)
     // Built here so a bad callback setting fails before any training.
     callbacks_ = options.load_train_data
                      ? make_experiment_callbacks(experiment_,
-                                                 trainer_->steps_per_epoch(train_.size(), experiment_.batch_size))
+                                                 trainer_->steps_per_epoch(training_samples(train_.size(), experiment_.validation_split),
+                                                                           experiment_.batch_size))
                      : std::make_unique<callback_set>();
 }
 
@@ -280,13 +283,16 @@ history session::fit(std::ostream& out, const std::vector<callback*>& extra_call
     options.seed = seed_;
     options.initial_epoch = start_epoch_;
     options.validation = experiment_.validate_on_test ? &test_ : nullptr;
+    options.validation_split = experiment_.validation_split;
+    options.class_weight = experiment_.class_weight;
     options.terminate_on_nan = experiment_.terminate_on_nan;
     options.warnings = &out;
 
     int verbose = experiment_.verbose;
     if (verbose < 0) verbose = ::isatty(STDOUT_FILENO) ? 1 : 2;
     progress_printer progress(out, verbose, options.epochs,
-                              trainer_->steps_per_epoch(train_.size(), options.batch_size));
+                              trainer_->steps_per_epoch(training_samples(train_.size(), options.validation_split),
+                                                        options.batch_size));
     std::vector<callback*> callbacks = {&progress};
     options.log_learning_rate = callbacks_->logs_learning_rate();
     const std::vector<callback*> configured = callbacks_->list();
