@@ -38,7 +38,7 @@ const std::vector<key_spec>& experiment_schema()
                   {"images", value_kind::string, "train-images-idx3-ubyte.gz", "IDX file of the inputs"},
                   {"labels", value_kind::string, "train-labels-idx1-ubyte.gz", "IDX file of the labels"},
                   {"sample_weight", value_kind::string, "''",
-                   ".npy or .csv file of one loss weight per sample (relative to data.path); empty: all 1"},
+                   ".npy or .csv file of one loss weight per sample (relative to data.path, or absolute); empty: all 1"},
               }},
              {"test", value_kind::mapping, "", "the test split", {}, false,
               {

@@ -57,7 +57,7 @@ parameter& layer::add_parameter(const std::string& param_name, const shape& dims
                                  : std::string(" has no element count that fits in int64")) +
                           "; a model may hold at most " + limit_text(max_model_parameters) + before);
     }
-    parameters_.push_back({param_name, tensor(dims), tensor(dims), trainable, std::nullopt, std::nullopt});
+    parameters_.push_back({param_name, tensor(dims), tensor(dims), trainable});
     return parameters_.back();
 }
 

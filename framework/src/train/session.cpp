@@ -124,6 +124,12 @@ std::string labels_file(const data_options& d, const std::string& labels)
     return (boost::filesystem::path(d.path) / labels).string();
 }
 
+// A sample-weight file: relative to data.path, or absolute.
+std::string weights_file(const data_options& d, const std::string& name)
+{
+    return boost::filesystem::path(name).is_absolute() ? name : labels_file(d, name);
+}
+
 }  // namespace
 
 int default_thread_count()
@@ -166,10 +172,10 @@ session::session(const session_options& options, const std::string& model_path)
     const data_options& d = experiment_.data;
     if (options.load_train_data) {
         train_ = load_idx_dataset(d, d.train_images, d.train_labels, d.train_take, d.kind + " train");
-        if (!d.train_sample_weight.empty()) load_sample_weights(train_, labels_file(d, d.train_sample_weight));
+        if (!d.train_sample_weight.empty()) load_sample_weights(train_, weights_file(d, d.train_sample_weight));
     }
     test_ = load_idx_dataset(d, d.test_images, d.test_labels, d.test_take, d.kind + " test");
-    if (!d.test_sample_weight.empty()) load_sample_weights(test_, labels_file(d, d.test_sample_weight));
+    if (!d.test_sample_weight.empty()) load_sample_weights(test_, weights_file(d, d.test_sample_weight));
 
     checkpoint saved_model;
     if (model_path.empty()) {

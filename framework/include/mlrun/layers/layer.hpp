@@ -32,8 +32,8 @@ struct parameter {
     bool trainable = true;
     // Keras's per-weight regularizer (its penalty joins the loss) and
     // constraint (applied after each optimizer update); unset: none.
-    std::optional<regularizer_spec> regularizer;
-    std::optional<constraint_spec> constraint;
+    std::optional<regularizer_spec> regularizer = std::nullopt;
+    std::optional<constraint_spec> constraint = std::nullopt;
 };
 
 struct forward_context {

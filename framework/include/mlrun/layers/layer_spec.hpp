@@ -59,11 +59,11 @@ constraint_spec min_max_norm_constraint(float min_value = 0.0f, float max_value 
 // The regularizers and constraints of a layer with a kernel and a bias
 // (Dense, the convolutions): unset, none.
 struct weight_regularization {
-    std::optional<regularizer_spec> kernel_regularizer;
-    std::optional<regularizer_spec> bias_regularizer;
-    std::optional<regularizer_spec> activity_regularizer;  // on the layer's output, per sample of the batch
-    std::optional<constraint_spec> kernel_constraint;
-    std::optional<constraint_spec> bias_constraint;
+    std::optional<regularizer_spec> kernel_regularizer = std::nullopt;
+    std::optional<regularizer_spec> bias_regularizer = std::nullopt;
+    std::optional<regularizer_spec> activity_regularizer = std::nullopt;  // on the output, divided by the batch size
+    std::optional<constraint_spec> kernel_constraint = std::nullopt;
+    std::optional<constraint_spec> bias_constraint = std::nullopt;
 };
 
 // keras.layers.Dense: activation(input . kernel + bias).
