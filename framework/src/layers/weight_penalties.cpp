@@ -128,7 +128,9 @@ void apply_constraint(const constraint_spec& c, tensor& w)
     for (std::size_t d = 0; d < axis; ++d) outer *= dims[d];
     for (std::size_t d = axis + 1; d < dims.rank(); ++d) inner *= dims[d];
     const std::int64_t length = dims.rank() == 0 ? 1 : dims[axis];
-    std::vector<double> squares(static_cast<std::size_t>(inner));
+    // Kept between calls, so steady-state training allocates nothing.
+    static thread_local std::vector<double> squares;
+    squares.resize(static_cast<std::size_t>(inner));
     for (std::int64_t o = 0; o < outer; ++o) {
         float* block = v + o * length * inner;
         std::fill(squares.begin(), squares.end(), 0.0);

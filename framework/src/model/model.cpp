@@ -195,17 +195,26 @@ double model::regularization_loss() const
     return total;
 }
 
+// Both run every step, so they walk the nodes instead of building trainable_parameters().
 void model::add_regularization_gradients()
 {
-    for (parameter* p : trainable_parameters()) {
-        if (p->regularizer) add_regularization_gradient(*p->regularizer, p->value.size(), p->value.f32(), 1.0f, p->grad.f32());
+    for (node& n : nodes_) {
+        if (!n.op->trainable()) continue;
+        for (parameter& p : n.op->parameters()) {
+            if (p.trainable && p.regularizer) {
+                add_regularization_gradient(*p.regularizer, p.value.size(), p.value.f32(), 1.0f, p.grad.f32());
+            }
+        }
     }
 }
 
 void model::apply_constraints()
 {
-    for (parameter* p : trainable_parameters()) {
-        if (p->constraint) apply_constraint(*p->constraint, p->value);
+    for (node& n : nodes_) {
+        if (!n.op->trainable()) continue;
+        for (parameter& p : n.op->parameters()) {
+            if (p.trainable && p.constraint) apply_constraint(*p.constraint, p.value);
+        }
     }
 }
 

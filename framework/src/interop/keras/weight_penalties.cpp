@@ -40,7 +40,7 @@ YAML::Node regularizer_from_keras(const json& value, const std::string& where)
         const double default_factor = cls == "l1_l2" ? 0.01 : 0.0;
         const double l1 = number_in(config, "l1", default_factor, where);
         const double l2 = number_in(config, "l2", default_factor, where);
-        if (l1 == 0.0 && l2 == 0.0) return YAML::Node();  // the same as none
+        if (l1 == 0.0 && l2 == 0.0) return YAML::Node();  // the same as none: not a map
         r["class"] = l1 == 0.0 ? "l2" : l2 == 0.0 ? "l1" : "l1_l2";
         if (l1 != 0.0) r["l1"] = l1;
         if (l2 != 0.0) r["l2"] = l2;
@@ -117,7 +117,7 @@ void read_weight_penalties(const json& config, std::initializer_list<const char*
 {
     if (const json* a = present(config, {"activity_regularizer"})) {
         const YAML::Node r = regularizer_from_keras(*a, where + ": activity_regularizer");
-        if (r) out["activity_regularizer"] = r;
+        if (r.IsMap()) out["activity_regularizer"] = r;
     }
     for (const char* w : weights) {
         const std::string name(w);
@@ -129,7 +129,7 @@ void read_weight_penalties(const json& config, std::initializer_list<const char*
         const std::string old_con = old + "_constraint";
         if (const json* v = present(config, {reg.c_str(), old_reg.c_str()})) {
             const YAML::Node r = regularizer_from_keras(*v, where + ": " + reg);
-            if (r) out[reg] = r;
+            if (r.IsMap()) out[reg] = r;
         }
         if (const json* v = present(config, {con.c_str(), old_con.c_str()})) {
             out[con] = constraint_from_keras(*v, where + ": " + con);
