@@ -221,7 +221,7 @@ std::vector<key_spec> weight_regularization_keys()
     const number_range at_least_zero{0.0, false, std::numeric_limits<double>::infinity(), false};
     const auto regularizer = [&](const char* name, const char* what) {
         key_spec k{name, value_kind::mapping, "", std::string("penalty on ") + what + " added to the loss (l2: " +
-                                                      "l2 * sum(x^2); l1: l1 * sum(|x|)); a name alone takes 0.01"};
+                                                      "l2 * sum(x^2); l1: l1 * sum(abs(x))); a name alone takes 0.01"};
         k.optional_section = true;
         k.scalar_shorthand = "class";
         k.children = {{"class", value_kind::string, "", "the regularizer", regularizer_names(), true},
