@@ -148,6 +148,7 @@ void read_keras3_weights(hid_t file, const std::string& where, const compile_spe
 {
     h5_id layers = open_group(file, "layers", where + "/");
     std::size_t trainable = 0;
+    const std::set<std::string> frozen = frozen_layers_of(out);
     // h5py writes the groups in Keras's traversal (model) order; HDF5 lists
     // them by name, so the order comes from their places in the file.
     for (const std::string& key : members_in_file_order(layers.get(), where + "/layers")) {
@@ -162,7 +163,7 @@ void read_keras3_weights(hid_t file, const std::string& where, const compile_spe
         const std::vector<std::string>& names = variable_names(key, at, tensors.size());
         for (std::size_t i = 0; i < tensors.size(); ++i) {
             tensors[i].name = layer + "/" + names[i];
-            if (is_trainable_weight(tensors[i].name)) ++trainable;
+            if (is_trainable_weight(tensors[i].name, frozen)) ++trainable;
             out.tensors.push_back(std::move(tensors[i]));
         }
     }
@@ -178,7 +179,7 @@ void read_keras3_weights(hid_t file, const std::string& where, const compile_spe
     std::vector<staged_tensor> named = name_optimizer_vars(read_vars(vars.get(), at), trainable, *compile, at);
     std::vector<const staged_tensor*> weights;
     for (const staged_tensor& t : out.tensors) {
-        if (is_trainable_weight(t.name)) weights.push_back(&t);
+        if (is_trainable_weight(t.name, frozen)) weights.push_back(&t);
     }
     std::vector<staged_tensor> state = optimizer_state_from_keras(std::move(named), weights, *compile, at);
     for (staged_tensor& t : state) out.tensors.push_back(std::move(t));

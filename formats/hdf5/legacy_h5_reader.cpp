@@ -42,8 +42,9 @@ void read_optimizer_weights(hid_t file, const compile_spec& compile, staged_chec
         tensors.push_back(read_dataset(group.get(), name, where));
     }
     std::vector<const staged_tensor*> trainable;
+    const std::set<std::string> frozen = frozen_layers_of(out);
     for (const staged_tensor& t : out.tensors) {
-        if (is_trainable_weight(t.name)) trainable.push_back(&t);
+        if (is_trainable_weight(t.name, frozen)) trainable.push_back(&t);
     }
     std::vector<staged_tensor> state = optimizer_state_from_keras(std::move(tensors), trainable, compile, where);
     for (staged_tensor& t : state) out.tensors.push_back(std::move(t));

@@ -57,7 +57,7 @@ checkpoint capture_state(const model& m, const optimizer* opt)
     for (const model::node& n : m.nodes()) {
         for (const parameter& p : n.op->parameters()) {
             ckpt.tensors.emplace_back(weight_name(*n.op, p), p.value);
-            if (p.trainable) weights.push_back(ckpt.tensors.back().first);
+            if (p.trainable && n.op->trainable()) weights.push_back(ckpt.tensors.back().first);
         }
     }
     ckpt.metadata[checkpoint_keys::model_config] = YAML::Dump(encode_model_spec(spec_of(m)));
@@ -111,7 +111,7 @@ std::vector<load_mismatch> restore_state(model& m, optimizer* opt, const checkpo
     for (const model::node& n : m.nodes()) {
         for (parameter& p : n.op->parameters()) {
             expect(weight_name(*n.op, p), p.value);
-            if (p.trainable) weights.push_back(weight_name(*n.op, p));
+            if (p.trainable && n.op->trainable()) weights.push_back(weight_name(*n.op, p));
         }
     }
     tensor iterations(dtype::int64, {});

@@ -157,6 +157,8 @@ data_options read_data_section(const YAML::Node& d, const std::string& file)
     data.train_labels = d["train"]["labels"].as<std::string>();
     data.test_images = d["test"]["images"].as<std::string>();
     data.test_labels = d["test"]["labels"].as<std::string>();
+    data.train_sample_weight = d["train"]["sample_weight"].as<std::string>();
+    data.test_sample_weight = d["test"]["sample_weight"].as<std::string>();
     data.scale = d["scale"].as<float>();
     data.flatten = d["flatten"].as<bool>();
     if (data.scale == 0.0f) throw config_error(file + ": data.scale must not be 0");
@@ -294,6 +296,27 @@ std::vector<std::string> plugin_search_paths(const YAML::Node& paths, const std:
     return result;
 }
 
+// fit.class_weight: {class index: weight}.
+std::map<std::int32_t, float> read_class_weight(const YAML::Node& node, const std::string& where)
+{
+    std::map<std::int32_t, float> weights;
+    for (const auto& kv : node) {
+        const std::string key = kv.first.Scalar();
+        std::int32_t id = 0;
+        float weight = 0.0f;
+        if (!YAML::convert<std::int32_t>::decode(kv.first, id)) {
+            throw config_error(where + ": fit.class_weight: expected class indices (0, 1, ...) as keys, found '" + key + "'");
+        }
+        if (!kv.second.IsScalar() || !YAML::convert<float>::decode(kv.second, weight)) {
+            throw config_error(where + ": fit.class_weight." + key + ": expected a number");
+        }
+        if (!weights.emplace(id, weight).second) {
+            throw config_error(where + ": fit.class_weight: class " + key + " appears twice");
+        }
+    }
+    return weights;
+}
+
 }  // namespace
 
 experiment load_experiment(const std::string& path, const std::vector<std::string>& overrides)
@@ -337,6 +360,8 @@ experiment load_experiment(const std::string& path, const std::vector<std::strin
     e.batch_size = integer_in(e, "fit.batch_size", 1, std::numeric_limits<std::int64_t>::max());
     e.shuffle = f["shuffle"].as<bool>();
     e.validate_on_test = f["validation"].as<std::string>() == "test";
+    e.validation_split = f["validation_split"].as<double>();
+    e.class_weight = read_class_weight(f["class_weight"], position(e.source.file_for("fit.class_weight"), f["class_weight"]));
     e.verbose = parse_verbose(f["verbose"].as<std::string>());
     e.initial_epoch = static_cast<int>(integer_in(e, "fit.initial_epoch", 0, int_max));
     e.terminate_on_nan = f["terminate_on_nan"].as<bool>();

@@ -17,6 +17,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -65,6 +66,10 @@ struct experiment {
     std::int64_t batch_size = 32;
     bool shuffle = true;
     bool validate_on_test = false;
+    double validation_split = 0.0;                 // fit.validation_split
+    // Whether each epoch ends with a validation (val_ logs).
+    bool validates() const { return validate_on_test || validation_split > 0.0; }
+    std::map<std::int32_t, float> class_weight;     // fit.class_weight
     int verbose = -1;  // -1: 1 on a terminal, 2 otherwise
     int initial_epoch = 0;
     bool terminate_on_nan = true;  // fit.terminate_on_nan

@@ -9,6 +9,13 @@ layer layer::named(std::string name) const
     return copy;
 }
 
+layer layer::frozen() const
+{
+    layer copy = *this;
+    copy.trainable = false;
+    return copy;
+}
+
 layer input(std::vector<std::int64_t> shape) { return input_options{std::move(shape)}; }
 
 layer dense(std::int64_t units, std::string activation)

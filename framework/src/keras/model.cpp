@@ -151,14 +151,18 @@ history model::fit(const dataset& train, const fit_arguments& args)
     options.seed = s_->env.seed;
     options.initial_epoch = args.initial_epoch;
     options.validation = args.validation_data;
+    options.validation_split = args.validation_split;
+    options.class_weight = args.class_weight;
     options.terminate_on_nan = args.terminate_on_nan;
     options.warnings = &out;
+    const bool validating = args.validation_data != nullptr || args.validation_split > 0.0;
 
-    const std::int64_t steps_per_epoch = t.steps_per_epoch(train.size(), options.batch_size);
+    const std::int64_t steps_per_epoch =
+        t.steps_per_epoch(training_samples(train.size(), args.validation_split), options.batch_size);
     progress_printer progress(out, args.verbose, options.epochs, steps_per_epoch);
     std::vector<callback*> callbacks = {&progress};
     // Checked here, before the first step: a monitor the logs will not hold, a bad setting.
-    callback_set builtin(args.builtin_callbacks, s_->log_names(args.validation_data != nullptr), steps_per_epoch);
+    callback_set builtin(args.builtin_callbacks, s_->log_names(validating), steps_per_epoch);
     builtin.set_messages(args.verbose != 0 ? &out : nullptr);
     options.log_learning_rate = builtin.logs_learning_rate();
     const std::vector<callback*> built = builtin.list();
@@ -171,7 +175,7 @@ history model::fit(const dataset& train, const fit_arguments& args)
     metadata[checkpoint_keys::metrics] = YAML::Dump(metric_names);
     for (callback* c : args.callbacks) {
         if (auto* saver = dynamic_cast<model_checkpoint*>(c)) {
-            std::vector<std::string> logged = s_->log_names(args.validation_data != nullptr);
+            std::vector<std::string> logged = s_->log_names(validating);
             if (options.log_learning_rate) logged.push_back("lr");
             saver->prepare(*s_->plugins, logged, metadata, options.seed,
                            options.batch_size, options.shuffle, options.initial_epoch, out);

@@ -146,6 +146,7 @@ void add_output_keys(std::vector<key_spec>& keys, const std::vector<const char*>
 conv2d_options as_2d(const conv1d_options& o)
 {
     conv2d_options t;
+    static_cast<weight_regularization&>(t) = o;
     t.filters = o.filters;
     t.kernel_size = {1, o.kernel_size[0]};
     t.strides = {1, o.strides[0]};
@@ -217,6 +218,7 @@ conv_layer::conv_layer(const std::string& name, const conv2d_options& options)
 
 void conv_layer::check_settings()
 {
+    set_weight_regularization(options_);
     const std::string where = where_of(name(), rank_ == 1 ? "Conv1D" : "Conv2D");
     check_common(where, options_.filters, true, options_.padding, options_.data_format, options_.activation,
                  options_.kernel_initializer, options_.bias_initializer);
@@ -296,6 +298,7 @@ layer_spec conv_layer::config() const
 {
     if (rank_ == 2) return {name(), options_};
     conv1d_options o;
+    static_cast<weight_regularization&>(o) = options_;
     o.filters = options_.filters;
     o.kernel_size = {options_.kernel_size[1]};
     o.strides = {options_.strides[1]};
@@ -535,6 +538,7 @@ conv2d_transpose_layer::conv2d_transpose_layer(const std::string& name, const co
     : layer(name), options_(options), out_(parse_activation(options.activation), options.use_bias)
 {
     const std::string where = where_of(name, "Conv2DTranspose");
+    set_weight_regularization(options);
     check_common(where, options.filters, true, options.padding, options.data_format, options.activation,
                  options.kernel_initializer, options.bias_initializer);
     check_positive(options.kernel_size, "kernel_size", where);

@@ -17,6 +17,7 @@
 #include "mlrun/layers/pooling.hpp"
 #include "mlrun/layers/reshaping_layers.hpp"
 #include "mlrun/layers/structural_layers.hpp"
+#include "mlrun/layers/weight_penalties.hpp"
 
 #include <algorithm>
 #include <cctype>
@@ -25,9 +26,25 @@ namespace mlrun {
 
 namespace {
 
+// The settings Keras gives every layer (trainable) and those of layers with
+// a kernel and a bias (regularizers, constraints), added in one place.
+std::vector<layer_class> with_common_keys(std::vector<layer_class> classes)
+{
+    const std::vector<std::string> weighted = {"Dense", "Conv1D", "Conv2D", "Conv2DTranspose"};
+    for (layer_class& c : classes) {
+        if (c.name == "Input") continue;
+        if (std::find(weighted.begin(), weighted.end(), c.name) != weighted.end()) {
+            for (key_spec& k : weight_regularization_keys()) c.keys.push_back(std::move(k));
+        }
+        c.keys.push_back({"trainable", value_kind::boolean, "true",
+                          "false freezes the layer's weights (BatchNormalization then uses its moving statistics)"});
+    }
+    return classes;
+}
+
 std::vector<layer_class>& mutable_classes()
 {
-    static std::vector<layer_class> classes = {
+    static std::vector<layer_class> classes = with_common_keys({
         input_layer::description(),   dense_layer::description(), dropout_layer::description(),
         activation_layer::description(), flatten_layer::description(), add_layer::description(),
         concatenate_layer::description(), batch_normalization_layer::description(),
@@ -43,7 +60,7 @@ std::vector<layer_class>& mutable_classes()
         spatial_dropout2d_layer::description(), embedding_layer::description(),
         elementwise_activation_layer::elu_description(), elementwise_activation_layer::relu_description(),
         prelu_layer::description(),
-    };
+    });
     return classes;
 }
 
@@ -167,7 +184,9 @@ std::unique_ptr<layer> make_layer(const layer_spec& spec, const std::string& whe
     if (c.provider == "built-in" && std::holds_alternative<plugin_layer_options>(spec.options)) {
         throw config_error(where + ": '" + class_name + "' is a built-in class; give its typed settings");
     }
-    return c.create(spec);
+    std::unique_ptr<layer> made = c.create(spec);
+    made->set_trainable(spec.trainable);
+    return made;
 }
 
 std::string class_name_of(const layer_options& options)

@@ -82,7 +82,8 @@ void loss_function::attach(model& m)
     const bool categorical =
         kind == loss_kind::sparse_categorical_crossentropy || kind == loss_kind::categorical_crossentropy;
     // from_logits: the output is already the logits, so there is no layer activation to fuse with.
-    const bool fusable = !spec_.from_logits && out.preactivation();
+    // An activity regularizer on the output needs the gradient at the output itself.
+    const bool fusable = !spec_.from_logits && out.preactivation() && !out.activity_regularizer();
     fused_softmax_ = categorical && out.output_activation() == activation_kind::softmax && fusable;
     fused_sigmoid_ =
         kind == loss_kind::binary_crossentropy && out.output_activation() == activation_kind::sigmoid && fusable;
@@ -139,7 +140,8 @@ const tensor& loss_function::smoothed(backend& be, const tensor& targets, std::i
     return smoothed_;
 }
 
-double loss_function::compute(backend& be, model& m, const tensor& prediction, const tensor& targets, bool gradient)
+double loss_function::compute(backend& be, model& m, const tensor& prediction, const tensor& targets, bool gradient,
+                              const float* sample_weights)
 {
     check_targets(prediction, targets);
     const std::int64_t rows = prediction.dims()[0];
@@ -169,6 +171,15 @@ double loss_function::compute(backend& be, model& m, const tensor& prediction, c
     } else {
         be.probability_cross_entropy(binary, rows, cols, prediction.f32(), labels, values, probability_epsilon,
                                      losses_.f32(), dout, scale);
+    }
+    if (sample_weights != nullptr) {
+        // Every row's gradient depends on that row's loss only, so weighting a row scales both.
+        for (std::int64_t r = 0; r < rows; ++r) {
+            losses_.f32()[r] *= sample_weights[r];
+            if (dout != nullptr) {
+                for (std::int64_t c = 0; c < cols; ++c) dout[r * cols + c] *= sample_weights[r];
+            }
+        }
     }
     return be.sum(rows, losses_.f32());
 }

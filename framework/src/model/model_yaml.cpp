@@ -4,6 +4,9 @@
 #include "mlrun/core/error.hpp"
 #include "mlrun/core/text.hpp"
 #include "mlrun/layers/layer_registry.hpp"
+#include "model/weight_penalties_yaml.hpp"
+
+#include <type_traits>
 
 namespace mlrun {
 namespace {
@@ -554,7 +557,19 @@ model_spec parse_model_spec(const YAML::Node& section, const std::string& file)
                                                                 : "model[" + std::to_string(i) + "]." + item.class_name;
         model_layer l;
         l.layer.name = item.name;
-        l.layer.options = decode_options(cls, check_keys(item.config, cls.keys, file, path), file, path);
+        const YAML::Node config = check_keys(item.config, cls.keys, file, path);
+        l.layer.options = decode_options(cls, config, file, path);
+        if (cls.provider == "built-in") {
+            std::visit(
+                [&](auto& o) {
+                    if constexpr (std::is_base_of_v<weight_regularization, std::decay_t<decltype(o)>>) {
+                        static_cast<weight_regularization&>(o) =
+                            read_weight_regularization(config, position(file, item.node) + ": " + path);
+                    }
+                },
+                l.layer.options);
+            if (config["trainable"].IsDefined()) l.layer.trainable = config["trainable"].as<bool>();
+        }
         l.inputs = item.inputs;
         l.origin = position(file, item.node);
         if (i == 0 && item.input_shape && cls.name != "Input") {
@@ -571,6 +586,14 @@ YAML::Node encode_layer_spec(const layer_spec& spec)
     YAML::Node c;
     c["name"] = spec.name;
     std::visit(settings_encoder{c}, spec.options);
+    std::visit(
+        [&](const auto& o) {
+            if constexpr (std::is_base_of_v<weight_regularization, std::decay_t<decltype(o)>>) {
+                write_weight_regularization(o, c);
+            }
+        },
+        spec.options);
+    if (!spec.trainable) c["trainable"] = false;
     // A plugin layer's settings come first, as its configuration had them.
     if (std::holds_alternative<plugin_layer_options>(spec.options)) {
         c.remove("name");

@@ -227,7 +227,7 @@ std::unique_ptr<model_checkpoint> make_model_checkpoint(const experiment& e, che
 {
     std::vector<std::string> log_names = {"loss"};
     for (const std::string& m : e.metrics) log_names.push_back(m);
-    if (e.validate_on_test) {
+    if (e.validates()) {
         const std::size_t logged = log_names.size();
         for (std::size_t i = 0; i < logged; ++i) log_names.push_back("val_" + log_names[i]);
     }

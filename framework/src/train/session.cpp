@@ -144,6 +144,12 @@ std::string labels_file(const data_options& d, const std::string& labels)
     return (boost::filesystem::path(d.path) / labels).string();
 }
 
+// A sample-weight file: relative to data.path, or absolute.
+std::string weights_file(const data_options& d, const std::string& name)
+{
+    return boost::filesystem::path(name).is_absolute() ? name : labels_file(d, name);
+}
+
 }  // namespace
 
 int default_thread_count()
@@ -256,8 +262,14 @@ session::session(const session_options& options, const std::string& model_path, 
     }
 
     const data_options& d = experiment_.data;
-    if (training) train_ = load_idx_dataset(d, d.train_images, d.train_labels, d.train_take, d.kind + " train");
-    if (options.load_test_data) test_ = load_idx_dataset(d, d.test_images, d.test_labels, d.test_take, d.kind + " test");
+    if (training) {
+        train_ = load_idx_dataset(d, d.train_images, d.train_labels, d.train_take, d.kind + " train");
+        if (!d.train_sample_weight.empty()) load_sample_weights(train_, weights_file(d, d.train_sample_weight));
+    }
+    if (options.load_test_data) {
+        test_ = load_idx_dataset(d, d.test_images, d.test_labels, d.test_take, d.kind + " test");
+        if (!d.test_sample_weight.empty()) load_sample_weights(test_, weights_file(d, d.test_sample_weight));
+    }
 
     if (loaded_) {
         net_ = &loaded_->net();
@@ -324,7 +336,8 @@ session::session(const session_options& options, const std::string& model_path, 
     if (!model_path.empty()) go_on_from(saved_model, model_path, training);
     // Built here so a bad callback setting fails before any training.
     if (training) {
-        callbacks_ = make_experiment_callbacks(experiment_, trainer_->steps_per_epoch(train_.size(), experiment_.batch_size));
+        callbacks_ = make_experiment_callbacks(experiment_, trainer_->steps_per_epoch(
+                                     training_samples(train_.size(), experiment_.validation_split), experiment_.batch_size));
     }
 }
 
@@ -385,13 +398,16 @@ history session::fit(std::ostream& out, const std::vector<callback*>& extra_call
     options.seed = seed_;
     options.initial_epoch = start_epoch_;
     options.validation = experiment_.validate_on_test ? &test_ : nullptr;
+    options.validation_split = experiment_.validation_split;
+    options.class_weight = experiment_.class_weight;
     options.terminate_on_nan = experiment_.terminate_on_nan;
     options.warnings = &out;
 
     int verbose = experiment_.verbose;
     if (verbose < 0) verbose = ::isatty(STDOUT_FILENO) ? 1 : 2;
     progress_printer progress(out, verbose, options.epochs,
-                              trainer_->steps_per_epoch(train_.size(), options.batch_size));
+                              trainer_->steps_per_epoch(training_samples(train_.size(), options.validation_split),
+                                                        options.batch_size));
     std::vector<callback*> callbacks = {&progress};
     options.log_learning_rate = callbacks_->logs_learning_rate();
     const std::vector<callback*> configured = callbacks_->list();

@@ -9,6 +9,8 @@
 #include <ostream>
 #include <string>
 #include <numeric>
+#include <sstream>
+#include <algorithm>
 
 namespace mlrun {
 namespace {
@@ -48,9 +50,122 @@ const char* const non_finite_stop_advice =
     ": training stopped before this step was logged or saved, so earlier checkpoints are as they were "
     "(a smaller compile.optimizer learning_rate usually helps; fit.terminate_on_nan: false goes on anyway)";
 
+// The class index of sample `row`: its label, or the argmax of its one-hot
+// (or probability) row; a single probability column is class 0 or 1.
+std::int32_t class_of(const tensor& y, std::int64_t row)
+{
+    if (y.type() == dtype::int32) return y.data<std::int32_t>()[row];
+    const std::int64_t width = y.size() / std::max<std::int64_t>(y.dims()[0], 1);
+    const float* values = y.f32() + row * width;
+    if (width == 1) return values[0] > 0.5f ? 1 : 0;
+    return static_cast<std::int32_t>(std::max_element(values, values + width) - values);
+}
+
 const char* const non_finite_go_on_note = "; fit.terminate_on_nan is false, so training goes on (warned once)\n";
 
+std::string number_text(double v)
+{
+    std::ostringstream out;
+    out << v;
+    return out.str();
+}
+
+void check_sample_weights(const dataset& data)
+{
+    if (!data.has_sample_weight()) return;
+    const tensor& w = data.sample_weight;
+    if (w.type() != dtype::float32 || w.dims().rank() != 1 || w.dims()[0] != data.size()) {
+        throw data_error(data.name + ": sample_weight must hold one float per sample, shape (" +
+                         std::to_string(data.size()) + ",), found shape " + w.dims().to_string());
+    }
+    for (std::int64_t i = 0; i < w.size(); ++i) {
+        if (!(std::isfinite(w.f32()[i]) && w.f32()[i] >= 0.0f)) {
+            throw data_error(data.name + ": sample_weight[" + std::to_string(i) +
+                             "]: expected a finite weight >= 0, found " + number_text(w.f32()[i]));
+        }
+    }
+}
+
+// Everything fit() can refuse is refused here, before the first step.
+void check_fit_options(const fit_options& options, const dataset& train, const shape& output, loss_kind loss)
+{
+    if (options.batch_size < 1) throw config_error("fit.batch_size must be at least 1");
+    if (train.size() == 0) throw data_error(train.name + ": no samples to train on");
+    if (train.y.dims()[0] != train.size()) {
+        throw data_error(train.name + ": " + std::to_string(train.size()) + " inputs but " +
+                         std::to_string(train.y.dims()[0]) + " targets");
+    }
+    check_sample_weights(train);
+    if (options.validation != nullptr) check_sample_weights(*options.validation);
+    const double split = options.validation_split;
+    if (!(split >= 0.0 && split < 1.0)) {
+        throw config_error("fit.validation_split: expected a fraction in [0, 1), found " + number_text(split));
+    }
+    if (split > 0.0) {
+        if (options.validation != nullptr) {
+            throw config_error("fit.validation_split: validation data is given as well; give one of them");
+        }
+        const std::int64_t kept = training_samples(train.size(), split);
+        if (kept < 1 || kept == train.size()) {
+            throw config_error("fit.validation_split: " + number_text(split) + " of " + std::to_string(train.size()) +
+                               " samples leaves " + std::to_string(kept) + " to train on and " +
+                               std::to_string(train.size() - kept) + " to validate; each needs at least one");
+        }
+    }
+    if (options.class_weight.empty()) return;
+    if (train.has_sample_weight()) {
+        throw config_error("fit.class_weight: the data has sample weights as well; give one of them");
+    }
+    if (loss == loss_kind::mean_squared_error) {
+        throw config_error("fit.class_weight: the loss mean_squared_error has no classes");
+    }
+    const std::int64_t width = output.element_count();
+    const std::int64_t classes = width == 1 ? 2 : width;
+    for (const auto& [id, weight] : options.class_weight) {
+        if (id < 0 || id >= classes) {
+            throw config_error("fit.class_weight: class " + std::to_string(id) + " is not a class of the model's " +
+                               std::to_string(classes) + " (expected 0 to " + std::to_string(classes - 1) + ")");
+        }
+        if (!(std::isfinite(weight) && weight >= 0.0f)) {
+            throw config_error("fit.class_weight[" + std::to_string(id) + "]: expected a finite weight >= 0, found " +
+                               number_text(weight));
+        }
+    }
+}
+
+dataset tail_rows(const dataset& data, std::int64_t begin, std::int64_t end, const std::string& name)
+{
+    std::vector<std::int64_t> order(static_cast<std::size_t>(data.size()));
+    std::iota(order.begin(), order.end(), 0);
+    const auto rows = [&](const tensor& t) {
+        tensor part(t.type(), {});
+        part.reshape_batch(t.dims(), end - begin);
+        std::vector<std::int64_t> shifted(order.begin() + begin, order.begin() + end);
+        copy_rows(t, part, shifted, 0, end - begin);
+        return part;
+    };
+    dataset part;
+    part.name = name;
+    part.x = rows(data.x);
+    part.y = rows(data.y);
+    if (data.has_sample_weight()) part.sample_weight = rows(data.sample_weight);
+    return part;
+}
+
+// The first floor(n (1 - split)) samples train, the rest validate (Keras's split).
+std::pair<dataset, dataset> split_tail(const dataset& data, double split)
+{
+    const std::int64_t kept = training_samples(data.size(), split);
+    return {tail_rows(data, 0, kept, data.name), tail_rows(data, kept, data.size(), data.name + " (validation_split)")};
+}
+
 }  // namespace
+
+std::int64_t training_samples(std::int64_t samples, double validation_split)
+{
+    if (!(validation_split > 0.0)) return samples;
+    return static_cast<std::int64_t>(std::floor(static_cast<double>(samples) * (1.0 - validation_split)));
+}
 
 trainer::trainer(model& m, backend& be, loss_function loss, std::unique_ptr<optimizer> opt,
                  std::vector<accuracy_metric> metrics)
@@ -66,7 +181,7 @@ std::int64_t trainer::steps_per_epoch(std::int64_t samples, std::int64_t batch_s
 }
 
 void trainer::gather(const dataset& data, const std::vector<std::int64_t>& order, std::int64_t begin,
-                     std::int64_t end)
+                     std::int64_t end, const std::map<std::int32_t, float>& class_weight)
 {
     const std::int64_t count = end - begin;
     if (batch_x_.type() != data.x.type()) batch_x_ = tensor(data.x.type(), {});
@@ -75,27 +190,51 @@ void trainer::gather(const dataset& data, const std::vector<std::int64_t>& order
     batch_y_.reshape_batch(data.y.dims(), count);
     copy_rows(data.x, batch_x_, order, begin, end);
     copy_rows(data.y, batch_y_, order, begin, end);
+    batch_weights_.clear();
+    if (!data.has_sample_weight() && class_weight.empty()) return;
+    batch_weights_.assign(static_cast<std::size_t>(count), 1.0f);
+    for (std::int64_t i = begin; i < end; ++i) {
+        const std::int64_t row = order.empty() ? i : order[static_cast<std::size_t>(i)];
+        float& w = batch_weights_[static_cast<std::size_t>(i - begin)];
+        if (data.has_sample_weight()) w = data.sample_weight.f32()[row];
+        if (!class_weight.empty()) {
+            const auto found = class_weight.find(class_of(data.y, row));
+            if (found != class_weight.end()) w *= found->second;
+        }
+    }
+}
+
+double trainer::batch_loss(const tensor& prediction, bool gradient)
+{
+    const float* weights = batch_weights_.empty() ? nullptr : batch_weights_.data();
+    const double data_loss = loss_.compute(backend_, model_, prediction, batch_y_, gradient, weights);
+    return data_loss + model_.regularization_loss() * static_cast<double>(prediction.dims()[0]);
 }
 
 double trainer::train_step(std::uint64_t step_seed)
 {
     const tensor& prediction = model_.forward(backend_, batch_x_, true, step_seed);
-    const double batch_loss = loss_.compute(backend_, model_, prediction, batch_y_, true);
-    epoch_loss_sum_ += batch_loss;
+    const double loss = batch_loss(prediction, true);
+    epoch_loss_sum_ += loss;
     for (accuracy_metric& m : metrics_) m.update(backend_, prediction, batch_y_);
     model_.backward(backend_);
+    model_.add_regularization_gradients();
     optimizer_->step(backend_);
-    return batch_loss;
+    model_.apply_constraints();
+    return loss;
 }
 
-history trainer::fit(const dataset& train, const fit_options& options, const std::vector<callback*>& callbacks)
+history trainer::fit(const dataset& all_train, const fit_options& all_options, const std::vector<callback*>& callbacks)
 {
-    if (options.batch_size < 1) throw config_error("fit.batch_size must be at least 1");
-    if (train.size() == 0) throw data_error(train.name + ": no samples to train on");
-    if (train.y.dims()[0] != train.size()) {
-        throw data_error(train.name + ": " + std::to_string(train.size()) + " inputs but " +
-                         std::to_string(train.y.dims()[0]) + " targets");
+    check_fit_options(all_options, all_train, model_.output_shape(), loss_.kind());
+    // Keras's validation_split: the tail validates, before any shuffling.
+    std::optional<std::pair<dataset, dataset>> split;
+    fit_options options = all_options;
+    if (options.validation_split > 0.0) {
+        split = split_tail(all_train, options.validation_split);
+        options.validation = &split->second;
     }
+    const dataset& train = split ? split->first : all_train;
     stop_requested_ = false;
     abort_requested_ = false;
     const std::int64_t samples = train.size();
@@ -141,7 +280,7 @@ history trainer::fit(const dataset& train, const fit_options& options, const std
             for (callback* c : callbacks) c->on_batch_begin(*this, step);
             const std::int64_t begin = step * options.batch_size;
             const std::int64_t end = std::min(begin + options.batch_size, samples);
-            gather(train, order, begin, end);
+            gather(train, order, begin, end, options.class_weight);
             // Dropout masks follow the global step, so they survive a resume.
             const double batch_loss =
                 train_step(derive_seed(dropout_seed, static_cast<std::uint64_t>(optimizer_->iterations())));
@@ -194,9 +333,9 @@ metric_logs trainer::evaluate(const dataset& data, std::int64_t batch_size)
     for (accuracy_metric& m : metrics) m.reset();
     for (std::int64_t begin = 0; begin < data.size(); begin += batch_size) {
         const std::int64_t end = std::min(begin + batch_size, data.size());
-        gather(data, in_order, begin, end);
+        gather(data, in_order, begin, end, {});
         const tensor& prediction = model_.forward(backend_, batch_x_, false, 0);
-        loss_sum += loss_.compute(backend_, model_, prediction, batch_y_, false);
+        loss_sum += batch_loss(prediction, false);
         for (accuracy_metric& m : metrics) m.update(backend_, prediction, batch_y_);
     }
     metric_logs logs;

@@ -1,4 +1,5 @@
 #include "interop/keras/keras3.hpp"
+#include "interop/keras/weight_penalties.hpp"
 
 #include "interop/keras/format_error.hpp"
 #include "interop/keras/layers.hpp"
@@ -82,17 +83,25 @@ json layer_config(const layer_spec& layer, const std::string& where)
                            "SpatialDropout2D, Embedding, ELU, ReLU, PReLU in Sequential models)");
     }
     const json keras2 = keras_layer_config(layer, nullptr, where);
-    json c = {{"name", layer.name}, {"trainable", true}, {"dtype", dtype_policy()}};
+    json c = {{"name", layer.name}, {"trainable", keras2.at("trainable")}, {"dtype", dtype_policy()}};
     for (const char* key : keys->second) {
         const json* value = member(keras2, key);
-        if (value == nullptr) {
-            const std::string k = key;
-            c[key] = k == "synchronized" ? json(false) : k == "data_format" ? json("channels_last") : json(nullptr);
+        const std::string name(key);
+        if (name.size() > 12 && name.compare(name.size() - 12, 12, "_regularizer") == 0) {
+            c[key] = keras_regularizer(layer.config, key, true, where);
+        } else if (name.size() > 11 && name.compare(name.size() - 11, 11, "_constraint") == 0) {
+            c[key] = keras_constraint(layer.config, key, true, where);
+        } else if (value == nullptr) {
+            c[key] = name == "synchronized" ? json(false) : name == "data_format" ? json("channels_last") : json(nullptr);
         } else if (value->is_object() && member(*value, "class_name") != nullptr) {
             c[key] = keras3_object(*value, "keras.initializers");
         } else {
             c[key] = *value;
         }
+    }
+    // Keras 3 writes an activity regularizer only when there is one.
+    if (const json a = keras_regularizer(layer.config, "activity_regularizer", true, where); !a.is_null()) {
+        c["activity_regularizer"] = a;
     }
     return c;
 }

@@ -2,6 +2,7 @@
 
 #include "interop/keras/format_error.hpp"
 #include "layer_settings.hpp"
+#include "interop/keras/weight_penalties.hpp"
 
 #include <cmath>
 #include <set>
@@ -27,11 +28,8 @@ bool is_off(const json& value)
 
 void check_common(const json& config, const std::string& where)
 {
-    if (const json* trainable = member(config, "trainable")) {
-        if (!trainable->is_boolean() || !trainable->get<bool>()) {
-            throw format_error(where + ": trainable is " + keras_value_text(*trainable) +
-                               "; mlrun trains every layer (frozen layers are not supported)");
-        }
+    if (const json* trainable = member(config, "trainable"); trainable != nullptr && !trainable->is_boolean()) {
+        throw format_error(where + ": trainable is " + keras_value_text(*trainable) + "; expected true or false");
     }
     if (const json* dtype = member(config, "dtype")) {
         // "float32", or Keras 3's {"class_name": "DTypePolicy", "config": {"name": "float32"}}.
@@ -229,13 +227,7 @@ layer_spec dense_from_keras(const json& config, const std::string& where)
     layer.config["bias_initializer"] = bias_init != nullptr && !bias_init->is_null()
                                            ? initializer_name(*bias_init, where + ": bias_initializer")
                                            : "zeros";
-    for (const char* key : {"kernel_regularizer", "W_regularizer", "bias_regularizer", "b_regularizer",
-                            "activity_regularizer"}) {
-        check_no_regularizer(member(config, key), where + ": " + key);
-    }
-    for (const char* key : {"kernel_constraint", "W_constraint", "bias_constraint", "b_constraint"}) {
-        check_no_constraint(member(config, key), where + ": " + key);
-    }
+    read_weight_penalties(config, {"kernel", "bias"}, where, layer.config);
     check_rest(config,
                {"units", "output_dim", "activation", "use_bias", "bias", "kernel_initializer", "init",
                 "bias_initializer", "kernel_regularizer", "W_regularizer", "bias_regularizer", "b_regularizer",
@@ -460,6 +452,9 @@ layer_spec layer_from_keras(const std::string& keras_class, const json& config, 
     if (const reader read = translation_of(keras_class)) {
         check_common(config, where);
         layer_spec layer = read(config, where);
+        if (const json* trainable = member(config, "trainable"); trainable != nullptr && !trainable->get<bool>()) {
+            layer.config["trainable"] = false;
+        }
         const json* name = member(config, "name");
         if (name == nullptr || !name->is_string() || name->get<std::string>().empty()) {
             throw format_error(where + ": the layer has no name");
@@ -481,7 +476,7 @@ json keras_input_config(const std::string& name, const std::vector<std::int64_t>
 json keras_layer_config(const layer_spec& layer, const std::vector<std::int64_t>* batch_input_shape,
                         const std::string& where)
 {
-    json c = {{"name", layer.name}, {"trainable", true}};
+    json c = {{"name", layer.name}, {"trainable", setting<bool>(layer.config, "trainable", true, where)}};
     if (batch_input_shape != nullptr) c["batch_input_shape"] = shape_json(*batch_input_shape);
     c["dtype"] = "float32";
     const YAML::Node& s = layer.config;
@@ -492,10 +487,10 @@ json keras_layer_config(const layer_spec& layer, const std::vector<std::int64_t>
         c["kernel_initializer"] =
             keras_initializer(setting<std::string>(s, "kernel_initializer", "glorot_uniform", where), where);
         c["bias_initializer"] = keras_initializer(setting<std::string>(s, "bias_initializer", "zeros", where), where);
-        for (const char* key : {"kernel_regularizer", "bias_regularizer", "activity_regularizer", "kernel_constraint",
-                                "bias_constraint"}) {
-            c[key] = nullptr;
+        for (const char* key : {"kernel_regularizer", "bias_regularizer", "activity_regularizer"}) {
+            c[key] = keras_regularizer(s, key, false, where);
         }
+        for (const char* key : {"kernel_constraint", "bias_constraint"}) c[key] = keras_constraint(s, key, false, where);
     } else if (layer.class_name == "Dropout") {
         c["rate"] = float_for_json(setting<float>(s, "rate", 0.0f, where));
         c["noise_shape"] = nullptr;

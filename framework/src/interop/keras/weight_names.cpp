@@ -1,6 +1,7 @@
 #include "interop/keras/weight_names.hpp"
 
 #include "interop/keras/format_error.hpp"
+#include "interop/keras/weight_penalties.hpp"
 
 #include <algorithm>
 #include <cctype>
@@ -121,6 +122,20 @@ std::string canonical_weight_name(const std::string& layer, const std::string& k
 bool is_trainable_weight(const std::string& canonical_name)
 {
     return !ends_with(canonical_name, "/moving_mean") && !ends_with(canonical_name, "/moving_variance");
+}
+
+bool is_trainable_weight(const std::string& canonical_name, const std::set<std::string>& frozen)
+{
+    const std::size_t slash = canonical_name.rfind('/');
+    const std::string layer = slash == std::string::npos ? "" : canonical_name.substr(0, slash);
+    return is_trainable_weight(canonical_name) && frozen.count(layer) == 0;
+}
+
+std::set<std::string> frozen_layers_of(const staged_checkpoint& ckpt)
+{
+    const std::string* layers = ckpt.meta("model_config");
+    if (layers == nullptr) return {};
+    return frozen_layers(model_from_layers_yaml(*layers, "metadata model_config"));
 }
 
 std::vector<staged_tensor> optimizer_state_from_keras(std::vector<staged_tensor> tensors,
