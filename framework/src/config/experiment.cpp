@@ -4,6 +4,7 @@
 #include "config/compose.hpp"
 #include "mlrun/core/error.hpp"
 #include "losses/loss_yaml.hpp"
+#include "metrics/metric_yaml.hpp"
 #include "optim/optimizer_yaml.hpp"
 
 #include <boost/filesystem/operations.hpp>
@@ -212,7 +213,7 @@ experiment load_experiment(const std::string& path, const std::vector<std::strin
     e.model = r["model"];
     e.optimizer = parse_optimizer_spec(r["compile"]["optimizer"], e.source.file_for("compile.optimizer"));
     e.loss = parse_loss_spec(r["compile"]["loss"], e.source.file_for("compile.loss"));
-    e.metrics = r["compile"]["metrics"].as<std::vector<std::string>>();
+    e.metrics = parse_metric_specs(r["compile"]["metrics"], e.source.file_for("compile.metrics"));
 
     const YAML::Node& f = r["fit"];
     e.epochs = static_cast<int>(integer_in(e, "fit.epochs", 0, int_max));

@@ -9,6 +9,7 @@
 #include "config/schema.hpp"
 #include "mlrun/data/dataset.hpp"
 #include "mlrun/losses/loss_spec.hpp"
+#include "mlrun/metrics/metric_spec.hpp"
 #include "mlrun/optim/optimizer_spec.hpp"
 
 #include <yaml-cpp/yaml.h>
@@ -39,7 +40,7 @@ struct experiment {
     YAML::Node model;
     optimizer_spec optimizer;
     loss_spec loss;
-    std::vector<std::string> metrics;
+    std::vector<metric_spec> metrics;
 
     int epochs = 1;
     std::int64_t batch_size = 32;

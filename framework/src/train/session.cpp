@@ -205,15 +205,18 @@ session::session(const session_options& options, const std::string& model_path)
         if (options.load_train_data) check_labels(train_, labels_file(d, d.train_labels), classes);
         check_labels(test_, labels_file(d, d.test_labels), classes);
     }
-    std::vector<accuracy_metric> metrics;
+    // The specs were checked when the experiment was read; what is left to
+    // check is whether the data's targets fit each metric.
+    std::vector<metric> metrics;
     const YAML::Node metric_nodes = experiment_.resolved["compile"]["metrics"];
     for (std::size_t i = 0; i < experiment_.metrics.size(); ++i) {
-        const std::string& name = experiment_.metrics[i];
+        metrics.emplace_back(experiment_.metrics[i], loss, model_->output_shape().element_count());
         try {
-            metrics.emplace_back(name, parse_accuracy(name, loss, model_->output_shape().element_count()));
-        } catch (const config_error& e) {
+            if (options.load_train_data) metrics.back().check_targets_fit(model_->output_shape(), train_.y);
+            metrics.back().check_targets_fit(model_->output_shape(), test_.y);
+        } catch (const data_error& e) {
             throw config_error(position(experiment_.source.file_for("compile.metrics"), metric_nodes[i]) +
-                               ": compile.metrics: " + e.what());
+                               ": compile.metrics: " + e.what() + " (" + experiment_.data.path + ")");
         }
     }
 
