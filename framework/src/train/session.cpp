@@ -205,8 +205,17 @@ session::session(const session_options& options, const std::string& model_path)
         if (options.load_train_data) check_labels(train_, labels_file(d, d.train_labels), classes);
         check_labels(test_, labels_file(d, d.test_labels), classes);
     }
+    loss_function objective(loss_settings);
+    try {
+        if (options.load_train_data) objective.check_targets_fit(model_->output_shape(), train_.y);
+        objective.check_targets_fit(model_->output_shape(), test_.y);
+    } catch (const data_error& e) {
+        throw config_error(position(experiment_.source.file_for("compile.loss"), experiment_.resolved["compile"]["loss"]) +
+                           ": compile.loss: " + e.what() + " (" + experiment_.data.path + ")");
+    }
     // The specs were checked when the experiment was read; what is left to
-    // check is whether the data's targets fit each metric.
+    // check is whether the data's targets fit each metric (after the loss,
+    // whose refusal names the loss that would fit).
     std::vector<metric> metrics;
     const YAML::Node metric_nodes = experiment_.resolved["compile"]["metrics"];
     for (std::size_t i = 0; i < experiment_.metrics.size(); ++i) {
@@ -220,14 +229,6 @@ session::session(const session_options& options, const std::string& model_path)
         }
     }
 
-    loss_function objective(loss_settings);
-    try {
-        if (options.load_train_data) objective.check_targets_fit(model_->output_shape(), train_.y);
-        objective.check_targets_fit(model_->output_shape(), test_.y);
-    } catch (const data_error& e) {
-        throw config_error(position(experiment_.source.file_for("compile.loss"), experiment_.resolved["compile"]["loss"]) +
-                           ": compile.loss: " + e.what() + " (" + experiment_.data.path + ")");
-    }
     trainer_ = std::make_unique<trainer>(*model_, *backend_, objective,
                                          make_optimizer(experiment_.optimizer),
                                          std::move(metrics));
