@@ -260,10 +260,8 @@ private:
         rng init(derive_seed(e.seed, 0));
         j.net->build(init);
         const loss_kind loss = e.loss.kind;
-        std::vector<accuracy_metric> metrics;
-        for (const std::string& name : e.metrics) {
-            metrics.emplace_back(name, parse_accuracy(name, loss, j.net->output_shape().element_count()));
-        }
+        std::vector<metric> metrics;
+        for (const metric_spec& spec : e.metrics) metrics.emplace_back(spec, loss, j.net->output_shape().element_count());
         j.fitter = std::make_unique<trainer>(*j.net, *j.compute, loss_function(e.loss),
                                              make_optimizer(e.optimizer), std::move(metrics));
         job& kept = jobs_.emplace(std::make_pair(batch, threads), std::move(j)).first->second;

@@ -83,17 +83,30 @@ std::vector<staged_tensor> name_optimizer_vars(std::vector<staged_tensor> vars, 
         for (std::size_t i = 0; i < trainable; ++i) kinds.insert(kinds.end(), {"momentum", "velocity"});
         for (std::size_t i = 0; kinds.size() < vars.size() - 2; ++i) kinds.emplace_back("velocity_hat");
     } else {
-        const std::map<std::string, std::string> words = {{"rms", "velocity"}, {"momentum", "momentum"},
-                                                          {"mg", "average_gradient"}};
-        for (const std::string& slot : compile.slot_names()) {
-            for (std::size_t i = 0; i < trainable; ++i) kinds.push_back(words.at(slot));
+        // mlrun's slot names are Keras 3's words, but for RMSprop's.
+        const std::map<std::string, std::string> words = {
+            {"rms", "velocity"}, {"momentum", "momentum"}, {"mg", "average_gradient"}, {"velocity", "velocity"},
+            {"accumulator", "accumulator"}, {"accumulated_grad", "accumulated_grad"},
+            {"accumulated_delta_var", "accumulated_delta_var"}, {"norm", "norm"}};
+        const std::vector<std::string> slots = compile.slot_names();
+        if (compile.optimizer_class == "Nadam") kinds.emplace_back("u_product");  // built before the slots
+        if (keras3_slots_interleaved(compile.optimizer_class)) {
+            for (std::size_t i = 0; i < trainable; ++i) {
+                for (const std::string& slot : slots) kinds.push_back(words.at(slot));
+            }
+        } else {
+            for (const std::string& slot : slots) {
+                for (std::size_t i = 0; i < trainable; ++i) kinds.push_back(words.at(slot));
+            }
         }
     }
     if (kinds.size() != vars.size() - 2) {
         throw format_error(where + ": " + std::to_string(vars.size()) + " variables do not fit " +
                            compile.optimizer_class + " state for " + std::to_string(trainable) + " trainable weights");
     }
-    for (std::size_t i = 0; i < kinds.size(); ++i) vars[i + 2].name = std::to_string(i) + "_" + kinds[i];
+    for (std::size_t i = 0; i < kinds.size(); ++i) {
+        vars[i + 2].name = kinds[i] == "u_product" ? kinds[i] : std::to_string(i) + "_" + kinds[i];
+    }
     return vars;
 }
 

@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <cstring>
 #include <map>
+#include <memory>
 #include <set>
 
 namespace mlrun::keras_h5 {
@@ -147,12 +148,15 @@ void write_optimizer(hid_t file, const staged_checkpoint& ckpt, const compile_sp
     counter.dims.clear();  // a scalar, as Keras stores it
     std::vector<std::pair<std::string, const staged_tensor*>> entries;
     staged_tensor rate;
+    std::unique_ptr<staged_tensor> u_product;  // Nadam's, in Keras 3 files
     if (naming.generation == keras_generation::keras3) {
         // "adam/iteration", "adam/learning_rate", then the slots as Keras 3
         // creates them, named after the variable's path.
         const std::string prefix = keras3_optimizer_name(compile) + "/";
         rate = keras3_learning_rate(compile);
         entries = {{prefix + "iteration", &counter}, {prefix + "learning_rate", &rate}};
+        u_product = keras3_u_product(compile, counter);
+        if (u_product) entries.emplace_back(prefix + "u_product", u_product.get());
         std::vector<std::string> weights;
         for (const auto& [variable, tensor] : slots[slot_order.empty() ? "" : slot_order[0]]) weights.push_back(variable);
         for (const auto& [name, word] : keras3_optimizer_variables(weights, compile)) {

@@ -12,6 +12,7 @@
 #include "config/experiment.hpp"
 #include "mlrun/core/error.hpp"
 #include "mlrun/layers/layer_registry.hpp"
+#include "metrics/metric_yaml.hpp"
 #include "model/model_yaml.hpp"
 #include "mlrun/model/saved_model.hpp"
 #include "mlrun/train/progress_printer.hpp"
@@ -123,9 +124,7 @@ int export_architecture(const common_options& common, const std::vector<std::str
     checkpoint arch = capture_state(s.net(), &s.fitter().get_optimizer());
     arch.tensors.clear();  // the architecture only: weights come from any checkpoint
     arch.metadata[checkpoint_keys::loss] = loss_text(e.loss);
-    YAML::Node metrics(YAML::NodeType::Sequence);
-    for (const std::string& m : e.metrics) metrics.push_back(m);
-    arch.metadata[checkpoint_keys::metrics] = YAML::Dump(metrics);
+    arch.metadata[checkpoint_keys::metrics] = metrics_text(e.metrics);
     arch.metadata[checkpoint_keys::mlrun_version] = MLRUN_VERSION;
     arch.metadata[checkpoint_keys::experiment] = YAML::Dump(e.resolved);
     const plugin_record& to = choose_format(s.plugins(), "", args[1], args[1]);

@@ -2,7 +2,7 @@
 
 #include "mlrun/core/rng.hpp"
 #include "mlrun/losses/loss.hpp"
-#include "mlrun/metrics/accuracy.hpp"
+#include "mlrun/metrics/metric.hpp"
 #include "model/model_yaml.hpp"
 #include "mlrun/optim/optimizer.hpp"
 #include "optim/optimizer_yaml.hpp"
@@ -75,8 +75,8 @@ std::unique_ptr<model> convnet_model(std::uint64_t seed)
 std::unique_ptr<trainer> tutorial_trainer(model& m, backend& be)
 {
     const loss_kind loss = loss_kind::sparse_categorical_crossentropy;
-    std::vector<accuracy_metric> metrics;
-    metrics.emplace_back("accuracy", choose_accuracy(loss, 10));
+    std::vector<metric> metrics;
+    metrics.emplace_back("accuracy", loss, 10);
     return std::make_unique<trainer>(m, be, loss_function(loss), make_optimizer(YAML::Load("adam"), "test"),
                                      std::move(metrics));
 }

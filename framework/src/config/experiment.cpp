@@ -5,6 +5,7 @@
 #include "config/compose.hpp"
 #include "mlrun/core/error.hpp"
 #include "losses/loss_yaml.hpp"
+#include "metrics/metric_yaml.hpp"
 #include "optim/optimizer_yaml.hpp"
 
 #include <boost/filesystem/operations.hpp>
@@ -267,7 +268,7 @@ recorded_data read_recorded_data(const std::string& resolved_text, const std::st
             recorded.loss = parse_loss_spec(loss, where + " (experiment.compile.loss)");
         }
         if (const YAML::Node metrics = resolved["compile"]["metrics"]; metrics.IsSequence()) {
-            recorded.metrics = metrics.as<std::vector<std::string>>();
+            recorded.metrics = parse_metric_specs(metrics, where);
         }
     } catch (const YAML::Exception& error) {
         throw config_error(where + ": experiment.data: expected a data section with every key: " + error.msg);
@@ -353,7 +354,7 @@ experiment load_experiment(const std::string& path, const std::vector<std::strin
     e.optimizer = parse_optimizer_spec(r["compile"]["optimizer"], e.source.file_for("compile.optimizer"));
     e.loss = parse_loss_spec(r["compile"]["loss"], e.source.file_for("compile.loss"));
     e.loss_where = position(e.source.file_for("compile.loss"), r["compile"]["loss"]);
-    e.metrics = r["compile"]["metrics"].as<std::vector<std::string>>();
+    e.metrics = parse_metric_specs(r["compile"]["metrics"], e.source.file_for("compile.metrics"));
 
     const YAML::Node& f = r["fit"];
     e.epochs = static_cast<int>(integer_in(e, "fit.epochs", 0, int_max));

@@ -11,6 +11,7 @@
 #include "mlrun/checkpoint/checkpoint_options.hpp"
 #include "mlrun/data/dataset.hpp"
 #include "mlrun/losses/loss_spec.hpp"
+#include "mlrun/metrics/metric_spec.hpp"
 #include "mlrun/optim/optimizer_spec.hpp"
 #include "mlrun/train/resume.hpp"
 
@@ -60,7 +61,7 @@ struct experiment {
     optimizer_spec optimizer;
     loss_spec loss;
     std::string loss_where;  // "file:line:col" of compile.loss
-    std::vector<std::string> metrics;
+    std::vector<metric_spec> metrics;
 
     int epochs = 1;
     std::int64_t batch_size = 32;
@@ -98,7 +99,7 @@ struct recorded_data {
     data_options data;
     std::int64_t batch_size = 32;
     std::optional<loss_spec> loss;  // none when the record has no compile.loss
-    std::vector<std::string> metrics;
+    std::vector<metric_spec> metrics;
 };
 recorded_data read_recorded_data(const std::string& resolved_text, const std::string& where);
 

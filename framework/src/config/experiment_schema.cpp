@@ -55,9 +55,11 @@ const std::vector<key_spec>& experiment_schema()
         {"compile", value_kind::mapping, "", "loss, optimizer and metrics", {}, false,
          {
              {"optimizer", value_kind::any, "adam",
-              "adam, sgd or rmsprop, or a mapping of one of them to its settings"},
+              "adam, adamw, sgd, rmsprop, nadam, adagrad, adadelta or adamax, or a mapping of one of them to its "
+              "settings"},
              {"loss", value_kind::any, "", "the loss to minimise: a name, or a mapping of one name to its settings", {}, true},
-             {"metrics", value_kind::string_list, "[]", "metrics to report besides the loss: accuracy"},
+             {"metrics", value_kind::any, "[]",
+              "metrics to report besides the loss: a list of names, or of mappings of a name to its settings"},
          }},
         {"fit", value_kind::mapping, "", "the training loop", {}, false,
          {

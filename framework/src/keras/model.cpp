@@ -12,6 +12,7 @@
 #include "mlrun/plugin/plugin_registry.hpp"
 #include "mlrun/train/progress_printer.hpp"
 #include "train/session.hpp"
+#include "metrics/metric_yaml.hpp"
 #include "model/model_yaml.hpp"
 
 #include <boost/filesystem/operations.hpp>
@@ -78,7 +79,7 @@ struct model::state {
     std::vector<std::string> log_names(bool validation) const
     {
         std::vector<std::string> names = {"loss"};
-        names.insert(names.end(), compiled_with.metrics.begin(), compiled_with.metrics.end());
+        for (const std::string& name : metric_log_names(compiled_with.metrics)) names.push_back(name);
         if (validation) {
             const std::size_t logged = names.size();
             for (std::size_t i = 0; i < logged; ++i) names.push_back("val_" + names[i]);
@@ -126,9 +127,9 @@ model::~model() = default;
 void model::compile(const compile_options& options)
 {
     const loss_kind kind = options.loss.kind;
-    std::vector<accuracy_metric> metrics;
-    for (const std::string& name : options.metrics) {
-        metrics.emplace_back(name, parse_accuracy(name, kind, s_->net->output_shape().element_count()));
+    std::vector<metric> metrics;
+    for (const metric_spec& spec : options.metrics) {
+        metrics.emplace_back(spec, kind, s_->net->output_shape().element_count());
     }
     s_->fitter = std::make_unique<trainer>(*s_->net, *s_->compute, loss_function(options.loss),
                                            make_optimizer(options.optimizer), std::move(metrics));
@@ -170,9 +171,7 @@ history model::fit(const dataset& train, const fit_arguments& args)
     std::map<std::string, std::string> metadata;
     metadata[checkpoint_keys::loss] = loss_text(s_->compiled_with.loss);
     metadata[checkpoint_keys::backend] = s_->env.backend;
-    YAML::Node metric_names(YAML::NodeType::Sequence);
-    for (const std::string& name : s_->compiled_with.metrics) metric_names.push_back(name);
-    metadata[checkpoint_keys::metrics] = YAML::Dump(metric_names);
+    metadata[checkpoint_keys::metrics] = metrics_text(s_->compiled_with.metrics);
     for (callback* c : args.callbacks) {
         if (auto* saver = dynamic_cast<model_checkpoint*>(c)) {
             std::vector<std::string> logged = s_->log_names(validating);

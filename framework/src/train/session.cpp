@@ -238,9 +238,9 @@ session::session(const session_options& options, const std::string& model_path, 
             // A weights-only checkpoint records the experiment that made it: its loss and metrics evaluate it
             // (evaluating needs no optimizer, so a plain SGD stands in).
             if (!recorded || !recorded->loss) loaded_->fitter();  // says why it cannot be evaluated, before any data is read
-            std::vector<accuracy_metric> metrics;
-            for (const std::string& name : recorded->metrics) {
-                metrics.emplace_back(name, parse_accuracy(name, recorded->loss->kind, net_output_classes(*loaded_)));
+            std::vector<metric> metrics;
+            for (const metric_spec& spec : recorded->metrics) {
+                metrics.emplace_back(spec, recorded->loss->kind, net_output_classes(*loaded_));
             }
             trainer_ = std::make_unique<trainer>(loaded_->net(), *backend_, loss_function(*recorded->loss),
                                                  make_optimizer(optimizer_spec{sgd_options{}}), std::move(metrics));
@@ -311,18 +311,6 @@ session::session(const session_options& options, const std::string& model_path, 
         if (training) check_labels(train_, labels_file(d, d.train_labels), classes);
         check_labels(test_, labels_file(d, d.test_labels), classes);
     }
-    std::vector<accuracy_metric> metrics;
-    const YAML::Node metric_nodes = experiment_.resolved["compile"]["metrics"];
-    for (std::size_t i = 0; i < experiment_.metrics.size(); ++i) {
-        const std::string& name = experiment_.metrics[i];
-        try {
-            metrics.emplace_back(name, parse_accuracy(name, loss, model_->output_shape().element_count()));
-        } catch (const config_error& e) {
-            throw config_error(position(experiment_.source.file_for("compile.metrics"), metric_nodes[i]) +
-                               ": compile.metrics: " + e.what());
-        }
-    }
-
     loss_function objective(loss_settings);
     try {
         if (training) objective.check_targets_fit(model_->output_shape(), train_.y);
@@ -330,6 +318,22 @@ session::session(const session_options& options, const std::string& model_path, 
     } catch (const data_error& e) {
         throw config_error(experiment_.loss_where + ": compile.loss: " + e.what() + " (" + experiment_.data.path + ")");
     }
+    // The specs were checked when the experiment was read; what is left to
+    // check is whether the data's targets fit each metric (after the loss,
+    // whose refusal names the loss that would fit).
+    std::vector<metric> metrics;
+    const YAML::Node metric_nodes = experiment_.resolved["compile"]["metrics"];
+    for (std::size_t i = 0; i < experiment_.metrics.size(); ++i) {
+        metrics.emplace_back(experiment_.metrics[i], loss, model_->output_shape().element_count());
+        try {
+            if (options.load_train_data) metrics.back().check_targets_fit(model_->output_shape(), train_.y);
+            metrics.back().check_targets_fit(model_->output_shape(), test_.y);
+        } catch (const data_error& e) {
+            throw config_error(position(experiment_.source.file_for("compile.metrics"), metric_nodes[i]) +
+                               ": compile.metrics: " + e.what() + " (" + experiment_.data.path + ")");
+        }
+    }
+
     trainer_ = std::make_unique<trainer>(*model_, *backend_, objective,
                                          make_optimizer(experiment_.optimizer),
                                          std::move(metrics));

@@ -168,7 +168,7 @@ std::int64_t training_samples(std::int64_t samples, double validation_split)
 }
 
 trainer::trainer(model& m, backend& be, loss_function loss, std::unique_ptr<optimizer> opt,
-                 std::vector<accuracy_metric> metrics)
+                 std::vector<metric> metrics)
     : model_(m), backend_(be), loss_(loss), optimizer_(std::move(opt)), metrics_(std::move(metrics))
 {
     loss_.attach(model_);
@@ -216,7 +216,7 @@ double trainer::train_step(std::uint64_t step_seed)
     const tensor& prediction = model_.forward(backend_, batch_x_, true, step_seed);
     const double loss = batch_loss(prediction, true);
     epoch_loss_sum_ += loss;
-    for (accuracy_metric& m : metrics_) m.update(backend_, prediction, batch_y_);
+    for (metric& m : metrics_) m.update(backend_, prediction, batch_y_);
     model_.backward(backend_);
     model_.add_regularization_gradients();
     optimizer_->step(backend_);
@@ -259,7 +259,7 @@ history trainer::fit(const dataset& all_train, const fit_options& all_options, c
         for (callback* c : callbacks) c->on_epoch_begin(*this, epoch);
         if (options.shuffle) shuffle_order(order, shuffler);
         epoch_loss_sum_ = 0.0;
-        for (accuracy_metric& m : metrics_) m.reset();
+        for (metric& m : metrics_) m.reset();
         logs.values.clear();  // the last epoch's validation results do not belong to this one
         std::int64_t first_step = 0;
         if (options.resume_at && epoch == options.resume_at->epoch) {
@@ -268,11 +268,11 @@ history trainer::fit(const dataset& all_train, const fit_options& all_options, c
             first_step = std::min(at.steps_done, steps);
             epoch_loss_sum_ = at.loss_sum;
             for (std::size_t i = 0; i < metrics_.size() && i < at.metric_counts.size(); ++i) {
-                metrics_[i].set_counts(at.metric_counts[i]);
+                metrics_[i].set_state(at.metric_counts[i]);
             }
             if (first_step > 0) {
                 logs.set("loss", epoch_loss_sum_ / static_cast<double>(std::min(first_step * options.batch_size, samples)));
-                for (const accuracy_metric& m : metrics_) logs.set(m.name(), m.result());
+                for (const metric& m : metrics_) logs.set(m.name(), m.result());
             }
         }
         steps_done_ = first_step;
@@ -292,7 +292,7 @@ history trainer::fit(const dataset& all_train, const fit_options& all_options, c
             }
             steps_done_ = step + 1;
             logs.set("loss", epoch_loss_sum_ / static_cast<double>(end));
-            for (const accuracy_metric& m : metrics_) logs.set(m.name(), m.result());
+            for (const metric& m : metrics_) logs.set(m.name(), m.result());
             for (callback* c : callbacks) c->on_batch_end(*this, step, logs);
             if (stop_requested_) break;
         }
@@ -320,7 +320,7 @@ training_state trainer::position() const
     p.epoch = epoch_;
     p.steps_done = steps_done_;
     p.loss_sum = epoch_loss_sum_;
-    for (const accuracy_metric& m : metrics_) p.metric_counts.push_back(m.counts());
+    for (const metric& m : metrics_) p.metric_counts.push_back(m.state());
     return p;
 }
 
@@ -329,18 +329,18 @@ metric_logs trainer::evaluate(const dataset& data, std::int64_t batch_size)
     if (data.size() == 0) throw data_error(data.name + ": no samples to evaluate");
     const std::vector<std::int64_t> in_order;  // empty: rows are taken as they are
     double loss_sum = 0.0;
-    std::vector<accuracy_metric> metrics = metrics_;
-    for (accuracy_metric& m : metrics) m.reset();
+    std::vector<metric> metrics = metrics_;
+    for (metric& m : metrics) m.reset();
     for (std::int64_t begin = 0; begin < data.size(); begin += batch_size) {
         const std::int64_t end = std::min(begin + batch_size, data.size());
         gather(data, in_order, begin, end, {});
         const tensor& prediction = model_.forward(backend_, batch_x_, false, 0);
         loss_sum += batch_loss(prediction, false);
-        for (accuracy_metric& m : metrics) m.update(backend_, prediction, batch_y_);
+        for (metric& m : metrics) m.update(backend_, prediction, batch_y_);
     }
     metric_logs logs;
     logs.set("loss", loss_sum / static_cast<double>(data.size()));
-    for (const accuracy_metric& m : metrics) logs.set(m.name(), m.result());
+    for (const metric& m : metrics) logs.set(m.name(), m.result());
     return logs;
 }
 

@@ -51,7 +51,7 @@ struct environment {
 struct compile_options {
     optimizer_spec optimizer = adam_options{};
     loss_spec loss;  // loss_kind::sparse_categorical_crossentropy, or with settings (loss_spec.hpp)
-    std::vector<std::string> metrics;
+    std::vector<metric_spec> metrics;  // {"accuracy", metric_kind::auc, ...} (metric_spec.hpp)
 };
 
 // model.fit's keyword arguments.

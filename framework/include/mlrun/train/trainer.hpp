@@ -4,7 +4,7 @@
 #include "mlrun/checkpoint/training_state.hpp"
 #include "mlrun/data/dataset.hpp"
 #include "mlrun/losses/loss.hpp"
-#include "mlrun/metrics/accuracy.hpp"
+#include "mlrun/metrics/metric.hpp"
 #include "mlrun/model/model.hpp"
 #include "mlrun/optim/optimizer.hpp"
 #include "mlrun/train/callback.hpp"
@@ -59,7 +59,7 @@ class trainer {
 public:
     // The model must be built; `optimizer` gets attached to its parameters.
     trainer(model& m, backend& be, loss_function loss, std::unique_ptr<optimizer> opt,
-            std::vector<accuracy_metric> metrics);
+            std::vector<metric> metrics);
 
     history fit(const dataset& train, const fit_options& options, const std::vector<callback*>& callbacks);
 
@@ -102,7 +102,7 @@ private:
     backend& backend_;
     loss_function loss_;
     std::unique_ptr<optimizer> optimizer_;
-    std::vector<accuracy_metric> metrics_;
+    std::vector<metric> metrics_;
     tensor batch_x_;
     tensor batch_y_;
     std::vector<float> batch_weights_;  // empty: unweighted

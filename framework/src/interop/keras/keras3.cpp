@@ -5,6 +5,7 @@
 #include "interop/keras/layers.hpp"
 
 #include <cctype>
+#include <cmath>
 #include <cstring>
 #include <map>
 
@@ -302,6 +303,23 @@ staged_tensor keras3_learning_rate(const compile_spec& spec)
     return t;
 }
 
+std::unique_ptr<staged_tensor> keras3_u_product(const compile_spec& spec, const staged_tensor& iterations)
+{
+    if (spec.optimizer_class != "Nadam") return nullptr;
+    const YAML::Node beta = spec.optimizer_settings["beta_1"];
+    const float beta_1 = beta.IsDefined() && !beta.IsNull() ? beta.as<float>() : 0.9f;
+    std::int64_t steps = 0;
+    if (iterations.bytes.size() == sizeof steps) std::memcpy(&steps, iterations.bytes.data(), sizeof steps);
+    float product = 1.0f;  // in float32 and in step order, as Keras accumulates it
+    for (std::int64_t s = 1; s <= steps; ++s) product *= beta_1 * (1.0f - 0.5f * std::pow(0.96f, static_cast<float>(s)));
+    auto t = std::make_unique<staged_tensor>();
+    t->name = "u_product";
+    t->dtype = MLRUN_DTYPE_FLOAT32;
+    t->bytes.resize(sizeof product);
+    std::memcpy(t->bytes.data(), &product, sizeof product);
+    return t;
+}
+
 std::string keras3_optimizer_name(const compile_spec& spec)
 {
     std::string name = spec.optimizer_class;
@@ -309,12 +327,24 @@ std::string keras3_optimizer_name(const compile_spec& spec)
     return name;
 }
 
+bool keras3_slots_interleaved(const std::string& optimizer_class)
+{
+    for (const char* c : {"Adam", "AdamW", "Nadam", "Adadelta", "Adamax"}) {
+        if (optimizer_class == c) return true;
+    }
+    return false;
+}
+
 std::vector<std::pair<std::string, std::string>> keras3_optimizer_variables(const std::vector<std::string>& weights,
                                                                            const compile_spec& spec)
 {
     const std::map<std::string, std::string> words = {{"m", "momentum"},      {"v", "velocity"},
                                                       {"vhat", "velocity_hat"}, {"momentum", "momentum"},
-                                                      {"rms", "velocity"},    {"mg", "average_gradient"}};
+                                                      {"rms", "velocity"},    {"mg", "average_gradient"},
+                                                      {"velocity", "velocity"}, {"accumulator", "accumulator"},
+                                                      {"accumulated_grad", "accumulated_grad"},
+                                                      {"accumulated_delta_var", "accumulated_delta_var"},
+                                                      {"norm", "norm"}};
     const std::vector<std::string> slots = spec.slot_names();
     std::vector<std::pair<std::string, std::string>> vars;
     auto add = [&](const std::string& weight, const std::string& slot) {
@@ -327,6 +357,12 @@ std::vector<std::pair<std::string, std::string>> keras3_optimizer_variables(cons
         }
         if (slots.size() == 3) {
             for (const std::string& w : weights) add(w, "vhat");
+        }
+        return vars;
+    }
+    if (keras3_slots_interleaved(spec.optimizer_class)) {
+        for (const std::string& w : weights) {
+            for (const std::string& slot : slots) add(w, slot);
         }
         return vars;
     }

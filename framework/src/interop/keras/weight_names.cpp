@@ -36,7 +36,8 @@ std::string last_component(const std::string& name)
 std::string slot_kind(const std::string& name)
 {
     const std::string last = last_component(name);
-    for (const char* suffix : {"_velocity_hat", "_average_gradient", "_momentum", "_velocity"}) {
+    for (const char* suffix : {"_velocity_hat", "_average_gradient", "_momentum", "_velocity", "_accumulated_delta_var",
+                               "_accumulated_grad", "_accumulator", "_norm"}) {
         if (ends_with(last, suffix)) return std::string(suffix + 1);
     }
     for (const char* plain : {"m", "v", "vhat", "momentum", "rms", "mg"}) {
@@ -59,6 +60,10 @@ std::string mlrun_slot(const std::string& optimizer, const std::string& kind)
         {"SGD", {{"momentum", "momentum"}, {"m", "momentum"}}},
         {"RMSprop",
          {{"rms", "rms"}, {"velocity", "rms"}, {"momentum", "momentum"}, {"mg", "mg"}, {"average_gradient", "mg"}}},
+        {"Nadam", {{"momentum", "momentum"}, {"velocity", "velocity"}}},
+        {"Adagrad", {{"accumulator", "accumulator"}}},
+        {"Adadelta", {{"accumulated_grad", "accumulated_grad"}, {"accumulated_delta_var", "accumulated_delta_var"}}},
+        {"Adamax", {{"momentum", "momentum"}, {"norm", "norm"}}},
     };
     auto o = table.find(optimizer);
     if (o == table.end()) return "";
@@ -149,6 +154,8 @@ std::vector<staged_tensor> optimizer_state_from_keras(std::vector<staged_tensor>
             result.push_back(iteration_tensor(t, where));
         } else if (last_component(t.name) == "learning_rate" && t.element_count() == 1) {
             continue;  // Keras 3 keeps the rate as a variable too; training_config has it
+        } else if (last_component(t.name) == "u_product" && t.element_count() == 1) {
+            continue;  // Nadam's, which follows from the iteration count
         } else {
             slots.push_back(std::move(t));
         }
