@@ -11,7 +11,12 @@
 //   train BATCH THREADS STEPS   train STEPS steps (0: a whole epoch)
 //   evaluate BATCH THREADS      evaluate the whole test split
 //   gemm THREADS M N K          gemm throughput on an M x K by K x N product
+//   conv THREADS BATCH          throughput of the three convolution kernels
+//                               (forward, backward data, backward weights)
+//                               on every Conv2D layer of the model, one
+//                               answer line per layer and kernel
 //   quit
+#include "mlrun/backend/window_geometry.hpp"
 #include "mlrun/core/error.hpp"
 #include "mlrun/core/rng.hpp"
 #include "model/model_yaml.hpp"
@@ -24,6 +29,7 @@
 
 #include <chrono>
 #include <cstdio>
+#include <functional>
 #include <iostream>
 #include <map>
 #include <memory>
@@ -43,6 +49,70 @@ double seconds_since(clock_type::time_point start)
 {
     return std::chrono::duration<double>(clock_type::now() - start).count();
 }
+
+// Seconds of one call of `body`: the best of 5 rounds of at least 0.1 s
+// each, after 2 warm-up calls (primitive creation, first-touch pages).
+double best_call_seconds(const std::function<void()>& body)
+{
+    body();
+    body();
+    double best = 0.0;
+    for (int round = 0; round < 5; ++round) {
+        const auto start = clock_type::now();
+        int calls = 0;
+        double elapsed = 0.0;
+        do {
+            body();
+            ++calls;
+            elapsed = seconds_since(start);
+        } while (elapsed < 0.1);
+        const double per_call = elapsed / calls;
+        if (best == 0.0 || per_call < best) best = per_call;
+    }
+    return best;
+}
+
+// The kernels' view of a Conv2D layer of a built model: sizes from the
+// node's input and output shapes, strides and dilation from its settings,
+// padding as whatever makes the output size (TensorFlow's split).
+mlrun_conv2d_shape conv_shape_of(const model::node& n, const shape& in, std::int64_t batch)
+{
+    const layer_spec spec = n.op->config();
+    const auto& o = std::get<conv2d_options>(spec.options);
+    const shape& out = n.output_shape;
+    mlrun_conv2d_shape s{};
+    s.batch = batch;
+    s.in_height = in[0];
+    s.in_width = in[1];
+    s.in_channels = in[2];
+    s.out_height = out[0];
+    s.out_width = out[1];
+    s.out_channels = out[2];
+    s.kernel_height = o.kernel_size[0];
+    s.kernel_width = o.kernel_size[1];
+    s.stride_height = o.strides[0];
+    s.stride_width = o.strides[1];
+    s.dilation_height = o.dilation_rate[0];
+    s.dilation_width = o.dilation_rate[1];
+    s.groups = o.groups;
+    const auto pad = [](std::int64_t in_len, std::int64_t out_len, std::int64_t k, std::int64_t stride,
+                        std::int64_t dilation) {
+        const std::int64_t needed = (out_len - 1) * stride + window_geometry::extent(k, dilation) - in_len;
+        const std::int64_t total = needed > 0 ? needed : 0;
+        return window_geometry::padding{total / 2, total - total / 2};
+    };
+    const window_geometry::padding rows = pad(s.in_height, s.out_height, s.kernel_height, s.stride_height,
+                                              s.dilation_height);
+    const window_geometry::padding cols = pad(s.in_width, s.out_width, s.kernel_width, s.stride_width,
+                                              s.dilation_width);
+    s.pad_top = rows.before;
+    s.pad_bottom = rows.after;
+    s.pad_left = cols.before;
+    s.pad_right = cols.after;
+    return s;
+}
+
+std::vector<float> filled(std::int64_t n, float value) { return std::vector<float>(static_cast<std::size_t>(n), value); }
 
 // Stops training after a number of steps (none: the epoch ends).
 class step_limit : public callback {
@@ -103,6 +173,8 @@ public:
                     logs.get("accuracy").value_or(0.0));
     }
 
+    std::int64_t train_samples() const { return session_->train_data().size(); }
+
     // Best of enough repetitions for about half a second of work.
     void gemm(int threads, std::int64_t m, std::int64_t n, std::int64_t k)
     {
@@ -122,6 +194,44 @@ public:
                     "\"k\": %lld, \"gflops\": %.4g}\n",
                     name_.c_str(), threads, static_cast<long long>(m), static_cast<long long>(n),
                     static_cast<long long>(k), flop / best / 1e9);
+    }
+
+    // Every Conv2D layer of the experiment's model, each kernel timed alone.
+    void conv(int threads, std::int64_t batch)
+    {
+        backend& be = backend_for(threads);
+        const experiment& e = session_->config();
+        const std::unique_ptr<model> net = build_model(e.model, e.file, session_->test_data().x.dims().without_batch());
+        rng init(derive_seed(e.seed, 0));
+        net->build(init);
+        for (const model::node& n : net->nodes()) {
+            if (n.op->class_name() != "Conv2D") continue;
+            const shape& in = net->nodes()[n.inputs.at(0)].output_shape;
+            const mlrun_conv2d_shape s = conv_shape_of(n, in, batch);
+            const std::vector<float> x = filled(batch * in.element_count(), 0.5f);
+            const std::vector<float> dy = filled(batch * n.output_shape.element_count(), 0.25f);
+            const std::vector<float> w =
+                filled(s.kernel_height * s.kernel_width * s.in_channels / s.groups * s.out_channels, 0.125f);
+            std::vector<float> y(dy.size()), dx(x.size()), dw(w.size());
+            const double flop = 2.0 * static_cast<double>(batch * n.output_shape.element_count()) *
+                                static_cast<double>(s.kernel_height * s.kernel_width * s.in_channels / s.groups);
+            const std::pair<const char*, std::function<void()>> kernels[] = {
+                {"forward", [&] { be.conv2d_forward(s, x.data(), w.data(), y.data()); }},
+                {"backward_data", [&] { be.conv2d_backward_data(s, w.data(), dy.data(), dx.data()); }},
+                {"backward_weights", [&] { be.conv2d_backward_weights(s, x.data(), dy.data(), dw.data()); }},
+            };
+            for (const auto& [kernel, body] : kernels) {
+                std::printf("{\"kind\": \"conv\", \"backend\": \"%s\", \"threads\": %d, \"batch\": %lld, "
+                            "\"layer\": \"%s\", \"shape\": \"%lldx%lldx%lld->%lld %lldx%lld\", \"kernel\": \"%s\", "
+                            "\"gflops\": %.4g}\n",
+                            name_.c_str(), threads, static_cast<long long>(batch), n.op->name().c_str(),
+                            static_cast<long long>(s.in_height), static_cast<long long>(s.in_width),
+                            static_cast<long long>(s.in_channels), static_cast<long long>(s.out_channels),
+                            static_cast<long long>(s.kernel_height), static_cast<long long>(s.kernel_width), kernel,
+                            flop / best_call_seconds(body) / 1e9);
+            }
+        }
+        std::printf("{\"kind\": \"conv_done\"}\n");
     }
 
 private:
@@ -150,10 +260,8 @@ private:
         rng init(derive_seed(e.seed, 0));
         j.net->build(init);
         const loss_kind loss = e.loss.kind;
-        std::vector<accuracy_metric> metrics;
-        for (const std::string& name : e.metrics) {
-            metrics.emplace_back(name, parse_accuracy(name, loss, j.net->output_shape().element_count()));
-        }
+        std::vector<metric> metrics;
+        for (const metric_spec& spec : e.metrics) metrics.emplace_back(spec, loss, j.net->output_shape().element_count());
         j.fitter = std::make_unique<trainer>(*j.net, *j.compute, loss_function(e.loss),
                                              make_optimizer(e.optimizer), std::move(metrics));
         job& kept = jobs_.emplace(std::make_pair(batch, threads), std::move(j)).first->second;
@@ -193,12 +301,14 @@ void serve(benchmark& bench)
             bench.evaluate(batch, threads);
         } else if (command == "gemm" && in >> threads >> m >> n >> k && threads > 0 && m > 0 && n > 0 && k > 0) {
             bench.gemm(threads, m, n, k);
+        } else if (command == "conv" && in >> threads >> batch && threads > 0 && batch > 0) {
+            bench.conv(threads, batch);
         } else if (command == "quit") {
             return;
         } else if (!command.empty()) {
             throw usage_error("unknown or malformed command '" + line +
                               "'; expected train BATCH THREADS STEPS, evaluate BATCH THREADS, "
-                              "gemm THREADS M N K or quit");
+                              "gemm THREADS M N K, conv THREADS BATCH or quit");
         }
         std::fflush(stdout);
     }
@@ -225,7 +335,8 @@ int main(int argc, char** argv)
         po::notify(vm);
         std::vector<boost::filesystem::path> dirs(plugin_dirs.begin(), plugin_dirs.end());
         benchmark bench(config, backend_name, dirs);
-        std::printf("{\"kind\": \"ready\", \"backend\": \"%s\"}\n", backend_name.c_str());
+        std::printf("{\"kind\": \"ready\", \"backend\": \"%s\", \"train_samples\": %lld}\n", backend_name.c_str(),
+                    static_cast<long long>(bench.train_samples()));
         std::fflush(stdout);
         serve(bench);
         return 0;

@@ -26,9 +26,10 @@ def read_idx(path, header_bytes):
         return torch.frombuffer(bytearray(f.read()[header_bytes:]), dtype=torch.uint8)
 
 
-def load(directory):
+def load(directory, sample_shape):
+    """Training and test images as float tensors [N, *sample_shape] in [0, 1], and their labels."""
     def images(name):
-        return read_idx(os.path.join(directory, name), 16).reshape(-1, 784).float() / 255.0
+        return read_idx(os.path.join(directory, name), 16).reshape(-1, *sample_shape).float() / 255.0
 
     def labels(name):
         return read_idx(os.path.join(directory, name), 8).long()
@@ -37,13 +38,17 @@ def load(directory):
             images("t10k-images-idx3-ubyte.gz"), labels("t10k-labels-idx1-ubyte.gz"))
 
 
+def tutorial_mlp():
+    return torch.nn.Sequential(torch.nn.Linear(784, 512), torch.nn.ReLU(), torch.nn.Dropout(0.2),
+                               torch.nn.Linear(512, 10))
+
+
 class Job:
     """One model and its optimizer, trained over shuffled epochs."""
 
-    def __init__(self, x, y):
+    def __init__(self, network, x, y):
         torch.manual_seed(42)
-        self.model = torch.nn.Sequential(torch.nn.Linear(784, 512), torch.nn.ReLU(), torch.nn.Dropout(0.2),
-                                         torch.nn.Linear(512, 10))
+        self.model = network()
         # Keras's Adam defaults: lr 0.001, betas (0.9, 0.999), epsilon 1e-7.
         self.optimizer = torch.optim.Adam(self.model.parameters(), lr=1e-3, betas=(0.9, 0.999), eps=1e-7)
         self.x, self.y = x, y
@@ -82,18 +87,19 @@ class Job:
         return float(correct) / x.shape[0]
 
 
-def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def serve(description, network, sample_shape):
+    """Answers the commands on stdin for `network` (a function making the model) on Fashion-MNIST."""
+    parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--data", default="/usr/share/datasets/fashion-mnist")
     args = parser.parse_args()
 
-    x, y, test_x, test_y = load(args.data)
+    x, y, test_x, test_y = load(args.data, sample_shape)
     jobs = {}
 
     def job_for(batch, threads):
         torch.set_num_threads(threads)
         if (batch, threads) not in jobs:
-            jobs[(batch, threads)] = Job(x, y)
+            jobs[(batch, threads)] = Job(network, x, y)
             jobs[(batch, threads)].train(batch, 20)
         return jobs[(batch, threads)]
 
@@ -124,8 +130,8 @@ def main():
                               "samples": int(test_x.shape[0]), "seconds": seconds, "accuracy": accuracy}),
                   flush=True)
         else:
-            raise SystemExit(f"pytorch_mlp.py: unknown or malformed command {line.strip()!r}")
+            raise SystemExit(f"{os.path.basename(sys.argv[0])}: unknown or malformed command {line.strip()!r}")
 
 
 if __name__ == "__main__":
-    main()
+    serve(__doc__.splitlines()[0], tutorial_mlp, (784,))

@@ -2,10 +2,12 @@
 """Runs mlrun on each backend and PyTorch on the identical job and prints
 samples/s, epoch times and the ratios (see docs/benchmarks.md).
 
-The job: the tutorial MLP on Fashion-MNIST; one training epoch over the
-60,000 images at each batch size, and the evaluation of the 10,000 test
-images at the same batch size. Each framework runs as a server process
-(mlrun-benchmark, benchmarks/pytorch_mlp.py) holding the data and warmed-up
+The jobs (--job): mlp, the tutorial MLP on Fashion-MNIST (one training
+epoch over the 60,000 images at each batch size, and the evaluation of the
+10,000 test images at the same batch size), and cnn, the convnet of
+configs/fashion_cnn.yaml (one training epoch at each batch size). Each
+framework runs as a server process (mlrun-benchmark,
+benchmarks/pytorch_mlp.py or pytorch_cnn.py) holding the data and warmed-up
 models; this script sends them the same commands in turn, rotating the
 order every round, so all of them see the machine in the same state.
 
@@ -13,9 +15,12 @@ Every framework is timed at its best thread setting: each is first tried
 on a stretch of training (for PyTorch, also with OpenBLAS, which does its
 gemm, held to one thread), and the settings close to the fastest are then
 timed on whole epochs. Times are the best of the rounds (the
-median is shown too). The GEMM peak is the best gemm throughput any backend
-reaches on large products in the same run; the FLOP lower bound of an epoch
-is its matrix-multiply work divided by that peak.
+median is shown too). The MLP's FLOP lower bound of an epoch is its
+matrix-multiply work divided by the GEMM peak, the best gemm throughput any
+backend reaches on large products in the same run; the convnet's is its
+convolution and dense work divided by the convolution peak, the best
+throughput any backend's convolution kernel reaches on the model's own
+Conv2D layers in the same run.
 """
 import argparse
 import json
@@ -26,12 +31,23 @@ import statistics
 import subprocess
 import sys
 import time
+from dataclasses import dataclass
 
 # Matrix-multiply FLOP per training sample of the tutorial MLP (784-512-10):
 # the forward products, the same again for the weight gradients, and the
 # input gradient of the second layer only (nothing needs the first layer's).
-FORWARD = 2 * (784 * 512 + 512 * 10)
-FLOP_PER_SAMPLE = 2 * FORWARD + 2 * 512 * 10
+MLP_FORWARD = 2 * (784 * 512 + 512 * 10)
+MLP_FLOP_PER_SAMPLE = 2 * MLP_FORWARD + 2 * 512 * 10
+# The convnet per training sample: each layer's forward work, the same for
+# its weight gradient, and the same for its input gradient except the first
+# convolution's (nothing needs the gradient of the images). Conv2D 1->32 3x3
+# on 28x28 gives 26x26x32 outputs of 9 products each, Conv2D 32->64 3x3 on
+# 13x13x32 gives 11x11x64 outputs of 288, Dense 1600->10. Pooling, bias,
+# activations and the loss are left out: they are not products.
+CONV1_FORWARD = 2 * 26 * 26 * 32 * 9
+CONV2_FORWARD = 2 * 11 * 11 * 64 * 288
+DENSE_FORWARD = 2 * 1600 * 10
+CNN_FLOP_PER_SAMPLE = 2 * CONV1_FORWARD + 3 * CONV2_FORWARD + 3 * DENSE_FORWARD
 GEMM_PRODUCTS = ((256, 512, 784), (1024, 1024, 1024), (2048, 2048, 2048))
 MEMORY_LIMIT_MB = 600
 # OpenBLAS's idle workers spin for about 2^28 cycles (0.1 s) before sleeping.
@@ -39,14 +55,36 @@ SETTLE_SECONDS = 0.3
 PROBE_ROUNDS = 3
 PROBE_MARGIN = 1.5
 
-TARGETS = (
-    # (batch, measure, threshold, description)
-    (32, "train_vs_pytorch", 4.0, "epoch at batch 32 at least 4x faster than PyTorch"),
-    (32, "train_vs_bound", 2.5, "epoch at batch 32 within 2.5x of the FLOP lower bound"),
-    (256, "train_vs_pytorch", 3.0, "epoch at batch 256 at least 3x faster than PyTorch"),
-    (32, "evaluate_vs_pytorch", 2.0, "evaluation of the 10,000 test images at batch 32: at least 2x PyTorch's throughput"),
-    (256, "evaluate_vs_pytorch", 2.0, "evaluation of the 10,000 test images at batch 256: at least 2x PyTorch's throughput"),
-)
+
+
+@dataclass
+class Job:
+    """One benchmark job: what is run, how its bound is made, what it must reach."""
+    config: str                 # under configs/
+    pytorch_script: str         # under benchmarks/
+    batches: tuple
+    flop_per_sample: int
+    peak: str                   # "gemm": the GEMM peak; "conv": the convolution peak
+    evaluate: bool              # also time the evaluation of the test images
+    memory: bool                # also measure the peak memory of an epoch
+    targets: tuple              # (batch, measure, threshold, description)
+
+
+JOBS = {
+    "mlp": Job("fashion_mnist.yaml", "pytorch_mlp.py", (32, 256), MLP_FLOP_PER_SAMPLE, "gemm", True, True, (
+        (32, "train_vs_pytorch", 4.0, "epoch at batch 32 at least 4x faster than PyTorch"),
+        (32, "train_vs_bound", 2.5, "epoch at batch 32 within 2.5x of the FLOP lower bound"),
+        (256, "train_vs_pytorch", 3.0, "epoch at batch 256 at least 3x faster than PyTorch"),
+        (32, "evaluate_vs_pytorch", 2.0,
+         "evaluation of the 10,000 test images at batch 32: at least 2x PyTorch's throughput"),
+        (256, "evaluate_vs_pytorch", 2.0,
+         "evaluation of the 10,000 test images at batch 256: at least 2x PyTorch's throughput"),
+    )),
+    "cnn": Job("fashion_cnn.yaml", "pytorch_cnn.py", (32, 128), CNN_FLOP_PER_SAMPLE, "conv", False, False, (
+        (32, "train_vs_pytorch", 1.5, "convnet epoch at batch 32 at least 1.5x faster than PyTorch"),
+        (128, "train_vs_pytorch", 1.2, "convnet epoch at batch 128 at least 1.2x faster than PyTorch"),
+    )),
+}
 
 
 def log(message):
@@ -61,7 +99,8 @@ class Server:
         log("$ " + " ".join(command))
         self.process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
                                         bufsize=1, env=environment)
-        self.version = self._read().get("version")
+        self.ready = self._read()
+        self.version = self.ready.get("version")
 
     def _read(self):
         line = self.process.stdout.readline()
@@ -77,6 +116,13 @@ class Server:
         self.process.stdin.write(command + "\n")
         self.process.stdin.flush()
         return self._read()
+
+    def ask_many(self, command, last_kind):
+        """The answer lines of `command` up to the one of kind `last_kind` (left out)."""
+        answers = [self.ask(command)]
+        while answers[-1]["kind"] != last_kind:
+            answers.append(self._read())
+        return answers[:-1]
 
     def close(self):
         self.process.stdin.write("quit\n")
@@ -130,15 +176,24 @@ def main():
     root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--build", default=os.path.join(root, "build"), help="a Release build directory")
-    parser.add_argument("--config", default=os.path.join(root, "configs", "fashion_mnist.yaml"))
+    parser.add_argument("--job", choices=sorted(JOBS), default="mlp",
+                        help="mlp: the tutorial MLP (the default); cnn: the convnet of configs/fashion_cnn.yaml")
+    parser.add_argument("--config", help="the experiment mlrun runs (default: the job's)")
     parser.add_argument("--backends", nargs="+", default=["openblas", "onednn"])
-    parser.add_argument("--batch", type=int, nargs="+", default=[32, 256])
+    parser.add_argument("--batch", type=int, nargs="+", help="batch sizes (mlp: 32 256; cnn: 32 128)")
     parser.add_argument("--threads", type=int, nargs="+", default=[1, 2])
     parser.add_argument("--probe-samples", type=int, default=6400, help="training samples per thread-count probe")
+    parser.add_argument("--probe-rounds", type=int, default=PROBE_ROUNDS, help="rounds of thread-count probes")
     parser.add_argument("--rounds", type=int, default=3, help="epochs and evaluations timed per framework")
+    parser.add_argument("--epoch-samples", type=int, default=0,
+                        help="time this many training samples from the start of an epoch and scale the time to the "
+                             "whole epoch (default 0: whole epochs)")
     parser.add_argument("--no-pytorch", action="store_true", help="time mlrun only")
     parser.add_argument("--json", help="also write every measurement to this file")
     args = parser.parse_args()
+    job = JOBS[args.job]
+    args.config = args.config or os.path.join(root, "configs", job.config)
+    args.batch = args.batch or list(job.batches)
 
     if build_type(args.build) != "Release":
         raise SystemExit(f"benchmark: {args.build} is not a Release build (configure it with "
@@ -160,7 +215,7 @@ def main():
     else:
         try:
             import torch  # noqa: F401  (only to know whether it is there)
-            script = [sys.executable, os.path.join(root, "benchmarks", "pytorch_mlp.py")]
+            script = [sys.executable, os.path.join(root, "benchmarks", job.pytorch_script)]
             servers["pytorch"] = Server("pytorch", script)
             servers["pytorch-blas1"] = Server("pytorch-blas1", script, dict(os.environ, OPENBLAS_NUM_THREADS="1"))
             settings["pytorch"] = [("pytorch", t, str(t)) for t in args.threads]
@@ -171,17 +226,22 @@ def main():
                             "PYTHON=/usr/bin/python3")
     names = list(settings)
     results = []
+    train_samples = servers[args.backends[0]].ready["train_samples"]
 
     for backend in args.backends:
         for threads in args.threads:
             for m, n, k in GEMM_PRODUCTS:
                 results.append(servers[backend].ask(f"gemm {threads} {m} {n} {k}"))
-    peak = max((r for r in results if r["kind"] == "gemm"), key=lambda r: r["gflops"])
+            if job.peak == "conv":
+                for batch in args.batch:
+                    results += servers[backend].ask_many(f"conv {threads} {batch}", "conv_done")
+    gemm_peak = max((r for r in results if r["kind"] == "gemm"), key=lambda r: r["gflops"])
+    peak = max((r for r in results if r["kind"] == job.peak), key=lambda r: r["gflops"])
 
     chosen, train, evaluate, probe_times = {}, {}, {}, {}
     for batch in args.batch:
         steps = max(1, args.probe_samples // batch)
-        for round_ in range(PROBE_ROUNDS):
+        for round_ in range(args.probe_rounds):
             for name in rotated(names, round_):
                 for setting in settings[name]:
                     server, threads, _ = setting
@@ -195,17 +255,21 @@ def main():
             fastest = min(probe_times[(name, batch, s)] for s in settings[name])
             candidates[name] = [s for s in settings[name] if probe_times[(name, batch, s)] <= PROBE_MARGIN * fastest]
         epochs = {}
+        epoch_steps = args.epoch_samples // batch if args.epoch_samples else 0
         for round_ in range(args.rounds):
             for name in rotated(names, round_):
                 for setting in candidates[name]:
                     server, threads, _ = setting
-                    r = servers[server].ask(f"train {batch} {threads} 0")
+                    r = servers[server].ask(f"train {batch} {threads} {epoch_steps}")
+                    if epoch_steps:
+                        r.update(timed_samples=r["samples"], timed_seconds=r["seconds"], samples=train_samples,
+                                 seconds=r["seconds"] * train_samples / r["samples"])
                     results.append(r)
                     epochs.setdefault((name, setting), []).append(r)
         for name in names:
             chosen[(name, batch)] = min(candidates[name], key=lambda s: min(r["seconds"] for r in epochs[(name, s)]))
             train[(name, batch)] = epochs[(name, chosen[(name, batch)])]
-        for round_ in range(args.rounds):
+        for round_ in range(args.rounds if job.evaluate else 0):
             for name in rotated(names, round_):
                 for setting in settings[name]:
                     server, threads, _ = setting
@@ -214,7 +278,7 @@ def main():
                     evaluate.setdefault((name, batch, setting), []).append(r)
     for server in servers.values():
         server.close()
-    memory = {b: peak_memory_mb(args.build, args.config, b) for b in args.backends}
+    memory = {b: peak_memory_mb(args.build, args.config, b) for b in args.backends} if job.memory else {}
     load_after = os.getloadavg()
     if args.json:
         with open(args.json, "w") as f:
@@ -223,12 +287,20 @@ def main():
     out = [f"machine: {machine()}",
            f"load average (1 min) before / after: {load_before[0]:.2f} / {load_after[0]:.2f}; "
            f"OPENBLAS_CORETYPE={os.environ.get('OPENBLAS_CORETYPE', '(unset)')}",
-           f"GEMM peak measured: {peak['gflops']:.0f} GFLOP/s ({peak['backend']} gemm, {peak['threads']} thread(s), "
-           f"{peak['m']}x{peak['k']} by {peak['k']}x{peak['n']})"]
+           f"GEMM peak measured: {gemm_peak['gflops']:.0f} GFLOP/s ({gemm_peak['backend']} gemm, "
+           f"{gemm_peak['threads']} thread(s), {gemm_peak['m']}x{gemm_peak['k']} by {gemm_peak['k']}x{gemm_peak['n']})"]
+    if job.peak == "conv":
+        out.append(f"Convolution peak measured: {peak['gflops']:.0f} GFLOP/s ({peak['backend']} {peak['kernel']}, "
+                   f"{peak['threads']} thread(s), layer {peak['layer']} {peak['shape']}, batch {peak['batch']}); "
+                   f"the FLOP lower bound below is at this peak")
     if "pytorch" in servers:
         out.append(f"PyTorch {servers['pytorch'].version} ({sys.executable})")
     if pytorch_note:
         out.append(pytorch_note)
+    if args.epoch_samples:
+        out.append(f"Epoch times scaled from the first {args.epoch_samples // min(args.batch)}-"
+                   f"{args.epoch_samples // max(args.batch)} steps ({args.epoch_samples} samples, rounded down to "
+                   f"whole batches) of an epoch of {train_samples:,} samples")
     out += ["", "| job | framework | threads | time (s): best (median) | samples/s | speed-up vs PyTorch | "
                 "time / FLOP lower bound |", "|---|---|---|---|---|---|---|"]
     achieved = {}
@@ -239,23 +311,25 @@ def main():
 
     for batch in args.batch:
         samples = train[(names[0], batch)][0]["samples"]
-        gflop = samples * FLOP_PER_SAMPLE / 1e9
+        gflop = samples * job.flop_per_sample / 1e9
         bound = gflop / peak["gflops"]
-        job = f"train 1 epoch, batch {batch}"
-        out.append(f"| {job} | FLOP lower bound: {gflop:.1f} GFLOP at {peak['gflops']:.0f} GFLOP/s | | {bound:.3f} | "
+        task = f"train 1 epoch, batch {batch}"
+        out.append(f"| {task} | FLOP lower bound: {gflop:.1f} GFLOP at {peak['gflops']:.0f} GFLOP/s | | {bound:.3f} | "
                    f"{samples / bound:,.0f} | | 1.00 |")
         base = min(r["seconds"] for r in train[("pytorch", batch)]) if "pytorch" in settings else None
         for name in names:
             times = [r["seconds"] for r in train[(name, batch)]]
             best = min(times)
             speedup = base / best if base else None
-            out.append(f"| {job} | {label(name)} | {chosen[(name, batch)][2]} | {best:.3f} "
+            out.append(f"| {task} | {label(name)} | {chosen[(name, batch)][2]} | {best:.3f} "
                        f"({statistics.median(times):.3f}) | {samples / best:,.0f} | "
                        f"{f'{speedup:.2f}x' if speedup else '-'} | {best / bound:.2f} |")
             if name != "pytorch":
                 keep(batch, "train_vs_pytorch", speedup, name)
                 keep(batch, "train_vs_bound", bound / best, name)
-        job = f"evaluate 10,000 images, batch {batch}"
+        if not job.evaluate:
+            continue
+        task = f"evaluate 10,000 images, batch {batch}"
 
         def best_evaluation(name):
             runs = {s: [r["seconds"] for r in evaluate[(name, batch, s)]] for s in settings[name]}
@@ -268,19 +342,32 @@ def main():
             best = min(times)
             test_samples = evaluate[(name, batch, setting)][0]["samples"]
             speedup = base / best if base else None
-            out.append(f"| {job} | {label(name)} | {setting[2]} | {best:.4f} ({statistics.median(times):.4f}) | "
+            out.append(f"| {task} | {label(name)} | {setting[2]} | {best:.4f} ({statistics.median(times):.4f}) | "
                        f"{test_samples / best:,.0f} | {f'{speedup:.2f}x' if speedup else '-'} | |")
             if name != "pytorch":
                 keep(batch, "evaluate_vs_pytorch", speedup, name)
 
-    out += ["", f"Thread-setting probes, ms per training step (best of {PROBE_ROUNDS} rounds; settings within "
+    out += ["", f"Thread-setting probes, ms per training step (best of {args.probe_rounds} rounds; settings within "
                 f"{PROBE_MARGIN}x of the fastest were then timed on whole epochs, and the fastest epoch kept):", "",
             "| framework | batch | setting | ms per step |", "|---|---|---|---|"]
     for (name, batch, setting), seconds in probe_times.items():
         out.append(f"| {label(name)} | {batch} | {setting[2]} | {seconds * 1e3:.3f} |")
 
+    if job.peak == "conv":
+        out += ["", "Convolution kernels on the model's layers, GFLOP/s (best of 5 rounds of at least 0.1 s):", "",
+                "| backend | threads | batch | layer | forward | backward data | backward weights |",
+                "|---|---|---|---|---|---|---|"]
+        rows = {}
+        for r in results:
+            if r["kind"] == "conv":
+                rows.setdefault((r["backend"], r["threads"], r["batch"], f"{r['layer']} {r['shape']}"), {})[
+                    r["kernel"]] = r["gflops"]
+        for (backend, threads, batch, layer), rates in rows.items():
+            out.append(f"| {backend} | {threads} | {batch} | {layer} | {rates['forward']:.1f} | "
+                       f"{rates['backward_data']:.1f} | {rates['backward_weights']:.1f} |")
+
     out += ["", "Targets (best mlrun backend for each):"]
-    for batch, measure, threshold, description in TARGETS:
+    for batch, measure, threshold, description in job.targets:
         if (batch, measure) not in achieved:
             out.append(f"- [n/a] {description}: not measured")
             continue

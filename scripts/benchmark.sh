@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Times mlrun on each backend and PyTorch on the identical job (the tutorial
-# MLP on Fashion-MNIST) and prints samples/s, epoch times and the ratios.
-# See docs/benchmarks.md. PyTorch (Debian's python3-torch) is needed only
-# here; without it the mlrun numbers are printed alone.
+# MLP on Fashion-MNIST, or with --job cnn the convnet of
+# configs/fashion_cnn.yaml) and prints samples/s, epoch times and the
+# ratios. See docs/benchmarks.md. PyTorch (Debian's python3-torch) is needed
+# only here; without it the mlrun numbers are printed alone.
 #
-# usage: scripts/benchmark.sh [--backends openblas onednn] [--batch 32 256]
+# usage: scripts/benchmark.sh [--job mlp|cnn] [--backends openblas onednn] [--batch 32 256]
 #                             [--threads 1 2] [--rounds 3] [--no-pytorch] [--json FILE]
 #        scripts/benchmark.sh --distributed [--backend openblas] [--batches 256,1024]
 #            2 MPI ranks against 1 rank x 1 and x 2 threads (docs/distributed.md)

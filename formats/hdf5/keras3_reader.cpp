@@ -49,6 +49,8 @@ const std::vector<std::string>& variable_names(const std::string& key, const std
         {"conv2d_transpose", {"kernel", "bias"}},
         {"depthwise_conv2d", {"depthwise_kernel", "bias"}},
         {"separable_conv2d", {"depthwise_kernel", "pointwise_kernel", "bias"}},
+        {"embedding", {"embeddings"}},
+        {"p_re_lu", {"alpha"}},
     };
     static const std::vector<std::string> none;
     std::string base = key;
@@ -59,7 +61,7 @@ const std::vector<std::string>& variable_names(const std::string& key, const std
         if (count == 0) return none;
         throw format_error(where + ": a layer '" + key + "' with " + std::to_string(count) +
                            " variables, of a class mlrun does not read (Dense, BatchNormalization, LayerNormalization, "
-                           "Conv1D, Conv2D, Conv2DTranspose, DepthwiseConv2D, SeparableConv2D)");
+                           "Conv1D, Conv2D, Conv2DTranspose, DepthwiseConv2D, SeparableConv2D, Embedding, PReLU)");
     }
     if (count > it->second.size()) {
         throw format_error(where + ": " + std::to_string(count) + " variables, more than a " + base + " layer has");
@@ -81,17 +83,30 @@ std::vector<staged_tensor> name_optimizer_vars(std::vector<staged_tensor> vars, 
         for (std::size_t i = 0; i < trainable; ++i) kinds.insert(kinds.end(), {"momentum", "velocity"});
         for (std::size_t i = 0; kinds.size() < vars.size() - 2; ++i) kinds.emplace_back("velocity_hat");
     } else {
-        const std::map<std::string, std::string> words = {{"rms", "velocity"}, {"momentum", "momentum"},
-                                                          {"mg", "average_gradient"}};
-        for (const std::string& slot : compile.slot_names()) {
-            for (std::size_t i = 0; i < trainable; ++i) kinds.push_back(words.at(slot));
+        // mlrun's slot names are Keras 3's words, but for RMSprop's.
+        const std::map<std::string, std::string> words = {
+            {"rms", "velocity"}, {"momentum", "momentum"}, {"mg", "average_gradient"}, {"velocity", "velocity"},
+            {"accumulator", "accumulator"}, {"accumulated_grad", "accumulated_grad"},
+            {"accumulated_delta_var", "accumulated_delta_var"}, {"norm", "norm"}};
+        const std::vector<std::string> slots = compile.slot_names();
+        if (compile.optimizer_class == "Nadam") kinds.emplace_back("u_product");  // built before the slots
+        if (keras3_slots_interleaved(compile.optimizer_class)) {
+            for (std::size_t i = 0; i < trainable; ++i) {
+                for (const std::string& slot : slots) kinds.push_back(words.at(slot));
+            }
+        } else {
+            for (const std::string& slot : slots) {
+                for (std::size_t i = 0; i < trainable; ++i) kinds.push_back(words.at(slot));
+            }
         }
     }
     if (kinds.size() != vars.size() - 2) {
         throw format_error(where + ": " + std::to_string(vars.size()) + " variables do not fit " +
                            compile.optimizer_class + " state for " + std::to_string(trainable) + " trainable weights");
     }
-    for (std::size_t i = 0; i < kinds.size(); ++i) vars[i + 2].name = std::to_string(i) + "_" + kinds[i];
+    for (std::size_t i = 0; i < kinds.size(); ++i) {
+        vars[i + 2].name = kinds[i] == "u_product" ? kinds[i] : std::to_string(i) + "_" + kinds[i];
+    }
     return vars;
 }
 
@@ -146,6 +161,7 @@ void read_keras3_weights(hid_t file, const std::string& where, const compile_spe
 {
     h5_id layers = open_group(file, "layers", where + "/");
     std::size_t trainable = 0;
+    const std::set<std::string> frozen = frozen_layers_of(out);
     // h5py writes the groups in Keras's traversal (model) order; HDF5 lists
     // them by name, so the order comes from their places in the file.
     for (const std::string& key : members_in_file_order(layers.get(), where + "/layers")) {
@@ -160,7 +176,7 @@ void read_keras3_weights(hid_t file, const std::string& where, const compile_spe
         const std::vector<std::string>& names = variable_names(key, at, tensors.size());
         for (std::size_t i = 0; i < tensors.size(); ++i) {
             tensors[i].name = layer + "/" + names[i];
-            if (is_trainable_weight(tensors[i].name)) ++trainable;
+            if (is_trainable_weight(tensors[i].name, frozen)) ++trainable;
             out.tensors.push_back(std::move(tensors[i]));
         }
     }
@@ -176,7 +192,7 @@ void read_keras3_weights(hid_t file, const std::string& where, const compile_spe
     std::vector<staged_tensor> named = name_optimizer_vars(read_vars(vars.get(), at), trainable, *compile, at);
     std::vector<const staged_tensor*> weights;
     for (const staged_tensor& t : out.tensors) {
-        if (is_trainable_weight(t.name)) weights.push_back(&t);
+        if (is_trainable_weight(t.name, frozen)) weights.push_back(&t);
     }
     std::vector<staged_tensor> state = optimizer_state_from_keras(std::move(named), weights, *compile, at);
     for (staged_tensor& t : state) out.tensors.push_back(std::move(t));

@@ -55,6 +55,8 @@ void write_optimizer_vars(hid_t file, const staged_checkpoint& ckpt, const std::
     counter.dims.clear();  // a scalar, as Keras stores it
     const staged_tensor rate = keras3_learning_rate(compile);
     std::vector<const staged_tensor*> vars = {&counter, &rate};
+    const std::unique_ptr<staged_tensor> u_product = keras3_u_product(compile, counter);
+    if (u_product) vars.push_back(u_product.get());
     for (const auto& [name, word] : keras3_optimizer_variables(trainable, compile)) {
         const staged_tensor* t = ckpt.find(name);
         if (t == nullptr) throw format_error("no optimizer tensor '" + name + "' for " + compile.optimizer_class);

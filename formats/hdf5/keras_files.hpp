@@ -25,6 +25,9 @@ namespace mlrun::keras_h5 {
 // The keras_version written: the layout is tf.keras 2.10's, and Keras's
 // loaders read the version to decide how to convert old files.
 inline constexpr const char* written_keras_version = "2.10.0";
+// The root attribute of a legacy .h5 that lists the Keras forms of its
+// plugin layers (the keras_layer_forms metadata); Keras ignores it.
+inline constexpr const char* plugin_forms_attribute = "mlrun_keras_layer_forms";
 
 // Reads any layout above into canonical tensors and framework metadata
 // (model_config, optimizer_config, loss, metrics, training_state when the

@@ -6,6 +6,7 @@
 #include "interop/keras/format_error.hpp"
 #include "interop/keras/json.hpp"
 #include "interop/keras/model_config.hpp"
+#include "interop/keras/plugin_layer_forms.hpp"
 #include "interop/keras/staged_checkpoint.hpp"
 #include "interop/keras/training_config.hpp"
 #include "interop/keras/weight_names.hpp"

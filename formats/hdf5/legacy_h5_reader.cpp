@@ -42,8 +42,9 @@ void read_optimizer_weights(hid_t file, const compile_spec& compile, staged_chec
         tensors.push_back(read_dataset(group.get(), name, where));
     }
     std::vector<const staged_tensor*> trainable;
+    const std::set<std::string> frozen = frozen_layers_of(out);
     for (const staged_tensor& t : out.tensors) {
-        if (is_trainable_weight(t.name)) trainable.push_back(&t);
+        if (is_trainable_weight(t.name, frozen)) trainable.push_back(&t);
     }
     std::vector<staged_tensor> state = optimizer_state_from_keras(std::move(tensors), trainable, compile, where);
     for (staged_tensor& t : state) out.tensors.push_back(std::move(t));
@@ -91,7 +92,14 @@ void read_legacy_h5(hid_t file, staged_checkpoint& out)
         if (has_attribute(file, "model_config")) {
             const std::string where = "/ attribute 'model_config'";
             const json config = parse_json(read_string_attribute(file, "model_config", "/"), where);
-            translate_architecture([&] { return model_from_keras(config, where); }, out);
+            // mlrun keeps the Keras forms of the model's plugin layers beside it.
+            std::vector<plugin_layer_form> forms;
+            if (has_attribute(file, plugin_forms_attribute)) {
+                const std::string text = read_string_attribute(file, plugin_forms_attribute, "/");
+                forms = parse_plugin_layer_forms(text, std::string("/ attribute '") + plugin_forms_attribute + "'");
+                out.set_meta("keras_layer_forms", text);
+            }
+            translate_architecture([&] { return model_from_keras(config, where, forms); }, out);
         }
         if (has_attribute(file, "training_config")) {
             const std::string where = "/ attribute 'training_config'";

@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <cstring>
 #include <map>
+#include <memory>
 #include <set>
 
 namespace mlrun::keras_h5 {
@@ -147,12 +148,15 @@ void write_optimizer(hid_t file, const staged_checkpoint& ckpt, const compile_sp
     counter.dims.clear();  // a scalar, as Keras stores it
     std::vector<std::pair<std::string, const staged_tensor*>> entries;
     staged_tensor rate;
+    std::unique_ptr<staged_tensor> u_product;  // Nadam's, in Keras 3 files
     if (naming.generation == keras_generation::keras3) {
         // "adam/iteration", "adam/learning_rate", then the slots as Keras 3
         // creates them, named after the variable's path.
         const std::string prefix = keras3_optimizer_name(compile) + "/";
         rate = keras3_learning_rate(compile);
         entries = {{prefix + "iteration", &counter}, {prefix + "learning_rate", &rate}};
+        u_product = keras3_u_product(compile, counter);
+        if (u_product) entries.emplace_back(prefix + "u_product", u_product.get());
         std::vector<std::string> weights;
         for (const auto& [variable, tensor] : slots[slot_order.empty() ? "" : slot_order[0]]) weights.push_back(variable);
         for (const auto& [name, word] : keras3_optimizer_variables(weights, compile)) {
@@ -198,7 +202,9 @@ void write_contents(hid_t file, const staged_checkpoint& ckpt, bool weights_only
         return;
     }
     if (layers == nullptr) throw format_error("a whole-model file needs the model_config metadata");
-    const model_spec spec = model_from_layers_yaml(*layers, "metadata model_config");
+    model_spec spec = model_from_layers_yaml(*layers, "metadata model_config");
+    const std::string* forms = ckpt.meta("keras_layer_forms");
+    if (forms != nullptr) spec.plugin_forms = parse_plugin_layer_forms(*forms, "metadata keras_layer_forms");
     naming.model = keras3_model_name(spec);
     const bool keras3 = generation == keras_generation::keras3;
     const std::string model_config =
@@ -208,6 +214,7 @@ void write_contents(hid_t file, const staged_checkpoint& ckpt, bool weights_only
     write_string_attribute(file, "backend", "tensorflow", string_charset::utf8, "/");
     write_string_attribute(file, "keras_version", naming.version(), string_charset::utf8, "/");
     write_string_attribute(file, "model_config", model_config, string_charset::ascii, "/");
+    if (forms != nullptr) write_string_attribute(file, plugin_forms_attribute, *forms, string_charset::utf8, "/");
     // Keras compiles from training_config, which needs the optimizer; a
     // model saved without it loads uncompiled, as in Keras.
     if (!compile.optimizer_class.empty()) {

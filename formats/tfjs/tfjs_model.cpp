@@ -96,9 +96,12 @@ std::vector<std::pair<std::string, const interop::keras::staged_tensor*>> optimi
     const interop::keras::staged_tensor* iterations = ckpt.find(iterations_name);
     if (iterations == nullptr) return out;
     out.emplace_back("iter", iterations);
+    const std::set<std::string> frozen = interop::keras::frozen_layers_of(ckpt);
     for (const std::string& slot : compile.slot_names()) {
         for (const interop::keras::staged_tensor& t : ckpt.tensors) {
-            if (starts_with(t.name, interop::keras::optimizer_prefix) || !interop::keras::is_trainable_weight(t.name)) continue;
+            if (starts_with(t.name, interop::keras::optimizer_prefix) || !interop::keras::is_trainable_weight(t.name, frozen)) {
+                continue;
+            }
             const std::string name = std::string(interop::keras::optimizer_prefix) + t.name + "/" + slot;
             const interop::keras::staged_tensor* state = ckpt.find(name);
             if (state == nullptr) throw format_error("optimizer state '" + name + "' is missing");
@@ -215,8 +218,9 @@ staged_checkpoint import_model(const model_files& files, const std::string& wher
     // TF.js restores optimizer state only into the optimizer trainingConfig names; so does mlrun.
     if (!optimizer.empty() && !compile.optimizer_class.empty()) {
         std::vector<const interop::keras::staged_tensor*> trainable;
+        const std::set<std::string> frozen = interop::keras::frozen_layers_of(out);
         for (const interop::keras::staged_tensor& t : out.tensors) {
-            if (interop::keras::is_trainable_weight(t.name)) trainable.push_back(&t);
+            if (interop::keras::is_trainable_weight(t.name, frozen)) trainable.push_back(&t);
         }
         std::vector<interop::keras::staged_tensor> state =
             interop::keras::optimizer_state_from_keras(std::move(optimizer), trainable, compile, where + ": optimizer weights");

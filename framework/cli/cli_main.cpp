@@ -31,8 +31,8 @@ const char* const usage_text =
     "                                  evaluate a saved model on the test data it was trained with (or CONFIG's)\n"
     "       mlrun train --model FILE --config CONFIG [overrides] [--resume]\n"
     "                                  go on training a saved model from where it stopped, as a run of CONFIG\n"
-    "       mlrun summary --model FILE                        print a saved model's summary table\n"
-    "       mlrun predict --model FILE --input X.npy|X.csv --output Y.npy|Y.csv\n"
+    "       mlrun summary --model FILE [--config CONFIG]      print a saved model's summary table\n"
+    "       mlrun predict --model FILE [--config CONFIG] --input X.npy|X.csv --output Y.npy|Y.csv\n"
     "                                                         run a saved model on the samples in X\n"
     "       mlrun convert SRC DST [--format-option KEY=VALUE] convert a checkpoint between formats (TF checkpoint, .h5,\n"
     "                                                         .yaml, DIR/ for TF.js)\n"
@@ -97,8 +97,8 @@ int run_command(const std::vector<std::string>& args, const common_options& comm
     if (first == "evaluate" && !common.weights.empty()) return evaluate_weights(common, config_of(first), rest(2));
     if (first == "evaluate" && !common.model_path.empty()) return evaluate_model(common, rest(1));
     if (first == "train" && !common.model_path.empty()) return train_model(common, rest(1));
-    if (first == "summary" && !common.model_path.empty()) return summarize_model(common);
-    if (first == "predict") return predict_with_model(common);
+    if (first == "summary" && !common.model_path.empty()) return summarize_model(common, rest(1));
+    if (first == "predict") return predict_with_model(common, rest(1));
     if (first == "train") return train(common, config_of(first), rest(2));
     if (first == "evaluate") return evaluate(common, config_of(first), rest(2));
     if (first == "summary") return summary(common, config_of(first), rest(2));

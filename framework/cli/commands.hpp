@@ -45,8 +45,8 @@ int verify(const common_options& common, const std::string& path);
 // model_commands.cpp: commands on a saved model file.
 int evaluate_model(const common_options& common, const std::vector<std::string>& overrides);
 int train_model(const common_options& common, const std::vector<std::string>& overrides);
-int summarize_model(const common_options& common);
-int predict_with_model(const common_options& common);
+int summarize_model(const common_options& common, const std::vector<std::string>& overrides);
+int predict_with_model(const common_options& common, const std::vector<std::string>& overrides);
 int inspect_hdf5(const common_options& common, const std::string& file);
 // Saves the trained model when the experiment has a `save` section.
 void save_trained_model(session& s, const history& h);

@@ -12,6 +12,7 @@
 #include "config/experiment.hpp"
 #include "mlrun/core/error.hpp"
 #include "mlrun/layers/layer_registry.hpp"
+#include "metrics/metric_yaml.hpp"
 #include "model/model_yaml.hpp"
 #include "mlrun/model/saved_model.hpp"
 #include "mlrun/train/progress_printer.hpp"
@@ -123,9 +124,7 @@ int export_architecture(const common_options& common, const std::vector<std::str
     checkpoint arch = capture_state(s.net(), &s.fitter().get_optimizer());
     arch.tensors.clear();  // the architecture only: weights come from any checkpoint
     arch.metadata[checkpoint_keys::loss] = loss_text(e.loss);
-    YAML::Node metrics(YAML::NodeType::Sequence);
-    for (const std::string& m : e.metrics) metrics.push_back(m);
-    arch.metadata[checkpoint_keys::metrics] = YAML::Dump(metrics);
+    arch.metadata[checkpoint_keys::metrics] = metrics_text(e.metrics);
     arch.metadata[checkpoint_keys::mlrun_version] = MLRUN_VERSION;
     arch.metadata[checkpoint_keys::experiment] = YAML::Dump(e.resolved);
     const plugin_record& to = choose_format(s.plugins(), "", args[1], args[1]);
@@ -140,11 +139,14 @@ int evaluate_architecture(const common_options& common, const std::vector<std::s
     if (common.weights.empty()) {
         throw usage_error("'evaluate --architecture ARCH' needs --weights PREFIX_OR_FILE_OR_DIR");
     }
-    std::optional<experiment> config;
-    if (!common.config_path.empty()) config = load_experiment(common.config_path, overrides);
-    else if (!overrides.empty()) throw usage_error("overrides such as '" + overrides[0] + "' apply to an experiment; give one with --config");
-    const plugin_registry plugins(
-        plugin_search_order(common.plugin_dirs, config ? config->plugin_search_paths : std::vector<std::string>{}));
+    if (common.config_path.empty() && !overrides.empty()) {
+        throw usage_error("overrides such as '" + overrides[0] + "' apply to an experiment; give one with --config");
+    }
+    // The files are read with the plugins the session will have (a format or layer class may be a plugin's).
+    const std::vector<std::string> experiment_plugins =
+        common.config_path.empty() ? std::vector<std::string>{}
+                                   : load_experiment(common.config_path, overrides).plugin_search_paths;
+    const plugin_registry plugins(plugin_search_order(common.plugin_dirs, experiment_plugins));
     register_layer_plugins(plugins);  // the architecture may name a layer plugin's class
     const std::string& arch_path = common.architecture;
     const format arch_format(format_for_reading(plugins, arch_path));
@@ -157,33 +159,16 @@ int evaluate_architecture(const common_options& common, const std::vector<std::s
         format(weights_format).load(weights_path, reading_options(weights_format, weighted_layers(whole, arch_path)));
     whole.tensors = weights.tensors;
 
-    data_options data;
-    std::int64_t batch_size = 32;
-    if (config) {
-        data = config->data;
-        batch_size = config->batch_size;
-    } else if (const std::string* made_by = find_meta(whole, checkpoint_keys::experiment)) {
-        const YAML::Node resolved = load_bounded_yaml(*made_by);
-        data = read_data_section(resolved["data"], arch_path + " (experiment.data)");
-        batch_size = resolved["fit"]["batch_size"].as<std::int64_t>(32);
-    } else {
-        throw usage_error(arch_path + " does not say which data to use; give an experiment with --config");
-    }
-    const std::string backend_name = config ? config->backend : "reference";
-    backend be(plugins.find(MLRUN_PLUGIN_BACKEND, backend_name),
-               {{"threads", std::to_string(config && config->threads > 0 ? config->threads : default_thread_count())}});
-    std::unique_ptr<loaded_model> lm = load_model(whole, arch_path + " + " + weights_path, be);
-    dataset test = load_idx_dataset(data, data.test_images, data.test_labels, data.test_take, data.kind + " test");
-    const shape& sample = lm->net().input_shape();
-    if (test.x.dims().without_batch().element_count() != sample.element_count()) {
-        throw model_error(arch_path + ": the model takes inputs of shape " + sample.to_string() + " but " + test.name +
-                          " holds samples of shape " + test.x.dims().without_batch().to_string());
-    }
-    test.x.reshape(sample.with_batch(test.size()));
-    const metric_logs logs = lm->fitter().evaluate(test, batch_size);
+    session_options options;
+    options.config_path = common.config_path;
+    options.overrides = overrides;
+    options.plugin_dirs = common.plugin_dirs;
+    options.load_train_data = false;
+    session s(options, whole, arch_path + " + " + weights_path);
+    const metric_logs logs = s.fitter().evaluate(s.test_data(), s.config().batch_size);
     std::cout << "Restored model from " << arch_path << " with weights " << weights_path << " (" << weights_format.name
               << ")\n";
-    std::cout << "Test (" << test.size() << " samples): " << format_logs(logs).substr(3) << "\n";
+    std::cout << "Test (" << s.test_data().size() << " samples): " << format_logs(logs).substr(3) << "\n";
     if (const auto accuracy = logs.get("accuracy")) std::cout << "Restored model, accuracy: " << percent(*accuracy) << "\n";
     return 0;
 }

@@ -109,9 +109,10 @@ void print_layers(const std::string& yaml)
 void save_as_experiment_says(const experiment& e, const model& m, const optimizer& opt, int epoch, std::uint64_t seed,
                              const plugin_registry& plugins)
 {
-    if (e.save_path.empty()) return;
+    const save_options& save = e.save;
+    if (!save.enabled()) return;
     save_request request;
-    request.opt = e.save_include_optimizer ? &opt : nullptr;
+    request.opt = save.include_optimizer ? &opt : nullptr;
     request.loss = loss_text(e.loss);
     request.metrics = e.metrics;
     training_state state;
@@ -120,16 +121,16 @@ void save_as_experiment_says(const experiment& e, const model& m, const optimize
     state.seed = seed;
     state.batch_size = e.batch_size;
     state.shuffle = e.shuffle;
-    state.data = YAML::Dump(e.resolved["data"]);
+    state.data = data_section_text(e.data);
     request.state = state;
     request.backend = e.backend;
-    request.weights_only = e.save_weights_only;
-    request.format = e.save_format;
-    if (!e.save_keras_version.empty()) request.format_options = {{"keras_version", e.save_keras_version}};
+    request.weights_only = save.weights_only;
+    request.format = save.format;
+    if (!save.keras_version.empty()) request.format_options = {{"keras_version", save.keras_version}};
     request.source = e.source.file_for("model");
-    save_model(e.save_path, m, request, plugins);
-    std::cout << "Saved " << (e.save_weights_only ? "the weights" : "the model") << " to " << e.save_path << " ("
-              << choose_format(plugins, e.save_format, e.save_path, "save.format").name << " format, after epoch " << epoch
+    save_model(save.path, m, request, plugins);
+    std::cout << "Saved " << (save.weights_only ? "the weights" : "the model") << " to " << save.path << " ("
+              << choose_format(plugins, save.format, save.path, "save.format").name << " format, after epoch " << epoch
               << ")\n";
 }
 
@@ -138,18 +139,6 @@ void print_test_line(const dataset& test, const metric_logs& logs)
     std::cout << "Test (" << test.size() << " samples): " << format_logs(logs).substr(3);
     if (auto accuracy = logs.get("accuracy")) std::cout << " (" << percent(*accuracy) << ")";
     std::cout << "\n";
-}
-
-// The samples of `data` shaped as the model takes them (flattened or not).
-dataset shaped_for(const model& m, const dataset& data, const std::string& model_path)
-{
-    if (data.x.dims().without_batch().element_count() != m.input_shape().element_count()) {
-        throw model_error(model_path + ": the model takes inputs of shape " + m.input_shape().to_string() + " but " +
-                          data.name + " holds samples of shape " + data.x.dims().without_batch().to_string());
-    }
-    dataset shaped = data;
-    shaped.x.reshape(m.input_shape().with_batch(data.size()));
-    return shaped;
 }
 
 }  // namespace
@@ -170,70 +159,57 @@ int train_model(const common_options& common, const std::vector<std::string>& ov
     return train(common, common.config_path, overrides);
 }
 
+namespace {
+
+// A session on the saved model --model names, with --config's experiment
+// when given (its data, backend and plugin paths).
+session_options saved_model_session(const common_options& common, const std::vector<std::string>& overrides,
+                                    bool test_data)
+{
+    session_options options;
+    options.config_path = common.config_path;
+    options.overrides = overrides;
+    options.plugin_dirs = common.plugin_dirs;
+    options.load_train_data = false;
+    options.load_test_data = test_data;
+    return options;
+}
+
+}  // namespace
+
 int evaluate_model(const common_options& common, const std::vector<std::string>& overrides)
 {
-    const std::string& path = common.model_path;
-    std::optional<experiment> config;
-    if (!common.config_path.empty()) {
-        config = load_experiment(common.config_path, overrides);
-    } else if (!overrides.empty()) {
-        throw usage_error("overrides such as '" + overrides[0] + "' apply to an experiment; give one with --config");
-    }
-    const plugin_registry plugins(
-        plugin_search_order(common.plugin_dirs, config ? config->plugin_search_paths : std::vector<std::string>{}));
-    const std::unique_ptr<backend> be =
-        make_backend(plugins, config ? config->backend : "reference", config ? config->threads : 0);
-    std::unique_ptr<loaded_model> lm = load_model(path, plugins, *be);
-    trainer& fitter = lm->fitter();  // says why when the file cannot be evaluated
-
-    data_options data;
-    std::int64_t batch_size = 32;
-    if (config) {
-        data = config->data;
-        batch_size = config->batch_size;
-    } else if (lm->state() && !lm->state()->data.empty()) {
-        data = read_data_section(load_bounded_yaml(lm->state()->data), path + " (training_state.data)");
-        batch_size = lm->state()->batch_size;
-    } else {
-        throw usage_error(path + " does not say which data it was trained on; give an experiment whose data "
-                                 "section to use with --config");
-    }
-    const dataset test = shaped_for(
-        lm->net(), load_idx_dataset(data, data.test_images, data.test_labels, data.test_take, data.kind + " test"), path);
-    const metric_logs logs = fitter.evaluate(test, batch_size);
-    std::cout << "Restored model from " << path << trained_note(*lm) << "\n";
-    print_test_line(test, logs);
+    session s(saved_model_session(common, overrides, true), common.model_path);
+    const metric_logs logs = s.fitter().evaluate(s.test_data(), s.config().batch_size);
+    std::cout << "Restored model from " << common.model_path << trained_note(*s.saved_model()) << "\n";
+    print_test_line(s.test_data(), logs);
     return 0;
 }
 
-int summarize_model(const common_options& common)
+int summarize_model(const common_options& common, const std::vector<std::string>& overrides)
 {
-    const plugin_registry plugins(plugin_search_order(common.plugin_dirs, {}));
-    const std::unique_ptr<backend> be = make_backend(plugins, "reference", 1);
-    std::unique_ptr<loaded_model> lm = load_model(common.model_path, plugins, *be);
-    lm->net().summary(std::cout);
+    session s(saved_model_session(common, overrides, false), common.model_path);
+    s.net().summary(std::cout);
     return 0;
 }
 
-int predict_with_model(const common_options& common)
+int predict_with_model(const common_options& common, const std::vector<std::string>& overrides)
 {
     const std::string& path = required(common.model_path, "--model FILE", "predict");
     const std::string& input = required(common.input_path, "--input X.npy|X.csv", "predict");
     const std::string& output = required(common.output, "--output Y.npy|Y.csv", "predict");
-    const plugin_registry plugins(plugin_search_order(common.plugin_dirs, {}));
-    const std::unique_ptr<backend> be = make_backend(plugins, "reference", 0);
-    std::unique_ptr<loaded_model> lm = load_model(path, plugins, *be);
+    session s(saved_model_session(common, overrides, false), path);
     tensor x = read_array(input);
-    const shape& sample = lm->net().input_shape();
+    const shape& sample = s.net().input_shape();
     if (x.dims().rank() == 0 || x.dims().without_batch().element_count() != sample.element_count()) {
         throw data_error(input + ": the model takes samples of shape " + sample.to_string() + " (" +
                          std::to_string(sample.element_count()) + " values each), the file holds " +
                          x.dims().to_string());
     }
     x.reshape(sample.with_batch(x.dims()[0]));
-    const tensor y = lm->predict(x, 256);
+    const tensor y = s.predict(x, 256);
     write_array(output, y);
-    std::cout << "Wrote " << y.dims()[0] << " predictions of shape " << lm->net().output_shape().to_string() << " to "
+    std::cout << "Wrote " << y.dims()[0] << " predictions of shape " << s.net().output_shape().to_string() << " to "
               << output << "\n";
     return 0;
 }

@@ -2,7 +2,7 @@
 
 #include "mlrun/core/rng.hpp"
 #include "mlrun/losses/loss.hpp"
-#include "mlrun/metrics/accuracy.hpp"
+#include "mlrun/metrics/metric.hpp"
 #include "model/model_yaml.hpp"
 #include "mlrun/optim/optimizer.hpp"
 #include "optim/optimizer_yaml.hpp"
@@ -56,11 +56,27 @@ std::unique_ptr<model> tutorial_model(std::uint64_t seed)
     return m;
 }
 
+std::unique_ptr<model> convnet_model(std::uint64_t seed)
+{
+    const YAML::Node layers = YAML::Load(
+        "- Conv2D: {filters: 32, kernel_size: 3, activation: relu, input_shape: [28, 28, 1]}\n"
+        "- MaxPooling2D: {pool_size: 2}\n"
+        "- Conv2D: {filters: 64, kernel_size: 3, activation: relu}\n"
+        "- MaxPooling2D: {pool_size: 2}\n"
+        "- Flatten: {}\n"
+        "- Dropout: {rate: 0.5}\n"
+        "- Dense: {units: 10, activation: softmax}\n");
+    std::unique_ptr<model> m = build_model(layers, "convnet model", std::nullopt);
+    rng init(seed);
+    m->build(init);
+    return m;
+}
+
 std::unique_ptr<trainer> tutorial_trainer(model& m, backend& be)
 {
     const loss_kind loss = loss_kind::sparse_categorical_crossentropy;
-    std::vector<accuracy_metric> metrics;
-    metrics.emplace_back("accuracy", choose_accuracy(loss, 10));
+    std::vector<metric> metrics;
+    metrics.emplace_back("accuracy", loss, 10);
     return std::make_unique<trainer>(m, be, loss_function(loss), make_optimizer(YAML::Load("adam"), "test"),
                                      std::move(metrics));
 }

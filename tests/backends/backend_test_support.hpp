@@ -39,4 +39,10 @@ std::unique_ptr<model> tutorial_model(std::uint64_t seed);
 // cross-entropy, accuracy.
 std::unique_ptr<trainer> tutorial_trainer(model& m, backend& be);
 
+// The convnet of configs/fashion_cnn.yaml: Conv2D 32 3x3 relu, MaxPooling2D
+// 2, Conv2D 64 3x3 relu, MaxPooling2D 2, Flatten, Dropout 0.5, Dense 10
+// softmax on [28, 28, 1] images, initialised from `seed`. It takes
+// tutorial_trainer too (ten classes).
+std::unique_ptr<model> convnet_model(std::uint64_t seed);
+
 }  // namespace mlrun::test

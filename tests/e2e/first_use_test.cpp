@@ -10,6 +10,7 @@
 
 #include <boost/filesystem/operations.hpp>
 
+#include <sstream>
 #include <string>
 
 using mlrun::testing::run_mlrun;
@@ -33,6 +34,17 @@ std::string experiment(const std::string& extra = "", const std::string& hidden 
 }
 
 std::string quoted(const std::string& path) { return "'" + path + "'"; }
+
+// The first line of `output` that starts with `prefix`, or "".
+std::string line_starting(const std::string& output, const std::string& prefix)
+{
+    std::istringstream in(output);
+    std::string line;
+    while (std::getline(in, line)) {
+        if (line.rfind(prefix, 0) == 0) return line;
+    }
+    return "";
+}
 
 }  // namespace
 
@@ -100,17 +112,62 @@ BOOST_AUTO_TEST_CASE(output_paths_are_refused_before_training)
     BOOST_TEST(!contains(r.output, "Epoch 1/1"), r.output);
 }
 
+// A weights-only TensorFlow checkpoint keeps the architecture, loss and
+// metrics: evaluate, predict and summary read it as a model file, with the
+// data it was trained on or an experiment's.
+// Keras 3's names say what a file holds: a .keras archive the whole model,
+// a .weights.h5 file the weights alone. A save.path that contradicts
+// save.weights_only is refused before the first step, naming the key.
+BOOST_AUTO_TEST_CASE(keras_3_names_that_contradict_weights_only_are_refused_before_training)
+{
+    mlrun::testing::temp_directory dir;
+    const std::string config = dir.write("exp.yaml", experiment());
+    const std::string archive = (dir.path / "m.keras").string();
+    const std::string weights = (dir.path / "m.weights.h5").string();
+    for (const std::string& args : {"save.path=" + quoted(archive) + " save.weights_only=true",
+                                    "save.path=" + quoted(weights) + " save.weights_only=false"}) {
+        const auto r = run_mlrun(quoted(config) + " " + args);
+        BOOST_TEST(r.exit_code == 3, args << ": " << r.output);
+        BOOST_TEST(contains(r.output, "save.path"), args << ": " << r.output);
+        BOOST_TEST(!contains(r.output, "Epoch 1/1"), args << " trained first: " << r.output);
+    }
+    BOOST_TEST(!fs::exists(archive));
+    BOOST_TEST(!fs::exists(weights));
+    const auto right = run_mlrun(quoted(config) + " save.path=" + quoted(weights) + " save.weights_only=true");
+    BOOST_TEST(right.exit_code == 0, right.output);
+    BOOST_TEST(fs::exists(weights), right.output);
+}
+
 BOOST_AUTO_TEST_CASE(model_commands_read_a_tensorflow_checkpoint)
 {
     mlrun::testing::temp_directory dir;
     const std::string ckpt = (dir.path / "training_1" / "cp.ckpt").string();
     const std::string config = dir.write("exp.yaml", experiment("checkpoint: {path: " + ckpt + "}\n"));
-    BOOST_TEST_REQUIRE(run_mlrun(quoted(config)).exit_code == 0);
+    const auto trained = run_mlrun(quoted(config));
+    BOOST_TEST_REQUIRE(trained.exit_code == 0, trained.output);
     const auto summary = run_mlrun("summary --model " + quoted(ckpt));
     BOOST_TEST(summary.exit_code == 0, summary.output);
     BOOST_TEST(contains(summary.output, "Total params: 12,730"), summary.output);
     const auto evaluate = run_mlrun("evaluate --model " + quoted(ckpt));
-    BOOST_TEST(!contains(evaluate.output, "suffix"), evaluate.output);
+    BOOST_TEST(evaluate.exit_code == 0, evaluate.output);
+    BOOST_TEST(!line_starting(trained.output, "Test (").empty(), trained.output);
+    BOOST_TEST(line_starting(evaluate.output, "Test (") == line_starting(trained.output, "Test ("), evaluate.output);
+    const auto with_config = run_mlrun("evaluate --model " + quoted(ckpt) + " --config " + quoted(config) +
+                                       " data.test.take=50");
+    BOOST_TEST(with_config.exit_code == 0, with_config.output);
+    BOOST_TEST(contains(with_config.output, "Test (50 samples)"), with_config.output);
+
+    std::string row;
+    for (int i = 0; i < 784; ++i) row += (i == 0 ? "" : ",") + std::string(i % 7 == 0 ? "0.5" : "0");
+    const std::string x = dir.write("x.csv", row + "\n" + row + "\n");
+    const std::string y = (dir.path / "y.csv").string();
+    const auto predict = run_mlrun("predict --model " + quoted(ckpt) + " --input " + quoted(x) + " --output " + quoted(y));
+    BOOST_TEST(predict.exit_code == 0, predict.output);
+    BOOST_TEST(contains(predict.output, "Wrote 2 predictions of shape (10,)"), predict.output);
+    BOOST_TEST(fs::exists(y), predict.output);
+    const auto summary_with_config = run_mlrun("summary --model " + quoted(ckpt) + " --config " + quoted(config));
+    BOOST_TEST(summary_with_config.exit_code == 0, summary_with_config.output);
+    BOOST_TEST(contains(summary_with_config.output, "Total params: 12,730"), summary_with_config.output);
 }
 
 BOOST_AUTO_TEST_CASE(renamed_layers_take_the_weights_by_position)

@@ -12,7 +12,7 @@
 #include "callbacks/callbacks_yaml.hpp"
 #include "config/experiment.hpp"
 #include "mlrun/losses/loss.hpp"
-#include "mlrun/metrics/accuracy.hpp"
+#include "mlrun/metrics/metric.hpp"
 #include "model/model_yaml.hpp"
 #include "mlrun/optim/optimizer.hpp"
 #include "optim/optimizer_yaml.hpp"
@@ -40,7 +40,7 @@ void check_experiment(const std::string& path)
     const mlrun::shape sample = e.data.flatten ? mlrun::shape({784}) : mlrun::shape({28, 28});
     const auto net = mlrun::build_model(e.model, e.source.file_for("model"), sample);
     const mlrun::loss_kind loss = e.loss.kind;
-    for (const std::string& metric : e.metrics) mlrun::parse_accuracy(metric, loss, 10);
+    for (const mlrun::metric_spec& spec : e.metrics) mlrun::metric(spec, loss, 10);
     mlrun::make_optimizer(e.optimizer);
     mlrun::make_experiment_callbacks(e, 100);
 }

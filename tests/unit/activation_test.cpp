@@ -18,6 +18,7 @@
 #include "mlrun/core/error.hpp"
 #include "mlrun/layers/activation_kind.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <ostream>
 #include <string>
@@ -154,5 +155,36 @@ BOOST_AUTO_TEST_CASE(unknown_activation_lists_the_known_ones)
         const std::string message = e.what();
         BOOST_TEST(message.find("unknown activation 'gelu_erf'") != std::string::npos, message);
         BOOST_TEST(message.find("mish") != std::string::npos, message);
+    }
+}
+
+// log_softmax over each row: x - log(sum(exp(x))) in double, also where
+// exp(x) alone would overflow float; its gradient dy - softmax(x) sum(dy).
+// Tolerance: the float result rounds a value of size up to 2000 (half an
+// ulp: 6e-8 relative), so 1e-6 absolute plus 2e-7 relative; computing
+// x - log-sum-exp in float instead would miss by 3e-5 at x ~ 1000.
+BOOST_AUTO_TEST_CASE(log_softmax_is_x_minus_the_log_of_the_sum_of_exps)
+{
+    backend be;
+    const float x[] = {1.0f, 2.0f, 3.0f, 1000.0f, 999.0f, -1000.0f};
+    float y[6];
+    apply_activation(be, parse_activation("log_softmax"), 2, 3, x, y);
+    for (int r = 0; r < 2; ++r) {
+        const double top = std::max({double(x[3 * r]), double(x[3 * r + 1]), double(x[3 * r + 2])});
+        double total = 0.0;
+        for (int c = 0; c < 3; ++c) total += std::exp(double(x[3 * r + c]) - top);
+        for (int c = 0; c < 3; ++c) {
+            const double expected = double(x[3 * r + c]) - top - std::log(total);
+            BOOST_TEST(std::fabs(y[3 * r + c] - expected) <= 1e-6 + 2e-7 * std::fabs(expected),
+                       "row " << r << " col " << c << ": " << y[3 * r + c] << " vs " << expected);
+        }
+    }
+    const float dy[] = {0.5f, -1.0f, 2.0f, 1.0f, 1.0f, 1.0f};
+    float dx[6];
+    apply_activation_gradient(be, activation_kind::log_softmax, 2, 3, x, y, dy, dx);
+    for (int i = 0; i < 6; ++i) {
+        const int r = i / 3;
+        const double sum = double(dy[3 * r]) + dy[3 * r + 1] + dy[3 * r + 2];
+        BOOST_TEST(std::fabs(dx[i] - (dy[i] - std::exp(double(y[i])) * sum)) <= 1e-5);
     }
 }

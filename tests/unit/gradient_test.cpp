@@ -18,6 +18,7 @@
 #include "mlrun/losses/loss.hpp"
 #include "support/test_models.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <string>
 #include <vector>
@@ -31,6 +32,7 @@ struct gradient_case {
     std::string layers;  // YAML layer list
     loss_spec loss;
     bool integer_labels;
+    int indices_below = 0;  // > 0: inputs are whole numbers in [0, indices_below) (Embedding)
 };
 
 std::ostream& operator<<(std::ostream& out, const gradient_case& c) { return out << c.label; }
@@ -133,6 +135,36 @@ const std::vector<gradient_case> cases = {
      " {BatchNormalization: {}}, {Conv2DTranspose: {filters: 2, kernel_size: 2, strides: 2, padding: same}},"
      " {LayerNormalization: {}}, {GlobalAveragePooling2D: {}}, {Dense: {units: 3, activation: softmax}}]",
      loss_kind::sparse_categorical_crossentropy, true},
+    // Reshaping layers between layers with weights, so the gradient they
+    // pass back is checked through the weights before them.
+    {"Reshape with -1, Permute, ZeroPadding2D, Cropping2D",
+     "[{Conv2D: {filters: 2, kernel_size: 1, activation: tanh, input_shape: [4, 3, 2]}},"
+     " {Reshape: {target_shape: [3, -1, 2]}}, {Permute: {dims: [2, 1, 3]}},"
+     " {ZeroPadding2D: {padding: [[1, 0], [2, 1]]}}, {Cropping2D: {cropping: [[0, 1], [1, 0]]}},"
+     " {Conv2D: {filters: 2, kernel_size: 2, activation: tanh}}, {Flatten: {}}, {Dense: {units: 3, activation: softmax}}]",
+     loss_kind::sparse_categorical_crossentropy, true},
+    {"UpSampling2D nearest and bilinear",
+     "[{Conv2D: {filters: 2, kernel_size: 1, activation: tanh, input_shape: [3, 2, 2]}},"
+     " {UpSampling2D: {size: [2, 3]}}, {Conv2D: {filters: 2, kernel_size: 2, activation: tanh}},"
+     " {UpSampling2D: {size: 2, interpolation: bilinear}}, {Flatten: {}}, {Dense: {units: 3, activation: softmax}}]",
+     loss_kind::sparse_categorical_crossentropy, true},
+    // SpatialDropout2D at 0.5 in training: every evaluation uses the same
+    // step seed, so the same channels are dropped and the loss is smooth.
+    {"ELU, ReLU with its settings, PReLU per channel, SpatialDropout2D",
+     "[{Conv2D: {filters: 3, kernel_size: 1, input_shape: [3, 3, 2]}}, {ELU: {alpha: 0.7}},"
+     " {Conv2D: {filters: 3, kernel_size: 1}}, {ReLU: {max_value: 0.9, negative_slope: 0.2, threshold: 0.1}},"
+     " {Conv2D: {filters: 4, kernel_size: 1}}, {PReLU: {alpha_initializer: random_uniform, shared_axes: [1, 2]}},"
+     " {SpatialDropout2D: {rate: 0.5}}, {Conv2D: {filters: 2, kernel_size: 2}}, {Flatten: {}},"
+     " {Dense: {units: 3, activation: softmax}}]",
+     loss_kind::sparse_categorical_crossentropy, true},
+    {"PReLU with one alpha per cell, then log_softmax + MSE",
+     "[{Dense: {units: 5, input_shape: [4]}}, {PReLU: {alpha_initializer: random_uniform}},"
+     " {Dense: {units: 4, activation: log_softmax}}, {Dense: {units: 3}}, {Activation: {activation: log_softmax}}]",
+     loss_kind::mean_squared_error, false},
+    {"Embedding of integer inputs",
+     "[{Embedding: {input_dim: 6, output_dim: 3, input_shape: [4]}}, {Flatten: {}},"
+     " {Dense: {units: 3, activation: softmax}}]",
+     loss_kind::sparse_categorical_crossentropy, true, 6},
 };
 
 constexpr std::int64_t batch = 3;
@@ -180,7 +212,10 @@ BOOST_DATA_TEST_CASE(analytic_gradients_match_finite_differences, boost::unit_te
     backend be;
     loss_function loss(c.loss);
     loss.attach(*m);
-    const tensor x = testing::random_tensor(m->input_shape().with_batch(batch), gen);
+    tensor x = testing::random_tensor(m->input_shape().with_batch(batch), gen);
+    if (c.indices_below > 0) {
+        for (std::int64_t i = 0; i < x.size(); ++i) x.f32()[i] = std::min(std::floor((x.f32()[i] + 1.0f) / 2.0f * c.indices_below), c.indices_below - 1.0f);
+    }
     const tensor targets = make_targets(c, m->output_shape(), gen);
 
     auto mean_loss = [&](bool gradient) {

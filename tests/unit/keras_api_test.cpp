@@ -89,12 +89,39 @@ BOOST_AUTO_TEST_CASE(typed_defaults_are_the_schema_defaults)
     BOOST_TEST(YAML::Dump(yaml_spec("{Dense: {units: 4}}")) == YAML::Dump(typed(dense)));
     BOOST_TEST(YAML::Dump(yaml_spec("{BatchNormalization: {}}")) == YAML::Dump(typed(batch_normalization_options{})));
     BOOST_TEST(YAML::Dump(yaml_spec("{Concatenate: {}}")) == YAML::Dump(typed(concatenate_options{})));
-    for (const optimizer_spec& spec : {optimizer_spec{adam_options{}}, optimizer_spec{sgd_options{}},
-                                       optimizer_spec{rmsprop_options{}}, optimizer_spec{adamw_options{}}}) {
+    for (const optimizer_spec& spec :
+         {optimizer_spec{adam_options{}}, optimizer_spec{sgd_options{}}, optimizer_spec{rmsprop_options{}},
+          optimizer_spec{adamw_options{}}, optimizer_spec{nadam_options{}}, optimizer_spec{adagrad_options{}},
+          optimizer_spec{adadelta_options{}}, optimizer_spec{adamax_options{}}}) {
         const std::string name = optimizer_classes()[spec.index()].name;
         BOOST_TEST(YAML::Dump(encode_optimizer_settings(parse_optimizer_spec(YAML::Load(name), "<test>"))) ==
                    YAML::Dump(encode_optimizer_settings(spec)), name);
     }
+}
+
+// Metrics are logged under the names they were given, as Keras logs them,
+// with val_ before them for the validation data.
+BOOST_AUTO_TEST_CASE(metrics_are_logged_under_their_names)
+{
+    const dataset data = toy_data();
+    keras::model m = tutorial_model();
+    metric_spec top_2 = metric_kind::sparse_top_k_categorical_accuracy;
+    top_2.k = 2;
+    top_2.name = "top2";
+    m.compile({nadam_options{}, loss_kind::sparse_categorical_crossentropy, {"acc", top_2}});
+    std::ostringstream quiet;
+    keras::fit_arguments args;
+    args.epochs = 1;
+    args.batch_size = 8;
+    args.verbose = 0;
+    args.out = &quiet;
+    args.validation_data = &data;
+    const history h = m.fit(data, args);
+    std::vector<std::string> names;
+    for (const auto& [name, value] : h.epochs.at(0).values) names.push_back(name);
+    BOOST_TEST((names == std::vector<std::string>{"loss", "acc", "top2", "val_loss", "val_acc", "val_top2"}));
+    // The true class is in the top 2 whenever it is the top 1.
+    BOOST_TEST(*h.epochs[0].get("val_top2") >= *h.epochs[0].get("val_acc"));
 }
 
 // The same architecture, written in C++ or YAML, is one spec and one set of
@@ -134,7 +161,7 @@ BOOST_AUTO_TEST_CASE(fit_trains_as_the_trainer_does)
     backend be;
     trainer t(*reference, be, loss_function(loss_kind::sparse_categorical_crossentropy),
               make_optimizer(YAML::Load("{sgd: {learning_rate: 0.1, momentum: 0.9}}"), "<test>"),
-              {accuracy_metric("accuracy", accuracy_kind::sparse_categorical)});
+              {metric("accuracy", loss_kind::sparse_categorical_crossentropy, 10)});
     fit_options o;
     o.epochs = 3;
     o.batch_size = 8;
@@ -258,6 +285,12 @@ BOOST_AUTO_TEST_CASE(saved_models_load_back_exactly)
     m.save_weights(weights);
     fresh.load_weights(weights);
     BOOST_TEST(same_bytes(fresh.predict(data.x), m.predict(data.x)));
+    // A TensorFlow checkpoint prefix with a suffix, as Keras's tutorial names it.
+    const std::string prefix = (dir.path / "training_1" / "cp.ckpt").string();
+    m.save_weights(prefix);
+    keras::model other = tutorial_model(9);
+    other.load_weights(prefix);
+    BOOST_TEST(same_bytes(other.predict(data.x), m.predict(data.x)));
     std::ostringstream table;
     fresh.summary(table);
     BOOST_TEST(contains(table.str(), "dense_1 (Dense)"), table.str());

@@ -121,12 +121,11 @@ tensorboard_options tensorboard_section(const section_reader& r)
 
 std::vector<std::string> logged_names(const experiment& e, bool with_learning_rate)
 {
-    return logged_names(e.metrics, e.validate_on_test, with_learning_rate);
+    return logged_names(metric_log_names(e.metrics), e.validates(), with_learning_rate);
 }
 
-experiment_callback_specs parse_callbacks(const experiment& e)
+experiment_callback_specs parse_callbacks(const experiment& e, const YAML::Node& all)
 {
-    const YAML::Node all = e.resolved["callbacks"];
     auto reader = [&](const std::string& key) { return section_reader{e, all[key], "callbacks." + key}; };
     auto present = [&](const std::string& key) { return all.IsMap() && all[key].IsDefined(); };
 
@@ -153,8 +152,7 @@ experiment_callback_specs parse_callbacks(const experiment& e)
 
 std::unique_ptr<callback_set> make_experiment_callbacks(const experiment& e, std::int64_t steps_per_epoch)
 {
-    const experiment_callback_specs parsed = parse_callbacks(e);
-    return std::make_unique<callback_set>(parsed.specs, logged_names(e, false), steps_per_epoch, parsed.where);
+    return std::make_unique<callback_set>(e.callbacks, logged_names(e, false), steps_per_epoch, e.callbacks_where);
 }
 
 }  // namespace mlrun

@@ -1,6 +1,7 @@
 #include "mlrun/checkpoint/model_state.hpp"
 
 #include "mlrun/core/error.hpp"
+#include "mlrun/layers/plugin_layer.hpp"
 #include "model/model_yaml.hpp"
 #include "optim/optimizer_yaml.hpp"
 
@@ -21,6 +22,32 @@ std::string describe(const tensor& t)
     return std::string(dtype_name(t.type())) + " " + t.dims().to_string();
 }
 
+// The Keras forms of the plugin layers of `m`, one per class; empty when it has none.
+std::string keras_layer_forms(const model& m)
+{
+    YAML::Node forms(YAML::NodeType::Sequence);
+    std::set<std::string> seen;
+    for (const model::node& n : m.nodes()) {
+        const auto* plugin = dynamic_cast<const plugin_layer*>(n.op.get());
+        if (plugin == nullptr) continue;
+        const std::optional<keras_layer_form> form = plugin->keras_form();
+        if (!form || !seen.insert(form->class_name).second) continue;
+        YAML::Node entry;
+        entry["class"] = form->class_name;
+        entry["keras_class"] = form->keras_class_name;
+        entry["keys"] = YAML::Node(YAML::NodeType::Sequence);
+        for (const keras_layer_form::key& k : form->keys) {
+            YAML::Node key;
+            key["name"] = k.name;
+            key["keras_name"] = k.keras_name;
+            key["kind"] = k.kind;
+            entry["keys"].push_back(key);
+        }
+        forms.push_back(entry);
+    }
+    return forms.size() == 0 ? std::string() : YAML::Dump(forms);
+}
+
 }  // namespace
 
 checkpoint capture_state(const model& m, const optimizer* opt)
@@ -30,10 +57,13 @@ checkpoint capture_state(const model& m, const optimizer* opt)
     for (const model::node& n : m.nodes()) {
         for (const parameter& p : n.op->parameters()) {
             ckpt.tensors.emplace_back(weight_name(*n.op, p), p.value);
-            if (p.trainable) weights.push_back(ckpt.tensors.back().first);
+            if (p.trainable && n.op->trainable()) weights.push_back(ckpt.tensors.back().first);
         }
     }
     ckpt.metadata[checkpoint_keys::model_config] = YAML::Dump(encode_model_spec(spec_of(m)));
+    if (std::string forms = keras_layer_forms(m); !forms.empty()) {
+        ckpt.metadata[checkpoint_keys::keras_layer_forms] = std::move(forms);
+    }
     if (opt != nullptr) {
         tensor iterations(dtype::int64, {});
         iterations.data<std::int64_t>()[0] = opt->iterations();
@@ -81,7 +111,7 @@ std::vector<load_mismatch> restore_state(model& m, optimizer* opt, const checkpo
     for (const model::node& n : m.nodes()) {
         for (parameter& p : n.op->parameters()) {
             expect(weight_name(*n.op, p), p.value);
-            if (p.trainable) weights.push_back(weight_name(*n.op, p));
+            if (p.trainable && n.op->trainable()) weights.push_back(weight_name(*n.op, p));
         }
     }
     tensor iterations(dtype::int64, {});

@@ -42,8 +42,14 @@ void read_resume_point(const YAML::Node& resume, const std::string& where, train
         state.epoch = resume["epoch"].as<int>();
         state.steps_done = resume["steps_done"].as<std::int64_t>();
         state.loss_sum = parse_hex_double(resume["loss_sum"], where + ".loss_sum");
-        for (const YAML::Node& pair : resume["metric_counts"]) {
-            state.metric_counts.emplace_back(pair[0].as<std::int64_t>(), pair[1].as<std::int64_t>());
+        for (const YAML::Node& values : resume["metric_counts"]) {
+            std::vector<double> metric_state;
+            for (const YAML::Node& v : values) {
+                // Counts are written as integers, other values bit for bit.
+                const bool exact = v.IsScalar() && v.Scalar().rfind("f64:", 0) == 0;
+                metric_state.push_back(exact ? parse_hex_double(v, where + ".metric_counts") : v.as<double>());
+            }
+            state.metric_counts.push_back(std::move(metric_state));
         }
         state.learning_rate = static_cast<float>(parse_hex_double(resume["learning_rate"], where + ".learning_rate"));
         state.best = parse_hex_double(resume["best"], where + ".best");
@@ -75,11 +81,17 @@ std::string format_training_state(const training_state& state)
     resume["steps_done"] = state.steps_done;
     resume["loss_sum"] = hex_double(state.loss_sum);
     YAML::Node counts(YAML::NodeType::Sequence);
-    for (const auto& [correct, total] : state.metric_counts) {
-        YAML::Node pair(YAML::NodeType::Sequence);
-        pair.push_back(correct);
-        pair.push_back(total);
-        counts.push_back(pair);
+    for (const std::vector<double>& metric_state : state.metric_counts) {
+        YAML::Node values(YAML::NodeType::Sequence);
+        for (const double v : metric_state) {
+            const bool count = v >= 0.0 && v < 9.0e15 && v == std::floor(v);
+            if (count) {
+                values.push_back(static_cast<std::int64_t>(v));
+            } else {
+                values.push_back(hex_double(v));
+            }
+        }
+        counts.push_back(values);
     }
     resume["metric_counts"] = counts;
     resume["learning_rate"] = hex_double(static_cast<double>(state.learning_rate));

@@ -1,9 +1,11 @@
 #include "config/experiment.hpp"
 
+#include "callbacks/callbacks_yaml.hpp"
 #include "config/bounded_yaml.hpp"
 #include "config/compose.hpp"
 #include "mlrun/core/error.hpp"
 #include "losses/loss_yaml.hpp"
+#include "metrics/metric_yaml.hpp"
 #include "optim/optimizer_yaml.hpp"
 
 #include <boost/filesystem/operations.hpp>
@@ -139,6 +141,8 @@ void apply_override(YAML::Node& root, const std::string& assignment)
     node[target.back()] = value;
 }
 
+namespace {
+
 data_options read_data_section(const YAML::Node& d, const std::string& file)
 {
     data_options data;
@@ -154,10 +158,126 @@ data_options read_data_section(const YAML::Node& d, const std::string& file)
     data.train_labels = d["train"]["labels"].as<std::string>();
     data.test_images = d["test"]["images"].as<std::string>();
     data.test_labels = d["test"]["labels"].as<std::string>();
+    data.train_sample_weight = d["train"]["sample_weight"].as<std::string>();
+    data.test_sample_weight = d["test"]["sample_weight"].as<std::string>();
     data.scale = d["scale"].as<float>();
     data.flatten = d["flatten"].as<bool>();
     if (data.scale == 0.0f) throw config_error(file + ": data.scale must not be 0");
     return data;
+}
+
+// "file:line:col: SECTION.KEY", from the file (or argument) that set it.
+std::string key_where(const experiment& e, const std::string& section, const std::string& key)
+{
+    return position(e.source.file_for(section + "." + key), e.resolved[section][key]) + ": " + section + "." + key;
+}
+
+checkpoint_options read_checkpoint_section(const experiment& e)
+{
+    const YAML::Node c = e.resolved["checkpoint"];
+    auto at = [&](const std::string& key) { return key_where(e, "checkpoint", key); };
+    checkpoint_options o;
+    o.path = c["path"].as<std::string>();
+    o.where = at("path");
+    o.format = c["format"].as<std::string>();
+    if (o.format == "auto") o.format.clear();
+    o.format_where = at("format");
+    o.save_weights_only = c["save_weights_only"].as<bool>();
+    if (const std::string v = c["keras_version"].as<std::string>(); v != "auto") o.keras_version = v;
+    o.keras_version_where = at("keras_version");
+    o.every = parse_save_frequency(c["every"].as<std::string>(), at("every"));
+    o.save_best_only = c["save_best_only"].as<bool>();
+    o.monitor = c["monitor"].as<std::string>();
+    o.mode = c["mode"].as<std::string>();
+    o.verbose = c["verbose"].as<int>();
+    o.keep_last = c["keep_last"].as<int>();
+    o.keep_best = c["keep_best"].as<int>();
+    o.save_at_start = c["save_at_start"].as<bool>();
+    o.warn_on_save_error = c["on_save_error"].as<std::string>() == "warn";
+    if (o.keep_last < 0) {
+        throw config_error(at("keep_last") + ": expected 0 (keep all) or more, found " + std::to_string(o.keep_last));
+    }
+    if (o.keep_best < 0) {
+        throw config_error(at("keep_best") + ": expected 0 (none) or more, found " + std::to_string(o.keep_best));
+    }
+    return o;
+}
+
+save_options read_save_section(const experiment& e)
+{
+    const YAML::Node s = e.resolved["save"];
+    save_options o;
+    o.path = s["path"].as<std::string>();
+    o.include_optimizer = s["include_optimizer"].as<bool>();
+    o.weights_only = s["weights_only"].as<bool>();
+    o.format = s["format"].as<std::string>();
+    if (o.format == "auto") o.format.clear();
+    o.format_where = key_where(e, "save", "format");
+    o.keras_version = s["keras_version"].as<std::string>();
+    if (o.keras_version == "auto") o.keras_version.clear();
+    o.keras_version_where = key_where(e, "save", "keras_version");
+    return o;
+}
+
+YAML::Node parse_text(const std::string& text, const std::string& where)
+{
+    try {
+        return load_bounded_yaml(text);
+    } catch (const YAML::Exception& error) {
+        throw config_error(where + ": not valid YAML: " + error.msg);
+    }
+}
+
+}  // namespace
+
+std::string data_section_text(const data_options& data)
+{
+    YAML::Node d(YAML::NodeType::Map);
+    d["dataset"] = data.kind;
+    d["path"] = data.path;
+    d["train"]["images"] = data.train_images;
+    d["train"]["labels"] = data.train_labels;
+    d["train"]["take"] = data.train_take;
+    d["test"]["images"] = data.test_images;
+    d["test"]["labels"] = data.test_labels;
+    d["test"]["take"] = data.test_take;
+    d["scale"] = data.scale;
+    d["flatten"] = data.flatten;
+    return YAML::Dump(d);
+}
+
+data_options read_data_text(const std::string& text, const std::string& where)
+{
+    const YAML::Node d = parse_text(text, where);
+    try {
+        return read_data_section(d, where);
+    } catch (const YAML::Exception& error) {
+        throw config_error(where + ": expected a data section with every key (dataset, path, train, test, scale, "
+                                   "flatten): " + error.msg);
+    }
+}
+
+recorded_data read_recorded_data(const std::string& resolved_text, const std::string& where)
+{
+    const YAML::Node resolved = parse_text(resolved_text, where);
+    recorded_data recorded;
+    try {
+        recorded.data = read_data_section(resolved["data"], where + " (experiment.data)");
+        recorded.batch_size = resolved["fit"]["batch_size"].as<std::int64_t>(32);
+        if (const YAML::Node loss = resolved["compile"]["loss"]; loss.IsDefined() && !loss.IsNull()) {
+            recorded.loss = parse_loss_spec(loss, where + " (experiment.compile.loss)");
+        }
+        if (const YAML::Node metrics = resolved["compile"]["metrics"]; metrics.IsSequence()) {
+            recorded.metrics = parse_metric_specs(metrics, where);
+        }
+    } catch (const YAML::Exception& error) {
+        throw config_error(where + ": experiment.data: expected a data section with every key: " + error.msg);
+    }
+    if (recorded.batch_size < 1) {
+        throw config_error(where + ": experiment.fit.batch_size: expected 1 or more, found " +
+                           std::to_string(recorded.batch_size));
+    }
+    return recorded;
 }
 
 namespace {
@@ -175,6 +295,27 @@ std::vector<std::string> plugin_search_paths(const YAML::Node& paths, const std:
         if (!p.empty() && boost::filesystem::path(p).is_relative()) p = (directory / p).string();
     }
     return result;
+}
+
+// fit.class_weight: {class index: weight}.
+std::map<std::int32_t, float> read_class_weight(const YAML::Node& node, const std::string& where)
+{
+    std::map<std::int32_t, float> weights;
+    for (const auto& kv : node) {
+        const std::string key = kv.first.Scalar();
+        std::int32_t id = 0;
+        float weight = 0.0f;
+        if (!YAML::convert<std::int32_t>::decode(kv.first, id)) {
+            throw config_error(where + ": fit.class_weight: expected class indices (0, 1, ...) as keys, found '" + key + "'");
+        }
+        if (!kv.second.IsScalar() || !YAML::convert<float>::decode(kv.second, weight)) {
+            throw config_error(where + ": fit.class_weight." + key + ": expected a number");
+        }
+        if (!weights.emplace(id, weight).second) {
+            throw config_error(where + ": fit.class_weight: class " + key + " appears twice");
+        }
+    }
+    return weights;
 }
 
 }  // namespace
@@ -218,23 +359,30 @@ experiment load_experiment(const std::string& path, const std::vector<std::strin
     e.model = r["model"];
     e.optimizer = parse_optimizer_spec(r["compile"]["optimizer"], e.source.file_for("compile.optimizer"));
     e.loss = parse_loss_spec(r["compile"]["loss"], e.source.file_for("compile.loss"));
-    e.metrics = r["compile"]["metrics"].as<std::vector<std::string>>();
+    e.loss_where = position(e.source.file_for("compile.loss"), r["compile"]["loss"]);
+    e.metrics = parse_metric_specs(r["compile"]["metrics"], e.source.file_for("compile.metrics"));
 
     const YAML::Node& f = r["fit"];
     e.epochs = static_cast<int>(integer_in(e, "fit.epochs", 0, int_max));
     e.batch_size = integer_in(e, "fit.batch_size", 1, std::numeric_limits<std::int64_t>::max());
     e.shuffle = f["shuffle"].as<bool>();
     e.validate_on_test = f["validation"].as<std::string>() == "test";
+    e.validation_split = f["validation_split"].as<double>();
+    e.class_weight = read_class_weight(f["class_weight"], position(e.source.file_for("fit.class_weight"), f["class_weight"]));
     e.verbose = parse_verbose(f["verbose"].as<std::string>());
     e.initial_epoch = static_cast<int>(integer_in(e, "fit.initial_epoch", 0, int_max));
     e.terminate_on_nan = f["terminate_on_nan"].as<bool>();
-    e.save_path = r["save"]["path"].as<std::string>();
-    e.save_include_optimizer = r["save"]["include_optimizer"].as<bool>();
-    e.save_weights_only = r["save"]["weights_only"].as<bool>();
-    e.save_format = r["save"]["format"].as<std::string>();
-    if (e.save_format == "auto") e.save_format.clear();
-    e.save_keras_version = r["save"]["keras_version"].as<std::string>();
-    if (e.save_keras_version == "auto") e.save_keras_version.clear();
+    e.resume_fallback = f["resume_fallback"].as<bool>();
+    e.resume = f["resume"].as<std::string>() == "never" ? resume_mode::never
+               : e.resume_fallback                      ? resume_mode::fallback
+                                                        : resume_mode::latest;
+    e.save_on_signal = f["on_signal"].as<std::string>() == "save_and_exit";
+
+    e.checkpoint = read_checkpoint_section(e);
+    const experiment_callback_specs callbacks = parse_callbacks(e, r["callbacks"]);
+    e.callbacks = callbacks.specs;
+    e.callbacks_where = callbacks.where;
+    e.save = read_save_section(e);
     return e;
 }
 

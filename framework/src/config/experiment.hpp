@@ -7,14 +7,20 @@
 #pragma once
 
 #include "config/schema.hpp"
+#include "mlrun/callbacks/callback_spec.hpp"
+#include "mlrun/checkpoint/checkpoint_options.hpp"
 #include "mlrun/data/dataset.hpp"
 #include "mlrun/distributed/distributed_options.hpp"
 #include "mlrun/losses/loss_spec.hpp"
+#include "mlrun/metrics/metric_spec.hpp"
 #include "mlrun/optim/optimizer_spec.hpp"
+#include "mlrun/train/resume.hpp"
 
 #include <yaml-cpp/yaml.h>
 
 #include <cstdint>
+#include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -23,10 +29,25 @@ namespace mlrun {
 // The experiment file's keys, sections as mappings with children.
 const std::vector<key_spec>& experiment_schema();
 
+// The `save` section: the whole model (or its weights) after training.
+struct save_options {
+    std::string path;  // empty: not saved
+    bool include_optimizer = true;
+    bool weights_only = false;
+    std::string format;         // a format's name; "": from the path (save.format: auto)
+    std::string keras_version;  // the hdf5 format's keras_version; "": the path's default (auto)
+    std::string format_where;         // "file:line:col: save.format", for messages
+    std::string keras_version_where;  // "file:line:col: save.keras_version"
+
+    bool enabled() const { return !path.empty(); }
+};
+
 struct experiment {
     std::string file;       // the file named on the command line
     config_source source{""};  // where each key came from (files it extends, overrides)
-    YAML::Node resolved;    // the whole experiment with defaults filled in
+    // The whole experiment with defaults filled in: what `config dump` and an
+    // architecture file record, and where compile.metrics positions come from.
+    YAML::Node resolved;
 
     std::uint64_t seed = 0;
     std::string backend = "reference";
@@ -41,27 +62,48 @@ struct experiment {
     YAML::Node model;
     optimizer_spec optimizer;
     loss_spec loss;
-    std::vector<std::string> metrics;
+    std::string loss_where;  // "file:line:col" of compile.loss
+    std::vector<metric_spec> metrics;
 
     int epochs = 1;
     std::int64_t batch_size = 32;
     bool shuffle = true;
     bool validate_on_test = false;
+    double validation_split = 0.0;                 // fit.validation_split
+    // Whether each epoch ends with a validation (val_ logs).
+    bool validates() const { return validate_on_test || validation_split > 0.0; }
+    std::map<std::int32_t, float> class_weight;     // fit.class_weight
     int verbose = -1;  // -1: 1 on a terminal, 2 otherwise
     int initial_epoch = 0;
     bool terminate_on_nan = true;  // fit.terminate_on_nan
+    resume_mode resume = resume_mode::never;  // fit.resume with fit.resume_fallback
+    bool resume_fallback = false;             // fit.resume_fallback, which also turns --resume into fallback
+    bool save_on_signal = true;               // fit.on_signal: save_and_exit
 
-    // save: the whole model after training (empty path: not saved)
-    std::string save_path;
-    bool save_include_optimizer = true;
-    bool save_weights_only = false;
-    std::string save_format;  // a format's name; "": from the path (save.format: auto)
-    std::string save_keras_version;  // the hdf5 format's keras_version; "": the path's default (auto)
+    checkpoint_options checkpoint;
+    // The `callbacks` section, in the order they run, with the
+    // "file:line:col: callbacks.<key>" of each.
+    std::vector<callback_spec> callbacks;
+    std::vector<std::string> callbacks_where;
+
+    save_options save;
 };
 
-// The data options of a resolved `data` section (defaults filled in, as
-// load_experiment keeps it in `resolved`). Throws config_error naming `file`.
-data_options read_data_section(const YAML::Node& data, const std::string& file);
+// A data section as YAML text (a model file's training_state.data) and back.
+// Reading throws config_error naming `where` when a key is missing or wrong.
+std::string data_section_text(const data_options& data);
+data_options read_data_text(const std::string& text, const std::string& where);
+
+// The data section, fit.batch_size and compile's loss and metrics of an
+// experiment as an architecture file or a checkpoint records it (the
+// resolved experiment as YAML text).
+struct recorded_data {
+    data_options data;
+    std::int64_t batch_size = 32;
+    std::optional<loss_spec> loss;  // none when the record has no compile.loss
+    std::vector<metric_spec> metrics;
+};
+recorded_data read_recorded_data(const std::string& resolved_text, const std::string& where);
 
 // Parses `path`, applies `overrides` ("section.key=value"), validates, and
 // returns the typed experiment. Throws config_error.

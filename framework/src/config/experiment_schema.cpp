@@ -50,12 +50,16 @@ const std::vector<key_spec>& experiment_schema()
                   {"take", value_kind::integer, "0", "use only the first N samples (0: all)"},
                   {"images", value_kind::string, "train-images-idx3-ubyte.gz", "IDX file of the inputs"},
                   {"labels", value_kind::string, "train-labels-idx1-ubyte.gz", "IDX file of the labels"},
+                  {"sample_weight", value_kind::string, "''",
+                   ".npy or .csv file of one loss weight per sample (relative to data.path, or absolute); empty: all 1"},
               }},
              {"test", value_kind::mapping, "", "the test split", {}, false,
               {
                   {"take", value_kind::integer, "0", "use only the first N samples (0: all)"},
                   {"images", value_kind::string, "t10k-images-idx3-ubyte.gz", "IDX file of the inputs"},
                   {"labels", value_kind::string, "t10k-labels-idx1-ubyte.gz", "IDX file of the labels"},
+                  {"sample_weight", value_kind::string, "''",
+                   ".npy or .csv file of one loss weight per sample, for validation on it; empty: all 1"},
               }},
              {"scale", value_kind::number, "255", "inputs are divided by this (255 maps bytes to [0, 1])"},
              {"flatten", value_kind::boolean, "false", "reshape each sample to one axis (28x28 -> 784)"},
@@ -64,9 +68,11 @@ const std::vector<key_spec>& experiment_schema()
         {"compile", value_kind::mapping, "", "loss, optimizer and metrics", {}, false,
          {
              {"optimizer", value_kind::any, "adam",
-              "adam, sgd or rmsprop, or a mapping of one of them to its settings"},
+              "adam, adamw, sgd, rmsprop, nadam, adagrad, adadelta or adamax, or a mapping of one of them to its "
+              "settings"},
              {"loss", value_kind::any, "", "the loss to minimise: a name, or a mapping of one name to its settings", {}, true},
-             {"metrics", value_kind::string_list, "[]", "metrics to report besides the loss: accuracy"},
+             {"metrics", value_kind::any, "[]",
+              "metrics to report besides the loss: a list of names, or of mappings of a name to its settings"},
          }},
         {"fit", value_kind::mapping, "", "the training loop", {}, false,
          {
@@ -75,6 +81,13 @@ const std::vector<key_spec>& experiment_schema()
              {"shuffle", value_kind::boolean, "true", "shuffle the training data before each epoch"},
              {"validation", value_kind::string, "none", "evaluate on this split after each epoch",
               {"none", "test"}},
+             with_range({"validation_split", value_kind::number, "0",
+                         "the last fraction of the training samples (before shuffling) validates instead of "
+                         "training, as Keras's validation_split; not with validation: test"},
+                        number_range{0.0, false, 1.0, true}),
+             {"class_weight", value_kind::mapping, "{}",
+              "class index -> weight of its samples' loss, e.g. {0: 1, 1: 5}; classes not named weigh 1; "
+              "not with data.train.sample_weight"},
              {"verbose", value_kind::string, "auto",
               "0 silent, 1 progress bar, 2 one line per epoch; auto: 1 on a terminal, else 2",
               {"auto", "0", "1", "2"}},

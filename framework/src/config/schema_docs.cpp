@@ -3,7 +3,8 @@
 #include "config/experiment.hpp"
 #include "mlrun/layers/layer_registry.hpp"
 #include "mlrun/losses/loss.hpp"
-#include "mlrun/metrics/accuracy.hpp"
+#include "losses/loss_yaml.hpp"
+#include "metrics/metric_yaml.hpp"
 #include "optim/optimizer_yaml.hpp"
 
 #include <sstream>
@@ -90,12 +91,30 @@ std::string experiment_reference_markdown()
         out << "### " << c.name << "\n\n" << c.doc << ".\n\n";
         table(out, c.keys, "");
     }
-    out << "## Losses and metrics\n\n"
-           "`compile.loss`: " << join(loss_names()) << ", or a mapping of one of them to its settings:\n"
-           "`from_logits` (the crossentropies) and `label_smoothing` (categorical and binary crossentropy), e.g.\n"
+    out << "## Losses\n\n"
+           "`compile.loss`: " << join(loss_names()) << ", or a mapping of one of them to its settings, e.g.\n"
            "`{categorical_crossentropy: {label_smoothing: 0.1}}`. When the output layer ends in softmax (sigmoid) and the\n"
-           "loss is a cross-entropy, the loss is computed from the logits.\n\n"
-           "`compile.metrics`: " << join(metric_names()) << "; `accuracy` picks the variant that fits the loss, as Keras does.\n";
+           "loss is a cross-entropy, the loss is computed from the logits. Targets that do not fit the loss (class labels\n"
+           "for a loss of values, values outside what the loss assumes) are refused before the first step, naming a loss\n"
+           "that fits.\n\n";
+    for (const std::string& name : loss_names()) {
+        const loss_kind kind = parse_loss(name);
+        if (loss_name(kind) != name || loss_keys(kind).empty()) continue;  // aliases, and losses without settings
+        out << "### " << name << "\n\n";
+        table(out, loss_keys(kind), "");
+    }
+    out << "## Metrics\n\n"
+           "`compile.metrics`: a list of " << join(metric_names())
+        << ", or of mappings of one of them to its settings, e.g. `[accuracy, {auc: {curve: PR}}]`. `accuracy` picks the "
+           "variant that fits the loss, as Keras does. Each is logged under the name written (or its `name`), with "
+           "`val_` before it for the validation data; every metric streams over the epoch, its value covering all "
+           "samples seen.\n\n";
+    for (const std::string& name : metric_names()) {
+        const metric_spec spec(name);
+        if (metric_kind_name(spec.kind) != name) continue;  // aliases
+        out << "### " << name << "\n\n";
+        table(out, metric_keys(spec.kind), "");
+    }
     return out.str();
 }
 

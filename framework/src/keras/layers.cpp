@@ -9,6 +9,13 @@ layer layer::named(std::string name) const
     return copy;
 }
 
+layer layer::frozen() const
+{
+    layer copy = *this;
+    copy.trainable = false;
+    return copy;
+}
+
 layer input(std::vector<std::int64_t> shape) { return input_options{std::move(shape)}; }
 
 layer dense(std::int64_t units, std::string activation)
@@ -102,5 +109,56 @@ layer global_max_pooling1d() { return global_max_pooling1d_options{}; }
 layer global_max_pooling2d() { return global_max_pooling2d_options{}; }
 layer global_average_pooling1d() { return global_average_pooling1d_options{}; }
 layer global_average_pooling2d() { return global_average_pooling2d_options{}; }
+
+layer reshape(std::vector<std::int64_t> target_shape) { return reshape_options{std::move(target_shape)}; }
+layer permute(std::vector<std::int64_t> dims) { return permute_options{std::move(dims)}; }
+
+layer zero_padding2d(std::int64_t padding)
+{
+    zero_padding2d_options o;
+    o.padding = {{{padding, padding}, {padding, padding}}};
+    return o;
+}
+
+layer zero_padding2d(const border_2d& padding)
+{
+    zero_padding2d_options o;
+    o.padding = padding;
+    return o;
+}
+
+layer cropping2d(const border_2d& cropping)
+{
+    cropping2d_options o;
+    o.cropping = cropping;
+    return o;
+}
+
+layer up_sampling2d(std::array<std::int64_t, 2> size, std::string interpolation)
+{
+    up_sampling2d_options o;
+    o.size = size;
+    o.interpolation = std::move(interpolation);
+    return o;
+}
+
+layer spatial_dropout2d(float rate)
+{
+    spatial_dropout2d_options o;
+    o.rate = rate;
+    return o;
+}
+
+layer embedding(std::int64_t input_dim, std::int64_t output_dim)
+{
+    embedding_options o;
+    o.input_dim = input_dim;
+    o.output_dim = output_dim;
+    return o;
+}
+
+layer elu(float alpha) { return elu_options{alpha}; }
+layer relu(const relu_options& options) { return options; }
+layer prelu(const prelu_options& options) { return options; }
 
 }  // namespace mlrun::keras

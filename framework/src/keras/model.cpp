@@ -12,6 +12,7 @@
 #include "mlrun/plugin/plugin_registry.hpp"
 #include "mlrun/train/progress_printer.hpp"
 #include "train/session.hpp"
+#include "metrics/metric_yaml.hpp"
 #include "model/model_yaml.hpp"
 
 #include <boost/filesystem/operations.hpp>
@@ -78,7 +79,7 @@ struct model::state {
     std::vector<std::string> log_names(bool validation) const
     {
         std::vector<std::string> names = {"loss"};
-        names.insert(names.end(), compiled_with.metrics.begin(), compiled_with.metrics.end());
+        for (const std::string& name : metric_log_names(compiled_with.metrics)) names.push_back(name);
         if (validation) {
             const std::size_t logged = names.size();
             for (std::size_t i = 0; i < logged; ++i) names.push_back("val_" + names[i]);
@@ -126,9 +127,9 @@ model::~model() = default;
 void model::compile(const compile_options& options)
 {
     const loss_kind kind = options.loss.kind;
-    std::vector<accuracy_metric> metrics;
-    for (const std::string& name : options.metrics) {
-        metrics.emplace_back(name, parse_accuracy(name, kind, s_->net->output_shape().element_count()));
+    std::vector<metric> metrics;
+    for (const metric_spec& spec : options.metrics) {
+        metrics.emplace_back(spec, kind, s_->net->output_shape().element_count());
     }
     s_->fitter = std::make_unique<trainer>(*s_->net, *s_->compute, loss_function(options.loss),
                                            make_optimizer(options.optimizer), std::move(metrics));
@@ -151,14 +152,18 @@ history model::fit(const dataset& train, const fit_arguments& args)
     options.seed = s_->env.seed;
     options.initial_epoch = args.initial_epoch;
     options.validation = args.validation_data;
+    options.validation_split = args.validation_split;
+    options.class_weight = args.class_weight;
     options.terminate_on_nan = args.terminate_on_nan;
     options.warnings = &out;
+    const bool validating = args.validation_data != nullptr || args.validation_split > 0.0;
 
-    const std::int64_t steps_per_epoch = t.steps_per_epoch(train.size(), options.batch_size);
+    const std::int64_t steps_per_epoch =
+        t.steps_per_epoch(training_samples(train.size(), args.validation_split), options.batch_size);
     progress_printer progress(out, args.verbose, options.epochs, steps_per_epoch);
     std::vector<callback*> callbacks = {&progress};
     // Checked here, before the first step: a monitor the logs will not hold, a bad setting.
-    callback_set builtin(args.builtin_callbacks, s_->log_names(args.validation_data != nullptr), steps_per_epoch);
+    callback_set builtin(args.builtin_callbacks, s_->log_names(validating), steps_per_epoch);
     builtin.set_messages(args.verbose != 0 ? &out : nullptr);
     options.log_learning_rate = builtin.logs_learning_rate();
     const std::vector<callback*> built = builtin.list();
@@ -166,12 +171,10 @@ history model::fit(const dataset& train, const fit_arguments& args)
     std::map<std::string, std::string> metadata;
     metadata[checkpoint_keys::loss] = loss_text(s_->compiled_with.loss);
     metadata[checkpoint_keys::backend] = s_->env.backend;
-    YAML::Node metric_names(YAML::NodeType::Sequence);
-    for (const std::string& name : s_->compiled_with.metrics) metric_names.push_back(name);
-    metadata[checkpoint_keys::metrics] = YAML::Dump(metric_names);
+    metadata[checkpoint_keys::metrics] = metrics_text(s_->compiled_with.metrics);
     for (callback* c : args.callbacks) {
         if (auto* saver = dynamic_cast<model_checkpoint*>(c)) {
-            std::vector<std::string> logged = s_->log_names(args.validation_data != nullptr);
+            std::vector<std::string> logged = s_->log_names(validating);
             if (options.log_learning_rate) logged.push_back("lr");
             saver->prepare(*s_->plugins, logged, metadata, options.seed,
                            options.batch_size, options.shuffle, options.initial_epoch, out);

@@ -3,6 +3,9 @@
 #include "mlrun/backend/backend.hpp"
 #include "mlrun/core/error.hpp"
 
+#include <algorithm>
+#include <cmath>
+
 namespace mlrun {
 namespace {
 
@@ -21,6 +24,7 @@ constexpr named_activation known[] = {
     {"swish", activation_kind::silu},      {"softplus", activation_kind::softplus},
     {"softsign", activation_kind::softsign}, {"hard_sigmoid", activation_kind::hard_sigmoid},
     {"exponential", activation_kind::exponential}, {"mish", activation_kind::mish},
+    {"log_softmax", activation_kind::log_softmax},
 };
 
 mlrun_activation elementwise_code(activation_kind kind)
@@ -47,6 +51,37 @@ mlrun_activation elementwise_code(activation_kind kind)
 
 // The ABI's backward reads y = f(x) for the first codes and x from ELU on.
 bool gradient_reads_input(mlrun_activation code) { return code >= MLRUN_ACTIVATION_ELU; }
+
+// log_softmax has no backend kernel; rows are short (the classes), so it
+// runs here. Subtracting the row's largest value keeps exp() finite.
+void log_softmax_forward(std::int64_t rows, std::int64_t cols, const float* x, float* y)
+{
+    for (std::int64_t r = 0; r < rows; ++r) {
+        const float* in = x + r * cols;
+        float* out = y + r * cols;
+        const float top = *std::max_element(in, in + cols);
+        double total = 0.0;
+        for (std::int64_t c = 0; c < cols; ++c) total += std::exp(static_cast<double>(in[c] - top));
+        // (x - top) first: exact for nearby values, so a large top costs nothing.
+        const double log_total = std::log(total);
+        for (std::int64_t c = 0; c < cols; ++c) {
+            out[c] = static_cast<float>(static_cast<double>(in[c] - top) - log_total);
+        }
+    }
+}
+
+// dx = dy - softmax(x) * sum(dy), with softmax(x) = exp(y).
+void log_softmax_backward(std::int64_t rows, std::int64_t cols, const float* y, const float* dy, float* dx)
+{
+    for (std::int64_t r = 0; r < rows; ++r) {
+        double total = 0.0;
+        for (std::int64_t c = 0; c < cols; ++c) total += dy[r * cols + c];
+        for (std::int64_t c = 0; c < cols; ++c) {
+            const std::int64_t i = r * cols + c;
+            dx[i] = static_cast<float>(dy[i] - std::exp(static_cast<double>(y[i])) * total);
+        }
+    }
+}
 
 }  // namespace
 
@@ -80,6 +115,8 @@ void apply_activation(backend& be, activation_kind kind, std::int64_t rows, std:
 {
     if (kind == activation_kind::softmax) {
         be.softmax_forward(rows, cols, x, y);
+    } else if (kind == activation_kind::log_softmax) {
+        log_softmax_forward(rows, cols, x, y);
     } else if (kind != activation_kind::linear || x != y) {
         be.activation_forward(elementwise_code(kind), rows * cols, x, y);
     }
@@ -90,6 +127,8 @@ void apply_activation_gradient(backend& be, activation_kind kind, std::int64_t r
 {
     if (kind == activation_kind::softmax) {
         be.softmax_backward(rows, cols, y, dy, dx);
+    } else if (kind == activation_kind::log_softmax) {
+        log_softmax_backward(rows, cols, y, dy, dx);
     } else if (kind != activation_kind::linear || dy != dx) {
         const mlrun_activation code = elementwise_code(kind);
         be.activation_backward(code, rows * cols, gradient_reads_input(code) ? x : y, dy, dx);

@@ -58,7 +58,9 @@ void batch_normalization_layer::forward(forward_context& ctx, const std::vector<
     const float* b = center_ ? beta()->value.f32() : nullptr;
     float* mm = moving_mean().value.f32();
     float* mv = moving_variance().value.f32();
-    if (!ctx.training) {
+    // Frozen, it normalises with the moving statistics in training too, and leaves them as they are (Keras 3).
+    used_batch_statistics_ = ctx.training && trainable();
+    if (!used_batch_statistics_) {
         ctx.be.batch_norm_forward_inference(rows, features_, x.f32(), g, b, mm, mv, epsilon_, output.f32());
         return;
     }
@@ -82,8 +84,10 @@ void batch_normalization_layer::backward(backend& be, const std::vector<const te
         input_grads[0]->reshape(x.dims());
         dx = input_grads[0]->f32();
     }
-    be.batch_norm_backward(true, rows, features_, x.f32(), output_grad.f32(), scale_ ? gamma()->value.f32() : nullptr,
-                           batch_mean_.f32(), batch_variance_.f32(), epsilon_, dx,
+    const bool batch = used_batch_statistics_;
+    be.batch_norm_backward(batch, rows, features_, x.f32(), output_grad.f32(), scale_ ? gamma()->value.f32() : nullptr,
+                           batch ? batch_mean_.f32() : moving_mean().value.f32(),
+                           batch ? batch_variance_.f32() : moving_variance().value.f32(), epsilon_, dx,
                            scale_ ? gamma()->grad.f32() : nullptr, center_ ? beta()->grad.f32() : nullptr);
 }
 

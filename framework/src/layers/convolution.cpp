@@ -96,6 +96,14 @@ shape output_shape(std::size_t rank, const conv_geometry& g)
     return {g.rows.output, g.cols.output, g.out_channels};
 }
 
+// Gives `t` the batch's output_shape(rank, g) in place: building that shape
+// would allocate in every training step.
+void reshape_output(tensor& t, std::size_t rank, const conv_geometry& g, std::int64_t batch)
+{
+    if (rank == 1) t.reshape({batch, g.cols.output, g.out_channels});
+    else t.reshape({batch, g.rows.output, g.cols.output, g.out_channels});
+}
+
 // Keras's fans of a kernel: receptive field times its input / output axes.
 void initialize_kernel(parameter& kernel, const std::string& initializer, rng& init)
 {
@@ -138,6 +146,7 @@ void add_output_keys(std::vector<key_spec>& keys, const std::vector<const char*>
 conv2d_options as_2d(const conv1d_options& o)
 {
     conv2d_options t;
+    static_cast<weight_regularization&>(t) = o;
     t.filters = o.filters;
     t.kernel_size = {1, o.kernel_size[0]};
     t.strides = {1, o.strides[0]};
@@ -161,11 +170,10 @@ parameter* bias_of(layer& l, bool use_bias, std::size_t index)
 
 // ---- bias and activation
 
-tensor& conv_output::target(tensor& output, const shape& dims)
+tensor& conv_output::target(tensor& output)
 {
-    output.reshape(dims);
     if (activation_ == activation_kind::linear) return output;
-    preactivation_.reshape(dims);
+    preactivation_.reshape(output.dims());
     return preactivation_;
 }
 
@@ -210,6 +218,7 @@ conv_layer::conv_layer(const std::string& name, const conv2d_options& options)
 
 void conv_layer::check_settings()
 {
+    set_weight_regularization(options_);
     const std::string where = where_of(name(), rank_ == 1 ? "Conv1D" : "Conv2D");
     check_common(where, options_.filters, true, options_.padding, options_.data_format, options_.activation,
                  options_.kernel_initializer, options_.bias_initializer);
@@ -263,7 +272,8 @@ void conv_layer::forward(forward_context& ctx, const std::vector<const tensor*>&
 {
     const tensor& x = *inputs[0];
     const std::int64_t batch = x.dims()[0];
-    tensor& z = out_.target(output, output_shape(rank_, geometry_).with_batch(batch));
+    reshape_output(output, rank_, geometry_, batch);
+    tensor& z = out_.target(output);
     convolve(ctx.be, geometry_, batch, x.f32(), parameters()[0].value.f32(), z.f32());
     parameter* bias = bias_of(*this, out_.use_bias(), 1);
     out_.finish(ctx.be, bias != nullptr ? bias->value.f32() : nullptr, output);
@@ -288,6 +298,7 @@ layer_spec conv_layer::config() const
 {
     if (rank_ == 2) return {name(), options_};
     conv1d_options o;
+    static_cast<weight_regularization&>(o) = options_;
     o.filters = options_.filters;
     o.kernel_size = {options_.kernel_size[1]};
     o.strides = {options_.strides[1]};
@@ -386,7 +397,8 @@ void depthwise_conv2d_layer::forward(forward_context& ctx, const std::vector<con
 {
     const tensor& x = *inputs[0];
     const std::int64_t batch = x.dims()[0];
-    tensor& z = out_.target(output, output_shape(2, geometry_).with_batch(batch));
+    reshape_output(output, 2, geometry_, batch);
+    tensor& z = out_.target(output);
     convolve(ctx.be, geometry_, batch, x.f32(), parameters()[0].value.f32(), z.f32());
     parameter* bias = bias_of(*this, out_.use_bias(), 1);
     out_.finish(ctx.be, bias != nullptr ? bias->value.f32() : nullptr, output);
@@ -475,9 +487,10 @@ void separable_conv2d_layer::forward(forward_context& ctx, const std::vector<con
 {
     const tensor& x = *inputs[0];
     const std::int64_t batch = x.dims()[0];
-    depthwise_output_.reshape(output_shape(2, depthwise_).with_batch(batch));
+    reshape_output(depthwise_output_, 2, depthwise_, batch);
     convolve(ctx.be, depthwise_, batch, x.f32(), parameters()[0].value.f32(), depthwise_output_.f32());
-    tensor& z = out_.target(output, output_shape(2, pointwise_).with_batch(batch));
+    reshape_output(output, 2, pointwise_, batch);
+    tensor& z = out_.target(output);
     convolve(ctx.be, pointwise_, batch, depthwise_output_.f32(), parameters()[1].value.f32(), z.f32());
     parameter* bias = bias_of(*this, out_.use_bias(), 2);
     out_.finish(ctx.be, bias != nullptr ? bias->value.f32() : nullptr, output);
@@ -525,6 +538,7 @@ conv2d_transpose_layer::conv2d_transpose_layer(const std::string& name, const co
     : layer(name), options_(options), out_(parse_activation(options.activation), options.use_bias)
 {
     const std::string where = where_of(name, "Conv2DTranspose");
+    set_weight_regularization(options);
     check_common(where, options.filters, true, options.padding, options.data_format, options.activation,
                  options.kernel_initializer, options.bias_initializer);
     check_positive(options.kernel_size, "kernel_size", where);
@@ -556,7 +570,8 @@ void conv2d_transpose_layer::forward(forward_context& ctx, const std::vector<con
 {
     const tensor& x = *inputs[0];
     const std::int64_t batch = x.dims()[0];
-    tensor& z = out_.target(output, shape{batch, geometry_.rows.input, geometry_.cols.input, options_.filters});
+    output.reshape({batch, geometry_.rows.input, geometry_.cols.input, options_.filters});
+    tensor& z = out_.target(output);
     convolve_backward_data(ctx.be, geometry_, batch, x.f32(), parameters()[0].value.f32(), z.f32());
     parameter* bias = bias_of(*this, out_.use_bias(), 1);
     out_.finish(ctx.be, bias != nullptr ? bias->value.f32() : nullptr, output);

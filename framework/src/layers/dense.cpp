@@ -18,6 +18,8 @@ dense_layer::dense_layer(const std::string& name, const dense_options& options)
     if (units_ < 1) throw config_error("layer '" + name + "': units must be at least 1, found " + std::to_string(units_));
     check_initializer(kernel_initializer_);
     check_initializer(bias_initializer_);
+    regularization_ = options;
+    set_weight_regularization(regularization_);
 }
 
 shape dense_layer::build(const std::vector<shape>& input_shapes, rng& init)
@@ -77,6 +79,7 @@ void dense_layer::backward(backend& be, const std::vector<const tensor*>& inputs
 layer_spec dense_layer::config() const
 {
     dense_options o;
+    static_cast<weight_regularization&>(o) = regularization_;
     o.units = units_;
     o.activation = activation_name(activation_);
     o.use_bias = use_bias_;

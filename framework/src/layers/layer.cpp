@@ -2,6 +2,7 @@
 
 #include "mlrun/core/error.hpp"
 #include "mlrun/layers/size_limits.hpp"
+#include "mlrun/layers/weight_penalties.hpp"
 
 namespace mlrun {
 
@@ -17,7 +18,27 @@ std::int64_t layer::parameter_count() const
 shape layer::build_within(const std::vector<shape>& input_shapes, rng& init, std::int64_t max_parameters)
 {
     parameter_budget_ = max_parameters;
-    return build(input_shapes, init);
+    const shape output = build(input_shapes, init);
+    for (parameter& p : parameters_) {
+        const bool kernel = p.name == "kernel";
+        if (!kernel && p.name != "bias") continue;
+        p.regularizer = kernel ? weight_settings_.kernel_regularizer : weight_settings_.bias_regularizer;
+        p.constraint = kernel ? weight_settings_.kernel_constraint : weight_settings_.bias_constraint;
+        if (p.constraint && p.constraint->kind != constraint_kind::non_neg &&
+            static_cast<std::size_t>(p.constraint->axis) >= p.value.dims().rank()) {
+            throw model_error("layer '" + name_ + "' (" + class_name() + "): " + p.name + "_constraint axis " +
+                              std::to_string(p.constraint->axis) + " is not an axis of its " + p.name + " of shape " +
+                              p.value.dims().to_string());
+        }
+    }
+    return output;
+}
+
+void layer::set_weight_regularization(const weight_regularization& settings)
+{
+    check_weight_regularization(settings, "layer '" + name_ + "'");
+    weight_settings_ = settings;
+    activity_regularizer_ = settings.activity_regularizer;
 }
 
 parameter& layer::add_parameter(const std::string& param_name, const shape& dims, bool trainable)

@@ -7,13 +7,17 @@
 #include "mlrun/layers/plugin_layer.hpp"
 #include "mlrun/plugin/plugin_registry.hpp"
 #include "mlrun/layers/activation_layer.hpp"
+#include "mlrun/layers/advanced_activations.hpp"
 #include "mlrun/layers/batch_normalization.hpp"
 #include "mlrun/layers/convolution.hpp"
 #include "mlrun/layers/dense.hpp"
 #include "mlrun/layers/dropout.hpp"
+#include "mlrun/layers/embedding.hpp"
 #include "mlrun/layers/layer_normalization.hpp"
 #include "mlrun/layers/pooling.hpp"
+#include "mlrun/layers/reshaping_layers.hpp"
 #include "mlrun/layers/structural_layers.hpp"
+#include "mlrun/layers/weight_penalties.hpp"
 
 #include <algorithm>
 #include <cctype>
@@ -22,9 +26,25 @@ namespace mlrun {
 
 namespace {
 
+// The settings Keras gives every layer (trainable) and those of layers with
+// a kernel and a bias (regularizers, constraints), added in one place.
+std::vector<layer_class> with_common_keys(std::vector<layer_class> classes)
+{
+    const std::vector<std::string> weighted = {"Dense", "Conv1D", "Conv2D", "Conv2DTranspose"};
+    for (layer_class& c : classes) {
+        if (c.name == "Input") continue;
+        if (std::find(weighted.begin(), weighted.end(), c.name) != weighted.end()) {
+            for (key_spec& k : weight_regularization_keys()) c.keys.push_back(std::move(k));
+        }
+        c.keys.push_back({"trainable", value_kind::boolean, "true",
+                          "false freezes the layer's weights (BatchNormalization then uses its moving statistics)"});
+    }
+    return classes;
+}
+
 std::vector<layer_class>& mutable_classes()
 {
-    static std::vector<layer_class> classes = {
+    static std::vector<layer_class> classes = with_common_keys({
         input_layer::description(),   dense_layer::description(), dropout_layer::description(),
         activation_layer::description(), flatten_layer::description(), add_layer::description(),
         concatenate_layer::description(), batch_normalization_layer::description(),
@@ -35,7 +55,12 @@ std::vector<layer_class>& mutable_classes()
         pooling_layer::average_pooling1d_description(), pooling_layer::average_pooling2d_description(),
         pooling_layer::global_max_pooling1d_description(), pooling_layer::global_max_pooling2d_description(),
         pooling_layer::global_average_pooling1d_description(), pooling_layer::global_average_pooling2d_description(),
-    };
+        reshape_layer::description(), permute_layer::description(), border_layer::zero_padding2d_description(),
+        border_layer::cropping2d_description(), up_sampling2d_layer::description(),
+        spatial_dropout2d_layer::description(), embedding_layer::description(),
+        elementwise_activation_layer::elu_description(), elementwise_activation_layer::relu_description(),
+        prelu_layer::description(),
+    });
     return classes;
 }
 
@@ -159,7 +184,9 @@ std::unique_ptr<layer> make_layer(const layer_spec& spec, const std::string& whe
     if (c.provider == "built-in" && std::holds_alternative<plugin_layer_options>(spec.options)) {
         throw config_error(where + ": '" + class_name + "' is a built-in class; give its typed settings");
     }
-    return c.create(spec);
+    std::unique_ptr<layer> made = c.create(spec);
+    made->set_trainable(spec.trainable);
+    return made;
 }
 
 std::string class_name_of(const layer_options& options)
@@ -187,6 +214,16 @@ std::string class_name_of(const layer_options& options)
         std::string operator()(const global_max_pooling1d_options&) const { return "GlobalMaxPooling1D"; }
         std::string operator()(const global_max_pooling2d_options&) const { return "GlobalMaxPooling2D"; }
         std::string operator()(const layer_normalization_options&) const { return "LayerNormalization"; }
+        std::string operator()(const reshape_options&) const { return "Reshape"; }
+        std::string operator()(const permute_options&) const { return "Permute"; }
+        std::string operator()(const zero_padding2d_options&) const { return "ZeroPadding2D"; }
+        std::string operator()(const cropping2d_options&) const { return "Cropping2D"; }
+        std::string operator()(const up_sampling2d_options&) const { return "UpSampling2D"; }
+        std::string operator()(const spatial_dropout2d_options&) const { return "SpatialDropout2D"; }
+        std::string operator()(const embedding_options&) const { return "Embedding"; }
+        std::string operator()(const elu_options&) const { return "ELU"; }
+        std::string operator()(const relu_options&) const { return "ReLU"; }
+        std::string operator()(const prelu_options&) const { return "PReLU"; }
         std::string operator()(const plugin_layer_options& o) const { return o.class_name; }
     };
     return std::visit(namer{}, options);

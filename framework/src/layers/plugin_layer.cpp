@@ -2,6 +2,7 @@
 
 #include "mlrun/core/error.hpp"
 #include "mlrun/layers/initializer.hpp"
+#include "mlrun/plugin/table_fields.hpp"
 
 #include <algorithm>
 #include <array>
@@ -39,6 +40,22 @@ plugin_layer::plugin_layer(const std::string& name, const mlrun_layer_table& tab
         handle_ == nullptr) {
         throw config_error("layer '" + name + "' (" + table_.class_name + "): " + error.data());
     }
+}
+
+std::optional<keras_layer_form> plugin_layer::keras_form() const
+{
+    const char* keras_class = field_or(table_, &mlrun_layer_table::keras_class_name);
+    if (keras_class == nullptr || *keras_class == '\0') return std::nullopt;
+    const char* const* keras_keys = field_or(table_, &mlrun_layer_table::keras_config_keys);
+    keras_layer_form form;
+    form.class_name = table_.class_name;
+    form.keras_class_name = keras_class;
+    for (std::size_t i = 0; i < table_.key_count; ++i) {
+        const mlrun_layer_key& key = table_.keys[i];
+        const char* keras_name = keras_keys != nullptr && keras_keys[i] != nullptr ? keras_keys[i] : key.name;
+        form.keys.push_back({key.name, keras_name, key.kind});
+    }
+    return form;
 }
 
 plugin_layer::~plugin_layer()

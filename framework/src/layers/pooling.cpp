@@ -7,6 +7,15 @@
 namespace mlrun {
 namespace {
 
+// Gives `t` the shape [batch, sample...] of a pooling output (sample of rank
+// 1 to 3) in place: building that shape would allocate in every step.
+void reshape_samples(tensor& t, std::int64_t batch, const shape& sample)
+{
+    if (sample.rank() == 1) t.reshape({batch, sample[0]});
+    else if (sample.rank() == 2) t.reshape({batch, sample[0], sample[1]});
+    else t.reshape({batch, sample[0], sample[1], sample[2]});
+}
+
 // ---- the backend's pooling, for one batch
 
 mlrun_pool2d_shape kernel_shape(const conv_geometry& g, std::int64_t batch)
@@ -171,7 +180,7 @@ void pooling_layer::forward(forward_context& ctx, const std::vector<const tensor
 {
     const tensor& x = *inputs[0];
     const std::int64_t batch = x.dims()[0];
-    output.reshape(output_shape_.with_batch(batch));
+    reshape_samples(output, batch, output_shape_);
     const mlrun_pool2d_shape s = kernel_shape(geometry_, batch);
     if (kind_ == pool_kind::max) {
         argmax_.resize(static_cast<std::size_t>(output.size()));

@@ -4,11 +4,11 @@
 #include "mlrun/core/error.hpp"
 #include "mlrun/core/text.hpp"
 
-namespace mlrun {
-namespace {
+#include <limits>
 
-// The settings a loss takes, as Keras's class names them.
-std::vector<key_spec> keys_of(loss_kind kind)
+namespace mlrun {
+
+std::vector<key_spec> loss_keys(loss_kind kind)
 {
     std::vector<key_spec> keys;
     if (takes_from_logits(kind)) {
@@ -19,10 +19,17 @@ std::vector<key_spec> keys_of(loss_kind kind)
                                    "targets t become t (1 - s) + s / classes (binary: s / 2)"},
                                   {0, false, 1, false}));
     }
+    if (takes_delta(kind)) {
+        keys.push_back(with_range({"delta", value_kind::number, "1.0",
+                                   "errors up to delta are squared (0.5 e^2), larger ones count linearly"},
+                                  {0, true, std::numeric_limits<double>::infinity(), false}));
+    }
+    if (takes_axis(kind)) {
+        keys.push_back(with_range({"axis", value_kind::integer, "-1", "the axis of the vectors compared (only -1)"},
+                                  {-1, false, -1, false}));
+    }
     return keys;
 }
-
-}  // namespace
 
 loss_spec parse_loss_spec(const YAML::Node& node, const std::string& file)
 {
@@ -46,19 +53,30 @@ loss_spec parse_loss_spec(const YAML::Node& node, const std::string& file)
         throw config_error(position(file, node) + ": compile.loss: " + e.what() +
                            (hint.empty() ? "" : " (did you mean '" + hint + "'?)"));
     }
-    const YAML::Node c = check_keys(settings, keys_of(spec.kind), file, "compile.loss." + name);
+    const YAML::Node c = check_keys(settings, loss_keys(spec.kind), file, "compile.loss." + name);
     if (takes_from_logits(spec.kind)) spec.from_logits = c["from_logits"].as<bool>();
     if (takes_label_smoothing(spec.kind)) spec.label_smoothing = c["label_smoothing"].as<float>();
+    if (takes_delta(spec.kind)) spec.delta = c["delta"].as<float>();
+    if (takes_axis(spec.kind)) spec.axis = c["axis"].as<int>();
+    try {
+        check_loss_spec(spec);
+    } catch (const config_error& e) {
+        throw config_error(position(file, node) + ": compile.loss: " + e.what());
+    }
     return spec;
 }
 
 YAML::Node encode_loss_spec(const loss_spec& spec)
 {
     const std::string name = loss_name(spec.kind);
-    if (!spec.from_logits && spec.label_smoothing == 0.0f) return YAML::Node(name);
+    if (!spec.from_logits && spec.label_smoothing == 0.0f && spec.delta == 1.0f && spec.axis == -1) {
+        return YAML::Node(name);
+    }
     YAML::Node settings;
     if (takes_from_logits(spec.kind)) settings["from_logits"] = spec.from_logits;
     if (takes_label_smoothing(spec.kind)) settings["label_smoothing"] = shortest_text(spec.label_smoothing);
+    if (takes_delta(spec.kind)) settings["delta"] = shortest_text(spec.delta);
+    if (takes_axis(spec.kind)) settings["axis"] = spec.axis;
     YAML::Node node;
     node[name] = settings;
     return node;

@@ -3,13 +3,18 @@
 // to its settings ({binary_crossentropy: {from_logits: true}}).
 #pragma once
 
+#include "config/schema.hpp"
 #include "mlrun/losses/loss_spec.hpp"
 
 #include <yaml-cpp/yaml.h>
 
 #include <string>
+#include <vector>
 
 namespace mlrun {
+
+// The settings a loss takes, as Keras's class names them (none for most).
+std::vector<key_spec> loss_keys(loss_kind kind);
 
 // Throws config_error "file:line:column: compile.loss: ..." for an unknown
 // name (with a suggestion) or setting.

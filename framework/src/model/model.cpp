@@ -5,6 +5,7 @@
 #include "mlrun/core/rng.hpp"
 #include "mlrun/layers/size_limits.hpp"
 #include "mlrun/layers/structural_layers.hpp"
+#include "mlrun/layers/weight_penalties.hpp"
 
 #include <algorithm>
 
@@ -90,12 +91,17 @@ const tensor& model::forward(backend& be, const tensor& x, bool training, std::u
                           ", given " + x.dims().without_batch().to_string());
     }
     batch_input_ = &x;
+    activity_loss_ = 0.0;
     for (std::size_t i = 1; i < nodes_.size(); ++i) {
         node& n = nodes_[i];
         inputs_scratch_.clear();
         for (std::size_t input : n.inputs) inputs_scratch_.push_back(&value_of(input));
         forward_context ctx{be, training, derive_seed(step_seed, i)};
         n.op->forward(ctx, inputs_scratch_, n.output);
+        if (const auto& r = n.op->activity_regularizer()) {
+            const std::int64_t batch = std::max<std::int64_t>(n.output.dims()[0], 1);
+            activity_loss_ += regularization_penalty(*r, n.output.size(), n.output.f32()) / static_cast<double>(batch);
+        }
     }
     return value_of(output_);
 }
@@ -114,6 +120,12 @@ void model::backward(backend& be, const std::function<void(std::size_t)>& node_d
         if (!written[i]) {  // not on a path to the output
             if (node_done) node_done(i);
             continue;
+        }
+        if (const auto& r = n.op->activity_regularizer()) {
+            // Its penalty is divided by the batch size, so is its gradient.
+            const std::int64_t batch = std::max<std::int64_t>(n.output.dims()[0], 1);
+            add_regularization_gradient(*r, n.output.size(), n.output.f32(), 1.0f / static_cast<float>(batch),
+                                        n.grad.f32());
         }
         inputs_scratch_.clear();
         grads_scratch_.clear();
@@ -148,10 +160,68 @@ std::vector<parameter*> model::parameters()
 std::vector<parameter*> model::trainable_parameters()
 {
     std::vector<parameter*> result;
-    for (parameter* p : parameters()) {
-        if (p->trainable) result.push_back(p);
+    for (node& n : nodes_) {
+        if (!n.op->trainable()) continue;
+        for (parameter& p : n.op->parameters()) {
+            if (p.trainable) result.push_back(&p);
+        }
     }
     return result;
+}
+
+std::int64_t model::trainable_parameter_count() const
+{
+    std::int64_t count = 0;
+    for (const node& n : nodes_) {
+        for (const parameter& p : n.op->parameters()) count += p.trainable && n.op->trainable() ? p.value.size() : 0;
+    }
+    return count;
+}
+
+bool model::has_regularization() const
+{
+    for (const node& n : nodes_) {
+        if (n.op->activity_regularizer()) return true;
+        for (const parameter& p : n.op->parameters()) {
+            if (p.regularizer) return true;
+        }
+    }
+    return false;
+}
+
+double model::regularization_loss() const
+{
+    double total = activity_loss_;
+    for (const node& n : nodes_) {
+        if (!n.op->trainable()) continue;  // Keras counts the penalties of trainable weights only
+        for (const parameter& p : n.op->parameters()) {
+            if (p.trainable && p.regularizer) total += regularization_penalty(*p.regularizer, p.value.size(), p.value.f32());
+        }
+    }
+    return total;
+}
+
+// Both run every step, so they walk the nodes instead of building trainable_parameters().
+void model::add_regularization_gradients()
+{
+    for (node& n : nodes_) {
+        if (!n.op->trainable()) continue;
+        for (parameter& p : n.op->parameters()) {
+            if (p.trainable && p.regularizer) {
+                add_regularization_gradient(*p.regularizer, p.value.size(), p.value.f32(), 1.0f, p.grad.f32());
+            }
+        }
+    }
+}
+
+void model::apply_constraints()
+{
+    for (node& n : nodes_) {
+        if (!n.op->trainable()) continue;
+        for (parameter& p : n.op->parameters()) {
+            if (p.trainable && p.constraint) apply_constraint(*p.constraint, p.value);
+        }
+    }
 }
 
 std::int64_t model::parameter_count() const

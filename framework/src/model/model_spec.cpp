@@ -129,6 +129,7 @@ model_spec spec_of(const model& m)
     for (std::size_t i = m.is_sequential() ? 1 : 0; i < nodes.size(); ++i) {
         model_layer l;
         l.layer = nodes[i].op->config();
+        l.layer.trainable = nodes[i].op->trainable();
         if (!m.is_sequential()) {
             for (std::size_t input : nodes[i].inputs) l.inputs.push_back(nodes[input].op->name());
         }

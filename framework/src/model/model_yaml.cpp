@@ -4,6 +4,9 @@
 #include "mlrun/core/error.hpp"
 #include "mlrun/core/text.hpp"
 #include "mlrun/layers/layer_registry.hpp"
+#include "model/weight_penalties_yaml.hpp"
+
+#include <type_traits>
 
 namespace mlrun {
 namespace {
@@ -172,6 +175,93 @@ void read_window(const settings_reader& r, Options& o)
     o.bias_initializer = r.get<std::string>("bias_initializer");
 }
 
+// ZeroPadding2D/Cropping2D amounts: 1 (every border), [rows, cols] (each
+// before and after) or [[top, bottom], [left, right]], as Keras takes them.
+border_2d border_setting(const YAML::Node& value, const std::string& file, const std::string& path)
+{
+    const auto amount = [&](const YAML::Node& v) {
+        if (!v.IsScalar()) {
+            throw config_error(position(file, v) + ": " + path + ": expected an integer, found a " +
+                               (v.IsSequence() ? "list" : "mapping"));
+        }
+        try {
+            return v.as<std::int64_t>();
+        } catch (const YAML::Exception&) {
+            throw config_error(position(file, v) + ": " + path + ": expected an integer, found '" + v.Scalar() + "'");
+        }
+    };
+    const auto both = [](std::int64_t a, std::int64_t b) { return std::array<std::int64_t, 2>{a, b}; };
+    if (value.IsScalar()) {
+        const std::int64_t v = amount(value);
+        return {both(v, v), both(v, v)};
+    }
+    if (value.IsSequence() && value.size() == 2) {
+        if (value[0].IsScalar() && value[1].IsScalar()) {
+            const std::int64_t rows = amount(value[0]);
+            const std::int64_t cols = amount(value[1]);
+            return {both(rows, rows), both(cols, cols)};
+        }
+        if (value[0].IsSequence() && value[1].IsSequence() && value[0].size() == 2 && value[1].size() == 2) {
+            return {both(amount(value[0][0]), amount(value[0][1])), both(amount(value[1][0]), amount(value[1][1]))};
+        }
+    }
+    throw config_error(position(file, value) + ": " + path +
+                       ": expected an integer, [rows, cols] or [[top, bottom], [left, right]]");
+}
+
+layer_options decode_shaping(const std::string& n, const settings_reader& r)
+{
+    if (n == "Reshape") return reshape_options{r.get<std::vector<std::int64_t>>("target_shape")};
+    if (n == "Permute") return permute_options{r.get<std::vector<std::int64_t>>("dims")};
+    if (n == "ZeroPadding2D") {
+        zero_padding2d_options o;
+        o.padding = border_setting(r.config["padding"], r.file, r.path + ".padding");
+        o.data_format = r.get<std::string>("data_format");
+        return o;
+    }
+    if (n == "Cropping2D") {
+        cropping2d_options o;
+        o.cropping = border_setting(r.config["cropping"], r.file, r.path + ".cropping");
+        o.data_format = r.get<std::string>("data_format");
+        return o;
+    }
+    if (n == "UpSampling2D") {
+        up_sampling2d_options o;
+        o.size = r.tuple<2>("size");
+        o.data_format = r.get<std::string>("data_format");
+        o.interpolation = r.get<std::string>("interpolation");
+        return o;
+    }
+    if (n == "SpatialDropout2D") {
+        spatial_dropout2d_options o;
+        o.rate = r.get<float>("rate");
+        o.data_format = r.get<std::string>("data_format");
+        return o;
+    }
+    if (n == "Embedding") {
+        embedding_options o;
+        o.input_dim = r.get<std::int64_t>("input_dim");
+        o.output_dim = r.get<std::int64_t>("output_dim");
+        o.embeddings_initializer = r.get<std::string>("embeddings_initializer");
+        return o;
+    }
+    if (n == "ELU") return elu_options{r.get<float>("alpha")};
+    if (n == "ReLU") {
+        relu_options o;
+        if (r.has("max_value")) o.max_value = r.get<float>("max_value");
+        o.negative_slope = r.get<float>("negative_slope");
+        o.threshold = r.get<float>("threshold");
+        return o;
+    }
+    if (n == "PReLU") {
+        prelu_options o;
+        o.alpha_initializer = r.get<std::string>("alpha_initializer");
+        o.shared_axes = r.get<std::vector<std::int64_t>>("shared_axes");
+        return o;
+    }
+    throw std::logic_error("model_yaml: no decoder for the built-in layer class " + n);
+}
+
 layer_options decode_convolutional(const std::string& n, const settings_reader& r)
 {
     if (n == "Conv1D") {
@@ -219,7 +309,7 @@ layer_options decode_convolutional(const std::string& n, const settings_reader& 
     if (n == "GlobalMaxPooling2D") return read_global_pooling<global_max_pooling2d_options>(r);
     if (n == "GlobalAveragePooling1D") return read_global_pooling<global_average_pooling1d_options>(r);
     if (n == "GlobalAveragePooling2D") return read_global_pooling<global_average_pooling2d_options>(r);
-    throw std::logic_error("model_yaml: no decoder for the built-in layer class " + n);
+    return decode_shaping(n, r);
 }
 
 // The typed settings of a configuration already checked against the class's keys.
@@ -384,6 +474,61 @@ struct settings_encoder {
         c["center"] = o.center;
         c["scale"] = o.scale;
     }
+    static YAML::Node border(const border_2d& b)
+    {
+        YAML::Node list(YAML::NodeType::Sequence);
+        for (const auto& axis : b) list.push_back(tuple(axis));
+        list.SetStyle(YAML::EmitterStyle::Flow);
+        return list;
+    }
+    static YAML::Node integers(const std::vector<std::int64_t>& values)
+    {
+        YAML::Node list(YAML::NodeType::Sequence);
+        for (std::int64_t v : values) list.push_back(v);
+        list.SetStyle(YAML::EmitterStyle::Flow);
+        return list;
+    }
+    void operator()(const reshape_options& o) const { c["target_shape"] = integers(o.target_shape); }
+    void operator()(const permute_options& o) const { c["dims"] = integers(o.dims); }
+    void operator()(const zero_padding2d_options& o) const
+    {
+        c["padding"] = border(o.padding);
+        c["data_format"] = o.data_format;
+    }
+    void operator()(const cropping2d_options& o) const
+    {
+        c["cropping"] = border(o.cropping);
+        c["data_format"] = o.data_format;
+    }
+    void operator()(const up_sampling2d_options& o) const
+    {
+        c["size"] = tuple(o.size);
+        c["data_format"] = o.data_format;
+        c["interpolation"] = o.interpolation;
+    }
+    void operator()(const spatial_dropout2d_options& o) const
+    {
+        c["rate"] = shortest_text(o.rate);
+        c["data_format"] = o.data_format;
+    }
+    void operator()(const embedding_options& o) const
+    {
+        c["input_dim"] = o.input_dim;
+        c["output_dim"] = o.output_dim;
+        c["embeddings_initializer"] = o.embeddings_initializer;
+    }
+    void operator()(const elu_options& o) const { c["alpha"] = shortest_text(o.alpha); }
+    void operator()(const relu_options& o) const
+    {
+        c["max_value"] = o.max_value ? YAML::Node(shortest_text(*o.max_value)) : YAML::Node(YAML::NodeType::Null);
+        c["negative_slope"] = shortest_text(o.negative_slope);
+        c["threshold"] = shortest_text(o.threshold);
+    }
+    void operator()(const prelu_options& o) const
+    {
+        c["alpha_initializer"] = o.alpha_initializer;
+        c["shared_axes"] = integers(o.shared_axes);
+    }
     void operator()(const plugin_layer_options& o) const
     {
         for (const auto& [key, value] : o.settings) c[key] = value;
@@ -412,7 +557,19 @@ model_spec parse_model_spec(const YAML::Node& section, const std::string& file)
                                                                 : "model[" + std::to_string(i) + "]." + item.class_name;
         model_layer l;
         l.layer.name = item.name;
-        l.layer.options = decode_options(cls, check_keys(item.config, cls.keys, file, path), file, path);
+        const YAML::Node config = check_keys(item.config, cls.keys, file, path);
+        l.layer.options = decode_options(cls, config, file, path);
+        if (cls.provider == "built-in") {
+            std::visit(
+                [&](auto& o) {
+                    if constexpr (std::is_base_of_v<weight_regularization, std::decay_t<decltype(o)>>) {
+                        static_cast<weight_regularization&>(o) =
+                            read_weight_regularization(config, position(file, item.node) + ": " + path);
+                    }
+                },
+                l.layer.options);
+            if (config["trainable"].IsDefined()) l.layer.trainable = config["trainable"].as<bool>();
+        }
         l.inputs = item.inputs;
         l.origin = position(file, item.node);
         if (i == 0 && item.input_shape && cls.name != "Input") {
@@ -429,6 +586,14 @@ YAML::Node encode_layer_spec(const layer_spec& spec)
     YAML::Node c;
     c["name"] = spec.name;
     std::visit(settings_encoder{c}, spec.options);
+    std::visit(
+        [&](const auto& o) {
+            if constexpr (std::is_base_of_v<weight_regularization, std::decay_t<decltype(o)>>) {
+                write_weight_regularization(o, c);
+            }
+        },
+        spec.options);
+    if (!spec.trainable) c["trainable"] = false;
     // A plugin layer's settings come first, as its configuration had them.
     if (std::holds_alternative<plugin_layer_options>(spec.options)) {
         c.remove("name");

@@ -5,6 +5,7 @@
 #include "config/bounded_yaml.hpp"
 #include "mlrun/core/error.hpp"
 #include "mlrun/layers/layer_registry.hpp"
+#include "metrics/metric_yaml.hpp"
 #include "model/model_yaml.hpp"
 #include "optim/optimizer_yaml.hpp"
 #include "mlrun/version.hpp"
@@ -55,9 +56,7 @@ void save_model(const std::string& path, const model& m, const save_request& req
     checkpoint ckpt = capture_state(m, request.weights_only ? nullptr : request.opt);
     if (!request.weights_only && request.opt != nullptr) {
         ckpt.metadata[checkpoint_keys::loss] = request.loss;
-        YAML::Node metrics(YAML::NodeType::Sequence);
-        for (const std::string& name : request.metrics) metrics.push_back(name);
-        ckpt.metadata[checkpoint_keys::metrics] = YAML::Dump(metrics);
+        ckpt.metadata[checkpoint_keys::metrics] = metrics_text(request.metrics);
         if (request.state) ckpt.metadata[checkpoint_keys::training_state] = format_training_state(*request.state);
     }
     ckpt.metadata[checkpoint_keys::mlrun_version] = MLRUN_VERSION;
@@ -139,16 +138,16 @@ std::unique_ptr<loaded_model> load_model(const checkpoint& ckpt, const std::stri
             throw model_error(path + ": optimizer_config needs name and config: " + e.msg);
         }
         result->loss_ = *loss;
-        if (const std::string* metrics = find_meta(ckpt, checkpoint_keys::metrics)) {
-            const YAML::Node list = parse_meta(*metrics, path + " (metrics)");
-            if (list.IsSequence()) result->metrics_ = list.as<std::vector<std::string>>();
-        }
         try {
+            if (const std::string* metrics = find_meta(ckpt, checkpoint_keys::metrics)) {
+                const YAML::Node list = parse_meta(*metrics, path + " (metrics)");
+                if (list.IsSequence()) result->metrics_ = parse_metric_specs(list, path + " (metrics)");
+            }
             const loss_spec saved_loss = parse_loss_text(result->loss_, path + " (loss)");
             const loss_kind kind = saved_loss.kind;
-            std::vector<accuracy_metric> metrics;
-            for (const std::string& name : result->metrics_) {
-                metrics.emplace_back(name, parse_accuracy(name, kind, result->net().output_shape().element_count()));
+            std::vector<metric> metrics;
+            for (const metric_spec& spec : result->metrics_) {
+                metrics.emplace_back(spec, kind, result->net().output_shape().element_count());
             }
             result->trainer_ = std::make_unique<trainer>(result->net(), be, loss_function(saved_loss),
                                                          make_optimizer(spec, path + " (optimizer_config)"),

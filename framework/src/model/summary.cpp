@@ -55,10 +55,7 @@ void model::summary(std::ostream& out) const
         out << row(fields, ends) << "\n" << (i + 1 == nodes_.size() ? thick : thin) << "\n";
     }
     const std::int64_t total = parameter_count();
-    std::int64_t trainable = 0;
-    for (const node& n : nodes_) {
-        for (const parameter& p : n.op->parameters()) trainable += p.trainable ? p.value.size() : 0;
-    }
+    const std::int64_t trainable = trainable_parameter_count();
     out << "Total params: " << with_thousands(total) << "\n"
         << "Trainable params: " << with_thousands(trainable) << "\n"
         << "Non-trainable params: " << with_thousands(total - trainable) << "\n"

@@ -19,9 +19,14 @@ void optimizer::attach(const std::vector<parameter*>& params)
     params_ = params;
     slots_.clear();
     const std::size_t slot_count = slot_names().size();
+    const std::size_t own_slots = update_slot_names().size();  // the "average" after them starts at 0
     for (parameter* p : params_) {
         std::vector<tensor> slots;
-        for (std::size_t s = 0; s < slot_count; ++s) slots.emplace_back(p->value.dims());
+        for (std::size_t s = 0; s < slot_count; ++s) {
+            slots.emplace_back(p->value.dims());
+            const float start = s < own_slots ? initial_slot_value(s) : 0.0f;
+            if (start != 0.0f) std::fill(slots.back().f32(), slots.back().f32() + slots.back().size(), start);
+        }
         slots_.push_back(std::move(slots));
     }
 }

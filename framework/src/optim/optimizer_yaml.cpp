@@ -59,6 +59,30 @@ named_numbers numbers_of(const optimizer_spec& spec)
                                 {"epsilon", o.epsilon}},
                                o.common);
         }
+        named_numbers operator()(const nadam_options& o) const
+        {
+            return with_common({{"learning_rate", o.learning_rate}, {"beta_1", o.beta_1}, {"beta_2", o.beta_2},
+                                {"epsilon", o.epsilon}},
+                               o.common);
+        }
+        named_numbers operator()(const adagrad_options& o) const
+        {
+            return with_common({{"learning_rate", o.learning_rate},
+                                {"initial_accumulator_value", o.initial_accumulator_value},
+                                {"epsilon", o.epsilon}},
+                               o.common);
+        }
+        named_numbers operator()(const adadelta_options& o) const
+        {
+            return with_common({{"learning_rate", o.learning_rate}, {"rho", o.rho}, {"epsilon", o.epsilon}},
+                               o.common);
+        }
+        named_numbers operator()(const adamax_options& o) const
+        {
+            return with_common({{"learning_rate", o.learning_rate}, {"beta_1", o.beta_1}, {"beta_2", o.beta_2},
+                                {"epsilon", o.epsilon}},
+                               o.common);
+        }
     };
     return std::visit(lister{}, spec);
 }
@@ -109,15 +133,22 @@ optimizer_common decode_common(const YAML::Node& c)
     return o;
 }
 
-std::vector<key_spec> adam_keys()
+// learning_rate, beta_1, beta_2 and epsilon, as Adam, Nadam and Adamax take them.
+std::vector<key_spec> moment_keys(const char* beta_2_doc)
 {
     return {
         number("learning_rate", "0.001", "step size", {0, false, unbounded, false}),
         number("beta_1", "0.9", "decay of the first-moment estimate", {0, false, 1, true}),
-        number("beta_2", "0.999", "decay of the second-moment estimate", {0, false, 1, true}),
+        number("beta_2", "0.999", beta_2_doc, {0, false, 1, true}),
         number("epsilon", "1e-7", "added to the denominator for stability", {0, true, unbounded, false}),
-        {"amsgrad", value_kind::boolean, "false", "use the maximum of past second moments (AMSGrad)"},
     };
+}
+
+std::vector<key_spec> adam_keys()
+{
+    std::vector<key_spec> keys = moment_keys("decay of the second-moment estimate");
+    keys.push_back({"amsgrad", value_kind::boolean, "false", "use the maximum of past second moments (AMSGrad)"});
+    return keys;
 }
 
 }  // namespace
@@ -164,6 +195,43 @@ const std::vector<optimizer_class>& optimizer_classes()
              return adamw_options{c["learning_rate"].as<float>(), c["beta_1"].as<float>(), c["beta_2"].as<float>(),
                                   c["epsilon"].as<float>(), c["amsgrad"].as<bool>(), decode_common(c)};
          }},
+        {"nadam",
+         "Nadam: Adam with Nesterov momentum (Keras 3's momentum schedule)",
+         with_common_keys(moment_keys("decay of the second-moment estimate")),
+         [](const YAML::Node& c) -> optimizer_spec {
+             return nadam_options{c["learning_rate"].as<float>(), c["beta_1"].as<float>(), c["beta_2"].as<float>(),
+                                  c["epsilon"].as<float>(), decode_common(c)};
+         }},
+        {"adagrad",
+         "Adagrad: divides the step by the root of the sum of all past squared gradients",
+         with_common_keys({
+             number("learning_rate", "0.001", "step size", {0, false, unbounded, false}),
+             number("initial_accumulator_value", "0.1", "starting value of the squared-gradient sums",
+                    {0, false, unbounded, false}),
+             number("epsilon", "1e-7", "added inside the square root for stability", {0, true, unbounded, false}),
+         }),
+         [](const YAML::Node& c) -> optimizer_spec {
+             return adagrad_options{c["learning_rate"].as<float>(), c["initial_accumulator_value"].as<float>(),
+                                    c["epsilon"].as<float>(), decode_common(c)};
+         }},
+        {"adadelta",
+         "Adadelta: scales each step by the running RMS of past steps over that of the gradients",
+         with_common_keys({
+             number("learning_rate", "0.001", "step size", {0, false, unbounded, false}),
+             number("rho", "0.95", "decay of the running averages", {0, false, 1, false}),
+             number("epsilon", "1e-7", "added inside the square roots for stability", {0, true, unbounded, false}),
+         }),
+         [](const YAML::Node& c) -> optimizer_spec {
+             return adadelta_options{c["learning_rate"].as<float>(), c["rho"].as<float>(), c["epsilon"].as<float>(),
+                                     decode_common(c)};
+         }},
+        {"adamax",
+         "Adamax: Adam with the infinity norm of past gradients in place of the second moment",
+         with_common_keys(moment_keys("decay of the infinity norm of past gradients")),
+         [](const YAML::Node& c) -> optimizer_spec {
+             return adamax_options{c["learning_rate"].as<float>(), c["beta_1"].as<float>(), c["beta_2"].as<float>(),
+                                   c["epsilon"].as<float>(), decode_common(c)};
+         }},
     };
     return classes;
 }
@@ -194,6 +262,22 @@ std::unique_ptr<optimizer> make_optimizer(const optimizer_spec& spec)
         std::unique_ptr<optimizer> operator()(const rmsprop_options& o) const
         {
             return std::make_unique<rmsprop_optimizer>(o);
+        }
+        std::unique_ptr<optimizer> operator()(const nadam_options& o) const
+        {
+            return std::make_unique<nadam_optimizer>(o);
+        }
+        std::unique_ptr<optimizer> operator()(const adagrad_options& o) const
+        {
+            return std::make_unique<adagrad_optimizer>(o);
+        }
+        std::unique_ptr<optimizer> operator()(const adadelta_options& o) const
+        {
+            return std::make_unique<adadelta_optimizer>(o);
+        }
+        std::unique_ptr<optimizer> operator()(const adamax_options& o) const
+        {
+            return std::make_unique<adamax_optimizer>(o);
         }
     };
     return std::visit(maker{}, spec);

@@ -108,13 +108,11 @@ resume_mode parse_resume_mode(const std::string& text)
 
 resume_mode resume_mode_for(const experiment& e, std::optional<resume_mode> command_line)
 {
-    const bool fallback = e.resolved["fit"]["resume_fallback"].as<bool>();
     if (command_line) {
-        if (*command_line == resume_mode::latest && fallback) return resume_mode::fallback;
+        if (*command_line == resume_mode::latest && e.resume_fallback) return resume_mode::fallback;
         return *command_line;
     }
-    if (e.resolved["fit"]["resume"].as<std::string>() == "never") return resume_mode::never;
-    return fallback ? resume_mode::fallback : resume_mode::latest;
+    return e.resume;
 }
 
 std::optional<resumed> resume_from_latest(const experiment& e, const checkpoint_manager* files, model& m, optimizer& opt,

@@ -37,33 +37,49 @@ std::vector<boost::filesystem::path> plugin_search_order(const std::vector<boost
     return directories;
 }
 
+namespace {
+
 // keras_version is an hdf5 option: given for another format it is a mistake.
-void check_keras_version_applies(const experiment& e, const std::string& section, const std::string& path,
+void check_keras_version_applies(const std::string& keras_version, const std::string& where, const std::string& path,
                                  const plugin_record& chosen)
 {
-    const YAML::Node version = e.resolved[section]["keras_version"];
-    if (version.as<std::string>() == "auto" || chosen.name == "hdf5") return;
-    throw config_error(position(e.source.file_for(section + ".keras_version"), version) + ": " + section +
-                       ".keras_version: applies to the hdf5 format only; '" + path + "' is written by the " +
-                       chosen.name + " format");
+    if (keras_version.empty() || chosen.name == "hdf5") return;
+    throw config_error(where + ": applies to the hdf5 format only; '" + path + "' is written by the " + chosen.name +
+                       " format");
 }
+
+// What check_model_exportable looks at in the save and checkpoint sections.
+struct output_file {
+    const char* section;
+    std::string path;
+    std::string format;  // "": from the path
+    bool weights_only;
+    std::string keras_version;
+};
+
+}  // namespace
 
 void check_output_paths(const experiment& e, const checkpoint_options& checkpointing, const plugin_registry& plugins)
 {
-    const YAML::Node save = e.resolved["save"];
-    if (const std::string path = save.IsMap() ? save["path"].as<std::string>() : ""; !path.empty()) {
-        const std::string requested = save["format"].as<std::string>();
-        const plugin_record& chosen =
-            requested == "auto" ? check_output_path(plugins, "", path, "save.path")
-                                : check_output_path(plugins, requested, path, "save.path",
-                                                    position(e.source.file_for("save.format"), save["format"]) +
-                                                        ": save.format");
-        check_keras_version_applies(e, "save", path, chosen);
+    const save_options& save = e.save;
+    if (save.enabled()) {
+        const plugin_record& chosen = check_output_path(plugins, save.format, save.path, "save.path",
+                                                        save.format.empty() ? "" : save.format_where);
+        check_keras_version_applies(save.keras_version, save.keras_version_where, save.path, chosen);
+        // Keras 3's name for what save_weights writes; the whole model goes to .keras (or .h5).
+        const std::string weights_suffix = ".weights.h5";
+        if (!save.weights_only && save.path.size() >= weights_suffix.size() &&
+            save.path.compare(save.path.size() - weights_suffix.size(), weights_suffix.size(), weights_suffix) == 0) {
+            throw config_error("save.path: '" + save.path +
+                               "': a .weights.h5 file holds the weights alone, but save.weights_only is false; set "
+                               "save.weights_only: true, or save the whole model to a .keras or .h5 name");
+        }
     }
     if (!checkpointing.enabled()) return;
     const plugin_record& chosen = check_output_path(plugins, checkpointing.format, checkpointing.path, "checkpoint.path",
                                                     checkpointing.format.empty() ? "" : checkpointing.format_where);
-    check_keras_version_applies(e, "checkpoint", checkpointing.path, chosen);
+    check_keras_version_applies(checkpointing.keras_version, checkpointing.keras_version_where, checkpointing.path,
+                                chosen);
     // Checkpoints are there to be restored and resumed from.
     if (format(chosen).export_only()) {
         throw config_error("checkpoint.path: '" + checkpointing.path + "': the " + chosen.name +
@@ -74,29 +90,33 @@ void check_output_paths(const experiment& e, const checkpoint_options& checkpoin
 
 void check_model_exportable(const experiment& e, const model& m, const plugin_registry& plugins)
 {
-    for (const std::string section : {"save", "checkpoint"}) {
-        const YAML::Node keys = e.resolved[section];
-        const std::string path = keys.IsMap() ? keys["path"].as<std::string>() : "";
-        if (path.empty()) continue;
-        const std::string requested = keys["format"].as<std::string>();
-        const format chosen(choose_format(plugins, requested == "auto" ? "" : requested, path, section + ".path"));
+    const checkpoint_options& c = e.checkpoint;
+    const output_file outputs[] = {
+        {"save", e.save.path, e.save.format, e.save.weights_only, e.save.keras_version},
+        {"checkpoint", c.path, c.format, c.save_weights_only, c.keras_version},
+    };
+    for (const output_file& out : outputs) {
+        if (out.path.empty()) continue;
+        const std::string key = std::string(out.section) + ".path";
+        const format chosen(choose_format(plugins, out.format, out.path, key));
         if (!chosen.checks_model()) continue;
         // A template path ({epoch}) names no file yet: the check writes nothing anyway.
         // The trial save is given what the real one will be.
         format_options trial = {{"source", e.source.file_for("model")}};
-        const bool weights_only = keys[section == "save" ? "weights_only" : "save_weights_only"].as<bool>();
-        trial.emplace_back("weights_only", weights_only ? "true" : "false");
-        if (const std::string v = keys["keras_version"].as<std::string>(); v != "auto") trial.emplace_back("keras_version", v);
+        trial.emplace_back("weights_only", out.weights_only ? "true" : "false");
+        if (!out.keras_version.empty()) trial.emplace_back("keras_version", out.keras_version);
         try {
-            chosen.check_savable(path, capture_state(m, nullptr), trial);
+            chosen.check_savable(out.path, capture_state(m, nullptr), trial);
         } catch (const io_error& error) {
-            throw config_error(section + ".path: '" + path + "': the " + chosen.name() +
+            throw config_error(key + ": '" + out.path + "': the " + chosen.name() +
                                " format cannot export this model: " + error.what());
         }
     }
 }
 
 namespace {
+
+std::int64_t net_output_classes(loaded_model& m) { return m.net().output_shape().element_count(); }
 
 // Sparse labels index the model's outputs: one outside [0, classes) is the
 // data's mistake, so it is found before any step, not inside a kernel.
@@ -122,6 +142,12 @@ std::string lower(std::string text)
 std::string labels_file(const data_options& d, const std::string& labels)
 {
     return (boost::filesystem::path(d.path) / labels).string();
+}
+
+// A sample-weight file: relative to data.path, or absolute.
+std::string weights_file(const data_options& d, const std::string& name)
+{
+    return boost::filesystem::path(name).is_absolute() ? name : labels_file(d, name);
 }
 
 }  // namespace
@@ -151,8 +177,38 @@ std::string channels_last_text(const shape& sample)
 
 }  // namespace
 
+namespace {
+
+// The experiment a session runs: its file's, or for a saved model without
+// one, the defaults (the file then says what data it was trained on).
+experiment experiment_for(const session_options& options, const std::string& model_path)
+{
+    if (!options.config_path.empty()) return load_experiment(options.config_path, options.overrides);
+    if (model_path.empty()) throw usage_error("a session needs an experiment file or a saved model");
+    if (!options.overrides.empty()) {
+        throw usage_error("overrides such as '" + options.overrides[0] + "' apply to an experiment; give one with --config");
+    }
+    if (options.load_train_data) {
+        throw usage_error("training a saved model needs an experiment for the data and the fit settings (--config)");
+    }
+    return experiment{};
+}
+
+}  // namespace
+
 session::session(const session_options& options, const std::string& model_path, const rank_connector& connect)
-    : experiment_(load_experiment(options.config_path, options.overrides))
+    : session(options, model_path, nullptr, connect)
+{
+}
+
+session::session(const session_options& options, const checkpoint& saved, const std::string& name)
+    : session(options, name, &saved, {})
+{
+}
+
+session::session(const session_options& options, const std::string& model_path, const checkpoint* in_memory,
+                 const rank_connector& connect)
+    : experiment_(experiment_for(options, model_path))
 {
     if (connect) ranks_ = &connect(experiment_.distributed);
     if (ranks_->size() > 1) {
@@ -163,86 +219,150 @@ session::session(const session_options& options, const std::string& model_path, 
             throw config_error(experiment_.file + ": " + e.what());
         }
     }
-    checkpointing_ = read_checkpoint_options(experiment_);
+    const bool training = options.load_train_data;
+    const bool has_experiment = !options.config_path.empty();
     start_epoch_ = experiment_.initial_epoch;
     seed_ = experiment_.seed;
     plugins_ = std::make_unique<plugin_registry>(plugin_search_order(options.plugin_dirs, experiment_.plugin_search_paths));
     register_layer_plugins(*plugins_);
-    if (options.load_train_data) check_output_paths(experiment_, checkpointing_, *plugins_);  // before the run, not after it
+    if (training) check_output_paths(experiment_, experiment_.checkpoint, *plugins_);  // before the run, not after it
 
     backend_ = make_backend(*plugins_, experiment_.backend, experiment_.threads);
 
-    const data_options& d = experiment_.data;
-    if (options.load_train_data) {
-        train_ = load_idx_dataset(d, d.train_images, d.train_labels, d.train_take, d.kind + " train");
-    }
-    test_ = load_idx_dataset(d, d.test_images, d.test_labels, d.test_take, d.kind + " test");
-
     checkpoint saved_model;
-    if (model_path.empty()) {
-        model_ = build_model(experiment_.model, experiment_.source.file_for("model"), test_.x.dims().without_batch());
-        rng init(derive_seed(experiment_.seed, 0));
-        model_->build(init);
-    } else {
+    if (in_memory != nullptr) {
+        saved_model = *in_memory;
+    } else if (!model_path.empty()) {
         const format file_format = format_for_path(*plugins_, model_path);
         file_format.require_loadable(model_path);
         saved_model = file_format.load(model_path);
-        model_ = build_saved_architecture(saved_model, model_path);
-        // A saved model takes the experiment's samples in its own shape (flattened or not).
-        for (dataset* split : {&train_, &test_}) {
-            const shape sample = split->x.dims().without_batch();
-            if (split->size() > 0 && sample != model_->input_shape() &&
-                sample.element_count() == model_->input_shape().element_count()) {
-                split->x.reshape(model_->input_shape().with_batch(split->size()));
+    }
+    if (!model_path.empty() && !training) {
+        // Evaluated, predicted or summarised as saved: compiled from the file's own settings.
+        loaded_ = load_model(saved_model, model_path, *backend_);
+        const auto made_from = saved_model.metadata.find(checkpoint_keys::experiment);
+        const std::optional<recorded_data> recorded =
+            made_from == saved_model.metadata.end() ? std::nullopt
+                                                    : std::optional<recorded_data>(read_recorded_data(made_from->second, model_path));
+        if (options.load_test_data && !loaded_->compiled()) {
+            // A weights-only checkpoint records the experiment that made it: its loss and metrics evaluate it
+            // (evaluating needs no optimizer, so a plain SGD stands in).
+            if (!recorded || !recorded->loss) loaded_->fitter();  // says why it cannot be evaluated, before any data is read
+            std::vector<metric> metrics;
+            for (const metric_spec& spec : recorded->metrics) {
+                metrics.emplace_back(spec, recorded->loss->kind, net_output_classes(*loaded_));
+            }
+            trainer_ = std::make_unique<trainer>(loaded_->net(), *backend_, loss_function(*recorded->loss),
+                                                 make_optimizer(optimizer_spec{sgd_options{}}), std::move(metrics));
+        }
+        if (!has_experiment && options.load_test_data) {
+            // The data the file was trained on, or the experiment it was made from (an architecture file, a checkpoint).
+            const std::optional<training_state>& state = loaded_->state();
+            if (state && !state->data.empty()) {
+                experiment_.data = read_data_text(state->data, model_path + " (training_state.data)");
+                experiment_.batch_size = state->batch_size;
+            } else if (recorded) {
+                experiment_.data = recorded->data;
+                experiment_.batch_size = recorded->batch_size;
+            } else {
+                throw usage_error(model_path + " does not say which data it was trained on; give an experiment whose "
+                                               "data section to use with --config");
             }
         }
     }
-    for (dataset* split : {&train_, &test_}) add_channel_axis(*split, model_->input_shape());
-    if (model_->input_shape() != test_.x.dims().without_batch()) {
+
+    const data_options& d = experiment_.data;
+    if (training) {
+        train_ = load_idx_dataset(d, d.train_images, d.train_labels, d.train_take, d.kind + " train");
+        if (!d.train_sample_weight.empty()) load_sample_weights(train_, weights_file(d, d.train_sample_weight));
+    }
+    if (options.load_test_data) {
+        test_ = load_idx_dataset(d, d.test_images, d.test_labels, d.test_take, d.kind + " test");
+        if (!d.test_sample_weight.empty()) load_sample_weights(test_, weights_file(d, d.test_sample_weight));
+    }
+
+    if (loaded_) {
+        net_ = &loaded_->net();
+    } else if (model_path.empty()) {
+        model_ = build_model(experiment_.model, experiment_.source.file_for("model"), test_.x.dims().without_batch());
+        rng init(derive_seed(experiment_.seed, 0));
+        model_->build(init);
+        net_ = model_.get();
+    } else {
+        model_ = build_saved_architecture(saved_model, model_path);
+        net_ = model_.get();
+    }
+    if (!model_path.empty()) {
+        // A saved model takes the experiment's samples in its own shape (flattened or not).
+        for (dataset* split : {&train_, &test_}) {
+            const shape sample = split->x.dims().without_batch();
+            if (split->size() > 0 && sample != net_->input_shape() &&
+                sample.element_count() == net_->input_shape().element_count()) {
+                split->x.reshape(net_->input_shape().with_batch(split->size()));
+            }
+        }
+    }
+    for (dataset* split : {&train_, &test_}) add_channel_axis(*split, net_->input_shape());
+    if (options.load_test_data && net_->input_shape() != test_.x.dims().without_batch()) {
         throw model_error((model_path.empty() ? "" : model_path + ": ") + "the model takes inputs of shape " +
-                          model_->input_shape().to_string() + " but " + experiment_.data.path +
+                          net_->input_shape().to_string() + " but " + experiment_.data.path +
                           " holds samples of shape " + test_.x.dims().without_batch().to_string() +
                           (test_.x.dims().rank() > 2 ? "; set data.flatten: true, start the model with Flatten, or take images with a channels axis (input_shape: " +
                                    channels_last_text(test_.x.dims().without_batch()) + ")" : ""));
     }
-    if (options.load_train_data) check_model_exportable(experiment_, *model_, *plugins_);
+    callbacks_ = std::make_unique<callback_set>();
+    if (loaded_) return;  // compiled as the file says
+    if (training) check_model_exportable(experiment_, *model_, *plugins_);
 
     const loss_spec& loss_settings = experiment_.loss;
     const loss_kind loss = loss_settings.kind;
     if (loss == loss_kind::sparse_categorical_crossentropy) {
         const std::int64_t classes = model_->output_shape().element_count();
-        if (options.load_train_data) check_labels(train_, labels_file(d, d.train_labels), classes);
+        if (training) check_labels(train_, labels_file(d, d.train_labels), classes);
         check_labels(test_, labels_file(d, d.test_labels), classes);
     }
-    std::vector<accuracy_metric> metrics;
+    loss_function objective(loss_settings);
+    try {
+        if (training) objective.check_targets_fit(model_->output_shape(), train_.y);
+        if (options.load_test_data) objective.check_targets_fit(model_->output_shape(), test_.y);
+    } catch (const data_error& e) {
+        throw config_error(experiment_.loss_where + ": compile.loss: " + e.what() + " (" + experiment_.data.path + ")");
+    }
+    // The specs were checked when the experiment was read; what is left to
+    // check is whether the data's targets fit each metric (after the loss,
+    // whose refusal names the loss that would fit).
+    std::vector<metric> metrics;
     const YAML::Node metric_nodes = experiment_.resolved["compile"]["metrics"];
     for (std::size_t i = 0; i < experiment_.metrics.size(); ++i) {
-        const std::string& name = experiment_.metrics[i];
+        metrics.emplace_back(experiment_.metrics[i], loss, model_->output_shape().element_count());
         try {
-            metrics.emplace_back(name, parse_accuracy(name, loss, model_->output_shape().element_count()));
-        } catch (const config_error& e) {
+            if (options.load_train_data) metrics.back().check_targets_fit(model_->output_shape(), train_.y);
+            metrics.back().check_targets_fit(model_->output_shape(), test_.y);
+        } catch (const data_error& e) {
             throw config_error(position(experiment_.source.file_for("compile.metrics"), metric_nodes[i]) +
-                               ": compile.metrics: " + e.what());
+                               ": compile.metrics: " + e.what() + " (" + experiment_.data.path + ")");
         }
     }
 
-    loss_function objective(loss_settings);
-    try {
-        if (options.load_train_data) objective.check_targets_fit(model_->output_shape(), train_.y);
-        objective.check_targets_fit(model_->output_shape(), test_.y);
-    } catch (const data_error& e) {
-        throw config_error(position(experiment_.source.file_for("compile.loss"), experiment_.resolved["compile"]["loss"]) +
-                           ": compile.loss: " + e.what() + " (" + experiment_.data.path + ")");
-    }
     trainer_ = std::make_unique<trainer>(*model_, *backend_, objective,
                                          make_optimizer(experiment_.optimizer),
                                          std::move(metrics));
-    if (!model_path.empty()) go_on_from(saved_model, model_path, options.load_train_data);
+    if (!model_path.empty()) go_on_from(saved_model, model_path, training);
     // Built here so a bad callback setting fails before any training.
-    callbacks_ = options.load_train_data
-                     ? make_experiment_callbacks(experiment_,
-                                                 trainer_->steps_per_epoch(train_.size(), experiment_.batch_size))
-                     : std::make_unique<callback_set>();
+    if (training) {
+        callbacks_ = make_experiment_callbacks(experiment_, trainer_->steps_per_epoch(
+                                     training_samples(train_.size(), experiment_.validation_split), experiment_.batch_size));
+    }
+}
+
+trainer& session::fitter()
+{
+    return trainer_ ? *trainer_ : loaded_->fitter();
+}
+
+tensor session::predict(const tensor& x, std::int64_t batch_size)
+{
+    return loaded_ ? loaded_->predict(x, batch_size) : trainer_->predict(x, batch_size);
 }
 
 void session::check_ranks_agree()
@@ -305,6 +425,9 @@ void session::go_on_from(const checkpoint& saved, const std::string& path, bool 
 
 history session::fit(std::ostream& out, const std::vector<callback*>& extra_callbacks)
 {
+    if (!trainer_) {
+        throw usage_error("this session was made to evaluate, predict or summarise (no training data loaded)");
+    }
     fit_options options;
     options.epochs = experiment_.epochs;
     options.batch_size = experiment_.batch_size;
@@ -312,6 +435,8 @@ history session::fit(std::ostream& out, const std::vector<callback*>& extra_call
     options.seed = seed_;
     options.initial_epoch = start_epoch_;
     options.validation = experiment_.validate_on_test ? &test_ : nullptr;
+    options.validation_split = experiment_.validation_split;
+    options.class_weight = experiment_.class_weight;
     options.terminate_on_nan = experiment_.terminate_on_nan;
     options.ranks = ranks_;
     options.distributed = experiment_.distributed;
@@ -323,13 +448,14 @@ history session::fit(std::ostream& out, const std::vector<callback*>& extra_call
     int verbose = experiment_.verbose;
     if (verbose < 0) verbose = ::isatty(STDOUT_FILENO) ? 1 : 2;
     progress_printer progress(shown, verbose, options.epochs,
-                              trainer_->steps_per_epoch(train_.size(), options.batch_size));
+                              trainer_->steps_per_epoch(training_samples(train_.size(), options.validation_split),
+                                                        options.batch_size));
     std::vector<callback*> callbacks = {&progress};
     options.log_learning_rate = callbacks_->logs_learning_rate();
     const std::vector<callback*> configured = is_root() ? callbacks_->list() : callbacks_->list_without_file_writers();
     callbacks.insert(callbacks.end(), configured.begin(), configured.end());
     // Locks the checkpoint directory before resume reads it.
-    if (ranks_->size() > 1 && checkpointing_.enabled() && checkpointing_.every.per == save_frequency::unit::seconds) {
+    if (ranks_->size() > 1 && experiment_.checkpoint.enabled() && experiment_.checkpoint.every.per == save_frequency::unit::seconds) {
         // Each rank's clock would pick another step, and they save together.
         throw config_error(experiment_.file + ": checkpoint.every: a time cannot pace the saves of a "
                            "distributed run, whose ranks save together at the same step; give it in steps or "
@@ -337,10 +463,10 @@ history session::fit(std::ostream& out, const std::vector<callback*>& extra_call
     }
     // Rank 0 locks the directory (and creates it) before the others read it.
     std::unique_ptr<checkpoint_manager> files;
-    if (checkpointing_.enabled() && is_root()) files = std::make_unique<checkpoint_manager>(checkpointing_, *plugins_, shown);
+    if (experiment_.checkpoint.enabled() && is_root()) files = std::make_unique<checkpoint_manager>(experiment_.checkpoint, *plugins_, shown);
     ranks_->barrier();
-    if (checkpointing_.enabled() && !is_root()) {
-        files = std::make_unique<checkpoint_manager>(checkpointing_, *plugins_, shown, false);
+    if (experiment_.checkpoint.enabled() && !is_root()) {
+        files = std::make_unique<checkpoint_manager>(experiment_.checkpoint, *plugins_, shown, false);
     }
     if (files) files->set_ranks(ranks_);
     std::unique_ptr<model_checkpoint> saver;
@@ -363,8 +489,7 @@ history session::fit(std::ostream& out, const std::vector<callback*>& extra_call
     // After the saver, so a step it has just saved is not saved twice.
     // Under mpirun each rank sees a signal at its own step, so none saves on one:
     // the job ends and resumes from the last checkpoint (docs/distributed.md).
-    const bool save_on_signal =
-        experiment_.resolved["fit"]["on_signal"].as<std::string>() == "save_and_exit" && ranks_->size() == 1;
+    const bool save_on_signal = experiment_.save_on_signal && ranks_->size() == 1;
     signal_stop stopper(save_on_signal ? saver.get() : nullptr);
     callbacks.push_back(&stopper);
     callbacks.insert(callbacks.end(), extra_callbacks.begin(), extra_callbacks.end());

@@ -9,7 +9,10 @@
 // architecture, weights and optimizer state come from the file, training
 // goes on from the epoch and seed the file's training_state gives, and the
 // rest of the experiment (data, compile settings, fit, checkpoint,
-// callbacks, save) applies as for any run.
+// callbacks, save) applies as for any run. A saved model that is only
+// evaluated, predicted with or summarised keeps the file's compile
+// settings; without an experiment its data and batch size come from the
+// file's training_state, its backend is the reference one.
 #pragma once
 
 #include "mlrun/backend/backend.hpp"
@@ -19,6 +22,7 @@
 #include "mlrun/data/dataset.hpp"
 #include "mlrun/distributed/communicator.hpp"
 #include "mlrun/model/model.hpp"
+#include "mlrun/model/saved_model.hpp"
 #include "mlrun/plugin/plugin_registry.hpp"
 #include "mlrun/train/resume.hpp"
 #include "mlrun/train/trainer.hpp"
@@ -36,10 +40,11 @@ namespace mlrun {
 struct checkpoint;
 
 struct session_options {
-    std::string config_path;
+    std::string config_path;  // "": none, for a saved model's evaluate, predict and summary
     std::vector<std::string> overrides;
     std::vector<boost::filesystem::path> plugin_dirs;  // from --plugin-dir, searched first
-    bool load_train_data = true;
+    bool load_train_data = true;  // training: also checks the output paths and builds the callbacks
+    bool load_test_data = true;   // false for predict and a saved model's summary
 };
 
 // Gives the communicator the experiment's `distributed` section asks for;
@@ -49,16 +54,26 @@ using rank_connector = std::function<communicator&(const distributed_options&)>;
 class session {
 public:
     // `model_path`: a saved model to start from instead of the experiment's
-    // model (train --model); "" builds the experiment's.
+    // model (train --model), or to evaluate, predict with or summarise as
+    // saved (without training data); "" builds the experiment's.
     // `connect` (training commands): the processes to train with; unset: one.
     explicit session(const session_options& options, const std::string& model_path = "",
                      const rank_connector& connect = {});
+    // A saved model already in memory (an architecture file joined with
+    // weights from another), used as saved; `name` names it in messages.
+    session(const session_options& options, const checkpoint& saved, const std::string& name);
 
     experiment& config() { return experiment_; }
     plugin_registry& plugins() { return *plugins_; }
     backend& compute() { return *backend_; }
-    model& net() { return *model_; }
-    trainer& fitter() { return *trainer_; }
+    model& net() { return *net_; }
+    // The compiled trainer. For a saved model used as saved, the file's
+    // compile settings; model_error saying why when the file has none.
+    trainer& fitter();
+    // Model outputs for every sample of x, in batches; needs no compile settings.
+    tensor predict(const tensor& x, std::int64_t batch_size);
+    // The saved model used as saved (its training_state, metadata); null otherwise.
+    loaded_model* saved_model() { return loaded_.get(); }
     // The callbacks of the experiment's `callbacks` section (none when the
     // session was made without training data).
     callback_set& callbacks() { return *callbacks_; }
@@ -82,11 +97,14 @@ public:
     int start_epoch() const { return start_epoch_; }
     std::uint64_t seed() const { return seed_; }
     // The experiment's checkpoint section.
-    const checkpoint_options& checkpointing() const { return checkpointing_; }
+    const checkpoint_options& checkpointing() const { return experiment_.checkpoint; }
     // Starting from a saved model of another optimizer class: says so; else "".
     const std::string& optimizer_note() const { return optimizer_note_; }
 
 private:
+    session(const session_options& options, const std::string& model_path, const checkpoint* in_memory,
+            const rank_connector& connect);
+
     experiment experiment_;
     local_communicator local_ranks_;
     communicator* ranks_ = &local_ranks_;
@@ -101,6 +119,8 @@ private:
     dataset test_;
     std::unique_ptr<model> model_;
     std::unique_ptr<trainer> trainer_;
+    std::unique_ptr<loaded_model> loaded_;  // a saved model used as saved: owns the model and trainer instead
+    model* net_ = nullptr;
     std::unique_ptr<callback_set> callbacks_;
     // Loads the saved model's weights into the model built from it (and
     // its optimizer state when compile.optimizer is of the file's class),
@@ -108,7 +128,6 @@ private:
     // must lie beyond the epochs it has done (config_error otherwise).
     void go_on_from(const checkpoint& saved, const std::string& path, bool training);
 
-    checkpoint_options checkpointing_;
     std::optional<resume_mode> resume_;
     int start_epoch_ = 0;
     std::uint64_t seed_ = 0;

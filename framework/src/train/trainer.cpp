@@ -11,6 +11,8 @@
 #include <ostream>
 #include <string>
 #include <numeric>
+#include <sstream>
+#include <algorithm>
 
 namespace mlrun {
 namespace {
@@ -67,12 +69,125 @@ std::pair<std::int64_t, std::int64_t> share_of(std::int64_t count, int rank, int
     return {count * rank / ranks, count * (rank + 1) / ranks};
 }
 
+// The class index of sample `row`: its label, or the argmax of its one-hot
+// (or probability) row; a single probability column is class 0 or 1.
+std::int32_t class_of(const tensor& y, std::int64_t row)
+{
+    if (y.type() == dtype::int32) return y.data<std::int32_t>()[row];
+    const std::int64_t width = y.size() / std::max<std::int64_t>(y.dims()[0], 1);
+    const float* values = y.f32() + row * width;
+    if (width == 1) return values[0] > 0.5f ? 1 : 0;
+    return static_cast<std::int32_t>(std::max_element(values, values + width) - values);
+}
+
 const char* const non_finite_go_on_note = "; fit.terminate_on_nan is false, so training goes on (warned once)\n";
+
+std::string number_text(double v)
+{
+    std::ostringstream out;
+    out << v;
+    return out.str();
+}
+
+void check_sample_weights(const dataset& data)
+{
+    if (!data.has_sample_weight()) return;
+    const tensor& w = data.sample_weight;
+    if (w.type() != dtype::float32 || w.dims().rank() != 1 || w.dims()[0] != data.size()) {
+        throw data_error(data.name + ": sample_weight must hold one float per sample, shape (" +
+                         std::to_string(data.size()) + ",), found shape " + w.dims().to_string());
+    }
+    for (std::int64_t i = 0; i < w.size(); ++i) {
+        if (!(std::isfinite(w.f32()[i]) && w.f32()[i] >= 0.0f)) {
+            throw data_error(data.name + ": sample_weight[" + std::to_string(i) +
+                             "]: expected a finite weight >= 0, found " + number_text(w.f32()[i]));
+        }
+    }
+}
+
+// Everything fit() can refuse is refused here, before the first step.
+void check_fit_options(const fit_options& options, const dataset& train, const shape& output, loss_kind loss)
+{
+    if (options.batch_size < 1) throw config_error("fit.batch_size must be at least 1");
+    if (train.size() == 0) throw data_error(train.name + ": no samples to train on");
+    if (train.y.dims()[0] != train.size()) {
+        throw data_error(train.name + ": " + std::to_string(train.size()) + " inputs but " +
+                         std::to_string(train.y.dims()[0]) + " targets");
+    }
+    check_sample_weights(train);
+    if (options.validation != nullptr) check_sample_weights(*options.validation);
+    const double split = options.validation_split;
+    if (!(split >= 0.0 && split < 1.0)) {
+        throw config_error("fit.validation_split: expected a fraction in [0, 1), found " + number_text(split));
+    }
+    if (split > 0.0) {
+        if (options.validation != nullptr) {
+            throw config_error("fit.validation_split: validation data is given as well; give one of them");
+        }
+        const std::int64_t kept = training_samples(train.size(), split);
+        if (kept < 1 || kept == train.size()) {
+            throw config_error("fit.validation_split: " + number_text(split) + " of " + std::to_string(train.size()) +
+                               " samples leaves " + std::to_string(kept) + " to train on and " +
+                               std::to_string(train.size() - kept) + " to validate; each needs at least one");
+        }
+    }
+    if (options.class_weight.empty()) return;
+    if (train.has_sample_weight()) {
+        throw config_error("fit.class_weight: the data has sample weights as well; give one of them");
+    }
+    if (loss == loss_kind::mean_squared_error) {
+        throw config_error("fit.class_weight: the loss mean_squared_error has no classes");
+    }
+    const std::int64_t width = output.element_count();
+    const std::int64_t classes = width == 1 ? 2 : width;
+    for (const auto& [id, weight] : options.class_weight) {
+        if (id < 0 || id >= classes) {
+            throw config_error("fit.class_weight: class " + std::to_string(id) + " is not a class of the model's " +
+                               std::to_string(classes) + " (expected 0 to " + std::to_string(classes - 1) + ")");
+        }
+        if (!(std::isfinite(weight) && weight >= 0.0f)) {
+            throw config_error("fit.class_weight[" + std::to_string(id) + "]: expected a finite weight >= 0, found " +
+                               number_text(weight));
+        }
+    }
+}
+
+dataset tail_rows(const dataset& data, std::int64_t begin, std::int64_t end, const std::string& name)
+{
+    std::vector<std::int64_t> order(static_cast<std::size_t>(data.size()));
+    std::iota(order.begin(), order.end(), 0);
+    const auto rows = [&](const tensor& t) {
+        tensor part(t.type(), {});
+        part.reshape_batch(t.dims(), end - begin);
+        std::vector<std::int64_t> shifted(order.begin() + begin, order.begin() + end);
+        copy_rows(t, part, shifted, 0, end - begin);
+        return part;
+    };
+    dataset part;
+    part.name = name;
+    part.x = rows(data.x);
+    part.y = rows(data.y);
+    if (data.has_sample_weight()) part.sample_weight = rows(data.sample_weight);
+    return part;
+}
+
+// The first floor(n (1 - split)) samples train, the rest validate (Keras's split).
+std::pair<dataset, dataset> split_tail(const dataset& data, double split)
+{
+    const std::int64_t kept = training_samples(data.size(), split);
+    return {tail_rows(data, 0, kept, data.name), tail_rows(data, kept, data.size(), data.name + " (validation_split)")};
+}
 
 }  // namespace
 
+std::int64_t training_samples(std::int64_t samples, double validation_split)
+{
+    if (!(validation_split > 0.0)) return samples;
+    return static_cast<std::int64_t>(std::floor(static_cast<double>(samples) * (1.0 - validation_split)));
+}
+
 trainer::trainer(model& m, backend& be, loss_function loss, std::unique_ptr<optimizer> opt,
-                 std::vector<accuracy_metric> metrics)
+                 std::vector<metric> metrics)
     : model_(m), backend_(be), loss_(loss), optimizer_(std::move(opt)), metrics_(std::move(metrics))
 {
     loss_.attach(model_);
@@ -98,7 +213,7 @@ std::int64_t trainer::steps_per_epoch(std::int64_t samples, std::int64_t batch_s
 }
 
 void trainer::gather(const dataset& data, const std::vector<std::int64_t>& order, std::int64_t begin,
-                     std::int64_t end)
+                     std::int64_t end, const std::map<std::int32_t, float>& class_weight)
 {
     const std::int64_t count = end - begin;
     if (batch_x_.type() != data.x.type()) batch_x_ = tensor(data.x.type(), {});
@@ -107,48 +222,79 @@ void trainer::gather(const dataset& data, const std::vector<std::int64_t>& order
     batch_y_.reshape_batch(data.y.dims(), count);
     copy_rows(data.x, batch_x_, order, begin, end);
     copy_rows(data.y, batch_y_, order, begin, end);
+    batch_weights_.clear();
+    if (!data.has_sample_weight() && class_weight.empty()) return;
+    batch_weights_.assign(static_cast<std::size_t>(count), 1.0f);
+    for (std::int64_t i = begin; i < end; ++i) {
+        const std::int64_t row = order.empty() ? i : order[static_cast<std::size_t>(i)];
+        float& w = batch_weights_[static_cast<std::size_t>(i - begin)];
+        if (data.has_sample_weight()) w = data.sample_weight.f32()[row];
+        if (!class_weight.empty()) {
+            const auto found = class_weight.find(class_of(data.y, row));
+            if (found != class_weight.end()) w *= found->second;
+        }
+    }
+}
+
+double trainer::batch_loss(const tensor& prediction, bool gradient)
+{
+    const float* weights = batch_weights_.empty() ? nullptr : batch_weights_.data();
+    const double data_loss = loss_.compute(backend_, model_, prediction, batch_y_, gradient, weights);
+    return data_loss + model_.regularization_loss() * static_cast<double>(prediction.dims()[0]);
 }
 
 double trainer::train_step(std::uint64_t step_seed)
 {
     const tensor& prediction = model_.forward(backend_, batch_x_, true, step_seed);
-    const double batch_loss = loss_.compute(backend_, model_, prediction, batch_y_, true);
-    epoch_loss_sum_ += batch_loss;
-    for (accuracy_metric& m : metrics_) m.update(backend_, prediction, batch_y_);
+    const double loss = batch_loss(prediction, true);
+    epoch_loss_sum_ += loss;
+    for (metric& m : metrics_) m.update(backend_, prediction, batch_y_);
     model_.backward(backend_);
+    model_.add_regularization_gradients();
     optimizer_->step(backend_);
-    return batch_loss;
+    model_.apply_constraints();
+    return loss;
 }
 
 double trainer::distributed_step(std::uint64_t step_seed, std::int64_t local, std::int64_t global)
 {
     const auto started = std::chrono::steady_clock::now();
-    // The loss sum and each metric's (correct, total) of this rank's share,
-    // summed over ranks in one call after the gradients.
-    std::vector<double> sums(1 + 2 * metrics_.size(), 0.0);
+    // The loss sum and each metric's running state (sums and counts) of
+    // this rank's share, summed over ranks in one call after the gradients.
+    std::vector<std::vector<double>> before;
+    std::size_t state_size = 1;
+    for (const metric& m : metrics_) {
+        before.push_back(m.state());
+        state_size += m.state().size();
+    }
+    std::vector<double> sums(state_size, 0.0);
     buckets_->begin_step(static_cast<float>(local) / static_cast<float>(global));
-    std::vector<std::pair<std::int64_t, std::int64_t>> before;
-    for (const accuracy_metric& m : metrics_) before.push_back(m.counts());
     if (local > 0) {
         const tensor& prediction = model_.forward(backend_, batch_x_, true, step_seed);
-        sums[0] = loss_.compute(backend_, model_, prediction, batch_y_, true);
-        for (accuracy_metric& m : metrics_) m.update(backend_, prediction, batch_y_);
+        sums[0] = batch_loss(prediction, true);
+        for (metric& m : metrics_) m.update(backend_, prediction, batch_y_);
         model_.backward(backend_, [this](std::size_t node) { buckets_->node_done(node); });
     }
     buckets_->finish();
+    std::size_t at = 1;
     for (std::size_t i = 0; i < metrics_.size(); ++i) {
-        const auto now = metrics_[i].counts();
-        sums[1 + 2 * i] = static_cast<double>(now.first - before[i].first);
-        sums[2 + 2 * i] = static_cast<double>(now.second - before[i].second);
+        const std::vector<double>& now = metrics_[i].state();
+        for (std::size_t k = 0; k < now.size(); ++k) sums[at + k] = now[k] - before[i][k];
+        at += now.size();
     }
     ranks_->sum(sums.data(), sums.size());
-    // Counts stay exact in doubles up to 2^53 samples.
+    at = 1;
     for (std::size_t i = 0; i < metrics_.size(); ++i) {
-        metrics_[i].set_counts({before[i].first + static_cast<std::int64_t>(sums[1 + 2 * i]),
-                                before[i].second + static_cast<std::int64_t>(sums[2 + 2 * i])});
+        std::vector<double> state = before[i];
+        for (std::size_t k = 0; k < state.size(); ++k) state[k] += sums[at + k];
+        at += state.size();
+        metrics_[i].set_state(state);
     }
     epoch_loss_sum_ += sums[0];
+    // On the averaged gradient, the same on every rank.
+    model_.add_regularization_gradients();
     optimizer_->step(backend_);
+    model_.apply_constraints();
     reduction_timing& t = buckets_->timing();
     ++t.steps;
     t.step_seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
@@ -166,14 +312,17 @@ void trainer::check_weights_agree(int epoch)
                             "is the usual cause)");
 }
 
-history trainer::fit(const dataset& train, const fit_options& options, const std::vector<callback*>& callbacks)
+history trainer::fit(const dataset& all_train, const fit_options& all_options, const std::vector<callback*>& callbacks)
 {
-    if (options.batch_size < 1) throw config_error("fit.batch_size must be at least 1");
-    if (train.size() == 0) throw data_error(train.name + ": no samples to train on");
-    if (train.y.dims()[0] != train.size()) {
-        throw data_error(train.name + ": " + std::to_string(train.size()) + " inputs but " +
-                         std::to_string(train.y.dims()[0]) + " targets");
+    check_fit_options(all_options, all_train, model_.output_shape(), loss_.kind());
+    // Keras's validation_split: the tail validates, before any shuffling.
+    std::optional<std::pair<dataset, dataset>> split;
+    fit_options options = all_options;
+    if (options.validation_split > 0.0) {
+        split = split_tail(all_train, options.validation_split);
+        options.validation = &split->second;
     }
+    const dataset& train = split ? split->first : all_train;
     stop_requested_ = false;
     abort_requested_ = false;
     const bool parallel = options.ranks != nullptr && options.ranks->size() > 1;
@@ -210,7 +359,7 @@ history trainer::fit(const dataset& train, const fit_options& options, const std
         for (callback* c : callbacks) c->on_epoch_begin(*this, epoch);
         if (options.shuffle) shuffle_order(order, shuffler);
         epoch_loss_sum_ = 0.0;
-        for (accuracy_metric& m : metrics_) m.reset();
+        for (metric& m : metrics_) m.reset();
         logs.values.clear();  // the last epoch's validation results do not belong to this one
         std::int64_t first_step = 0;
         if (options.resume_at && epoch == options.resume_at->epoch) {
@@ -219,11 +368,11 @@ history trainer::fit(const dataset& train, const fit_options& options, const std
             first_step = std::min(at.steps_done, steps);
             epoch_loss_sum_ = at.loss_sum;
             for (std::size_t i = 0; i < metrics_.size() && i < at.metric_counts.size(); ++i) {
-                metrics_[i].set_counts(at.metric_counts[i]);
+                metrics_[i].set_state(at.metric_counts[i]);
             }
             if (first_step > 0) {
                 logs.set("loss", epoch_loss_sum_ / static_cast<double>(std::min(first_step * options.batch_size, samples)));
-                for (const accuracy_metric& m : metrics_) logs.set(m.name(), m.result());
+                for (const metric& m : metrics_) logs.set(m.name(), m.result());
             }
         }
         steps_done_ = first_step;
@@ -236,10 +385,10 @@ history trainer::fit(const dataset& train, const fit_options& options, const std
             double batch_loss = 0.0;
             if (parallel) {
                 const auto [first, last] = share_of(end - begin, rank, rank_count);
-                gather(train, order, begin + first, begin + last);
+                gather(train, order, begin + first, begin + last, options.class_weight);
                 batch_loss = distributed_step(step_seed, last - first, end - begin);
             } else {
-                gather(train, order, begin, end);
+                gather(train, order, begin, end, options.class_weight);
                 batch_loss = train_step(step_seed);
             }
             if (!std::isfinite(batch_loss) && !warned_non_finite) {
@@ -250,7 +399,7 @@ history trainer::fit(const dataset& train, const fit_options& options, const std
             }
             steps_done_ = step + 1;
             logs.set("loss", epoch_loss_sum_ / static_cast<double>(end));
-            for (const accuracy_metric& m : metrics_) logs.set(m.name(), m.result());
+            for (const metric& m : metrics_) logs.set(m.name(), m.result());
             for (callback* c : callbacks) c->on_batch_end(*this, step, logs);
             if (stop_requested_) break;
         }
@@ -280,7 +429,7 @@ training_state trainer::position() const
     p.epoch = epoch_;
     p.steps_done = steps_done_;
     p.loss_sum = epoch_loss_sum_;
-    for (const accuracy_metric& m : metrics_) p.metric_counts.push_back(m.counts());
+    for (const metric& m : metrics_) p.metric_counts.push_back(m.state());
     return p;
 }
 
@@ -289,18 +438,18 @@ metric_logs trainer::evaluate(const dataset& data, std::int64_t batch_size)
     if (data.size() == 0) throw data_error(data.name + ": no samples to evaluate");
     const std::vector<std::int64_t> in_order;  // empty: rows are taken as they are
     double loss_sum = 0.0;
-    std::vector<accuracy_metric> metrics = metrics_;
-    for (accuracy_metric& m : metrics) m.reset();
+    std::vector<metric> metrics = metrics_;
+    for (metric& m : metrics) m.reset();
     for (std::int64_t begin = 0; begin < data.size(); begin += batch_size) {
         const std::int64_t end = std::min(begin + batch_size, data.size());
-        gather(data, in_order, begin, end);
+        gather(data, in_order, begin, end, {});
         const tensor& prediction = model_.forward(backend_, batch_x_, false, 0);
-        loss_sum += loss_.compute(backend_, model_, prediction, batch_y_, false);
-        for (accuracy_metric& m : metrics) m.update(backend_, prediction, batch_y_);
+        loss_sum += batch_loss(prediction, false);
+        for (metric& m : metrics) m.update(backend_, prediction, batch_y_);
     }
     metric_logs logs;
     logs.set("loss", loss_sum / static_cast<double>(data.size()));
-    for (const accuracy_metric& m : metrics) logs.set(m.name(), m.result());
+    for (const metric& m : metrics) logs.set(m.name(), m.result());
     return logs;
 }
 

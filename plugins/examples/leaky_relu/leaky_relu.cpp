@@ -1,4 +1,4 @@
-// A layer plugin: LeakyReLU, y = x for x > 0 and alpha * x otherwise
+// A layer plugin: LeakyRectifier, y = x for x > 0 and alpha * x otherwise
 // (Keras's default alpha is 0.3). It has no parameters.
 #include <mlrun/abi/mlrun_layer.h>
 #include <mlrun/plugin/plugin_author.hpp>
@@ -56,7 +56,7 @@ int32_t parameter_count(mlrun_layer*) { return 0; }
 
 mlrun_status parameter_info(mlrun_layer* l, int32_t, const char**, int64_t*, int32_t*, const char**)
 {
-    self_of(l)->error = "LeakyReLU has no parameters";
+    self_of(l)->error = "LeakyRectifier has no parameters";
     return MLRUN_STATUS_INVALID_ARGUMENT;
 }
 
@@ -80,7 +80,7 @@ mlrun_status backward(mlrun_layer* l, int64_t batch, const float* x, const float
 
 const mlrun_layer_table table = {
     sizeof(mlrun_layer_table),
-    "LeakyReLU",
+    "LeakyRectifier",
     "leaky rectifier: x if x > 0 else alpha * x",
     keys,
     sizeof keys / sizeof keys[0],
@@ -92,11 +92,13 @@ const mlrun_layer_table table = {
     parameter_info,
     forward,
     backward,
+    "LeakyRectifier",  // its Keras form: saved in .h5 files under this class, alpha as is
+    nullptr,
 };
 
 const mlrun_plugin_descriptor descriptor = {
     sizeof(mlrun_plugin_descriptor), MLRUN_ABI_MAJOR, MLRUN_ABI_MINOR, MLRUN_PLUGIN_LAYER,
-    "leaky_relu", "1.0.0", "example: the LeakyReLU layer", &table,
+    "leaky_relu", "1.0.0", "example: the LeakyRectifier layer", &table,
 };
 
 const mlrun_plugin_descriptor* entry(const mlrun_host_info* host)
@@ -107,4 +109,4 @@ const mlrun_plugin_descriptor* entry(const mlrun_host_info* host)
 }  // namespace
 
 MLRUN_PLUGIN_EXPORT(entry)
-MLRUN_LAYER_FACTS("leaky_relu", "1.0.0", "example: the LeakyReLU layer", "LeakyReLU")
+MLRUN_LAYER_FACTS("leaky_relu", "1.0.0", "example: the LeakyRectifier layer", "LeakyRectifier")

@@ -6,7 +6,7 @@
 
 #include "mlrun/backend/backend.hpp"
 #include "mlrun/losses/loss.hpp"
-#include "mlrun/metrics/accuracy.hpp"
+#include "mlrun/metrics/metric.hpp"
 #include "mlrun/train/trainer.hpp"
 #include "optim/optimizer_yaml.hpp"
 
@@ -50,7 +50,7 @@ dataset synthetic(std::int64_t samples)
 std::unique_ptr<trainer> compile(model& m, backend& be, const std::string& optimizer)
 {
     const loss_kind loss = parse_loss("sparse_categorical_crossentropy");
-    std::vector<accuracy_metric> metrics{{"accuracy", parse_accuracy("accuracy", loss, 4)}};
+    std::vector<metric> metrics{{"accuracy", loss, 4}};
     return std::make_unique<trainer>(m, be, loss_function(loss), make_optimizer(YAML::Load(optimizer), "<test>"),
                                      std::move(metrics));
 }

@@ -254,29 +254,32 @@ BOOST_AUTO_TEST_CASE(configs_that_are_not_json_or_name_what_mlrun_cannot_build)
     expect_failure<model_error>([&] { load_model(subclassed, s.plugins, be); }, subclassed,
                                 {"model class 'MyModel'", "Sequential and functional"});
 
-    // Settings mlrun would compute differently are refused, not dropped.
+    // Settings mlrun would compute differently are refused, not dropped: a
+    // regularizer class it does not have (L1, L2 and L1L2 it reads).
     const std::string regularized = s.dir.path("regularized.h5");
     fs::copy_file(s.path, regularized);
     edit_file(regularized, [](hid_t f) {
         std::string config = read_model_config(f);
         replace_all(config, "\"kernel_regularizer\": null",
-                    "\"kernel_regularizer\": {\"class_name\": \"L2\", \"config\": {\"l2\": 0.01}}");
+                    "\"kernel_regularizer\": {\"class_name\": \"OrthogonalRegularizer\", \"config\": {\"factor\": 0.01}}");
         set_string_attribute(f, "/", "model_config", config);
     });
     expect_failure<model_error>([&] { load_model(regularized, s.plugins, be); }, regularized,
-                                {"kernel_regularizer", "does not support regularizers"});
+                                {"kernel_regularizer", "is not one mlrun has (L1, L2, L1L2)"});
 
     // An optimizer mlrun lacks: the model predicts, and says why it cannot train.
-    const std::string nadam = s.dir.path("nadam.h5");
-    fs::copy_file(s.path, nadam);
-    edit_file(nadam, [](hid_t f) {
+    const std::string ftrl = s.dir.path("ftrl.h5");
+    fs::copy_file(s.path, ftrl);
+    edit_file(ftrl, [](hid_t f) {
         set_string_attribute(f, "/", "training_config",
                              "{\"loss\": \"categorical_crossentropy\", \"metrics\": [\"accuracy\"], \"loss_weights\": null, "
-                             "\"optimizer_config\": {\"class_name\": \"Nadam\", \"config\": {\"learning_rate\": 0.002}}}");
+                             "\"optimizer_config\": {\"class_name\": \"Ftrl\", \"config\": {\"learning_rate\": 0.002}}}");
     });
-    std::unique_ptr<loaded_model> lm = load_model(nadam, s.plugins, be);
+    std::unique_ptr<loaded_model> lm = load_model(ftrl, s.plugins, be);
     BOOST_CHECK(!lm->compiled());
-    expect_failure<model_error>([&] { lm->fitter(); }, nadam, {"optimizer 'Nadam' is not one mlrun has (Adam, AdamW, SGD, RMSprop)"});
+    expect_failure<model_error>([&] { lm->fitter(); }, ftrl,
+                                {"optimizer 'Ftrl' is not one mlrun has (Adam, AdamW, SGD, RMSprop, Nadam, Adagrad, "
+                                 "Adadelta, Adamax)"});
 }
 
 // A model_config whose layer claims an absurd size is refused, naming the

@@ -94,14 +94,14 @@ BOOST_AUTO_TEST_CASE(an_onnx_file_is_never_loaded_as_a_model_or_weights)
 
 BOOST_AUTO_TEST_CASE(a_layer_onnx_cannot_express_is_refused_before_training)
 {
-    mnist_run run("  - Dense: {units: 16, input_shape: [784]}\n  - {LeakyReLU: {alpha: 0.1}, name: leaky}\n");
+    mnist_run run("  - Dense: {units: 16, input_shape: [784]}\n  - {LeakyRectifier: {alpha: 0.1}, name: leaky}\n");
     const std::string plugins = "--plugin-dir '" + leaky_relu_plugins() + "' ";
     BOOST_TEST_REQUIRE(run_mlrun(plugins + "'" + run.config + "'").exit_code == 0, "the model trains as such");
     const auto r = run_mlrun(plugins + "'" + run.config + "' save.path=" + run.path("m.onnx"));
     BOOST_TEST(r.exit_code == 3, r.output);
     BOOST_TEST(contains(r.output, "save.path: '" + run.path("m.onnx") + "': the onnx format cannot export this model"),
                r.output);
-    BOOST_TEST(contains(r.output, "layer 'leaky' (LeakyReLU): no ONNX mapping for the class LeakyReLU"), r.output);
+    BOOST_TEST(contains(r.output, "layer 'leaky' (LeakyRectifier): no ONNX mapping for the class LeakyRectifier"), r.output);
     BOOST_TEST(!contains(r.output, "Test ("), "refused before training: " << r.output);
     BOOST_TEST(!boost::filesystem::exists(run.path("m.onnx")));
 }

@@ -173,10 +173,10 @@ BOOST_AUTO_TEST_CASE(a_class_without_mapping_is_refused_by_name)
 {
     of::staged_export staged = testing::staged_model("[{Dense: {units: 3, input_shape: [4], name: d}}]");
     for (auto& [key, value] : staged.metadata) {
-        if (key == "model_config") value = "- Dense: {name: d, units: 3, input_shape: [4]}\n- LeakyReLU: {name: lrelu, alpha: 0.2}\n";
+        if (key == "model_config") value = "- Dense: {name: d, units: 3, input_shape: [4]}\n- LeakyRectifier: {name: lrelu, alpha: 0.2}\n";
     }
     const std::string message = export_error(staged);
-    BOOST_TEST(contains(message, "layer 'lrelu' (LeakyReLU): no ONNX mapping for the class LeakyReLU"), message);
+    BOOST_TEST(contains(message, "layer 'lrelu' (LeakyRectifier): no ONNX mapping for the class LeakyRectifier"), message);
     BOOST_TEST(contains(message, "exportable: Input, Activation, Add, BatchNormalization"), message);
 }
 

@@ -171,13 +171,13 @@ BOOST_AUTO_TEST_CASE(a_layer_tfjs_lacks_is_refused_before_training)
     const std::string plugins = testing::binary_dir() + "/tests/onnx_layer_plugins";
     const std::string config = dir.write(
         "exp.yaml", "mlrun: 1\nseed: 3\ndata: {dataset: mnist, train: {take: 64}, test: {take: 32}, flatten: true}\n"
-                    "model:\n  - Dense: {units: 8, input_shape: [784]}\n  - LeakyReLU: {alpha: 0.1}\n"
+                    "model:\n  - Dense: {units: 8, input_shape: [784]}\n  - LeakyRectifier: {alpha: 0.1}\n"
                     "  - Dense: {units: 10, activation: softmax}\n"
                     "compile: {optimizer: adam, loss: sparse_categorical_crossentropy}\nfit: {epochs: 1, verbose: 0}\n");
     const auto run = run_mlrun("--plugin-dir '" + plugins + "' '" + config + "' data.path=data/mnist save.path='" +
                                (root(dir) / "web").string() + "/'");
     BOOST_TEST(run.exit_code == 3, run.output);
-    BOOST_TEST(contains(run.output, "LeakyReLU"), run.output);
+    BOOST_TEST(contains(run.output, "LeakyRectifier"), run.output);
     BOOST_TEST(!contains(run.output, "Epoch 1/1"), run.output);
     BOOST_TEST(!fs::exists(root(dir) / "web"));
 }

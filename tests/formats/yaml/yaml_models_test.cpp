@@ -65,6 +65,29 @@ const char* const every_sequence_class = R"(
 - Dense: {units: 3, activation: softmax, name: out}
 )";
 
+// The reshaping layers and the activation layers with settings, on images.
+const char* const every_shaping_class = R"(
+- Input: {shape: [4, 6, 2], name: image}
+- Reshape: {target_shape: [6, -1, 2], name: turned}
+- Permute: {dims: [2, 1, 3], name: swapped}
+- ZeroPadding2D: {padding: [[1, 0], [2, 1]], name: padded}
+- Cropping2D: {cropping: [1, 2], name: cropped}
+- UpSampling2D: {size: [2, 1], interpolation: bilinear, name: up}
+- SpatialDropout2D: {rate: 0.3, name: channels_dropped}
+- ELU: {alpha: 0.5, name: elu}
+- ReLU: {max_value: 6, negative_slope: 0.1, threshold: 0.2, name: relu}
+- PReLU: {alpha_initializer: ones, shared_axes: [1, 2], name: prelu}
+- Reshape: {target_shape: [-1], name: flat}
+- Dense: {units: 3, activation: log_softmax, name: out}
+)";
+
+// Embedding takes whole numbers in [0, input_dim).
+const char* const embedded = R"(
+- Embedding: {input_dim: 7, output_dim: 3, embeddings_initializer: he_uniform, input_shape: [5], name: words}
+- Flatten: {name: flat}
+- Dense: {units: 3, activation: softmax, name: out}
+)";
+
 const char* const sequential = R"(
 - Dense: {units: 5, activation: sigmoid, input_shape: [12]}
 - Dropout: {rate: 0.5}
@@ -103,7 +126,8 @@ void same_bytes(const checkpoint& a, const checkpoint& b)
     }
 }
 
-void round_trip(const char* layers, std::unique_ptr<optimizer> (*make)(), const std::string& loss)
+// indices_below > 0: inputs are whole numbers in [0, indices_below).
+void round_trip(const char* layers, std::unique_ptr<optimizer> (*make)(), const std::string& loss, int indices_below = 0)
 {
     const plugin_registry plugins({plugin_dir()});
     std::unique_ptr<model> original = testing::model_from_yaml(layers, 5);
@@ -141,7 +165,10 @@ void round_trip(const char* layers, std::unique_ptr<optimizer> (*make)(), const 
     same_bytes(before, after);
     // Same predictions, bit for bit (inference: dropout off, BN moving stats).
     rng gen(3);
-    const tensor x = testing::random_tensor(original->input_shape().with_batch(7), gen);
+    tensor x = testing::random_tensor(original->input_shape().with_batch(7), gen);
+    for (std::int64_t i = 0; indices_below > 0 && i < x.size(); ++i) {
+        x.f32()[i] = static_cast<float>(gen.below(static_cast<std::uint64_t>(indices_below)));
+    }
     const tensor& expected = original->forward(be, x, false, 0);
     const tensor got = loaded->predict(x, 7);
     BOOST_REQUIRE(got.byte_size() == expected.byte_size());
@@ -156,7 +183,7 @@ BOOST_AUTO_TEST_CASE(the_graph_covers_every_built_in_layer_class)
 {
     // Adding a layer class without adding it here fails this test.
     std::set<std::string> used;
-    for (const char* graph : {every_class, every_image_class, every_sequence_class}) {
+    for (const char* graph : {every_class, every_image_class, every_sequence_class, every_shaping_class, embedded}) {
         for (const YAML::Node& item : YAML::Load(graph)) {
             for (const auto& kv : item) {
                 if (kv.first.Scalar() != "inputs") used.insert(kv.first.Scalar());
@@ -178,6 +205,14 @@ BOOST_AUTO_TEST_CASE(graphs_of_every_convolutional_class_with_rmsprop)
                "sparse_categorical_crossentropy");
     round_trip(every_sequence_class, [] { return std::unique_ptr<optimizer>(new rmsprop_optimizer(rmsprop_options{})); },
                "sparse_categorical_crossentropy");
+}
+
+BOOST_AUTO_TEST_CASE(the_reshaping_and_activation_classes_and_embedding_with_adam)
+{
+    round_trip(every_shaping_class, [] { return std::unique_ptr<optimizer>(new adam_optimizer(adam_options{})); },
+               "categorical_crossentropy");
+    round_trip(embedded, [] { return std::unique_ptr<optimizer>(new adam_optimizer(adam_options{})); },
+               "sparse_categorical_crossentropy", 7);
 }
 
 BOOST_AUTO_TEST_CASE(a_sequential_model_with_sgd_momentum)

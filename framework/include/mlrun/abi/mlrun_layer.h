@@ -10,6 +10,12 @@
  * then destroy(). The host owns every buffer it passes; the layer keeps no
  * pointer past a call. Parameters are declared by the layer and stored by
  * the host (so checkpoints save them like any other weight).
+ *
+ * The Keras form (keras_class_name, keras_config_keys) lets a model holding
+ * the layer be saved as a Keras file (.h5) and loaded back: the file names
+ * the layer by keras_class_name, and its config holds each key of `keys`
+ * under its Keras name. A table whose struct_size ends before these fields
+ * (a plugin built before they existed) has no Keras form.
  */
 #ifndef MLRUN_ABI_MLRUN_LAYER_H
 #define MLRUN_ABI_MLRUN_LAYER_H
@@ -35,7 +41,7 @@ typedef struct mlrun_layer_key {
 typedef struct mlrun_layer_table {
     uint32_t struct_size;
 
-    const char* class_name; /* as configurations name it, e.g. "LeakyReLU" */
+    const char* class_name; /* as configurations name it, e.g. "LeakyRectifier" */
     const char* doc;        /* one line */
     const mlrun_layer_key* keys;
     size_t key_count;
@@ -66,6 +72,14 @@ typedef struct mlrun_layer_table {
      * parameter gradient grads[i]. */
     mlrun_status (*backward)(mlrun_layer* self, int64_t batch, const float* x, const float* y, const float* dy,
                              float* dx, const float* const* params, float* const* grads);
+
+    /* The class_name Keras files give the layer; NULL: no Keras form, the
+     * model cannot be saved as a Keras file. It must differ from every
+     * Keras class mlrun translates itself (Dense, LeakyReLU, ...). */
+    const char* keras_class_name;
+    /* The Keras config key of each of `keys`, in their order (key_count
+     * entries); NULL: the same names as `keys`. */
+    const char* const* keras_config_keys;
 } mlrun_layer_table;
 
 #ifdef __cplusplus

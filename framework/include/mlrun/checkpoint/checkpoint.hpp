@@ -21,6 +21,10 @@ inline constexpr const char* training_state = "training_state";      // YAML: ep
 inline constexpr const char* mlrun_version = "mlrun_version";
 inline constexpr const char* backend = "backend";
 inline constexpr const char* experiment = "experiment";              // the resolved experiment that made it, as YAML
+// The Keras forms of the model's plugin layers (abi/mlrun_layer.h), as YAML:
+// [{class: C, keras_class: K, keys: [{name: n, keras_name: k, kind: number}]}].
+// Present only when the model has such layers; read by the Keras formats.
+inline constexpr const char* keras_layer_forms = "keras_layer_forms";
 }  // namespace checkpoint_keys
 
 // Tensor names: "<layer>/<weight>" for weights ("dense/kernel"), in model

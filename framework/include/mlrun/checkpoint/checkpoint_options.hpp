@@ -1,5 +1,6 @@
-// The experiment's `checkpoint` section, typed: parsed once, with each
-// key's file:line:column for messages, and read by ModelCheckpoint (when
+// The experiment's `checkpoint` section, typed: parsed once with the
+// experiment (config/experiment.cpp), with each key's file:line:column for
+// messages, and read by ModelCheckpoint (when
 // to save), the checkpoint manager (where and how) and resume (from where).
 #pragma once
 
@@ -10,8 +11,6 @@
 #include <vector>
 
 namespace mlrun {
-
-struct experiment;
 
 struct checkpoint_options {
     std::string path;             // template, e.g. training_2/cp-{epoch:04d}.ckpt; empty: no checkpoints
@@ -29,6 +28,7 @@ struct checkpoint_options {
     bool warn_on_save_error = false;  // on_save_error: warn (go on) instead of stop
     std::string where;            // "file:line:col: checkpoint.path", for messages
     std::string format_where;     // "file:line:col: checkpoint.format"
+    std::string keras_version_where;  // "file:line:col: checkpoint.keras_version"
 
     bool enabled() const { return !path.empty(); }
     // What the format is given with each save (hdf5: keras_version).
@@ -39,8 +39,5 @@ struct checkpoint_options {
     // lock, the experiment record and the temporaries of a kill live.
     std::string directory() const;
 };
-
-// Throws config_error with the key's position when a value is out of range.
-checkpoint_options read_checkpoint_options(const experiment& e);
 
 }  // namespace mlrun

@@ -32,7 +32,8 @@ struct training_state {
     int epoch = 0;                // the epoch to go on with (0-based)
     std::int64_t steps_done = 0;  // steps of it already taken
     double loss_sum = 0.0;        // the epoch's summed loss so far
-    std::vector<std::pair<std::int64_t, std::int64_t>> metric_counts;  // correct, total per metric
+    // Each metric's running state (metric::state(); accuracy: correct, total).
+    std::vector<std::vector<double>> metric_counts;
     float learning_rate = 0.0f;   // the optimizer's rate now (callbacks may have changed it)
     double best = 0.0;            // ModelCheckpoint's best monitored value so far
     double monitored = std::numeric_limits<double>::quiet_NaN();  // checkpoint.monitor at this save (keep_best)

@@ -11,6 +11,9 @@ struct dataset {
     std::string name;  // for messages, e.g. "mnist train"
     tensor x;          // [samples, ...] float32
     tensor y;          // [samples] int32 class labels, or [samples, ...] float32
+    // [samples] float32, each sample's weight in the loss; empty (rank 0): all 1.
+    tensor sample_weight;
+    bool has_sample_weight() const { return sample_weight.dims().rank() > 0; }
     std::int64_t size() const { return x.dims().rank() == 0 ? 0 : x.dims()[0]; }
 };
 
@@ -22,6 +25,8 @@ struct data_options {
     std::string train_labels = "train-labels-idx1-ubyte.gz";
     std::string test_images = "t10k-images-idx3-ubyte.gz";
     std::string test_labels = "t10k-labels-idx1-ubyte.gz";
+    std::string train_sample_weight;  // .npy or .csv of one weight per sample; empty: none
+    std::string test_sample_weight;
     std::int64_t train_take = 0;  // first N samples; 0 = all
     std::int64_t test_take = 0;
     float scale = 255.0f;         // pixels are divided by this
@@ -34,6 +39,12 @@ struct data_options {
 // file when something is missing, malformed or inconsistent.
 dataset load_idx_dataset(const data_options& options, const std::string& images, const std::string& labels,
                          std::int64_t take, const std::string& name);
+
+// Reads `path` (.npy or .csv, one weight per sample: shape [N] or [N, 1])
+// into data.sample_weight, its first data.size() rows. Throws data_error
+// naming the file when it holds fewer weights than samples, or a weight
+// that is negative or not finite.
+void load_sample_weights(dataset& data, const std::string& path);
 
 // Keras's image layout (NHWC): grey images [N, 28, 28] taken by a model
 // whose input is [28, 28, 1] get that channels axis, as Keras users write

@@ -5,6 +5,16 @@
 //     keras::dense(10).named("logits")             // Dense(10, name='logits')
 //     keras::conv2d(32, {3, 3}, "relu")             // Conv2D(32, (3, 3), activation='relu')
 //     keras::max_pooling2d({2, 2})                  // MaxPooling2D((2, 2))
+//     keras::embedding(1000, 64)                    // Embedding(1000, 64)
+//     keras::dense(10).frozen()                     // layer.trainable = False
+//
+// Regularizers and constraints go on the options of Dense and the
+// convolutions, with Keras's constructors and defaults:
+//
+//     dense_options o;
+//     o.units = 64;
+//     o.kernel_regularizer = keras::l2(0.001);       // kernel_regularizer=regularizers.L2(0.001)
+//     o.kernel_constraint = keras::max_norm(3.0f);   // kernel_constraint=constraints.MaxNorm(3)
 //
 // Settings beyond the common ones are set on the option structs of
 // layers/layer_spec.hpp and passed whole: keras::dense(options).
@@ -29,7 +39,20 @@ struct layer : layer_spec {
     {
     }
     layer named(std::string name) const;
+    // The same layer with trainable false: its weights stay as they are.
+    layer frozen() const;
 };
+
+inline regularizer_spec l1(float l1 = 0.01f) { return l1_regularizer(l1); }
+inline regularizer_spec l2(float l2 = 0.01f) { return l2_regularizer(l2); }
+inline regularizer_spec l1_l2(float l1 = 0.01f, float l2 = 0.01f) { return l1_l2_regularizer(l1, l2); }
+inline constraint_spec max_norm(float max_value = 2.0f, int axis = 0) { return max_norm_constraint(max_value, axis); }
+inline constraint_spec non_neg() { return non_neg_constraint(); }
+inline constraint_spec unit_norm(int axis = 0) { return unit_norm_constraint(axis); }
+inline constraint_spec min_max_norm(float min_value = 0.0f, float max_value = 1.0f, float rate = 1.0f, int axis = 0)
+{
+    return min_max_norm_constraint(min_value, max_value, rate, axis);
+}
 
 layer input(std::vector<std::int64_t> shape);
 layer dense(std::int64_t units, std::string activation = "linear");
@@ -64,5 +87,20 @@ layer global_max_pooling1d();
 layer global_max_pooling2d();
 layer global_average_pooling1d();
 layer global_average_pooling2d();
+
+// Reshaping (channels_last images).
+layer reshape(std::vector<std::int64_t> target_shape);        // Reshape((7, 7, 16)); one entry may be -1
+layer permute(std::vector<std::int64_t> dims);                // Permute((2, 1)), axes counted from 1
+layer zero_padding2d(std::int64_t padding = 1);                // ZeroPadding2D(1)
+layer zero_padding2d(const border_2d& padding);                // ZeroPadding2D(((1, 2), (0, 1)))
+layer cropping2d(const border_2d& cropping);                   // Cropping2D(((1, 1), (2, 2)))
+layer up_sampling2d(std::array<std::int64_t, 2> size = {2, 2}, std::string interpolation = "nearest");
+layer spatial_dropout2d(float rate);
+layer embedding(std::int64_t input_dim, std::int64_t output_dim);
+
+// Activation layers with settings.
+layer elu(float alpha = 1.0f);
+layer relu(const relu_options& options = {});
+layer prelu(const prelu_options& options = {});
 
 }  // namespace mlrun::keras

@@ -24,6 +24,7 @@
 
 #include <cstdint>
 #include <iosfwd>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -50,7 +51,7 @@ struct environment {
 struct compile_options {
     optimizer_spec optimizer = adam_options{};
     loss_spec loss;  // loss_kind::sparse_categorical_crossentropy, or with settings (loss_spec.hpp)
-    std::vector<std::string> metrics;
+    std::vector<metric_spec> metrics;  // {"accuracy", metric_kind::auc, ...} (metric_spec.hpp)
 };
 
 // model.fit's keyword arguments.
@@ -60,6 +61,12 @@ struct fit_arguments {
     bool shuffle = true;
     int initial_epoch = 0;              // epochs already done: their shuffles are replayed
     const dataset* validation_data = nullptr;  // evaluated after each epoch (val_loss, ...)
+    // The last fraction of the training samples validates instead (before
+    // shuffling, as Keras); in [0, 1), not with validation_data.
+    double validation_split = 0.0;
+    // Class index -> weight of its samples' loss (others 1); sample weights
+    // come with the data (dataset::sample_weight).
+    std::map<std::int32_t, float> class_weight;
     // Keras's built-in callbacks by their options (EarlyStopping,
     // ReduceLROnPlateau, CSVLogger, TensorBoard, a learning-rate schedule):
     // fit() builds them for the names it logs, checking each monitor
@@ -75,6 +82,8 @@ struct fit_arguments {
     fit_arguments& with_initial_epoch(int n) { initial_epoch = n; return *this; }
     fit_arguments& with_batch_size(std::int64_t n) { batch_size = n; return *this; }
     fit_arguments& with_validation(const dataset& data) { validation_data = &data; return *this; }
+    fit_arguments& with_validation_split(double fraction) { validation_split = fraction; return *this; }
+    fit_arguments& with_class_weight(std::map<std::int32_t, float> weights) { class_weight = std::move(weights); return *this; }
     fit_arguments& with_callback(callback& c) { callbacks.push_back(&c); return *this; }
     fit_arguments& with_callback(callback_spec options) { builtin_callbacks.push_back(std::move(options)); return *this; }
     fit_arguments& with_verbose(int level) { verbose = level; return *this; }

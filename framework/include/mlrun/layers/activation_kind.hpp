@@ -14,7 +14,8 @@ namespace mlrun {
 
 enum class activation_kind {
     linear, relu, sigmoid, tanh, softmax,
-    elu, selu, gelu, gelu_tanh, leaky_relu, relu6, silu, softplus, softsign, hard_sigmoid, exponential, mish
+    elu, selu, gelu, gelu_tanh, leaky_relu, relu6, silu, softplus, softsign, hard_sigmoid, exponential, mish,
+    log_softmax  // over the last axis, as softmax: x - log(sum(exp(x)))
 };
 
 // Throws config_error listing the known names.

@@ -41,6 +41,7 @@ private:
     std::int64_t features_ = 0;
     std::size_t moving_index_ = 0;
     // The last training forward pass's batch statistics, for backward.
+    bool used_batch_statistics_ = true;  // by the last forward()
     tensor batch_mean_;
     tensor batch_variance_;
 };

@@ -30,8 +30,9 @@ public:
     conv_output(activation_kind activation, bool use_bias) : activation_(activation), use_bias_(use_bias) {}
     activation_kind activation() const { return activation_; }
     bool use_bias() const { return use_bias_; }
-    // Where the convolution writes: `output` itself, or the preactivation.
-    tensor& target(tensor& output, const shape& dims);
+    // Where the convolution writes: `output` itself (already shaped for the
+    // batch), or the preactivation, shaped like it.
+    tensor& target(tensor& output);
     // Adds the bias and applies the activation, in place or into `output`.
     void finish(backend& be, const float* bias, tensor& output);
     // The gradient w.r.t. the preactivation (output_grad itself on the fused

@@ -30,6 +30,7 @@ private:
     bool use_bias_;
     std::string kernel_initializer_;
     std::string bias_initializer_;
+    weight_regularization regularization_;
     std::int64_t input_units_ = 0;
     tensor preactivation_;  // kept only when there is an activation
     tensor preactivation_grad_;

@@ -13,6 +13,7 @@
 #include "mlrun/layers/layer_spec.hpp"
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -29,6 +30,10 @@ struct parameter {
     // Whether the optimizer updates it; false for state a layer updates
     // itself (BatchNormalization's moving statistics).
     bool trainable = true;
+    // Keras's per-weight regularizer (its penalty joins the loss) and
+    // constraint (applied after each optimizer update); unset: none.
+    std::optional<regularizer_spec> regularizer = std::nullopt;
+    std::optional<constraint_spec> constraint = std::nullopt;
 };
 
 struct forward_context {
@@ -75,6 +80,12 @@ public:
     virtual void backward(backend& be, const std::vector<const tensor*>& inputs, const tensor& output,
                           const tensor& output_grad, const std::vector<tensor*>& input_grads) = 0;
 
+    // Keras's layer.trainable: false freezes every weight of the layer.
+    bool trainable() const { return trainable_; }
+    void set_trainable(bool on) { trainable_ = on; }
+    // The penalty on the layer's output, divided by the batch size (unset: none).
+    const std::optional<regularizer_spec>& activity_regularizer() const { return activity_regularizer_; }
+
     std::vector<parameter>& parameters() { return parameters_; }
     const std::vector<parameter>& parameters() const { return parameters_; }
     std::int64_t parameter_count() const;
@@ -91,6 +102,10 @@ public:
     bool gradient_at_preactivation() const { return gradient_at_preactivation_; }
 
 protected:
+    // Layers with a kernel and a bias: build_within() hands the regularizers
+    // and constraints to the parameters named "kernel" and "bias".
+    void set_weight_regularization(const weight_regularization& settings);
+
     parameter& add_parameter(const std::string& param_name, const shape& dims, bool trainable = true);
 
 private:
@@ -98,6 +113,9 @@ private:
     std::vector<parameter> parameters_;
     std::int64_t parameter_budget_;
     bool gradient_at_preactivation_ = false;
+    bool trainable_ = true;
+    weight_regularization weight_settings_;
+    std::optional<regularizer_spec> activity_regularizer_;
 };
 
 }  // namespace mlrun

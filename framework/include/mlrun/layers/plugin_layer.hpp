@@ -9,7 +9,24 @@
 #include "mlrun/abi/mlrun_layer.h"
 #include "mlrun/layers/layer.hpp"
 
+#include <optional>
+#include <string>
+#include <vector>
+
 namespace mlrun {
+
+// How a plugin layer appears in a Keras file (abi/mlrun_layer.h): its
+// Keras class, and each configuration key's Keras name and kind.
+struct keras_layer_form {
+    struct key {
+        std::string name;        // as the plugin declares it
+        std::string keras_name;  // in the Keras config
+        std::string kind;        // number, integer, boolean or string
+    };
+    std::string class_name;  // mlrun's, as configurations name it
+    std::string keras_class_name;
+    std::vector<key> keys;
+};
 
 class plugin_layer final : public layer {
 public:
@@ -24,6 +41,8 @@ public:
     void backward(backend& be, const std::vector<const tensor*>& inputs, const tensor& output,
                   const tensor& output_grad, const std::vector<tensor*>& input_grads) override;
     layer_spec config() const override;
+    // The plugin's Keras form; none when it declares none.
+    std::optional<keras_layer_form> keras_form() const;
 
 private:
     void check(mlrun_status status, const char* what) const;

@@ -40,8 +40,12 @@ public:
     // model's last output) against `targets`: int32 class indices [batch]
     // or float32 values shaped like the prediction. With `gradient`, writes
     // d(mean loss)/d(output) into m.output_grad(). Throws data_error when
-    // the targets do not fit the prediction.
-    double compute(backend& be, model& m, const tensor& prediction, const tensor& targets, bool gradient);
+    // the targets do not fit the prediction. `sample_weights` (one per row,
+    // or null) scale each sample's loss and its gradient; the sum is still
+    // divided by the batch size for the gradient, as Keras's
+    // sum_over_batch_size reduction does.
+    double compute(backend& be, model& m, const tensor& prediction, const tensor& targets, bool gradient,
+                   const float* sample_weights = nullptr);
 
 private:
     void check_targets(const tensor& prediction, const tensor& targets) const;

@@ -66,9 +66,25 @@ public:
     void backward(backend& be, const std::function<void(std::size_t)>& node_done);
 
     std::vector<parameter*> parameters();
-    // The parameters the optimizer updates, in model order.
+    // The parameters the optimizer updates, in model order: those of
+    // trainable layers that are not state (BatchNormalization's moving
+    // statistics).
     std::vector<parameter*> trainable_parameters();
     std::int64_t parameter_count() const;
+    std::int64_t trainable_parameter_count() const;
+
+    // The regularization part of the loss, as Keras adds it: the weight
+    // regularizers' penalties on the trainable weights, plus the activity
+    // regularizers' penalties on the outputs of the last forward() divided
+    // by its batch size.
+    double regularization_loss() const;
+    bool has_regularization() const;
+    // Adds the weight penalties' gradients to the parameter gradients (after
+    // backward(); the activity penalties' gradients are part of backward()).
+    void add_regularization_gradients();
+    // Projects every trainable weight that has a constraint (after each
+    // optimizer update).
+    void apply_constraints();
 
     // The Keras summary table.
     void summary(std::ostream& out) const;
@@ -84,6 +100,7 @@ private:
     std::vector<const tensor*> inputs_scratch_;
     std::vector<tensor*> grads_scratch_;
     std::vector<char> grad_written_;
+    double activity_loss_ = 0.0;  // of the last forward()
 };
 
 }  // namespace mlrun

@@ -11,6 +11,7 @@
 #include "mlrun/backend/backend.hpp"
 #include "mlrun/checkpoint/format.hpp"
 #include "mlrun/checkpoint/training_state.hpp"
+#include "mlrun/metrics/metric_spec.hpp"
 #include "mlrun/model/model.hpp"
 #include "mlrun/optim/optimizer.hpp"
 #include "mlrun/plugin/plugin_registry.hpp"
@@ -29,7 +30,7 @@ namespace mlrun {
 struct save_request {
     const optimizer* opt = nullptr;  // null: no optimizer state and no compile settings (include_optimizer: false)
     std::string loss;
-    std::vector<std::string> metrics;
+    std::vector<metric_spec> metrics;
     std::optional<training_state> state;
     std::string backend;  // the backend that trained it, for the record
     bool weights_only = false;
@@ -59,7 +60,7 @@ public:
     trainer& fitter();
 
     const std::string& loss() const { return loss_; }
-    const std::vector<std::string>& metrics() const { return metrics_; }
+    const std::vector<metric_spec>& metrics() const { return metrics_; }
     const std::optional<training_state>& state() const { return state_; }
     // The file's metadata as the format reported it (keras_version, ...).
     const std::map<std::string, std::string>& metadata() const { return metadata_; }
@@ -77,7 +78,7 @@ private:
     std::unique_ptr<trainer> trainer_;
     std::string not_compiled_reason_;
     std::string loss_;
-    std::vector<std::string> metrics_;
+    std::vector<metric_spec> metrics_;
     std::optional<training_state> state_;
     std::map<std::string, std::string> metadata_;
 };

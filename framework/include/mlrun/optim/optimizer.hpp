@@ -28,7 +28,7 @@ public:
     // The settings it was made with, the learning rate as it is now.
     virtual optimizer_spec config() const = 0;
 
-    // Binds the optimizer to parameters and creates zeroed slots.
+    // Binds the optimizer to parameters and creates slots at their initial values.
     void attach(const std::vector<parameter*>& params);
 
     // One update of every parameter from its gradient.
@@ -49,6 +49,8 @@ protected:
     optimizer(float learning_rate, const optimizer_common& common) : learning_rate_(learning_rate), common_(common) {}
     // The slots of the update rule itself, in order.
     virtual std::vector<std::string> update_slot_names() const = 0;
+    // What slot `slot` starts at (Adagrad's accumulator starts above 0).
+    virtual float initial_slot_value(std::size_t /*slot*/) const { return 0.0f; }
     // Updates one parameter; `t` is the 1-based iteration of this step.
     // `slots` begins with the update_slot_names() ones.
     virtual void update(backend& be, parameter& p, std::vector<tensor>& slots, std::int64_t t) = 0;

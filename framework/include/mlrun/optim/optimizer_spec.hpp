@@ -69,6 +69,46 @@ struct rmsprop_options {
     optimizer_common common;
 };
 
-using optimizer_spec = std::variant<adam_options, sgd_options, rmsprop_options, adamw_options>;
+// keras.optimizers.Nadam: Adam with Nesterov momentum (Dozat's momentum
+// schedule, u_t = beta_1 (1 - 0.5 * 0.96^t)).
+struct nadam_options {
+    float learning_rate = 0.001f;
+    float beta_1 = 0.9f;
+    float beta_2 = 0.999f;
+    float epsilon = 1e-7f;
+    optimizer_common common;
+};
+
+// keras.optimizers.Adagrad: the step divided by the root of all past
+// squared gradients.
+struct adagrad_options {
+    float learning_rate = 0.001f;
+    float initial_accumulator_value = 0.1f;
+    float epsilon = 1e-7f;
+    optimizer_common common;
+};
+
+// keras.optimizers.Adadelta: steps scaled by the ratio of running RMS of
+// past steps and of gradients.
+struct adadelta_options {
+    float learning_rate = 0.001f;
+    float rho = 0.95f;
+    float epsilon = 1e-7f;
+    optimizer_common common;
+};
+
+// keras.optimizers.Adamax: Adam with the infinity norm in place of the
+// second moment.
+struct adamax_options {
+    float learning_rate = 0.001f;
+    float beta_1 = 0.9f;
+    float beta_2 = 0.999f;
+    float epsilon = 1e-7f;
+    optimizer_common common;
+};
+
+// The order is the key table's (optimizer_classes()): append only.
+using optimizer_spec = std::variant<adam_options, sgd_options, rmsprop_options, adamw_options, nadam_options,
+                                    adagrad_options, adadelta_options, adamax_options>;
 
 }  // namespace mlrun

@@ -6,12 +6,13 @@
 #include "mlrun/distributed/communicator.hpp"
 #include "mlrun/distributed/distributed_options.hpp"
 #include "mlrun/losses/loss.hpp"
-#include "mlrun/metrics/accuracy.hpp"
+#include "mlrun/metrics/metric.hpp"
 #include "mlrun/model/model.hpp"
 #include "mlrun/optim/optimizer.hpp"
 #include "mlrun/train/callback.hpp"
 
 #include <iosfwd>
+#include <map>
 #include <memory>
 #include <optional>
 #include <utility>
@@ -29,6 +30,14 @@ struct fit_options {
     std::uint64_t seed = 0;       // shuffling and dropout streams derive from it
     int initial_epoch = 0;        // epochs before this count as done (resuming)
     const dataset* validation = nullptr;
+    // Keras's validation_split: the last fraction of `train`'s samples (taken
+    // before any shuffling) validates instead of training; in [0, 1), and
+    // not together with `validation`.
+    double validation_split = 0.0;
+    // Keras's class_weight: each training sample's loss is scaled by the
+    // weight of its class (classes not listed: 1); nothing is normalised.
+    // Not together with sample weights in the data.
+    std::map<std::int32_t, float> class_weight;
     bool log_learning_rate = false;  // add "lr" (the optimizer's rate) to each epoch's logs
     // Going on where a run stopped (training_state.resumable): at its
     // epoch and step, with its epoch sums (its epoch beats initial_epoch).
@@ -46,6 +55,10 @@ struct fit_options {
     distributed_options distributed;
 };
 
+// How many of `samples` train when validation_split takes its tail:
+// floor(samples * (1 - validation_split)), as Keras splits.
+std::int64_t training_samples(std::int64_t samples, double validation_split);
+
 struct reduction_timing;
 
 // Throws config_error unless the global batch `batch_size` splits into
@@ -61,7 +74,7 @@ class trainer {
 public:
     // The model must be built; `optimizer` gets attached to its parameters.
     trainer(model& m, backend& be, loss_function loss, std::unique_ptr<optimizer> opt,
-            std::vector<accuracy_metric> metrics);
+            std::vector<metric> metrics);
     ~trainer();
 
     history fit(const dataset& train, const fit_options& options, const std::vector<callback*>& callbacks);
@@ -93,10 +106,16 @@ public:
     const reduction_timing* last_reduction_timing() const;
 
 private:
-    // Copies the samples order[begin, end) into the batch buffers.
-    void gather(const dataset& data, const std::vector<std::int64_t>& order, std::int64_t begin, std::int64_t end);
-    // One gradient step on the gathered batch; returns the batch's summed loss.
+    // Copies the samples order[begin, end) into the batch buffers, and
+    // their weights (sample weights times class weights) when there are any.
+    void gather(const dataset& data, const std::vector<std::int64_t>& order, std::int64_t begin, std::int64_t end,
+                const std::map<std::int32_t, float>& class_weight);
+    // One gradient step on the gathered batch; returns the batch's summed
+    // loss, regularization counted once per sample (so the epoch mean is
+    // Keras's batch-size weighted mean of its batch losses).
     double train_step(std::uint64_t step_seed);
+    // The batch's summed loss, weighted, with the regularization.
+    double batch_loss(const tensor& prediction, bool gradient);
     // The same for this rank's share of a global batch: `local` samples
     // gathered of `global`; returns the global batch's summed loss.
     double distributed_step(std::uint64_t step_seed, std::int64_t local, std::int64_t global);
@@ -107,9 +126,10 @@ private:
     backend& backend_;
     loss_function loss_;
     std::unique_ptr<optimizer> optimizer_;
-    std::vector<accuracy_metric> metrics_;
+    std::vector<metric> metrics_;
     tensor batch_x_;
     tensor batch_y_;
+    std::vector<float> batch_weights_;  // empty: unweighted
     bool stop_requested_ = false;
     bool abort_requested_ = false;
     double epoch_loss_sum_ = 0.0;

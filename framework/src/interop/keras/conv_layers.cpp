@@ -2,6 +2,7 @@
 // their Keras configs and mlrun's settings (the keys of the layer classes
 // in framework/src/layers/convolution.cpp, pooling.cpp, layer_normalization.cpp).
 #include "layer_settings.hpp"
+#include "interop/keras/weight_penalties.hpp"
 
 namespace mlrun::interop::keras {
 namespace {
@@ -133,7 +134,7 @@ layer_spec conv_from_keras(const char* class_name, std::size_t rank, bool groupe
     read_output(config, where, c);
     read_initializer(config, "kernel_initializer", "glorot_uniform", where, c);
     read_initializer(config, "bias_initializer", "zeros", where, c);
-    check_plain_weights(config, {"kernel", "bias"}, where);
+    read_weight_penalties(config, {"kernel", "bias"}, where, c);
     // lora_rank: Keras 3's low-rank adaptation, null when off.
     check_rest(config,
                joined({"filters", "kernel_size", "strides", "padding", "data_format", "dilation_rate",
@@ -219,9 +220,16 @@ void write_output(const YAML::Node& s, json& c, std::initializer_list<const char
                                                         where),
                                    where);
     }
-    for (const char* w : weights) c[std::string(w) + "_regularizer"] = nullptr;
-    c["activity_regularizer"] = nullptr;
-    for (const char* w : weights) c[std::string(w) + "_constraint"] = nullptr;
+    // Only layers with a kernel and a bias have regularizers and constraints in mlrun; the others write null.
+    for (const char* w : weights) {
+        const std::string key = std::string(w) + "_regularizer";
+        c[key] = keras_regularizer(s, key.c_str(), false, where);
+    }
+    c["activity_regularizer"] = keras_regularizer(s, "activity_regularizer", false, where);
+    for (const char* w : weights) {
+        const std::string key = std::string(w) + "_constraint";
+        c[key] = keras_constraint(s, key.c_str(), false, where);
+    }
 }
 
 }  // namespace

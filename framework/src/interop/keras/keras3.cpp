@@ -1,9 +1,11 @@
 #include "interop/keras/keras3.hpp"
+#include "interop/keras/weight_penalties.hpp"
 
 #include "interop/keras/format_error.hpp"
 #include "interop/keras/layers.hpp"
 
 #include <cctype>
+#include <cmath>
 #include <cstring>
 #include <map>
 
@@ -49,8 +51,27 @@ const std::map<std::string, std::vector<const char*>>& keras3_keys()
          {"axis", "momentum", "epsilon", "center", "scale", "beta_initializer", "gamma_initializer",
           "moving_mean_initializer", "moving_variance_initializer", "beta_regularizer", "gamma_regularizer",
           "beta_constraint", "gamma_constraint", "synchronized"}},
+        {"Reshape", {"target_shape"}},
+        {"Permute", {"dims"}},
+        {"ZeroPadding2D", {"data_format", "padding"}},
+        {"Cropping2D", {"cropping", "data_format"}},
+        {"UpSampling2D", {"size", "data_format", "interpolation"}},
+        {"SpatialDropout2D", {"rate", "seed", "data_format"}},
+        {"Embedding",
+         {"input_dim", "output_dim", "embeddings_initializer", "embeddings_regularizer", "activity_regularizer",
+          "embeddings_constraint", "mask_zero", "lora_rank"}},
+        {"ELU", {"alpha"}},
+        {"ReLU", {"max_value", "negative_slope", "threshold"}},
+        {"PReLU", {"alpha_initializer", "alpha_regularizer", "alpha_constraint", "shared_axes"}},
     };
     return table;
+}
+
+// The classes Keras 3 records a build_config for: those that make weights.
+bool builds_weights(const std::string& class_name)
+{
+    return class_name == "Dense" || class_name == "BatchNormalization" || class_name == "Embedding" ||
+           class_name == "PReLU";
 }
 
 json layer_config(const layer_spec& layer, const std::string& where)
@@ -59,19 +80,29 @@ json layer_config(const layer_spec& layer, const std::string& where)
     if (keys == keras3_keys().end()) {
         throw format_error(where + ": layer class '" + layer.class_name +
                            "' has no Keras 3 form mlrun writes (Keras 3 files take Dense, Dropout, Activation, "
-                           "Flatten, BatchNormalization in Sequential models)");
+                           "Flatten, BatchNormalization, Reshape, Permute, ZeroPadding2D, Cropping2D, UpSampling2D, "
+                           "SpatialDropout2D, Embedding, ELU, ReLU, PReLU in Sequential models)");
     }
     const json keras2 = keras_layer_config(layer, nullptr, where);
-    json c = {{"name", layer.name}, {"trainable", true}, {"dtype", dtype_policy()}};
+    json c = {{"name", layer.name}, {"trainable", keras2.at("trainable")}, {"dtype", dtype_policy()}};
     for (const char* key : keys->second) {
         const json* value = member(keras2, key);
-        if (value == nullptr) {
-            c[key] = std::string(key) == "synchronized" ? json(false) : json(nullptr);
+        const std::string name(key);
+        if (name.size() > 12 && name.compare(name.size() - 12, 12, "_regularizer") == 0) {
+            c[key] = keras_regularizer(layer.config, key, true, where);
+        } else if (name.size() > 11 && name.compare(name.size() - 11, 11, "_constraint") == 0) {
+            c[key] = keras_constraint(layer.config, key, true, where);
+        } else if (value == nullptr) {
+            c[key] = name == "synchronized" ? json(false) : name == "data_format" ? json("channels_last") : json(nullptr);
         } else if (value->is_object() && member(*value, "class_name") != nullptr) {
             c[key] = keras3_object(*value, "keras.initializers");
         } else {
             c[key] = *value;
         }
+    }
+    // Keras 3 writes an activity regularizer only when there is one.
+    if (const json a = keras_regularizer(layer.config, "activity_regularizer", true, where); !a.is_null()) {
+        c["activity_regularizer"] = a;
     }
     return c;
 }
@@ -87,6 +118,37 @@ std::vector<std::int64_t> output_shape(const layer_spec& layer, std::vector<std:
         std::int64_t n = 1;
         for (std::int64_t d : shape) n *= d;
         shape = {n};
+    } else if (layer.class_name == "Reshape") {
+        std::int64_t n = 1;
+        for (std::int64_t d : shape) n *= d;
+        std::vector<std::int64_t> target = layer.config["target_shape"].as<std::vector<std::int64_t>>();
+        std::int64_t known = 1;
+        for (std::int64_t d : target) known *= d == -1 ? 1 : d;
+        for (std::int64_t& d : target) d = d == -1 && known > 0 ? n / known : d;
+        shape = target;
+    } else if (layer.class_name == "Permute") {
+        const std::vector<std::int64_t> dims = layer.config["dims"].as<std::vector<std::int64_t>>();
+        std::vector<std::int64_t> out;
+        for (std::int64_t d : dims) {
+            if (d < 1 || d > static_cast<std::int64_t>(shape.size())) throw format_error(where + ": dims do not fit the input");
+            out.push_back(shape[static_cast<std::size_t>(d - 1)]);
+        }
+        shape = out;
+    } else if (layer.class_name == "ZeroPadding2D" || layer.class_name == "Cropping2D" ||
+               layer.class_name == "UpSampling2D") {
+        if (shape.size() != 3) throw format_error(where + ": expects images (rows, cols, channels)");
+        const bool up = layer.class_name == "UpSampling2D";
+        const YAML::Node amounts = layer.config[up ? "size" : layer.class_name == "Cropping2D" ? "cropping" : "padding"];
+        const int sign = layer.class_name == "Cropping2D" ? -1 : 1;
+        for (std::size_t axis = 0; axis < 2; ++axis) {
+            if (up) {
+                shape[axis] *= amounts[axis].as<std::int64_t>();
+            } else {
+                shape[axis] += sign * (amounts[axis][0].as<std::int64_t>() + amounts[axis][1].as<std::int64_t>());
+            }
+        }
+    } else if (layer.class_name == "Embedding") {
+        shape.push_back(layer.config["output_dim"].as<std::int64_t>());
     }
     return shape;
 }
@@ -169,7 +231,7 @@ json keras3_model_config(const model_spec& spec, keras3_form form)
                           {"config", config},
                           {"registered_name", nullptr}};
             // Keras 3 records the input shape of layers that build weights.
-            if (l.class_name == "Dense" || l.class_name == "BatchNormalization") {
+            if (builds_weights(l.class_name)) {
                 entry["build_config"] = {{"input_shape", batch_shape(shape)}};
             }
             layers.push_back(entry);
@@ -216,12 +278,7 @@ std::vector<std::pair<std::string, std::string>> keras3_layer_keys(const model_s
     std::map<std::string, int> used;
     std::vector<std::pair<std::string, std::string>> keys;
     for (const std::string& name : keras_layer_names(spec)) {
-        std::string snake;
-        const std::string& cls = class_of[name];
-        for (std::size_t i = 0; i < cls.size(); ++i) {
-            if (std::isupper(static_cast<unsigned char>(cls[i])) && i > 0) snake += '_';
-            snake += static_cast<char>(std::tolower(static_cast<unsigned char>(cls[i])));
-        }
+        const std::string snake = snake_case_name(class_of[name]);
         const int n = used[snake]++;
         keys.emplace_back(n == 0 ? snake : snake + "_" + std::to_string(n), name);
     }
@@ -246,6 +303,23 @@ staged_tensor keras3_learning_rate(const compile_spec& spec)
     return t;
 }
 
+std::unique_ptr<staged_tensor> keras3_u_product(const compile_spec& spec, const staged_tensor& iterations)
+{
+    if (spec.optimizer_class != "Nadam") return nullptr;
+    const YAML::Node beta = spec.optimizer_settings["beta_1"];
+    const float beta_1 = beta.IsDefined() && !beta.IsNull() ? beta.as<float>() : 0.9f;
+    std::int64_t steps = 0;
+    if (iterations.bytes.size() == sizeof steps) std::memcpy(&steps, iterations.bytes.data(), sizeof steps);
+    float product = 1.0f;  // in float32 and in step order, as Keras accumulates it
+    for (std::int64_t s = 1; s <= steps; ++s) product *= beta_1 * (1.0f - 0.5f * std::pow(0.96f, static_cast<float>(s)));
+    auto t = std::make_unique<staged_tensor>();
+    t->name = "u_product";
+    t->dtype = MLRUN_DTYPE_FLOAT32;
+    t->bytes.resize(sizeof product);
+    std::memcpy(t->bytes.data(), &product, sizeof product);
+    return t;
+}
+
 std::string keras3_optimizer_name(const compile_spec& spec)
 {
     std::string name = spec.optimizer_class;
@@ -253,12 +327,24 @@ std::string keras3_optimizer_name(const compile_spec& spec)
     return name;
 }
 
+bool keras3_slots_interleaved(const std::string& optimizer_class)
+{
+    for (const char* c : {"Adam", "AdamW", "Nadam", "Adadelta", "Adamax"}) {
+        if (optimizer_class == c) return true;
+    }
+    return false;
+}
+
 std::vector<std::pair<std::string, std::string>> keras3_optimizer_variables(const std::vector<std::string>& weights,
                                                                            const compile_spec& spec)
 {
     const std::map<std::string, std::string> words = {{"m", "momentum"},      {"v", "velocity"},
                                                       {"vhat", "velocity_hat"}, {"momentum", "momentum"},
-                                                      {"rms", "velocity"},    {"mg", "average_gradient"}};
+                                                      {"rms", "velocity"},    {"mg", "average_gradient"},
+                                                      {"velocity", "velocity"}, {"accumulator", "accumulator"},
+                                                      {"accumulated_grad", "accumulated_grad"},
+                                                      {"accumulated_delta_var", "accumulated_delta_var"},
+                                                      {"norm", "norm"}};
     const std::vector<std::string> slots = spec.slot_names();
     std::vector<std::pair<std::string, std::string>> vars;
     auto add = [&](const std::string& weight, const std::string& slot) {
@@ -271,6 +357,12 @@ std::vector<std::pair<std::string, std::string>> keras3_optimizer_variables(cons
         }
         if (slots.size() == 3) {
             for (const std::string& w : weights) add(w, "vhat");
+        }
+        return vars;
+    }
+    if (keras3_slots_interleaved(spec.optimizer_class)) {
+        for (const std::string& w : weights) {
+            for (const std::string& slot : slots) add(w, slot);
         }
         return vars;
     }

@@ -9,6 +9,7 @@
 #include "interop/keras/staged_checkpoint.hpp"
 #include "interop/keras/training_config.hpp"
 
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -48,13 +49,24 @@ std::string keras3_model_name(const model_spec& spec);
 // float32 scalar from the compile settings.
 staged_tensor keras3_learning_rate(const compile_spec& spec);
 
+// Nadam's u_product, which Keras 3 keeps among the optimizer's variables
+// (after the learning rate) and mlrun recomputes from the iteration count:
+// a float32 scalar, the product over steps 1..iterations of beta_1 (1 -
+// 0.5 * 0.96^step). Null for other optimizers.
+std::unique_ptr<staged_tensor> keras3_u_product(const compile_spec& spec, const staged_tensor& iterations);
+
 // The optimizer's name in Keras 3 paths: "adam", "sgd", "rmsprop".
 std::string keras3_optimizer_name(const compile_spec& spec);
+
+// Whether Keras 3 creates this optimizer's slots weight by weight (Adam's
+// momentum and velocity of each weight together) rather than slot by slot.
+bool keras3_slots_interleaved(const std::string& optimizer_class);
 
 // The optimizer variables after "iteration" and "learning_rate", in the
 // order Keras 3's optimizers create them for `weights` (the trainable
 // weights in model order, canonical names): Adam momentum and velocity
-// per weight, then every velocity_hat; SGD and RMSprop one block per slot.
+// per weight, then every velocity_hat; Nadam, Adadelta and Adamax their slots
+// per weight; SGD, RMSprop and Adagrad one block per slot.
 // Each entry: the canonical tensor name ("optimizer/dense/kernel/m") and
 // the Keras 3 slot word ("momentum").
 std::vector<std::pair<std::string, std::string>> keras3_optimizer_variables(const std::vector<std::string>& weights,

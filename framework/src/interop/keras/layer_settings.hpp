@@ -60,4 +60,15 @@ layer_spec global_average_pooling2d_from_keras(const json& config, const std::st
 // false for any other class.
 bool convolutional_keras_config(const layer_spec& layer, json& c, const std::string& where);
 
+// shape_layers.cpp: Reshape, Permute, ZeroPadding2D, Cropping2D,
+// UpSampling2D, SpatialDropout2D, Embedding, ELU, ReLU, PReLU.
+struct shaping_translation {
+    const char* keras_name;
+    layer_spec (*read)(const json& config, const std::string& where);
+};
+extern const shaping_translation shaping_translations[];
+extern const std::size_t shaping_translation_count;
+// As convolutional_keras_config, for the classes of shape_layers.cpp.
+bool shaping_keras_config(const layer_spec& layer, json& c, const std::string& where);
+
 }  // namespace mlrun::interop::keras

@@ -2,6 +2,7 @@
 
 #include "interop/keras/format_error.hpp"
 #include "layer_settings.hpp"
+#include "interop/keras/weight_penalties.hpp"
 
 #include <cmath>
 #include <set>
@@ -27,11 +28,8 @@ bool is_off(const json& value)
 
 void check_common(const json& config, const std::string& where)
 {
-    if (const json* trainable = member(config, "trainable")) {
-        if (!trainable->is_boolean() || !trainable->get<bool>()) {
-            throw format_error(where + ": trainable is " + keras_value_text(*trainable) +
-                               "; mlrun trains every layer (frozen layers are not supported)");
-        }
+    if (const json* trainable = member(config, "trainable"); trainable != nullptr && !trainable->is_boolean()) {
+        throw format_error(where + ": trainable is " + keras_value_text(*trainable) + "; expected true or false");
     }
     if (const json* dtype = member(config, "dtype")) {
         // "float32", or Keras 3's {"class_name": "DTypePolicy", "config": {"name": "float32"}}.
@@ -229,13 +227,7 @@ layer_spec dense_from_keras(const json& config, const std::string& where)
     layer.config["bias_initializer"] = bias_init != nullptr && !bias_init->is_null()
                                            ? initializer_name(*bias_init, where + ": bias_initializer")
                                            : "zeros";
-    for (const char* key : {"kernel_regularizer", "W_regularizer", "bias_regularizer", "b_regularizer",
-                            "activity_regularizer"}) {
-        check_no_regularizer(member(config, key), where + ": " + key);
-    }
-    for (const char* key : {"kernel_constraint", "W_constraint", "bias_constraint", "b_constraint"}) {
-        check_no_constraint(member(config, key), where + ": " + key);
-    }
+    read_weight_penalties(config, {"kernel", "bias"}, where, layer.config);
     check_rest(config,
                {"units", "output_dim", "activation", "use_bias", "bias", "kernel_initializer", "init",
                 "bias_initializer", "kernel_regularizer", "W_regularizer", "bias_regularizer", "b_regularizer",
@@ -426,28 +418,43 @@ std::vector<std::int64_t> input_shape_of(const json& config, const std::string& 
     return dims;
 }
 
-bool is_translated_class(const std::string& keras_class)
+namespace {
+
+using reader = layer_spec (*)(const json& config, const std::string& where);
+
+// The reader of a Keras class, from this file's table or shape_layers.cpp's.
+reader translation_of(const std::string& keras_class)
 {
     for (const translated_class& t : translations) {
-        if (keras_class == t.keras_name) return true;
+        if (keras_class == t.keras_name) return t.read;
     }
-    return false;
+    for (std::size_t i = 0; i < shaping_translation_count; ++i) {
+        if (keras_class == shaping_translations[i].keras_name) return shaping_translations[i].read;
+    }
+    return nullptr;
 }
+
+}  // namespace
+
+bool is_translated_class(const std::string& keras_class) { return translation_of(keras_class) != nullptr; }
 
 std::vector<std::string> translated_classes()
 {
     std::vector<std::string> names = {"InputLayer"};
     for (const translated_class& t : translations) names.emplace_back(t.keras_name);
+    for (std::size_t i = 0; i < shaping_translation_count; ++i) names.emplace_back(shaping_translations[i].keras_name);
     return names;
 }
 
 layer_spec layer_from_keras(const std::string& keras_class, const json& config, const std::string& where)
 {
     if (!config.is_object()) throw format_error(where + ": expected a config object, found " + json_excerpt(config));
-    for (const translated_class& t : translations) {
-        if (keras_class != t.keras_name) continue;
+    if (const reader read = translation_of(keras_class)) {
         check_common(config, where);
-        layer_spec layer = t.read(config, where);
+        layer_spec layer = read(config, where);
+        if (const json* trainable = member(config, "trainable"); trainable != nullptr && !trainable->get<bool>()) {
+            layer.config["trainable"] = false;
+        }
         const json* name = member(config, "name");
         if (name == nullptr || !name->is_string() || name->get<std::string>().empty()) {
             throw format_error(where + ": the layer has no name");
@@ -469,7 +476,7 @@ json keras_input_config(const std::string& name, const std::vector<std::int64_t>
 json keras_layer_config(const layer_spec& layer, const std::vector<std::int64_t>* batch_input_shape,
                         const std::string& where)
 {
-    json c = {{"name", layer.name}, {"trainable", true}};
+    json c = {{"name", layer.name}, {"trainable", setting<bool>(layer.config, "trainable", true, where)}};
     if (batch_input_shape != nullptr) c["batch_input_shape"] = shape_json(*batch_input_shape);
     c["dtype"] = "float32";
     const YAML::Node& s = layer.config;
@@ -480,10 +487,10 @@ json keras_layer_config(const layer_spec& layer, const std::vector<std::int64_t>
         c["kernel_initializer"] =
             keras_initializer(setting<std::string>(s, "kernel_initializer", "glorot_uniform", where), where);
         c["bias_initializer"] = keras_initializer(setting<std::string>(s, "bias_initializer", "zeros", where), where);
-        for (const char* key : {"kernel_regularizer", "bias_regularizer", "activity_regularizer", "kernel_constraint",
-                                "bias_constraint"}) {
-            c[key] = nullptr;
+        for (const char* key : {"kernel_regularizer", "bias_regularizer", "activity_regularizer"}) {
+            c[key] = keras_regularizer(s, key, false, where);
         }
+        for (const char* key : {"kernel_constraint", "bias_constraint"}) c[key] = keras_constraint(s, key, false, where);
     } else if (layer.class_name == "Dropout") {
         c["rate"] = float_for_json(setting<float>(s, "rate", 0.0f, where));
         c["noise_shape"] = nullptr;
@@ -507,7 +514,8 @@ json keras_layer_config(const layer_spec& layer, const std::vector<std::int64_t>
         for (const char* key : {"beta_regularizer", "gamma_regularizer", "beta_constraint", "gamma_constraint"}) {
             c[key] = nullptr;
         }
-    } else if (!convolutional_keras_config(layer, c, where) && layer.class_name != "Add") {
+    } else if (!convolutional_keras_config(layer, c, where) && !shaping_keras_config(layer, c, where) &&
+               layer.class_name != "Add") {
         throw format_error(where + ": layer class '" + layer.class_name + "' has no Keras translation; supported: " +
                            supported_keras_classes());
     }

@@ -11,7 +11,7 @@ namespace mlrun::interop::keras {
 
 // Translates a Keras layer (not InputLayer) of class `keras_class` with
 // `config`. Refuses, naming the setting, anything mlrun would compute
-// differently (regularizers, constraints, frozen layers, other dtypes).
+// differently (regularizers and constraints it does not have, other dtypes).
 layer_spec layer_from_keras(const std::string& keras_class, const json& config, const std::string& where);
 
 // The Keras config of `layer` as tf.keras 2.x writes it; with

@@ -2,6 +2,7 @@
 
 #include "interop/keras/format_error.hpp"
 #include "interop/keras/layers.hpp"
+#include "interop/keras/plugin_layer_forms.hpp"
 
 #include <algorithm>
 #include <cctype>
@@ -43,7 +44,28 @@ std::string layer_where(const std::string& where, const json& entry, std::size_t
            (cls != nullptr && cls->is_string() ? " (" + cls->get<std::string>() + ")" : "");
 }
 
-model_spec sequential_from_keras(const json& config, const std::string& where)
+// A built-in class's layer, or a plugin layer's in its Keras form.
+layer_spec read_layer(const std::string& cls, const json& config, const std::string& where,
+                      const std::vector<plugin_layer_form>& forms)
+{
+    if (!is_translated_class(cls)) {
+        if (const plugin_layer_form* form = form_of_keras_class(forms, cls)) return plugin_layer_from_keras(*form, config, where);
+    }
+    return layer_from_keras(cls, config, where);
+}
+
+// {"class_name": ..., "config": ...} of `l`: a built-in class's, or its plugin's Keras form.
+json layer_entry(const layer_spec& l, const std::vector<std::int64_t>* batch_input_shape, const std::string& where,
+                 const std::vector<plugin_layer_form>& forms)
+{
+    if (const plugin_layer_form* form = form_of_class(forms, l.class_name)) {
+        return {{"class_name", form->keras_class}, {"config", plugin_keras_config(*form, l, batch_input_shape, where)}};
+    }
+    return {{"class_name", l.class_name}, {"config", keras_layer_config(l, batch_input_shape, where)}};
+}
+
+model_spec sequential_from_keras(const json& config, const std::string& where,
+                                 const std::vector<plugin_layer_form>& forms)
 {
     model_spec spec;
     spec.sequential = true;
@@ -64,7 +86,7 @@ model_spec sequential_from_keras(const json& config, const std::string& where)
             continue;
         }
         if (spec.input_shape.empty()) spec.input_shape = input_shape_of(layer_config, at);
-        spec.layers.push_back(layer_from_keras(cls, layer_config, at));
+        spec.layers.push_back(read_layer(cls, layer_config, at, forms));
     }
     if (spec.input_shape.empty()) {
         // Keras 3 keeps the shape the model was built for at the top.
@@ -173,7 +195,8 @@ std::vector<layer_spec> topological_order(std::vector<layer_spec> layers, const 
     return ordered;
 }
 
-model_spec functional_from_keras(const json& config, const std::string& where)
+model_spec functional_from_keras(const json& config, const std::string& where,
+                                 const std::vector<plugin_layer_form>& forms)
 {
     model_spec spec;
     spec.sequential = false;
@@ -203,7 +226,7 @@ model_spec functional_from_keras(const json& config, const std::string& where)
             input_found = true;
             continue;
         }
-        layer_spec layer = layer_from_keras(cls, layer_config, at);
+        layer_spec layer = read_layer(cls, layer_config, at, forms);
         layer.inputs = inbound_layers(entry, at);
         found.push_back(std::move(layer));
     }
@@ -242,12 +265,7 @@ std::vector<std::int64_t> read_shape(const YAML::Node& node, const std::string& 
 // Keras's automatic names: snake_case class, numbered from the second.
 std::string automatic_name(const std::string& class_name, std::map<std::string, int>& counts)
 {
-    std::string snake;
-    for (std::size_t i = 0; i < class_name.size(); ++i) {
-        const char c = class_name[i];
-        if (std::isupper(static_cast<unsigned char>(c)) && i > 0) snake += '_';
-        snake += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    }
+    const std::string snake = snake_case_name(class_name);
     const int n = counts[class_name]++;
     return n == 0 ? snake : snake + "_" + std::to_string(n);
 }
@@ -306,6 +324,26 @@ std::vector<std::string> graph_layer_order(const model_spec& spec)
 
 }  // namespace
 
+// Keras's to_snake_case: "_" before each capitalised word, then between
+// a lower-case letter and a capital: ReLU -> re_lu, UpSampling2D ->
+// up_sampling2d, PReLU -> p_re_lu.
+std::string snake_case_name(const std::string& class_name)
+{
+    auto upper = [](char c) { return std::isupper(static_cast<unsigned char>(c)) != 0; };
+    auto lower = [](char c) { return std::islower(static_cast<unsigned char>(c)) != 0; };
+    std::string words;
+    for (std::size_t i = 0; i < class_name.size(); ++i) {
+        if (i > 0 && upper(class_name[i]) && i + 1 < class_name.size() && lower(class_name[i + 1])) words += '_';
+        words += class_name[i];
+    }
+    std::string snake;
+    for (std::size_t i = 0; i < words.size(); ++i) {
+        if (i > 0 && lower(words[i - 1]) && upper(words[i])) snake += '_';
+        snake += static_cast<char>(std::tolower(static_cast<unsigned char>(words[i])));
+    }
+    return snake;
+}
+
 std::string supported_keras_classes()
 {
     std::string list;
@@ -315,6 +353,12 @@ std::string supported_keras_classes()
 
 model_spec model_from_keras(const json& model_config, const std::string& where)
 {
+    return model_from_keras(model_config, where, {});
+}
+
+model_spec model_from_keras(const json& model_config, const std::string& where,
+                            const std::vector<plugin_layer_form>& plugin_forms)
+{
     const json* cls = member(model_config, "class_name");
     const json* config = member(model_config, "config");
     if (cls == nullptr || !cls->is_string() || config == nullptr) {
@@ -322,8 +366,12 @@ model_spec model_from_keras(const json& model_config, const std::string& where)
                            json_excerpt(model_config));
     }
     const std::string name = cls->get<std::string>();
-    if (name == "Sequential") return sequential_from_keras(*config, where);
-    if (name == "Model" || name == "Functional") return functional_from_keras(*config, where);
+    if (name == "Sequential" || name == "Model" || name == "Functional") {
+        model_spec spec = name == "Sequential" ? sequential_from_keras(*config, where, plugin_forms)
+                                               : functional_from_keras(*config, where, plugin_forms);
+        spec.plugin_forms = plugin_forms;
+        return spec;
+    }
     throw format_error(where + ": model class '" + name +
                        "' cannot be rebuilt (subclassed models are code); mlrun rebuilds Sequential and functional "
                        "(Model, Functional) models");
@@ -444,9 +492,8 @@ json keras_model_config(const model_spec& spec)
                           {"config", keras_input_config(spec.layers.front().name + "_input", spec.input_shape)}});
         for (std::size_t i = 0; i < spec.layers.size(); ++i) {
             const layer_spec& l = spec.layers[i];
-            layers.push_back({{"class_name", l.class_name},
-                              {"config", keras_layer_config(l, i == 0 ? &spec.input_shape : nullptr,
-                                                            where + ": layer '" + l.name + "'")}});
+            layers.push_back(layer_entry(l, i == 0 ? &spec.input_shape : nullptr, where + ": layer '" + l.name + "'",
+                                         spec.plugin_forms));
         }
         return {{"class_name", "Sequential"},
                 {"config", {{"name", spec.name.empty() ? "sequential" : spec.name}, {"layers", layers}}}};
@@ -458,10 +505,10 @@ json keras_model_config(const model_spec& spec)
     for (const layer_spec& l : spec.layers) {
         json node = json::array();
         for (const std::string& in : l.inputs) node.push_back({in, 0, 0, json::object()});
-        layers.push_back({{"class_name", l.class_name},
-                          {"config", keras_layer_config(l, nullptr, where + ": layer '" + l.name + "'")},
-                          {"name", l.name},
-                          {"inbound_nodes", json::array({node})}});
+        json entry = layer_entry(l, nullptr, where + ": layer '" + l.name + "'", spec.plugin_forms);
+        entry["name"] = l.name;
+        entry["inbound_nodes"] = json::array({node});
+        layers.push_back(std::move(entry));
     }
     return {{"class_name", "Functional"},
             {"config",

@@ -24,18 +24,35 @@ struct layer_spec {
     std::vector<std::string> inputs;  // graph models: the layers it takes
 };
 
+// How a layer plugin's class appears in Keras files (plugin_layer_forms.hpp).
+struct plugin_layer_form {
+    struct key {
+        std::string name;        // the plugin's
+        std::string keras_name;  // in the Keras config
+        std::string kind;        // number, integer, boolean or string
+    };
+    std::string class_name;  // mlrun's
+    std::string keras_class;
+    std::vector<key> keys;
+};
+
 struct model_spec {
     std::string name;                       // the Keras model's name, may be empty
     bool sequential = true;
     std::string input_name;                 // the input layer's name (graph models)
     std::vector<std::int64_t> input_shape;  // per sample
     std::vector<layer_spec> layers;         // in order, without the input
+    // How the model's plugin layers appear in Keras files (keras_layer_forms metadata).
+    std::vector<plugin_layer_form> plugin_forms;
 };
 
 // Reads a Keras model_config (Sequential in every Keras version's form, or a
 // functional Model/Functional graph). format_error names `where`, the layer
 // and the setting it cannot translate.
 model_spec model_from_keras(const json& model_config, const std::string& where);
+// The same, with the Keras forms of plugin layers the model may hold (kept in spec.plugin_forms).
+model_spec model_from_keras(const json& model_config, const std::string& where,
+                            const std::vector<plugin_layer_form>& plugin_forms);
 
 // The layer list as an experiment file writes it (see framework/src/model/model_yaml.hpp):
 // Sequential with input_shape on the first layer, or a graph starting with
@@ -54,6 +71,10 @@ json keras_model_config(const model_spec& spec);
 // from the output (deepest first), then by a walk from the output, not as
 // declared.
 std::vector<std::string> keras_layer_names(const model_spec& spec);
+
+// Keras's snake case of a class name, its automatic layer names' stem:
+// "Dense" -> "dense", "ReLU" -> "re_lu", "Conv2D" -> "conv2d".
+std::string snake_case_name(const std::string& class_name);
 
 // "InputLayer, Dense, ..." for messages.
 std::string supported_keras_classes();

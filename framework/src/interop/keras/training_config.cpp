@@ -46,6 +46,24 @@ const std::vector<optimizer_spec>& optimizers()
           {"momentum", {"momentum"}, false},
           {"epsilon", {"epsilon"}, false},
           {"centered", {"centered"}, true}}},
+        {"Nadam",
+         {{"learning_rate", {"learning_rate", "lr"}, false},
+          {"beta_1", {"beta_1"}, false},
+          {"beta_2", {"beta_2"}, false},
+          {"epsilon", {"epsilon"}, false}}},
+        {"Adagrad",
+         {{"learning_rate", {"learning_rate", "lr"}, false},
+          {"initial_accumulator_value", {"initial_accumulator_value"}, false},
+          {"epsilon", {"epsilon"}, false}}},
+        {"Adadelta",
+         {{"learning_rate", {"learning_rate", "lr"}, false},
+          {"rho", {"rho"}, false},
+          {"epsilon", {"epsilon"}, false}}},
+        {"Adamax",
+         {{"learning_rate", {"learning_rate", "lr"}, false},
+          {"beta_1", {"beta_1"}, false},
+          {"beta_2", {"beta_2"}, false},
+          {"epsilon", {"epsilon"}, false}}},
     };
     return table;
 }
@@ -85,7 +103,13 @@ std::string snake_case(const std::string& camel)
     std::string snake;
     for (std::size_t i = 0; i < camel.size(); ++i) {
         const char c = camel[i];
-        if (std::isupper(static_cast<unsigned char>(c)) && i > 0) snake += '_';
+        // A word starts at a capital after a small letter, or at the last
+        // capital of a run that a small letter follows: KLDivergence -> kl_divergence.
+        const bool upper = std::isupper(static_cast<unsigned char>(c)) != 0;
+        const bool after_lower = i > 0 && std::islower(static_cast<unsigned char>(camel[i - 1]));
+        const bool ends_run = i > 0 && std::isupper(static_cast<unsigned char>(camel[i - 1])) &&
+                              i + 1 < camel.size() && std::islower(static_cast<unsigned char>(camel[i + 1]));
+        if (upper && (after_lower || ends_run)) snake += '_';
         snake += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     }
     return snake;
@@ -136,6 +160,7 @@ std::string read_loss(const json& loss, const std::string& where)
         throw format_error(where + ": expected one loss, found " + json_excerpt(loss) +
                            " (mlrun models have one output and one loss)");
     }
+    const std::string name = snake_case(cls->get<std::string>());
     if (const json* config = member(loss, "config")) {
         for (const char* key : {"from_logits", "label_smoothing"}) {
             if (const json* v = member(*config, key); v != nullptr && !is_off(*v)) {
@@ -143,8 +168,18 @@ std::string read_loss(const json& loss, const std::string& where)
                                    " is not supported by mlrun");
             }
         }
+        // Huber's delta and CosineSimilarity's axis, as mlrun's loss text writes them.
+        const json* delta = member(*config, "delta");
+        if (name == "huber" && delta != nullptr && delta->is_number() && delta->get<double>() != 1.0) {
+            return "{huber: {delta: " + scalar_text(*delta) + "}}";
+        }
+        const json* axis = member(*config, "axis");
+        if (name == "cosine_similarity" && axis != nullptr && axis->is_number_integer() && axis->get<int>() != -1) {
+            throw format_error(where + ": CosineSimilarity with axis = " + json_excerpt(*axis) +
+                               " is not supported by mlrun (only -1)");
+        }
     }
-    return snake_case(cls->get<std::string>());
+    return name;
 }
 
 void collect_metrics(const json& value, std::vector<std::string>& names, const std::string& where)
@@ -196,6 +231,11 @@ std::vector<std::string> compile_spec::slot_names() const
         if (flag("centered")) names.emplace_back("mg");
         return names;
     }
+    // Keras 3's variable names; Nadam's u_product follows from the iteration count.
+    if (optimizer_class == "Nadam") return {"momentum", "velocity"};
+    if (optimizer_class == "Adagrad") return {"accumulator"};
+    if (optimizer_class == "Adadelta") return {"accumulated_grad", "accumulated_delta_var"};
+    if (optimizer_class == "Adamax") return {"momentum", "norm"};
     return {};
 }
 
@@ -244,7 +284,14 @@ compile_spec compile_from_metadata(const staged_checkpoint& ckpt)
         }
         if (const std::string* text = ckpt.meta("metrics")) {
             const YAML::Node node = YAML::Load(*text);
-            if (node.IsSequence()) spec.metrics = node.as<std::vector<std::string>>();
+            // Each a name, or a mapping of one name to its settings ({auc: {curve: PR}}):
+            // Keras's config keeps the name.
+            if (node.IsSequence()) {
+                for (const YAML::Node& item : node) {
+                    spec.metrics.push_back(item.IsMap() && item.size() == 1 ? item.begin()->first.as<std::string>()
+                                                                           : item.as<std::string>());
+                }
+            }
         }
     } catch (const YAML::Exception& e) {
         throw format_error("metadata optimizer_config or metrics: unreadable YAML: " + e.msg);

@@ -1,6 +1,7 @@
 #include "interop/keras/weight_names.hpp"
 
 #include "interop/keras/format_error.hpp"
+#include "interop/keras/weight_penalties.hpp"
 
 #include <algorithm>
 #include <cctype>
@@ -35,7 +36,8 @@ std::string last_component(const std::string& name)
 std::string slot_kind(const std::string& name)
 {
     const std::string last = last_component(name);
-    for (const char* suffix : {"_velocity_hat", "_average_gradient", "_momentum", "_velocity"}) {
+    for (const char* suffix : {"_velocity_hat", "_average_gradient", "_momentum", "_velocity", "_accumulated_delta_var",
+                               "_accumulated_grad", "_accumulator", "_norm"}) {
         if (ends_with(last, suffix)) return std::string(suffix + 1);
     }
     for (const char* plain : {"m", "v", "vhat", "momentum", "rms", "mg"}) {
@@ -58,6 +60,10 @@ std::string mlrun_slot(const std::string& optimizer, const std::string& kind)
         {"SGD", {{"momentum", "momentum"}, {"m", "momentum"}}},
         {"RMSprop",
          {{"rms", "rms"}, {"velocity", "rms"}, {"momentum", "momentum"}, {"mg", "mg"}, {"average_gradient", "mg"}}},
+        {"Nadam", {{"momentum", "momentum"}, {"velocity", "velocity"}}},
+        {"Adagrad", {{"accumulator", "accumulator"}}},
+        {"Adadelta", {{"accumulated_grad", "accumulated_grad"}, {"accumulated_delta_var", "accumulated_delta_var"}}},
+        {"Adamax", {{"momentum", "momentum"}, {"norm", "norm"}}},
     };
     auto o = table.find(optimizer);
     if (o == table.end()) return "";
@@ -123,6 +129,20 @@ bool is_trainable_weight(const std::string& canonical_name)
     return !ends_with(canonical_name, "/moving_mean") && !ends_with(canonical_name, "/moving_variance");
 }
 
+bool is_trainable_weight(const std::string& canonical_name, const std::set<std::string>& frozen)
+{
+    const std::size_t slash = canonical_name.rfind('/');
+    const std::string layer = slash == std::string::npos ? "" : canonical_name.substr(0, slash);
+    return is_trainable_weight(canonical_name) && frozen.count(layer) == 0;
+}
+
+std::set<std::string> frozen_layers_of(const staged_checkpoint& ckpt)
+{
+    const std::string* layers = ckpt.meta("model_config");
+    if (layers == nullptr) return {};
+    return frozen_layers(model_from_layers_yaml(*layers, "metadata model_config"));
+}
+
 std::vector<staged_tensor> optimizer_state_from_keras(std::vector<staged_tensor> tensors,
                                                       const std::vector<const staged_tensor*>& weights,
                                                       const compile_spec& compile, const std::string& where)
@@ -134,6 +154,8 @@ std::vector<staged_tensor> optimizer_state_from_keras(std::vector<staged_tensor>
             result.push_back(iteration_tensor(t, where));
         } else if (last_component(t.name) == "learning_rate" && t.element_count() == 1) {
             continue;  // Keras 3 keeps the rate as a variable too; training_config has it
+        } else if (last_component(t.name) == "u_product" && t.element_count() == 1) {
+            continue;  // Nadam's, which follows from the iteration count
         } else {
             slots.push_back(std::move(t));
         }

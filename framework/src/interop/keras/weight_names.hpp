@@ -6,6 +6,7 @@
 #include "interop/keras/training_config.hpp"
 #include "interop/keras/staged_checkpoint.hpp"
 
+#include <set>
 #include <string>
 #include <vector>
 
@@ -20,6 +21,12 @@ std::string canonical_weight_name(const std::string& layer, const std::string& k
 // Whether the optimizer updates this weight (BatchNormalization's moving
 // statistics are the non-trainable weights of the layers mlrun reads).
 bool is_trainable_weight(const std::string& canonical_name);
+// The same, with the weights of the layers in `frozen` (trainable: false)
+// not trainable either: they have no optimizer state.
+bool is_trainable_weight(const std::string& canonical_name, const std::set<std::string>& frozen);
+// The frozen layers of the architecture `ckpt` carries (its model_config
+// metadata); empty without one.
+std::set<std::string> frozen_layers_of(const staged_checkpoint& ckpt);
 
 // Names the optimizer tensors of a file (in the file's order, each named
 // as the file names it) canonically. Keras restores optimizer state by

@@ -1,0 +1,54 @@
+// The Keras translation of compile settings for the optimizers and losses
+// beyond Adam, SGD, RMSprop and the crossentropies: Keras's class names and
+// settings in, mlrun's keys and slot names (Keras 3's variable words) out.
+#include "keras_interop.hpp"
+
+#include <boost/test/unit_test.hpp>
+
+using namespace mlrun::keras_h5;
+
+namespace {
+
+compile_spec translate(const std::string& training_config)
+{
+    return compile_from_keras(json::parse(training_config), "optimizer_config", "<test>");
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(keras_3_optimizers_translate_with_their_settings_and_slots)
+{
+    const compile_spec adagrad = translate(
+        R"({"loss": "mae", "optimizer_config": {"class_name": "Adagrad", "config": {"name": "adagrad",
+            "learning_rate": 0.01, "initial_accumulator_value": 0.2, "epsilon": 1e-07}}})");
+    BOOST_TEST(adagrad.optimizer_class == "Adagrad");
+    BOOST_TEST(adagrad.optimizer_settings["initial_accumulator_value"].as<float>() == 0.2f);
+    BOOST_TEST((adagrad.slot_names() == std::vector<std::string>{"accumulator"}));
+    BOOST_TEST(adagrad.loss == "mae");
+
+    const compile_spec adadelta = translate(
+        R"({"optimizer_config": {"class_name": "Adadelta", "config": {"learning_rate": 1.0, "rho": 0.9}}})");
+    BOOST_TEST(adadelta.optimizer_settings["rho"].as<float>() == 0.9f);
+    BOOST_TEST((adadelta.slot_names() == std::vector<std::string>{"accumulated_grad", "accumulated_delta_var"}));
+
+    BOOST_TEST((translate(R"({"optimizer_config": {"class_name": "Nadam", "config": {"beta_1": 0.8}}})").slot_names() ==
+                std::vector<std::string>{"momentum", "velocity"}));
+    BOOST_TEST((translate(R"({"optimizer_config": {"class_name": "Adamax", "config": {}}})").slot_names() ==
+                std::vector<std::string>{"momentum", "norm"}));
+    // A setting the class does not have in mlrun is still refused by name.
+    BOOST_CHECK_THROW(translate(R"({"optimizer_config": {"class_name": "Adamax", "config": {"amsgrad": true}}})"),
+                      format_error);
+}
+
+BOOST_AUTO_TEST_CASE(keras_loss_classes_translate_to_mlrun_names)
+{
+    BOOST_TEST(translate(R"({"loss": {"class_name": "KLDivergence", "config": {}}})").loss == "kl_divergence");
+    BOOST_TEST(translate(R"({"loss": {"class_name": "MeanAbsolutePercentageError", "config": {}}})").loss ==
+               "mean_absolute_percentage_error");
+    BOOST_TEST(translate(R"({"loss": {"class_name": "LogCosh", "config": {}}})").loss == "log_cosh");
+    BOOST_TEST(translate(R"({"loss": {"class_name": "Huber", "config": {"delta": 1.0}}})").loss == "huber");
+    BOOST_TEST(translate(R"({"loss": {"class_name": "Huber", "config": {"delta": 2.5}}})").loss == "{huber: {delta: 2.5}}");
+    BOOST_CHECK_THROW(translate(R"({"loss": {"class_name": "CosineSimilarity", "config": {"axis": 1}}})"), format_error);
+    BOOST_TEST(translate(R"({"metrics": [{"class_name": "AUC", "config": {"name": "auc"}}]})").metrics ==
+               std::vector<std::string>{"auc"});
+}
