@@ -158,8 +158,9 @@ data_options read_data_section(const YAML::Node& d, const std::string& file)
     data.train_labels = d["train"]["labels"].as<std::string>();
     data.test_images = d["test"]["images"].as<std::string>();
     data.test_labels = d["test"]["labels"].as<std::string>();
-    data.train_sample_weight = d["train"]["sample_weight"].as<std::string>();
-    data.test_sample_weight = d["test"]["sample_weight"].as<std::string>();
+    // Absent from data sections recorded before sample weights existed.
+    data.train_sample_weight = d["train"]["sample_weight"].as<std::string>("");
+    data.test_sample_weight = d["test"]["sample_weight"].as<std::string>("");
     data.scale = d["scale"].as<float>();
     data.flatten = d["flatten"].as<bool>();
     if (data.scale == 0.0f) throw config_error(file + ": data.scale must not be 0");
@@ -238,9 +239,11 @@ std::string data_section_text(const data_options& data)
     d["train"]["images"] = data.train_images;
     d["train"]["labels"] = data.train_labels;
     d["train"]["take"] = data.train_take;
+    d["train"]["sample_weight"] = data.train_sample_weight;
     d["test"]["images"] = data.test_images;
     d["test"]["labels"] = data.test_labels;
     d["test"]["take"] = data.test_take;
+    d["test"]["sample_weight"] = data.test_sample_weight;
     d["scale"] = data.scale;
     d["flatten"] = data.flatten;
     return YAML::Dump(d);
