@@ -137,9 +137,14 @@ int main(int argc, char** argv)
     std::int64_t batch = 0;
     int threads = 1;
     bool overlap = true;
+    std::string transport = "shared-memory";
+    int rounds = 3;
     po::options_description opts("options");
     opts.add_options()("help,h", "show this help")("backend", po::value(&backend), "backend plugin (default openblas)")(
         "batches", po::value(&batches_text), "global batch sizes (default 256,1024)")(
+        "transport", po::value(&transport),
+        "how the two ranks reach each other: shared-memory (default; what MPI picks on one host) or tcp (loopback)")(
+        "rounds", po::value(&rounds), "epochs timed per configuration, the best kept (default 3)")(
         "worker", po::value(&worker_config), "internal: train one epoch of this experiment")(
         "batch", po::value(&batch), "internal")("threads", po::value(&threads), "internal")(
         "overlap", po::value(&overlap), "internal");
@@ -159,14 +164,19 @@ int main(int argc, char** argv)
         if (!worker_config.empty()) return worker(worker_config, batch, threads, overlap);
         const std::string self = boost::filesystem::canonical("/proc/self/exe").string();
         const std::string config = write_experiment(backend);
-        const std::string mpirun =
-            "mpirun -np 2 --oversubscribe --allow-run-as-root --mca btl self,tcp --mca btl_tcp_if_include lo "
-            "--mca oob_tcp_if_include lo ";
+        if (transport != "shared-memory" && transport != "tcp") {
+            throw std::runtime_error("--transport: expected shared-memory or tcp, found '" + transport + "'");
+        }
+        if (rounds < 1) throw std::runtime_error("--rounds: expected 1 or more, found " + std::to_string(rounds));
+        const std::string mpirun = std::string("mpirun -np 2 --oversubscribe --allow-run-as-root --mca btl ") +
+                                   (transport == "tcp" ? "self,tcp --mca btl_tcp_if_include lo " : "self,vader ") +
+                                   "--mca oob_tcp_if_include lo ";
         std::vector<std::int64_t> batches;
         std::stringstream list(batches_text);
         for (std::string b; std::getline(list, b, ',');) batches.push_back(std::stoll(b));
-        std::printf("CPU: %s\nbackend: %s; one Fashion-MNIST epoch (60000 samples), the tutorial MLP, Adam\n\n",
-                    cpu_name().c_str(), backend.c_str());
+        std::printf("CPU: %s\nbackend: %s; one Fashion-MNIST epoch (60000 samples), the tutorial MLP, Adam; "
+                    "ranks over %s; best of %d epochs each\n\n",
+                    cpu_name().c_str(), backend.c_str(), transport.c_str(), rounds);
         std::printf("%-6s %-24s %12s %11s %14s %11s\n", "batch", "configuration", "samples/s", "efficiency",
                     "wait/step", "overlapped");
         for (const std::int64_t b : batches) {
@@ -174,10 +184,19 @@ int main(int argc, char** argv)
                 return self + " --worker " + config + " --batch " + std::to_string(b) + " --threads " + std::to_string(t) +
                        " --overlap " + (o ? "1" : "0");
             };
-            const result one = parse(run(worker_command(1, true)), "1 rank");
-            const result two_threads = parse(run(worker_command(2, true)), "1 rank x 2 threads");
-            const result two = parse(run(mpirun + worker_command(1, true)), "2 ranks");
-            const result two_serial = parse(run(mpirun + worker_command(1, false)), "2 ranks, no overlap");
+            // The fastest of `rounds` epochs: the one least disturbed by the rest of the machine.
+            auto best = [&](const std::string& command, const char* what) {
+                result fastest = parse(run(command), what);
+                for (int r = 1; r < rounds; ++r) {
+                    const result next = parse(run(command), what);
+                    if (next.samples_per_second > fastest.samples_per_second) fastest = next;
+                }
+                return fastest;
+            };
+            const result one = best(worker_command(1, true), "1 rank");
+            const result two_threads = best(worker_command(2, true), "1 rank x 2 threads");
+            const result two = best(mpirun + worker_command(1, true), "2 ranks");
+            const result two_serial = best(mpirun + worker_command(1, false), "2 ranks, no overlap");
             auto row = [&](const char* name, const result& r, bool ranked) {
                 std::printf("%-6lld %-24s %12.0f", static_cast<long long>(b), name, r.samples_per_second);
                 if (ranked) {
