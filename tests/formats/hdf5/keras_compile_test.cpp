@@ -52,3 +52,33 @@ BOOST_AUTO_TEST_CASE(keras_loss_classes_translate_to_mlrun_names)
     BOOST_TEST(translate(R"({"metrics": [{"class_name": "AUC", "config": {"name": "auc"}}]})").metrics ==
                std::vector<std::string>{"auc"});
 }
+
+BOOST_AUTO_TEST_CASE(the_options_of_every_optimizer_survive_a_keras_file)
+{
+    // Keras 3 writes clipping, weight decay and the moving average on every optimizer.
+    const compile_spec read = translate(
+        R"({"optimizer_config": {"class_name": "SGD", "config": {"learning_rate": 0.1, "momentum": 0.0,
+            "weight_decay": 0.004, "clipnorm": 1.5, "clipvalue": null, "global_clipnorm": null,
+            "use_ema": true, "ema_momentum": 0.9, "ema_overwrite_frequency": 3}}})");
+    BOOST_TEST(read.optimizer_settings["clipnorm"].as<float>() == 1.5f);
+    BOOST_TEST(read.optimizer_settings["weight_decay"].as<float>() == 0.004f);
+    BOOST_TEST(read.optimizer_settings["use_ema"].as<bool>());
+    BOOST_TEST(read.optimizer_settings["ema_momentum"].as<float>() == 0.9f);
+    BOOST_TEST(read.optimizer_settings["ema_overwrite_frequency"].as<int>() == 3);
+    BOOST_TEST(!read.optimizer_settings["clipvalue"].IsDefined());
+
+    // Written back, nothing is lost: the same settings read again.
+    const compile_spec again = compile_from_keras(keras_training_config(read), "optimizer_config", "<test>");
+    for (const char* key : {"clipnorm", "weight_decay", "ema_momentum"}) {
+        BOOST_TEST(again.optimizer_settings[key].as<float>() == read.optimizer_settings[key].as<float>(), key);
+    }
+    BOOST_TEST(again.optimizer_settings["use_ema"].as<bool>());
+    BOOST_TEST(again.optimizer_settings["ema_overwrite_frequency"].as<int>() == 3);
+
+    // Options that are off are left out, so files without them stay as they were.
+    const compile_spec plain = translate(R"({"optimizer_config": {"class_name": "Adam", "config": {"learning_rate": 0.001}}})");
+    const json written = keras_training_config(plain)["optimizer_config"]["config"];
+    for (const char* key : {"clipnorm", "clipvalue", "global_clipnorm", "weight_decay", "use_ema", "ema_momentum"}) {
+        BOOST_TEST(!written.contains(key), key);
+    }
+}

@@ -2,6 +2,7 @@
 
 #include "interop/keras/format_error.hpp"
 
+#include <algorithm>
 #include <cctype>
 #include <cmath>
 #include <set>
@@ -68,10 +69,36 @@ const std::vector<optimizer_spec>& optimizers()
     return table;
 }
 
-// Settings that do not change the update: names and execution details, and
-// EMA parameters that only matter when use_ema (checked) is on.
-const std::set<std::string> harmless_keys = {"name", "jit_compile", "is_legacy_optimizer", "ema_momentum",
-                                             "ema_overwrite_frequency"};
+// The options Keras 3 gives every optimizer (mlrun's optimizer_common):
+// read from any optimizer's config, written only when on, so that files
+// without them look as they always did to older readers.
+const std::vector<setting_spec>& common_settings()
+{
+    static const std::vector<setting_spec> list = {
+        {"weight_decay", {"weight_decay"}, false},    {"clipnorm", {"clipnorm"}, false},
+        {"clipvalue", {"clipvalue"}, false},          {"global_clipnorm", {"global_clipnorm"}, false},
+        {"use_ema", {"use_ema"}, true},               {"ema_momentum", {"ema_momentum"}, false},
+        {"ema_overwrite_frequency", {"ema_overwrite_frequency"}, false},
+    };
+    return list;
+}
+
+// The class's own settings, then the common ones it does not list itself
+// (AdamW lists weight_decay).
+std::vector<setting_spec> all_settings(const optimizer_spec& o)
+{
+    std::vector<setting_spec> all = o.settings;
+    for (const setting_spec& c : common_settings()) {
+        const bool listed = std::any_of(all.begin(), all.end(), [&](const setting_spec& s) {
+            return std::string(s.mlrun_key) == c.mlrun_key;
+        });
+        if (!listed) all.push_back(c);
+    }
+    return all;
+}
+
+// Settings that do not change the update: names and execution details.
+const std::set<std::string> harmless_keys = {"name", "jit_compile", "is_legacy_optimizer"};
 
 const optimizer_spec* find_optimizer(const std::string& name)
 {
@@ -130,7 +157,7 @@ void read_optimizer(const json& optimizer, compile_spec& spec, const std::string
     spec.optimizer_class = known->keras_class;
     spec.optimizer_settings = YAML::Node(YAML::NodeType::Map);
     std::set<std::string> used;
-    for (const setting_spec& s : known->settings) {
+    for (const setting_spec& s : all_settings(*known)) {
         for (const char* key : s.keras_keys) {
             const json* value = member(*config, key);
             if (value == nullptr || value->is_null()) continue;
@@ -317,6 +344,26 @@ json keras_training_config(const compile_spec& spec)
             optimizer_config[s.mlrun_key] = number_setting(spec.optimizer_settings, s.mlrun_key, 0.0);
         }
         if (std::string(s.mlrun_key) == "learning_rate") optimizer_config["decay"] = 0.0;
+    }
+    const YAML::Node ema = spec.optimizer_settings["use_ema"];
+    const bool use_ema = ema.IsDefined() && !ema.IsNull() && ema.as<bool>();
+    for (const setting_spec& s : common_settings()) {
+        if (optimizer_config.contains(s.mlrun_key)) continue;
+        const std::string key = s.mlrun_key;
+        if (s.boolean) {
+            if (use_ema) optimizer_config[key] = true;
+        } else if (key == "ema_momentum" || key == "ema_overwrite_frequency") {
+            if (!use_ema) continue;
+            const double v = number_setting(spec.optimizer_settings, s.mlrun_key, key == "ema_momentum" ? 0.99 : 0.0);
+            if (key == "ema_overwrite_frequency") {
+                // Keras: None is never; mlrun: 0.
+                optimizer_config[key] = v > 0.0 ? json(static_cast<std::int64_t>(v)) : json();
+            } else {
+                optimizer_config[key] = v;
+            }
+        } else if (const double v = number_setting(spec.optimizer_settings, s.mlrun_key, 0.0); v != 0.0) {
+            optimizer_config[key] = v;
+        }
     }
     json metrics = json::array();
     for (const std::string& m : spec.metrics) metrics.push_back(m);
