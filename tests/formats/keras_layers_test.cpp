@@ -11,6 +11,7 @@
 #include <boost/test/data/test_case.hpp>
 #include <boost/test/unit_test.hpp>
 
+#include "support/tfjs_oracle.hpp"
 #include "support/run_command.hpp"
 #include "support/test_models.hpp"
 
@@ -222,24 +223,8 @@ BOOST_AUTO_TEST_SUITE_END()
 
 namespace {
 
-std::string tfjs_dir()
-{
-    const char* dir = std::getenv("MLRUN_TFJS");
-    return dir != nullptr ? dir : testing::source_dir() + "/.tfjs/node_modules/@tensorflow/tfjs";
-}
-
-boost::test_tools::assertion_result tfjs_present(boost::unit_test::test_unit_id)
-{
-    boost::test_tools::assertion_result present(true);
-    if (testing::run_command("node --version").exit_code != 0) {
-        present = false;
-        present.message() << "node is not on PATH (scripts/install_deps.sh installs it)";
-    } else if (!fs::is_directory(tfjs_dir())) {
-        present = false;
-        present.message() << "@tensorflow/tfjs is not installed at " << tfjs_dir() << " (scripts/install_tfjs.sh installs it)";
-    }
-    return present;
-}
+using mlrun::testing::tfjs_dir;
+using mlrun::testing::tfjs_present;
 
 void run_node(const std::string& script, const std::string& arguments)
 {

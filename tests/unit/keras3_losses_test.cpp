@@ -12,6 +12,7 @@
 #include "mlrun/core/error.hpp"
 #include "mlrun/losses/loss.hpp"
 #include "support/run_command.hpp"
+#include "support/tfjs_oracle.hpp"
 #include "support/test_models.hpp"
 
 #include <cmath>
@@ -71,25 +72,8 @@ std::string json_rows(const rows& r)
     return text + "]";
 }
 
-std::string tfjs_dir()
-{
-    const char* dir = std::getenv("MLRUN_TFJS");
-    return dir != nullptr ? dir : testing::source_dir() + "/.tfjs/node_modules/@tensorflow/tfjs";
-}
-
-boost::test_tools::assertion_result tfjs_present(boost::unit_test::test_unit_id)
-{
-    boost::test_tools::assertion_result present(true);
-    if (testing::run_command("node --version").exit_code != 0) {
-        present = false;
-        present.message() << "node is not on PATH (scripts/install_deps.sh installs it)";
-    } else if (!std::filesystem::is_directory(tfjs_dir())) {
-        present = false;
-        present.message() << "@tensorflow/tfjs is not installed at " << tfjs_dir()
-                          << " (scripts/install_tfjs.sh installs it)";
-    }
-    return present;
-}
+using mlrun::testing::tfjs_dir;
+using mlrun::testing::tfjs_present;
 
 double tfjs_loss(const std::string& name, float delta, const rows& pred, const rows& targets)
 {

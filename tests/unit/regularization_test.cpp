@@ -8,6 +8,7 @@
 
 #include "mlrun/keras.hpp"
 
+#include "support/tfjs_oracle.hpp"
 #include "support/run_command.hpp"
 #include "support/temp_files.hpp"
 #include "support/test_models.hpp"
@@ -235,20 +236,8 @@ BOOST_AUTO_TEST_CASE(constraints_project_as_keras_does)
 
 namespace {
 
-std::string tfjs_dir() { return std::filesystem::absolute(source_dir() + "/.tfjs/node_modules/@tensorflow/tfjs").string(); }
-
-boost::test_tools::assertion_result tfjs_present(boost::unit_test::test_unit_id)
-{
-    boost::test_tools::assertion_result present(true);
-    if (run_command("node --version").exit_code != 0) {
-        present = false;
-        present.message() << "node is not on PATH";
-    } else if (!std::filesystem::is_directory(tfjs_dir())) {
-        present = false;
-        present.message() << "@tensorflow/tfjs is not installed at " << tfjs_dir();
-    }
-    return present;
-}
+using mlrun::testing::tfjs_dir;
+using mlrun::testing::tfjs_present;
 
 }  // namespace
 

@@ -8,6 +8,7 @@
 // what is missing. MLRUN_TFJS overrides where the package is.
 #include "tfjs_test_support.hpp"
 
+#include "support/tfjs_oracle.hpp"
 #include "support/interop_fixtures.hpp"
 #include "support/run_command.hpp"
 
@@ -25,24 +26,8 @@ using testing::run_mlrun;
 
 namespace {
 
-std::string tfjs_dir()
-{
-    const char* dir = std::getenv("MLRUN_TFJS");
-    return dir != nullptr ? dir : testing::source_dir() + "/.tfjs/node_modules/@tensorflow/tfjs";
-}
-
-boost::test_tools::assertion_result tfjs_present(boost::unit_test::test_unit_id)
-{
-    boost::test_tools::assertion_result present(true);
-    if (testing::run_command("node --version").exit_code != 0) {
-        present = false;
-        present.message() << "node is not on PATH (scripts/install_deps.sh installs it)";
-    } else if (!std::filesystem::is_directory(tfjs_dir())) {
-        present = false;
-        present.message() << "@tensorflow/tfjs is not installed at " << tfjs_dir() << " (scripts/install_tfjs.sh installs it)";
-    }
-    return present;
-}
+using mlrun::testing::tfjs_dir;
+using mlrun::testing::tfjs_present;
 
 // Runs run_tfjs_model.js; its last line of output is JSON.
 nlohmann::json run_tfjs(const std::string& arguments)
