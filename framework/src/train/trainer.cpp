@@ -259,38 +259,39 @@ double trainer::train_step(std::uint64_t step_seed)
 double trainer::distributed_step(std::uint64_t step_seed, std::int64_t local, std::int64_t global)
 {
     const auto started = std::chrono::steady_clock::now();
-    // The loss sum and each metric's running state (sums and counts) of
-    // this rank's share, summed over ranks in one call after the gradients.
-    std::vector<std::vector<double>> before;
-    std::size_t state_size = 1;
+    // The loss sum and the growth of each metric's running state (sums and
+    // counts) over this rank's share, summed over ranks in one call after
+    // the gradients. Flat buffers kept between steps: a step allocates nothing.
+    metric_states_before_.clear();
     for (const metric& m : metrics_) {
-        before.push_back(m.state());
-        state_size += m.state().size();
+        metric_states_before_.insert(metric_states_before_.end(), m.state().begin(), m.state().end());
     }
-    std::vector<double> sums(state_size, 0.0);
+    step_sums_.assign(1 + metric_states_before_.size(), 0.0);
     buckets_->begin_step(static_cast<float>(local) / static_cast<float>(global));
     if (local > 0) {
         const tensor& prediction = model_.forward(backend_, batch_x_, true, step_seed);
-        sums[0] = batch_loss(prediction, true);
+        step_sums_[0] = batch_loss(prediction, true);
         for (metric& m : metrics_) m.update(backend_, prediction, batch_y_);
         model_.backward(backend_, [this](std::size_t node) { buckets_->node_done(node); });
     }
     buckets_->finish();
-    std::size_t at = 1;
-    for (std::size_t i = 0; i < metrics_.size(); ++i) {
-        const std::vector<double>& now = metrics_[i].state();
-        for (std::size_t k = 0; k < now.size(); ++k) sums[at + k] = now[k] - before[i][k];
+    std::size_t at = 0;
+    for (const metric& m : metrics_) {
+        const std::vector<double>& now = m.state();
+        for (std::size_t k = 0; k < now.size(); ++k) step_sums_[1 + at + k] = now[k] - metric_states_before_[at + k];
         at += now.size();
     }
-    ranks_->sum(sums.data(), sums.size());
-    at = 1;
-    for (std::size_t i = 0; i < metrics_.size(); ++i) {
-        std::vector<double> state = before[i];
-        for (std::size_t k = 0; k < state.size(); ++k) state[k] += sums[at + k];
-        at += state.size();
-        metrics_[i].set_state(state);
+    ranks_->sum(step_sums_.data(), step_sums_.size());
+    at = 0;
+    for (metric& m : metrics_) {
+        const std::size_t n = m.state().size();
+        metric_state_.assign(metric_states_before_.begin() + static_cast<std::ptrdiff_t>(at),
+                             metric_states_before_.begin() + static_cast<std::ptrdiff_t>(at + n));
+        for (std::size_t k = 0; k < n; ++k) metric_state_[k] += step_sums_[1 + at + k];
+        m.set_state(metric_state_);
+        at += n;
     }
-    epoch_loss_sum_ += sums[0];
+    epoch_loss_sum_ += step_sums_[0];
     // On the averaged gradient, the same on every rank.
     model_.add_regularization_gradients();
     optimizer_->step(backend_);
@@ -298,7 +299,7 @@ double trainer::distributed_step(std::uint64_t step_seed, std::int64_t local, st
     reduction_timing& t = buckets_->timing();
     ++t.steps;
     t.step_seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-    return sums[0];
+    return step_sums_[0];
 }
 
 void trainer::check_weights_agree(int epoch)

@@ -137,6 +137,10 @@ private:
     std::int64_t steps_done_ = 0;
     communicator* ranks_ = nullptr;  // set while a data-parallel fit() runs
     std::unique_ptr<gradient_buckets> buckets_;
+    // distributed_step's reduction of the loss and the metrics' states, reused.
+    std::vector<double> metric_states_before_;
+    std::vector<double> step_sums_;
+    std::vector<double> metric_state_;
 };
 
 }  // namespace mlrun
