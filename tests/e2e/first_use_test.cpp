@@ -258,6 +258,19 @@ BOOST_AUTO_TEST_CASE(mistakes_in_a_file_have_a_line_and_column)
     BOOST_TEST(contains(directory.output, "found a directory"), directory.output);
 }
 
+BOOST_AUTO_TEST_CASE(a_metric_that_does_not_fit_the_labels_names_its_place)
+{
+    mlrun::testing::temp_directory dir;
+    std::string text = experiment();
+    const std::string from = "metrics: [accuracy]";
+    text.replace(text.find(from), from.size(), "metrics: [accuracy, binary_accuracy]");
+    const auto r = run_mlrun(quoted(dir.write("exp.yaml", text)));
+    BOOST_TEST(r.exit_code == 3, r.output);
+    // The second metric's own column on line 7, not the list's.
+    BOOST_TEST(contains(r.output, "exp.yaml:7:87: compile.metrics: metric binary_accuracy"), r.output);
+    BOOST_TEST(!contains(r.output, "Epoch 1/1"), r.output);
+}
+
 BOOST_AUTO_TEST_CASE(labels_outside_the_classes_name_the_file_and_index)
 {
     mlrun::testing::temp_directory dir;

@@ -364,6 +364,9 @@ experiment load_experiment(const std::string& path, const std::vector<std::strin
     e.loss = parse_loss_spec(r["compile"]["loss"], e.source.file_for("compile.loss"));
     e.loss_where = position(e.source.file_for("compile.loss"), r["compile"]["loss"]);
     e.metrics = parse_metric_specs(r["compile"]["metrics"], e.source.file_for("compile.metrics"));
+    for (const YAML::Node& m : r["compile"]["metrics"]) {
+        e.metrics_where.push_back(position(e.source.file_for("compile.metrics"), m) + ": compile.metrics");
+    }
 
     const YAML::Node& f = r["fit"];
     e.epochs = static_cast<int>(integer_in(e, "fit.epochs", 0, int_max));

@@ -46,7 +46,7 @@ struct experiment {
     std::string file;       // the file named on the command line
     config_source source{""};  // where each key came from (files it extends, overrides)
     // The whole experiment with defaults filled in: what `config dump` and an
-    // architecture file record, and where compile.metrics positions come from.
+    // architecture file record, and what the ranks of a distributed run compare.
     YAML::Node resolved;
 
     std::uint64_t seed = 0;
@@ -64,6 +64,7 @@ struct experiment {
     loss_spec loss;
     std::string loss_where;  // "file:line:col" of compile.loss
     std::vector<metric_spec> metrics;
+    std::vector<std::string> metrics_where;  // "file:line:col: compile.metrics" of each
 
     int epochs = 1;
     std::int64_t batch_size = 32;

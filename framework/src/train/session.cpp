@@ -332,15 +332,13 @@ session::session(const session_options& options, const std::string& model_path, 
     // check is whether the data's targets fit each metric (after the loss,
     // whose refusal names the loss that would fit).
     std::vector<metric> metrics;
-    const YAML::Node metric_nodes = experiment_.resolved["compile"]["metrics"];
     for (std::size_t i = 0; i < experiment_.metrics.size(); ++i) {
         metrics.emplace_back(experiment_.metrics[i], loss, model_->output_shape().element_count());
         try {
             if (options.load_train_data) metrics.back().check_targets_fit(model_->output_shape(), train_.y);
             metrics.back().check_targets_fit(model_->output_shape(), test_.y);
         } catch (const data_error& e) {
-            throw config_error(position(experiment_.source.file_for("compile.metrics"), metric_nodes[i]) +
-                               ": compile.metrics: " + e.what() + " (" + experiment_.data.path + ")");
+            throw config_error(experiment_.metrics_where[i] + ": " + e.what() + " (" + experiment_.data.path + ")");
         }
     }
 
