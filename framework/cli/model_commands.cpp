@@ -5,7 +5,7 @@
 #include "mlrun/checkpoint/format.hpp"
 #include "mlrun/checkpoint/format_choice.hpp"
 #include "config/bounded_yaml.hpp"
-#include "config/experiment.hpp"
+#include "experiment/experiment.hpp"
 #include "mlrun/core/error.hpp"
 #include "mlrun/data/array_io.hpp"
 #include "mlrun/model/saved_model.hpp"

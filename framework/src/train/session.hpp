@@ -18,7 +18,7 @@
 #include "mlrun/backend/backend.hpp"
 #include "mlrun/callbacks/callback_set.hpp"
 #include "mlrun/checkpoint/checkpoint_options.hpp"
-#include "config/experiment.hpp"
+#include "experiment/experiment.hpp"
 #include "mlrun/data/dataset.hpp"
 #include "mlrun/distributed/communicator.hpp"
 #include "mlrun/model/model.hpp"
