@@ -4,7 +4,9 @@
 include(CMakePackageConfigHelpers)
 
 install(DIRECTORY ${PROJECT_SOURCE_DIR}/framework/include/mlrun DESTINATION include)
-install(TARGETS mlrun_framework mlrun_plugin_sdk EXPORT mlrunTargets
+# The layers of libmlrun (framework/CMakeLists.txt) and mlrun::framework, linking them.
+get_property(mlrun_layers GLOBAL PROPERTY MLRUN_LAYER_TARGETS)
+install(TARGETS ${mlrun_layers} mlrun_framework mlrun_plugin_sdk EXPORT mlrunTargets
   RUNTIME DESTINATION bin
   LIBRARY DESTINATION lib
   INCLUDES DESTINATION include)
@@ -21,6 +23,13 @@ install(FILES
   ${PROJECT_SOURCE_DIR}/cmake/plugin_exports.map
   DESTINATION lib/cmake/mlrun)
 
+# -lmlrun (the top layer) first, then each layer below it.
+set(MLRUN_PKG_LIBS "")
+foreach(layer IN LISTS mlrun_layers)
+  get_target_property(name ${layer} OUTPUT_NAME)
+  set(MLRUN_PKG_LIBS "-l${name} ${MLRUN_PKG_LIBS}")
+endforeach()
+string(STRIP "${MLRUN_PKG_LIBS}" MLRUN_PKG_LIBS)
 configure_file(${PROJECT_SOURCE_DIR}/cmake/mlrun.pc.in ${PROJECT_BINARY_DIR}/mlrun.pc @ONLY)
 install(FILES ${PROJECT_BINARY_DIR}/mlrun.pc DESTINATION lib/pkgconfig)
 

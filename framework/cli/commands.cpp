@@ -5,9 +5,9 @@
 
 #include "mlrun/backend/backend.hpp"
 #include "mlrun/checkpoint/checkpoint_state.hpp"
-#include "config/experiment.hpp"
-#include "config/schema_docs.hpp"
 #include "mlrun/core/error.hpp"
+#include "experiment/experiment.hpp"
+#include "experiment/schema_docs.hpp"
 #include "mlrun/train/progress_printer.hpp"
 #include "train/session.hpp"
 

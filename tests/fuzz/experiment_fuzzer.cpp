@@ -10,7 +10,7 @@
 #include "scratch_dir.hpp"
 
 #include "callbacks/callbacks_yaml.hpp"
-#include "config/experiment.hpp"
+#include "experiment/experiment.hpp"
 #include "mlrun/losses/loss.hpp"
 #include "mlrun/metrics/metric.hpp"
 #include "model/model_yaml.hpp"

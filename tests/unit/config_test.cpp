@@ -3,8 +3,8 @@
 #define BOOST_TEST_MODULE config
 #include <boost/test/unit_test.hpp>
 
-#include "config/experiment.hpp"
-#include "config/schema_docs.hpp"
+#include "experiment/experiment.hpp"
+#include "experiment/schema_docs.hpp"
 #include "mlrun/core/error.hpp"
 #include "mlrun/layers/layer_registry.hpp"
 #include "model/model_yaml.hpp"

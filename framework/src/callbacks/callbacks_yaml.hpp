@@ -5,7 +5,7 @@
 
 #include "mlrun/callbacks/callback_set.hpp"
 #include "mlrun/callbacks/callback_spec.hpp"
-#include "config/experiment.hpp"
+#include "experiment/experiment.hpp"
 
 #include <cstdint>
 #include <memory>

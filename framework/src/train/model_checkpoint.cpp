@@ -6,7 +6,7 @@
 #include "mlrun/callbacks/callback_set.hpp"
 #include "mlrun/checkpoint/model_state.hpp"
 #include "mlrun/checkpoint/tensor_checksums.hpp"
-#include "config/experiment.hpp"
+#include "experiment/experiment.hpp"
 #include "mlrun/core/error.hpp"
 #include "metrics/metric_yaml.hpp"
 #include "mlrun/train/trainer.hpp"

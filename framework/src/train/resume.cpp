@@ -5,7 +5,7 @@
 #include "mlrun/checkpoint/checkpoint_manager.hpp"
 #include "mlrun/checkpoint/model_state.hpp"
 #include "config/bounded_yaml.hpp"
-#include "config/experiment.hpp"
+#include "experiment/experiment.hpp"
 #include "mlrun/core/error.hpp"
 #include "mlrun/core/rng.hpp"
 #include "model/model_yaml.hpp"

@@ -1,5 +1,5 @@
 // The experiment's `checkpoint` section, typed: parsed once with the
-// experiment (config/experiment.cpp), with each key's file:line:column for
+// experiment (experiment/experiment.cpp), with each key's file:line:column for
 // messages, and read by ModelCheckpoint (when
 // to save), the checkpoint manager (where and how) and resume (from where).
 #pragma once

@@ -1,4 +1,4 @@
-#include "config/experiment.hpp"
+#include "experiment/experiment.hpp"
 
 #include "callbacks/callbacks_yaml.hpp"
 #include "config/bounded_yaml.hpp"

@@ -1,6 +1,6 @@
-#include "config/schema_docs.hpp"
+#include "experiment/schema_docs.hpp"
 
-#include "config/experiment.hpp"
+#include "experiment/experiment.hpp"
 #include "mlrun/layers/layer_registry.hpp"
 #include "mlrun/losses/loss.hpp"
 #include "losses/loss_yaml.hpp"

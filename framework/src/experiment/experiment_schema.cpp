@@ -1,6 +1,6 @@
 // The experiment file's schema: every key, its type, default and meaning.
 // configs/README.md is generated from this table (`mlrun config keys`).
-#include "config/experiment.hpp"
+#include "experiment/experiment.hpp"
 
 #include "callbacks/callback_schema.hpp"
 #include "mlrun/losses/loss.hpp"

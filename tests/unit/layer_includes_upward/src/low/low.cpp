@@ -1,0 +1,1 @@
+#include "mlrun/high/high.hpp"
