@@ -211,13 +211,14 @@ BOOST_AUTO_TEST_CASE(every_2d_convolution_padding_cropping_and_upsampling_agree)
         "  - {name: mp, MaxPooling2D: {pool_size: 3, strides: 2, padding: same}}\n"
         "  - {name: up, UpSampling2D: {size: [2, 3]}, inputs: [mp]}\n"
         "  - {name: t1, Conv2DTranspose: {filters: 3, kernel_size: 3, strides: 2, activation: softplus}}\n"
-        "  - {name: t2, Conv2DTranspose: {filters: 4, kernel_size: 2, strides: 3}}\n"
+        "  - {name: t1max, GlobalMaxPooling2D: {}}\n"
+        "  - {name: t2, Conv2DTranspose: {filters: 4, kernel_size: 2, strides: 3}, inputs: [mp]}\n"
+        "  - {name: t2mean, GlobalAveragePooling2D: {}}\n"
         "  - {name: bi, UpSampling2D: {size: 2, interpolation: bilinear}, inputs: [mp]}\n"
         "  - {name: t3, Conv2DTranspose: {filters: 4, kernel_size: 3, strides: 2, padding: same, use_bias: false}}\n"
         "  - {name: ap, AveragePooling2D: {pool_size: 3, strides: 2, padding: same}}\n"
-        "  - {name: gap, GlobalAveragePooling2D: {}, inputs: [t2]}\n"
-        "  - {name: gmp, GlobalMaxPooling2D: {}, inputs: [ap]}\n"
-        "  - {name: both, Concatenate: {}, inputs: [gap, gmp]}\n"
+        "  - {name: apmax, GlobalMaxPooling2D: {}}\n"
+        "  - {name: all, Concatenate: {}, inputs: [t1max, t2mean, apmax]}\n"
         "  - {name: out, Dense: {units: 10}}\n",
         {digit_layout::channels, 255.0f, true});
 }
