@@ -26,6 +26,19 @@ const sample_shape& graph_context::shape_of(const std::string& name) const
 
 void graph_context::set_shape(const std::string& name, sample_shape shape) { shapes_[name] = std::move(shape); }
 
+void graph_context::claim(const std::string& name)
+{
+    if (!names_.insert(name).second) throw format_error("two values named '" + name + "' in the exported graph");
+}
+
+std::string graph_context::fresh(const layer_entry& layer, const std::string& what) const
+{
+    const std::string base = layer.name + "/" + what;
+    std::string name = base;
+    for (int i = 1; names_.count(name) != 0; ++i) name = base + "_" + std::to_string(i);
+    return name;
+}
+
 std::string graph_context::where(const layer_entry& layer) const
 {
     return "layer '" + layer.name + "' (" + layer.class_name + ")";
@@ -41,6 +54,7 @@ std::string graph_context::weight(const layer_entry& layer, const std::string& w
                            ", found " + (t->dtype == MLRUN_DTYPE_FLOAT32 ? "float32 " : "another dtype ") +
                            shape_text(t->dims));
     }
+    claim(name);
     onnx::TensorProto* init = graph_.add_initializer();
     init->set_name(name);
     init->set_data_type(onnx::TensorProto::FLOAT);
@@ -52,6 +66,7 @@ std::string graph_context::weight(const layer_entry& layer, const std::string& w
 
 std::string graph_context::constant(const std::string& name, const sample_shape& dims, const std::vector<float>& values)
 {
+    claim(name);
     onnx::TensorProto* init = graph_.add_initializer();
     init->set_name(name);
     init->set_data_type(onnx::TensorProto::FLOAT);
@@ -59,6 +74,18 @@ std::string graph_context::constant(const std::string& name, const sample_shape&
     std::string raw(values.size() * sizeof(float), '\0');
     if (!values.empty()) std::memcpy(raw.data(), values.data(), raw.size());
     init->set_raw_data(raw);
+    return name;
+}
+
+std::string graph_context::int64_constant(const std::string& name, const sample_shape& dims,
+                                          const std::vector<std::int64_t>& values)
+{
+    claim(name);
+    onnx::TensorProto* init = graph_.add_initializer();
+    init->set_name(name);
+    init->set_data_type(onnx::TensorProto::INT64);
+    for (const std::int64_t d : dims) init->add_dims(d);
+    for (const std::int64_t v : values) init->add_int64_data(v);
     return name;
 }
 
@@ -71,6 +98,7 @@ onnx::NodeProto& graph_context::node(const std::string& op, const layer_entry& l
 onnx::NodeProto& graph_context::node(const std::string& op, const layer_entry& layer,
                                      const std::vector<std::string>& inputs, const std::string& output)
 {
+    claim(output);
     onnx::NodeProto* n = graph_.add_node();
     n->set_op_type(op);
     n->set_name(output == layer.name ? layer.name : output);

@@ -3,7 +3,8 @@
 //
 // Value names: a layer's output is the layer's name, its weights are
 // "<layer>/<weight>" (the checkpoint's names), and values between a layer's
-// own nodes are "<layer>/<Op>".
+// own nodes and its constants are "<layer>/<what>" ("<layer>/<what>_1" when
+// the layer has two).
 #pragma once
 
 #include "model_outline.hpp"
@@ -14,6 +15,7 @@
 #include <cstdint>
 #include <initializer_list>
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -34,6 +36,10 @@ public:
     std::string weight(const layer_entry& layer, const std::string& weight, const sample_shape& expected);
     // Adds a float32 initializer of the exporter's own (a constant the ONNX op needs).
     std::string constant(const std::string& name, const sample_shape& dims, const std::vector<float>& values);
+    // The same for int64 constants (shapes, pads, slice bounds).
+    std::string int64_constant(const std::string& name, const sample_shape& dims, const std::vector<std::int64_t>& values);
+    // "<layer>/<what>", or with _1, _2, ... when the graph has that name already.
+    std::string fresh(const layer_entry& layer, const std::string& what) const;
 
     // Appends a node of the default domain; returns it for attributes.
     onnx::NodeProto& node(const std::string& op, const layer_entry& layer, std::initializer_list<std::string> inputs,
@@ -45,9 +51,12 @@ public:
     std::string where(const layer_entry& layer) const;
 
 private:
+    void claim(const std::string& name);
+
     onnx::GraphProto& graph_;
     const staged_export& source_;
     std::map<std::string, sample_shape> shapes_;
+    std::set<std::string> names_;  // every value and initializer so far
 };
 
 std::string shape_text(const sample_shape& shape);

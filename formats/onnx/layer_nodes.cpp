@@ -1,66 +1,14 @@
 #include "layer_nodes.hpp"
 
-#include "onnx_error.hpp"
+#include "activation_nodes.hpp"
+#include "node_settings.hpp"
+#include "shaping_nodes.hpp"
+#include "window_nodes.hpp"
 
 #include <algorithm>
-#include <functional>
-#include <map>
 
 namespace mlrun::onnx_format {
 namespace {
-
-void set_int(onnx::NodeProto& node, const std::string& name, std::int64_t value)
-{
-    onnx::AttributeProto* a = node.add_attribute();
-    a->set_name(name);
-    a->set_type(onnx::AttributeProto::INT);
-    a->set_i(value);
-}
-
-void set_float(onnx::NodeProto& node, const std::string& name, float value)
-{
-    onnx::AttributeProto* a = node.add_attribute();
-    a->set_name(name);
-    a->set_type(onnx::AttributeProto::FLOAT);
-    a->set_f(value);
-}
-
-template <class T>
-T setting(const graph_context& graph, const layer_entry& layer, const std::string& key, const T& fallback)
-{
-    const YAML::Node value = layer.config[key];
-    if (!value) return fallback;
-    try {
-        return value.as<T>();
-    } catch (const YAML::Exception&) {
-        throw format_error(graph.where(layer) + ": setting '" + key + "' is unreadable: " + YAML::Dump(value));
-    }
-}
-
-const std::string& only_input(const graph_context& graph, const layer_entry& layer)
-{
-    if (layer.inputs.size() != 1) {
-        throw format_error(graph.where(layer) + ": expected one input, found " + std::to_string(layer.inputs.size()));
-    }
-    return layer.inputs[0];
-}
-
-// The activation `name` from `input` to `output`; the softmax is over the
-// last axis, as mlrun's is.
-void activation_node(graph_context& graph, const layer_entry& layer, const std::string& name,
-                     const std::string& input, const std::string& output)
-{
-    static const std::map<std::string, std::string> ops = {
-        {"linear", "Identity"}, {"relu", "Relu"}, {"sigmoid", "Sigmoid"}, {"tanh", "Tanh"}, {"softmax", "Softmax"}};
-    const auto it = ops.find(name);
-    if (it == ops.end()) {
-        std::string known;
-        for (const auto& [n, op] : ops) known += (known.empty() ? "" : ", ") + n;
-        throw format_error(graph.where(layer) + ": activation '" + name + "' has no ONNX mapping; exportable: " + known);
-    }
-    onnx::NodeProto& node = graph.node(it->second, layer, {input}, output);
-    if (name == "softmax") set_int(node, "axis", -1);
-}
 
 // y = activation(x W + b), W [in, units] as the checkpoint holds it.
 void dense(graph_context& graph, const layer_entry& layer)
@@ -88,7 +36,7 @@ void activation(graph_context& graph, const layer_entry& layer)
     graph.set_shape(layer.name, graph.shape_of(x));
 }
 
-// Identity at inference, as Keras's and mlrun's Dropout is.
+// Identity at inference, as Keras's and mlrun's Dropout and SpatialDropout2D are.
 void dropout(graph_context& graph, const layer_entry& layer)
 {
     const std::string& x = only_input(graph, layer);
@@ -180,14 +128,117 @@ void batch_normalization(graph_context& graph, const layer_entry& layer)
     if (center) graph.node("Add", layer, {scaled, beta}, layer.name);
 }
 
-using layer_export = std::function<void(graph_context&, const layer_entry&)>;
-
-const std::map<std::string, layer_export>& exporters()
+// LayerNormalization(x, gamma, beta) over the last axis (opset 17's op);
+// scale: false gets constant unit scales, center: false no offset input.
+void layer_normalization(graph_context& graph, const layer_entry& layer)
 {
-    static const std::map<std::string, layer_export> table = {
-        {"Activation", activation}, {"Add", add},         {"BatchNormalization", batch_normalization},
-        {"Concatenate", concatenate}, {"Dense", dense}, {"Dropout", dropout}, {"Flatten", flatten},
-    };
+    const std::string& x = only_input(graph, layer);
+    const sample_shape& in = graph.shape_of(x);
+    const int axis = setting<int>(graph, layer, "axis", -1);
+    if (in.empty() || (axis != -1 && axis != static_cast<int>(in.size()))) {
+        throw format_error(graph.where(layer) + ": expected the last axis (-1), found axis " + std::to_string(axis) +
+                           " for samples of shape " + shape_text(in));
+    }
+    const std::int64_t features = in.back();
+    const std::string gamma =
+        setting<bool>(graph, layer, "scale", true)
+            ? graph.weight(layer, "gamma", {features})
+            : graph.constant(layer.name + "/unit_scale", {features}, std::vector<float>(std::size_t(features), 1.0f));
+    std::vector<std::string> inputs = {x, gamma};
+    if (setting<bool>(graph, layer, "center", true)) inputs.push_back(graph.weight(layer, "beta", {features}));
+    onnx::NodeProto& norm = graph.node("LayerNormalization", layer, inputs, layer.name);
+    set_int(norm, "axis", -1);
+    set_float(norm, "epsilon", setting<float>(graph, layer, "epsilon", 0.001f));
+    graph.set_shape(layer.name, in);
+}
+
+void elu_layer(graph_context& graph, const layer_entry& layer)
+{
+    const std::string& x = only_input(graph, layer);
+    set_float(graph.node("Elu", layer, {x}, layer.name), "alpha", setting<float>(graph, layer, "alpha", 1.0f));
+    graph.set_shape(layer.name, graph.shape_of(x));
+}
+
+// Keras's ReLU: max_value from max_value up, x from threshold up,
+// negative_slope * (x - threshold) below. The common cases are one op
+// (Relu, Clip, LeakyRelu); the rest is that rule in Where nodes.
+void relu_layer(graph_context& graph, const layer_entry& layer)
+{
+    const std::string& x = only_input(graph, layer);
+    graph.set_shape(layer.name, graph.shape_of(x));
+    const YAML::Node ceiling = layer.config["max_value"];
+    const bool capped = ceiling && !ceiling.IsNull();
+    const auto max_value = setting<float>(graph, layer, "max_value", 0.0f);
+    const auto slope = setting<float>(graph, layer, "negative_slope", 0.0f);
+    const auto threshold = setting<float>(graph, layer, "threshold", 0.0f);
+    auto scalar = [&](const std::string& what, float v) { return graph.constant(graph.fresh(layer, what), {}, {v}); };
+    if (threshold == 0.0f && slope == 0.0f) {
+        if (!capped) {
+            graph.node("Relu", layer, {x}, layer.name);
+        } else {
+            graph.node("Clip", layer, {x, scalar("zero", 0.0f), scalar("max_value", max_value)}, layer.name);
+        }
+        return;
+    }
+    if (threshold == 0.0f && !capped) {
+        set_float(graph.node("LeakyRelu", layer, {x}, layer.name), "alpha", slope);
+        return;
+    }
+    const std::string t = scalar("threshold", threshold);
+    const std::string shifted = graph.fresh(layer, "Sub");
+    graph.node("Sub", layer, {x, t}, shifted);
+    const std::string below = graph.fresh(layer, "Mul");
+    graph.node("Mul", layer, {shifted, scalar("negative_slope", slope)}, below);
+    const std::string above = graph.fresh(layer, "GreaterOrEqual");
+    graph.node("GreaterOrEqual", layer, {x, t}, above);
+    const std::string uncapped = capped ? graph.fresh(layer, "Where") : layer.name;
+    graph.node("Where", layer, {above, x, below}, uncapped);
+    if (!capped) return;
+    const std::string m = scalar("max_value", max_value);
+    const std::string at_ceiling = graph.fresh(layer, "GreaterOrEqual");
+    graph.node("GreaterOrEqual", layer, {x, m}, at_ceiling);
+    graph.node("Where", layer, {at_ceiling, m, uncapped}, layer.name);
+}
+
+// PRelu(x, alpha): alpha has the sample's shape with 1 on the shared axes,
+// which broadcasts over the batch as ONNX's slope does.
+void prelu_layer(graph_context& graph, const layer_entry& layer)
+{
+    const std::string& x = only_input(graph, layer);
+    const sample_shape& in = graph.shape_of(x);
+    sample_shape alpha = in;
+    for (const std::int64_t axis : setting<std::vector<std::int64_t>>(graph, layer, "shared_axes", {})) {
+        if (axis < 1 || axis > static_cast<std::int64_t>(in.size())) {
+            throw format_error(graph.where(layer) + ": shared_axes has axis " + std::to_string(axis) +
+                               "; expected 1.." + std::to_string(in.size()) + " for samples of shape " + shape_text(in));
+        }
+        alpha[static_cast<std::size_t>(axis - 1)] = 1;
+    }
+    graph.node("PRelu", layer, {x, graph.weight(layer, "alpha", alpha)}, layer.name);
+    graph.set_shape(layer.name, in);
+}
+
+const exporter_table& exporters()
+{
+    static const exporter_table table = [] {
+        exporter_table t = {
+            {"Activation", activation},
+            {"Add", add},
+            {"BatchNormalization", batch_normalization},
+            {"Concatenate", concatenate},
+            {"Dense", dense},
+            {"Dropout", dropout},
+            {"ELU", elu_layer},
+            {"Flatten", flatten},
+            {"LayerNormalization", layer_normalization},
+            {"PReLU", prelu_layer},
+            {"ReLU", relu_layer},
+            {"SpatialDropout2D", dropout},
+        };
+        t.merge(window_exporters());
+        t.merge(shaping_exporters());
+        return t;
+    }();
     return table;
 }
 

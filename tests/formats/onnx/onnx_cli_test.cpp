@@ -75,6 +75,23 @@ BOOST_AUTO_TEST_CASE(convert_and_save_path_export_and_inspect_shows_the_graph)
     BOOST_TEST(contains(direct.output, run.config), "the experiment file is the source: " << direct.output);
 }
 
+// The exporter's own constants (Reshape's shape, int64) are listed beside the weights.
+BOOST_AUTO_TEST_CASE(inspect_shows_an_exported_cnn)
+{
+    mnist_run run("  - {Reshape: {target_shape: [28, 28, 1], input_shape: [784]}, name: image}\n"
+                  "  - {Conv2D: {filters: 4, kernel_size: 3, strides: 2}, name: c}\n"
+                  "  - {MaxPooling2D: {}, name: p}\n"
+                  "  - {Flatten: {}, name: flat}\n");
+    const auto saved = run_mlrun("'" + run.config + "' save.path=" + run.path("cnn.onnx"));
+    BOOST_TEST_REQUIRE(saved.exit_code == 0, saved.output);
+    const auto inspected = run_mlrun("inspect '" + run.path("cnn.onnx") + "'");
+    BOOST_TEST(inspected.exit_code == 0, inspected.output);
+    BOOST_TEST(contains(inspected.output, "c/kernel (float32) [3,3,1,4]"), inspected.output);
+    BOOST_TEST(contains(inspected.output, "image/shape (int64) [4]"), inspected.output);
+    BOOST_TEST(contains(inspected.output, "input: FLOAT [batch, 784]"), inspected.output);
+    BOOST_TEST(contains(inspected.output, "dense: FLOAT [batch, 10]"), inspected.output);
+}
+
 BOOST_AUTO_TEST_CASE(an_onnx_file_is_never_loaded_as_a_model_or_weights)
 {
     mnist_run run;
