@@ -130,12 +130,20 @@ void model_checkpoint::save_now(trainer& t, std::int64_t batch, const metric_log
 
 void model_checkpoint::on_epoch_begin(trainer&, int epoch) { epoch_ = epoch; }
 
+void model_checkpoint::vote(trainer& t, step_vote& v)
+{
+    const save_frequency& every = options().every;
+    if (every.per != save_frequency::unit::seconds || t.rank() != 0) return;
+    v.save_due = steady_seconds() - last_save_time_ >= static_cast<double>(every.count);
+}
+
 void model_checkpoint::on_batch_end(trainer& t, std::int64_t batch, const metric_logs& logs)
 {
     const save_frequency& every = options().every;
     if (every.per == save_frequency::unit::seconds) {
         const double now = steady_seconds();
-        if (now - last_save_time_ < static_cast<double>(every.count)) return;
+        const bool due = t.distributed() ? t.agreed().save_due : now - last_save_time_ >= static_cast<double>(every.count);
+        if (!due) return;
         last_save_time_ = now;
         checkpoint_now(t, epoch_ + 1, batch, logs, true);
         return;

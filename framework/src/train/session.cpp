@@ -452,13 +452,6 @@ history session::fit(std::ostream& out, const std::vector<callback*>& extra_call
     options.log_learning_rate = callbacks_->logs_learning_rate();
     const std::vector<callback*> configured = is_root() ? callbacks_->list() : callbacks_->list_without_file_writers();
     callbacks.insert(callbacks.end(), configured.begin(), configured.end());
-    // Locks the checkpoint directory before resume reads it.
-    if (ranks_->size() > 1 && experiment_.checkpoint.enabled() && experiment_.checkpoint.every.per == save_frequency::unit::seconds) {
-        // Each rank's clock would pick another step, and they save together.
-        throw config_error(experiment_.file + ": checkpoint.every: a time cannot pace the saves of a "
-                           "distributed run, whose ranks save together at the same step; give it in steps or "
-                           "epochs (e.g. '500 steps')");
-    }
     // Rank 0 locks the directory (and creates it) before the others read it.
     std::unique_ptr<checkpoint_manager> files;
     if (experiment_.checkpoint.enabled() && is_root()) files = std::make_unique<checkpoint_manager>(experiment_.checkpoint, *plugins_, shown);
@@ -485,10 +478,8 @@ history session::fit(std::ostream& out, const std::vector<callback*>& extra_call
     if (ranks_->size() > 1) broadcast_weights();
     first_epoch_ = options.resume_at ? options.resume_at->epoch : options.initial_epoch;
     // After the saver, so a step it has just saved is not saved twice.
-    // Under mpirun each rank sees a signal at its own step, so none saves on one:
-    // the job ends and resumes from the last checkpoint (docs/distributed.md).
-    const bool save_on_signal = experiment_.save_on_signal && ranks_->size() == 1;
-    signal_stop stopper(save_on_signal ? saver.get() : nullptr);
+    // Under mpirun the ranks agree on the step to stop (and save) at (docs/distributed.md).
+    signal_stop stopper(experiment_.save_on_signal ? saver.get() : nullptr);
     callbacks.push_back(&stopper);
     callbacks.insert(callbacks.end(), extra_callbacks.begin(), extra_callbacks.end());
     // `out` lives only through this call.
@@ -497,7 +488,9 @@ history session::fit(std::ostream& out, const std::vector<callback*>& extra_call
         callback_set& c;
         ~forget_messages() { c.set_messages(nullptr); }
     } guard{*callbacks_};
-    return trainer_->fit(train_, options, callbacks);
+    history trained = trainer_->fit(train_, options, callbacks);
+    if (ranks_->size() > 1) stopper.agree_after_training(*ranks_);
+    return trained;
 }
 
 }  // namespace mlrun

@@ -256,7 +256,8 @@ double trainer::train_step(std::uint64_t step_seed)
     return loss;
 }
 
-double trainer::distributed_step(std::uint64_t step_seed, std::int64_t local, std::int64_t global)
+double trainer::distributed_step(std::uint64_t step_seed, std::int64_t local, std::int64_t global,
+                                 const std::vector<callback*>& callbacks)
 {
     const auto started = std::chrono::steady_clock::now();
     // The loss sum and the growth of each metric's running state (sums and
@@ -266,7 +267,9 @@ double trainer::distributed_step(std::uint64_t step_seed, std::int64_t local, st
     for (const metric& m : metrics_) {
         metric_states_before_.insert(metric_states_before_.end(), m.state().begin(), m.state().end());
     }
-    step_sums_.assign(1 + metric_states_before_.size(), 0.0);
+    // The votes ride at the end of the same sums: [loss, metric states..., votes].
+    const std::size_t votes_at = 1 + metric_states_before_.size();
+    step_sums_.assign(votes_at + 3, 0.0);
     buckets_->begin_step(static_cast<float>(local) / static_cast<float>(global));
     if (local > 0) {
         const tensor& prediction = model_.forward(backend_, batch_x_, true, step_seed);
@@ -281,7 +284,16 @@ double trainer::distributed_step(std::uint64_t step_seed, std::int64_t local, st
         for (std::size_t k = 0; k < now.size(); ++k) step_sums_[1 + at + k] = now[k] - metric_states_before_[at + k];
         at += now.size();
     }
+    step_vote mine;
+    for (callback* c : callbacks) c->vote(*this, mine);
+    step_sums_[votes_at] = mine.interrupted ? 1.0 : 0.0;
+    step_sums_[votes_at + 1] = mine.terminated ? 1.0 : 0.0;
+    step_sums_[votes_at + 2] = mine.save_due ? 1.0 : 0.0;
     ranks_->sum(step_sums_.data(), step_sums_.size());
+    // A count of the ranks that said yes: any yes holds for all.
+    agreed_.interrupted = step_sums_[votes_at] > 0.5;
+    agreed_.terminated = step_sums_[votes_at + 1] > 0.5;
+    agreed_.save_due = step_sums_[votes_at + 2] > 0.5;
     at = 0;
     for (metric& m : metrics_) {
         const std::size_t n = m.state().size();
@@ -326,6 +338,7 @@ history trainer::fit(const dataset& all_train, const fit_options& all_options, c
     const dataset& train = split ? split->first : all_train;
     stop_requested_ = false;
     abort_requested_ = false;
+    agreed_ = step_vote{};
     const bool parallel = options.ranks != nullptr && options.ranks->size() > 1;
     ranks_ = parallel ? options.ranks : nullptr;
     buckets_.reset();
@@ -387,7 +400,7 @@ history trainer::fit(const dataset& all_train, const fit_options& all_options, c
             if (parallel) {
                 const auto [first, last] = share_of(end - begin, rank, rank_count);
                 gather(train, order, begin + first, begin + last, options.class_weight);
-                batch_loss = distributed_step(step_seed, last - first, end - begin);
+                batch_loss = distributed_step(step_seed, last - first, end - begin, callbacks);
             } else {
                 gather(train, order, begin, end, options.class_weight);
                 batch_loss = train_step(step_seed);
@@ -407,7 +420,8 @@ history trainer::fit(const dataset& all_train, const fit_options& all_options, c
         if (abort_requested_) break;
         if (parallel && options.distributed.check_weights) check_weights_agree(epoch);
         if (options.validation != nullptr) {
-            const metric_logs validation = evaluate(*options.validation, options.batch_size);
+            const metric_logs validation = parallel ? validate_shared(*options.validation, options.batch_size / rank_count)
+                                                    : evaluate(*options.validation, options.batch_size);
             for (const auto& [name, value] : validation.values) logs.set("val_" + name, value);
         }
         // Before the epoch-end callbacks run, so it is the rate this epoch trained with.
@@ -434,22 +448,53 @@ training_state trainer::position() const
     return p;
 }
 
-metric_logs trainer::evaluate(const dataset& data, std::int64_t batch_size)
+void trainer::evaluate_rows(const dataset& data, std::int64_t begin, std::int64_t end, std::int64_t batch_size,
+                            double& loss_sum, std::vector<metric>& metrics)
 {
-    if (data.size() == 0) throw data_error(data.name + ": no samples to evaluate");
     const std::vector<std::int64_t> in_order;  // empty: rows are taken as they are
-    double loss_sum = 0.0;
-    std::vector<metric> metrics = metrics_;
-    for (metric& m : metrics) m.reset();
-    for (std::int64_t begin = 0; begin < data.size(); begin += batch_size) {
-        const std::int64_t end = std::min(begin + batch_size, data.size());
-        gather(data, in_order, begin, end, {});
+    for (std::int64_t first = begin; first < end; first += batch_size) {
+        const std::int64_t last = std::min(first + batch_size, end);
+        gather(data, in_order, first, last, {});
         const tensor& prediction = model_.forward(backend_, batch_x_, false, 0);
         loss_sum += batch_loss(prediction, false);
         for (metric& m : metrics) m.update(backend_, prediction, batch_y_);
     }
+}
+
+metric_logs trainer::evaluate(const dataset& data, std::int64_t batch_size)
+{
+    if (data.size() == 0) throw data_error(data.name + ": no samples to evaluate");
+    double loss_sum = 0.0;
+    std::vector<metric> metrics = metrics_;
+    for (metric& m : metrics) m.reset();
+    evaluate_rows(data, 0, data.size(), batch_size, loss_sum, metrics);
     metric_logs logs;
     logs.set("loss", loss_sum / static_cast<double>(data.size()));
+    for (const metric& m : metrics) logs.set(m.name(), m.result());
+    return logs;
+}
+
+metric_logs trainer::validate_shared(const dataset& data, std::int64_t batch_size)
+{
+    if (data.size() == 0) throw data_error(data.name + ": no samples to evaluate");
+    const auto [first, last] = share_of(data.size(), ranks_->rank(), ranks_->size());
+    double loss_sum = 0.0;
+    std::vector<metric> metrics = metrics_;
+    for (metric& m : metrics) m.reset();
+    evaluate_rows(data, first, last, std::max<std::int64_t>(batch_size, 1), loss_sum, metrics);
+    // [loss sum, every metric's state]: the states are sums and counts, so they add.
+    std::vector<double> sums = {loss_sum};
+    for (const metric& m : metrics) sums.insert(sums.end(), m.state().begin(), m.state().end());
+    ranks_->sum(sums.data(), sums.size());
+    std::size_t at = 1;
+    for (metric& m : metrics) {
+        const std::size_t n = m.state().size();
+        m.set_state(std::vector<double>(sums.begin() + static_cast<std::ptrdiff_t>(at),
+                                        sums.begin() + static_cast<std::ptrdiff_t>(at + n)));
+        at += n;
+    }
+    metric_logs logs;
+    logs.set("loss", sums[0] / static_cast<double>(data.size()));
     for (const metric& m : metrics) logs.set(m.name(), m.result());
     return logs;
 }

@@ -33,6 +33,9 @@ public:
 
     void on_train_begin(trainer& t) override;
     void on_epoch_begin(trainer& t, int epoch) override;
+    // checkpoint.every as a time, data-parallel: rank 0's clock decides,
+    // and the ranks save together at the step it said so.
+    void vote(trainer& t, step_vote& v) override;
     void on_batch_end(trainer& t, std::int64_t batch, const metric_logs& logs) override;
     void on_epoch_end(trainer& t, int epoch, const metric_logs& logs) override;
 

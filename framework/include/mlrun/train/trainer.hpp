@@ -97,6 +97,13 @@ public:
     // learning rate; the caller adds what the trainer does not know.
     training_state position() const;
 
+    // Whether a data-parallel fit() runs, and this process's rank in it (0 otherwise).
+    bool distributed() const { return ranks_ != nullptr; }
+    int rank() const { return ranks_ != nullptr ? ranks_->rank() : 0; }
+    // What the ranks settled at the step that just ended (data-parallel
+    // fit(), valid in on_batch_end; nothing is set otherwise).
+    const step_vote& agreed() const { return agreed_; }
+
     model& get_model() { return model_; }
     optimizer& get_optimizer() { return *optimizer_; }
     backend& get_backend() { return backend_; }
@@ -118,7 +125,17 @@ private:
     double batch_loss(const tensor& prediction, bool gradient);
     // The same for this rank's share of a global batch: `local` samples
     // gathered of `global`; returns the global batch's summed loss.
-    double distributed_step(std::uint64_t step_seed, std::int64_t local, std::int64_t global);
+    // Every callback votes before the sums; agreed() holds the outcome after.
+    double distributed_step(std::uint64_t step_seed, std::int64_t local, std::int64_t global,
+                            const std::vector<callback*>& callbacks);
+    // The summed loss and the metrics' states over data rows [begin, end),
+    // in batches of batch_size, without dropout, added to `loss_sum` and `metrics`.
+    void evaluate_rows(const dataset& data, std::int64_t begin, std::int64_t end, std::int64_t batch_size,
+                       double& loss_sum, std::vector<metric>& metrics);
+    // Validation of a data-parallel fit(): each rank evaluates its
+    // contiguous share of `data` and the sums are added across ranks, so
+    // every rank gets the whole set's result.
+    metric_logs validate_shared(const dataset& data, std::int64_t batch_size);
     // Throws distributed_error naming the ranks whose weights differ from rank 0's.
     void check_weights_agree(int epoch);
 
@@ -141,6 +158,7 @@ private:
     std::vector<double> metric_states_before_;
     std::vector<double> step_sums_;
     std::vector<double> metric_state_;
+    step_vote agreed_;
 };
 
 }  // namespace mlrun
