@@ -99,7 +99,14 @@ void read_legacy_h5(hid_t file, staged_checkpoint& out)
                 forms = parse_plugin_layer_forms(text, std::string("/ attribute '") + plugin_forms_attribute + "'");
                 out.set_meta("keras_layer_forms", text);
             }
-            translate_architecture([&] { return model_from_keras(config, where, forms); }, out);
+            // Before Keras 3, hard_sigmoid was clip(0.2 x + 0.5, 0, 1).
+            const bool keras2_names = version.empty() || version[0] < '3';
+            translate_architecture(
+                [&] {
+                    model_spec spec = model_from_keras(config, where, forms);
+                    return keras2_names ? with_keras2_activations(std::move(spec)) : spec;
+                },
+                out);
         }
         if (has_attribute(file, "training_config")) {
             const std::string where = "/ attribute 'training_config'";

@@ -180,7 +180,9 @@ staged_checkpoint import_model(const model_files& files, const std::string& wher
     const model_artifacts& a = files.artifacts;
     staged_checkpoint out;
     keep_reason("model_config_error", out, [&] {
-        out.set_meta("model_config", interop::keras::layers_yaml(interop::keras::model_from_keras(a.topology, where + ": modelTopology")));
+        // TensorFlow.js's hard_sigmoid is Keras 2's: clip(0.2 x + 0.5, 0, 1).
+        out.set_meta("model_config", interop::keras::layers_yaml(interop::keras::with_keras2_activations(
+                                         interop::keras::model_from_keras(a.topology, where + ": modelTopology"))));
     });
     json training = a.training_config;
     if (training.is_null()) {

@@ -158,6 +158,34 @@ BOOST_AUTO_TEST_CASE(unknown_activation_lists_the_known_ones)
     }
 }
 
+// tf.keras 2.x's hard_sigmoid, read from its files as hard_sigmoid_keras2:
+// clip(0.2 x + 0.5, 0, 1), slope 0.2 inside (-2.5, 2.5). It differs from
+// Keras 3's by 1/30 at x = +-2.5, far above the tolerance: a float multiply-add
+// and clip round once, within 1e-7 of the double value.
+BOOST_AUTO_TEST_CASE(keras_2_hard_sigmoid_is_a_clipped_line_of_slope_0_2)
+{
+    backend be;
+    const std::vector<float> x = {-4.0f, -2.5f, -1.0f, 0.0f, 0.7f, 2.5f, 3.0f};
+    std::vector<float> y(x.size());
+    apply_activation(be, parse_activation("hard_sigmoid_keras2"), 1, static_cast<std::int64_t>(x.size()), x.data(),
+                     y.data());
+    std::vector<float> keras3(x.size());
+    apply_activation(be, parse_activation("hard_sigmoid"), 1, static_cast<std::int64_t>(x.size()), x.data(),
+                     keras3.data());
+    for (std::size_t i = 0; i < x.size(); ++i) {
+        const double expected = std::fmin(std::fmax(0.2 * x[i] + 0.5, 0.0), 1.0);
+        BOOST_TEST(std::fabs(y[i] - expected) <= 1e-7, "x = " << x[i] << ": " << y[i] << " vs " << expected);
+    }
+    BOOST_TEST(std::fabs(y[1] - keras3[1]) > 0.03);  // 0 vs 1/12: the formulas really differ
+    const std::vector<float> dy(x.size(), 2.0f);
+    std::vector<float> dx(x.size());
+    apply_activation_gradient(be, activation_kind::hard_sigmoid_keras2, 1, static_cast<std::int64_t>(x.size()),
+                              x.data(), y.data(), dy.data(), dx.data());
+    const std::vector<float> expected_dx = {0.0f, 0.0f, 0.4f, 0.4f, 0.4f, 0.0f, 0.0f};
+    for (std::size_t i = 0; i < x.size(); ++i) BOOST_TEST(dx[i] == expected_dx[i], "x = " << x[i]);
+    BOOST_TEST(activation_name(activation_kind::hard_sigmoid_keras2) == "hard_sigmoid_keras2");
+}
+
 // log_softmax over each row: x - log(sum(exp(x))) in double, also where
 // exp(x) alone would overflow float; its gradient dy - softmax(x) sum(dy).
 // Tolerance: the float result rounds a value of size up to 2000 (half an

@@ -116,6 +116,17 @@ const std::vector<gradient_case> cases = {
      "[{Conv1D: {filters: 3, kernel_size: 2, activation: tanh, input_shape: [5, 2],"
      " kernel_regularizer: l1_l2, activity_regularizer: {class: l1_l2, l1: 0.001, l2: 0.01}}},"
      " {Flatten: {}}, {Dense: {units: 3, activation: softmax}}]"},
+    // Skips weights within 2h of zero, so beta (zeros) and alpha (zeros) are checked through
+    // their l2 terms only after the first layers move their inputs: the kernels carry the test.
+    {"DepthwiseConv2D, SeparableConv2D, LayerNormalization and PReLU weights",
+     "[{DepthwiseConv2D: {kernel_size: 2, activation: tanh, input_shape: [4, 4, 2], bias_initializer: random_uniform,"
+     " depthwise_regularizer: {class: l1_l2, l1: 0.01, l2: 0.05}, bias_regularizer: {class: l2, l2: 0.1},"
+     " activity_regularizer: {class: l2, l2: 0.02}}},"
+     " {SeparableConv2D: {filters: 2, kernel_size: 2, depthwise_regularizer: {class: l1, l1: 0.01},"
+     " pointwise_regularizer: {class: l2, l2: 0.03}}},"
+     " {LayerNormalization: {gamma_regularizer: {class: l2, l2: 0.1}, beta_regularizer: {class: l2, l2: 0.2}}},"
+     " {PReLU: {alpha_initializer: ones, alpha_regularizer: {class: l2, l2: 0.05}}},"
+     " {Flatten: {}}, {Dense: {units: 3, activation: softmax}}]"},
 };
 
 constexpr std::int64_t batch = 3;
@@ -230,6 +241,118 @@ BOOST_AUTO_TEST_CASE(constraints_project_as_keras_does)
     apply_constraint(keras::max_norm(4.0f, 1), w);
     BOOST_TEST(w.f32()[0] == 3.0f, boost::test_tools::tolerance(1e-6f));
     BOOST_TEST(w.f32()[2] == 4.0f * 4.0f / (std::sqrt(16.16f) + 1e-7f), boost::test_tools::tolerance(1e-6f));
+}
+
+// Keras's axis=[0, 1, 2] on a Conv2D kernel [h, w, in, out]: one norm per
+// output filter over the other three axes. A [2, 1, 2, 2] kernel whose
+// filter 0 holds 3, 4, 0, 0 (norm 5) and filter 1 holds 0.1 each (norm 0.2).
+// Negative axes count from the last (-1: the filters themselves).
+BOOST_AUTO_TEST_CASE(constraints_take_norms_over_several_axes)
+{
+    const auto kernel = [] {
+        tensor w({2, 1, 2, 2});
+        // index (h, w, in, out) -> offset ((h * 1 + w) * 2 + in) * 2 + out
+        const float v[] = {3.0f, 0.1f, 4.0f, 0.1f, 0.0f, 0.1f, 0.0f, 0.1f};
+        std::memcpy(w.f32(), v, sizeof v);
+        return w;
+    };
+    const double eps = 1e-7;
+    tensor w = kernel();
+    apply_constraint(max_norm_constraint(2.0f, std::vector<int>{0, 1, 2}), w);
+    // Filter 0 scaled to norm 2; filter 1 (norm 0.2 < 2) kept, up to eps.
+    BOOST_TEST(w.f32()[0] == 3.0 * 2.0 / (5.0 + eps), boost::test_tools::tolerance(1e-6));
+    BOOST_TEST(w.f32()[2] == 4.0 * 2.0 / (5.0 + eps), boost::test_tools::tolerance(1e-6));
+    BOOST_TEST(w.f32()[1] == 0.1 * 0.2 / (0.2 + eps), boost::test_tools::tolerance(1e-6));
+    double filter0 = 0.0;
+    for (int i = 0; i < 8; i += 2) filter0 += double(w.f32()[i]) * w.f32()[i];
+    BOOST_TEST(std::sqrt(filter0) == 2.0, boost::test_tools::tolerance(1e-6));
+    // The same with the last axis named -1 among the kept ones: [0, 1, -2] is [0, 1, 2].
+    tensor same = kernel();
+    apply_constraint(unit_norm_constraint(std::vector<int>{0, 1, -2}), same);
+    BOOST_TEST(same.f32()[0] == 3.0 / 5.0, boost::test_tools::tolerance(1e-6));
+    BOOST_TEST(same.f32()[7] == 0.1 / 0.2, boost::test_tools::tolerance(1e-5));
+    // All axes: one norm over the whole weight (norm sqrt(25 + 0.04)).
+    tensor all = kernel();
+    apply_constraint(unit_norm_constraint(std::vector<int>{0, 1, 2, 3}), all);
+    BOOST_TEST(all.f32()[2] == 4.0 / std::sqrt(25.04), boost::test_tools::tolerance(1e-6));
+
+    // In experiment files and in training: a list in YAML, refused when an axis repeats or is not one.
+    auto m = model_from_yaml("[{Conv2D: {filters: 2, kernel_size: 2, input_shape: [3, 3, 2],"
+                             " kernel_constraint: {class: max_norm, max_value: 0.5, axis: [0, 1, 2]}}}]");
+    BOOST_TEST(YAML::Dump(encode_layer_spec(m->nodes()[1].op->config())).find("axis: [0, 1, 2]") != std::string::npos);
+    BOOST_TEST(contains(error_of<config_error>([] {
+                            model_from_yaml("[{Dense: {units: 2, input_shape: [3], kernel_constraint: {class: unit_norm, axis: [0, 0]}}}]");
+                        }),
+                        "axis 0 is listed twice"));
+    BOOST_TEST(contains(error_of<model_error>([] {
+                            model_from_yaml("[{Dense: {units: 2, input_shape: [3], kernel_constraint: {class: unit_norm, axis: [0, -3]}}}]");
+                        }),
+                        "kernel_constraint axis -3 is not an axis of its kernel of shape (3, 2)"));
+    BOOST_TEST(contains(error_of<model_error>([] {
+                            model_from_yaml("[{Dense: {units: 2, input_shape: [3], kernel_constraint: {class: unit_norm, axis: [1, -1]}}}]");
+                        }),
+                        "names an axis listed already"));
+}
+
+// The layers with weights other than a kernel and a bias take Keras's keys:
+// each penalty lands on its weight (gamma ones: l2 * features; Embedding's
+// table under l1), each constraint holds after training, and a key the
+// class does not have is refused naming the layer and the key.
+BOOST_AUTO_TEST_CASE(every_weighted_layer_takes_its_regularizers_and_constraints)
+{
+    auto bn = model_from_yaml("[{BatchNormalization: {input_shape: [6], gamma_regularizer: {class: l2, l2: 0.25},"
+                              " beta_regularizer: {class: l1, l1: 0.5}}}]");
+    BOOST_TEST(bn->regularization_loss() == 0.25 * 6, boost::test_tools::tolerance(1e-9));  // beta is 0
+
+    auto emb = model_from_yaml("[{Embedding: {input_dim: 5, output_dim: 3, input_shape: [2],"
+                               " embeddings_regularizer: {class: l1, l1: 0.1}}}]");
+    const tensor& table = emb->nodes()[1].op->parameters()[0].value;
+    double abs_sum = 0.0;
+    for (std::int64_t i = 0; i < table.size(); ++i) abs_sum += std::fabs(table.f32()[i]);
+    BOOST_TEST(emb->regularization_loss() == 0.1 * abs_sum, boost::test_tools::tolerance(1e-6));
+
+    // Constraints after real updates: gamma kept in [0.5, 0.5] by min_max_norm over its one axis, alpha non-negative.
+    keras::model m(parse_model_spec(YAML::Load(
+        "[{Dense: {units: 6, input_shape: [8]}},"
+        " {LayerNormalization: {gamma_constraint: {class: min_max_norm, min_value: 0.5, max_value: 0.5}}},"
+        " {PReLU: {alpha_initializer: ones, alpha_constraint: non_neg}}, {Dense: {units: 3, activation: softmax}}]"),
+        "<test>"));
+    m.compile({sgd_options{}, loss_kind::sparse_categorical_crossentropy, {}});
+    m.fit(toy_data(), quiet(2));
+    const parameter* gamma = m.net().nodes()[2].op->parameters().data();
+    double squares = 0.0;
+    for (std::int64_t i = 0; i < gamma->value.size(); ++i) squares += double(gamma->value.f32()[i]) * gamma->value.f32()[i];
+    BOOST_TEST(std::sqrt(squares) == 0.5, boost::test_tools::tolerance(1e-5));
+    for (std::int64_t i = 0; i < m.net().nodes()[3].op->parameters()[0].value.size(); ++i) {
+        BOOST_TEST(m.net().nodes()[3].op->parameters()[0].value.f32()[i] >= 0.0f);
+    }
+
+    // A key the class does not take, named with the layer.
+    BOOST_TEST(contains(error_of<config_error>([] {
+                            model_from_yaml("[{BatchNormalization: {input_shape: [6], kernel_regularizer: l2}}]");
+                        }),
+                        "kernel_regularizer"));
+    BOOST_TEST(contains(error_of<config_error>([] {
+                            model_from_yaml("[{Dense: {units: 2, input_shape: [3]}}, {Dropout: {rate: 0.1, bias_constraint: non_neg}}]");
+                        }),
+                        "bias_constraint"));
+    BOOST_TEST(contains(error_of<config_error>([] {
+                            model_from_yaml("[{PReLU: {input_shape: [3], activity_regularizer: l2}}]");
+                        }),
+                        "activity_regularizer"));
+    batch_normalization_options bad;
+    bad.gamma_regularizer = keras::l2(-1.0f);
+    BOOST_TEST(contains(error_of<config_error>([&] { keras::sequential({keras::batch_normalization(bad)}, {4}); }),
+                        "gamma_regularizer.l2: expected a number >= 0"));
+
+    // YAML round trip of every new key.
+    auto sep = model_from_yaml("[{SeparableConv2D: {filters: 2, kernel_size: 2, input_shape: [4, 4, 2],"
+                               " depthwise_constraint: {class: max_norm, max_value: 2, axis: [0, 1]},"
+                               " pointwise_regularizer: {class: l2, l2: 0.5}, bias_constraint: non_neg}}]");
+    const std::string yaml = YAML::Dump(encode_layer_spec(sep->nodes()[1].op->config()));
+    BOOST_TEST(contains(yaml, "depthwise_constraint: {class: max_norm, max_value: 2, axis: [0, 1]}"), yaml);
+    BOOST_TEST(contains(yaml, "pointwise_regularizer: {class: l2, l2: 0.5}"), yaml);
+    BOOST_TEST(contains(yaml, "bias_constraint: {class: non_neg}"), yaml);
 }
 
 // ---- TensorFlow.js as an oracle (skipped without node or the package)
@@ -576,7 +699,7 @@ BOOST_AUTO_TEST_CASE(settings_round_trip_through_yaml)
         YAML::Load("[{Dense: {units: 2, input_shape: [3], kernel_regularizer: l1_l2, kernel_constraint: max_norm}}]"), "<t>");
     const auto& o = std::get<dense_options>(named.layers[0].layer.options);
     BOOST_TEST((o.kernel_regularizer->l1 == 0.01f && o.kernel_regularizer->l2 == 0.01f));
-    BOOST_TEST((o.kernel_constraint->max_value == 2.0f && o.kernel_constraint->axis == 0));
+    BOOST_TEST((o.kernel_constraint->max_value == 2.0f && o.kernel_constraint->axis == std::vector<int>{0}));
 }
 
 // Saved, trained and loaded back: the settings, the frozen layer and the

@@ -24,7 +24,7 @@ constexpr named_activation known[] = {
     {"swish", activation_kind::silu},      {"softplus", activation_kind::softplus},
     {"softsign", activation_kind::softsign}, {"hard_sigmoid", activation_kind::hard_sigmoid},
     {"exponential", activation_kind::exponential}, {"mish", activation_kind::mish},
-    {"log_softmax", activation_kind::log_softmax},
+    {"log_softmax", activation_kind::log_softmax}, {"hard_sigmoid_keras2", activation_kind::hard_sigmoid_keras2},
 };
 
 mlrun_activation elementwise_code(activation_kind kind)
@@ -83,6 +83,20 @@ void log_softmax_backward(std::int64_t rows, std::int64_t cols, const float* y, 
     }
 }
 
+// Keras 2's hard_sigmoid has no backend kernel (the ABI's is Keras 3's);
+// it is one multiply-add and a clip, so it runs here.
+void hard_sigmoid_keras2_forward(std::int64_t n, const float* x, float* y)
+{
+    for (std::int64_t i = 0; i < n; ++i) y[i] = std::min(std::max(0.2f * x[i] + 0.5f, 0.0f), 1.0f);
+}
+
+// dx = dy * 0.2 inside (-2.5, 2.5), 0 outside and at the kinks (as the
+// reference backend takes hard_sigmoid's kinks).
+void hard_sigmoid_keras2_backward(std::int64_t n, const float* x, const float* dy, float* dx)
+{
+    for (std::int64_t i = 0; i < n; ++i) dx[i] = x[i] > -2.5f && x[i] < 2.5f ? 0.2f * dy[i] : 0.0f;
+}
+
 }  // namespace
 
 activation_kind parse_activation(const std::string& name)
@@ -117,6 +131,8 @@ void apply_activation(backend& be, activation_kind kind, std::int64_t rows, std:
         be.softmax_forward(rows, cols, x, y);
     } else if (kind == activation_kind::log_softmax) {
         log_softmax_forward(rows, cols, x, y);
+    } else if (kind == activation_kind::hard_sigmoid_keras2) {
+        hard_sigmoid_keras2_forward(rows * cols, x, y);
     } else if (kind != activation_kind::linear || x != y) {
         be.activation_forward(elementwise_code(kind), rows * cols, x, y);
     }
@@ -129,6 +145,8 @@ void apply_activation_gradient(backend& be, activation_kind kind, std::int64_t r
         be.softmax_backward(rows, cols, y, dy, dx);
     } else if (kind == activation_kind::log_softmax) {
         log_softmax_backward(rows, cols, y, dy, dx);
+    } else if (kind == activation_kind::hard_sigmoid_keras2) {
+        hard_sigmoid_keras2_backward(rows * cols, x, dy, dx);
     } else if (kind != activation_kind::linear || dy != dx) {
         const mlrun_activation code = elementwise_code(kind);
         be.activation_backward(code, rows * cols, gradient_reads_input(code) ? x : y, dy, dx);

@@ -111,6 +111,7 @@ const layer_class& elementwise_activation_layer::relu_description()
 
 prelu_layer::prelu_layer(const std::string& name, const prelu_options& options) : layer(name), options_(options)
 {
+    set_weight_penalties(options);
     check_initializer(options_.alpha_initializer);
 }
 

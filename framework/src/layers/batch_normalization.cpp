@@ -14,8 +14,10 @@ batch_normalization_layer::batch_normalization_layer(const std::string& name,
       momentum_(options.momentum),
       epsilon_(options.epsilon),
       center_(options.center),
-      scale_(options.scale)
+      scale_(options.scale),
+      options_(options)
 {
+    set_weight_penalties(options);
     if (!(momentum_ >= 0.0f && momentum_ <= 1.0f)) {
         throw config_error("layer '" + name + "': BatchNormalization momentum must be in [0, 1], found " +
                            std::to_string(momentum_));
@@ -93,7 +95,7 @@ void batch_normalization_layer::backward(backend& be, const std::vector<const te
 
 layer_spec batch_normalization_layer::config() const
 {
-    batch_normalization_options o;
+    batch_normalization_options o = options_;  // its regularizers and constraints
     o.axis = axis_;
     o.momentum = momentum_;
     o.epsilon = epsilon_;

@@ -358,6 +358,7 @@ depthwise_conv2d_layer::depthwise_conv2d_layer(const std::string& name, const de
     : layer(name), options_(options), out_(parse_activation(options.activation), options.use_bias)
 {
     const std::string where = where_of(name, "DepthwiseConv2D");
+    set_weight_penalties(options);
     check_common(where, 0, false, options.padding, options.data_format, options.activation,
                  options.depthwise_initializer, options.bias_initializer);
     check_positive(options.kernel_size, "kernel_size", where);
@@ -442,6 +443,7 @@ separable_conv2d_layer::separable_conv2d_layer(const std::string& name, const se
     : layer(name), options_(options), out_(parse_activation(options.activation), options.use_bias)
 {
     const std::string where = where_of(name, "SeparableConv2D");
+    set_weight_penalties(options);
     check_common(where, options.filters, true, options.padding, options.data_format, options.activation,
                  options.depthwise_initializer, options.pointwise_initializer);
     check_initializer(options.bias_initializer);

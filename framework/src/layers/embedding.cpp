@@ -13,6 +13,7 @@ namespace mlrun {
 embedding_layer::embedding_layer(const std::string& name, const embedding_options& options)
     : layer(name), options_(options)
 {
+    set_weight_penalties(options);
     const std::string where = "layer '" + name + "' (Embedding)";
     if (options_.input_dim < 1) {
         throw config_error(where + ": input_dim must be at least 1, found " + std::to_string(options_.input_dim));

@@ -1,8 +1,11 @@
 #include "mlrun/layers/layer.hpp"
 
 #include "mlrun/core/error.hpp"
+#include "mlrun/layers/penalized_weights.hpp"
 #include "mlrun/layers/size_limits.hpp"
 #include "mlrun/layers/weight_penalties.hpp"
+
+#include <algorithm>
 
 namespace mlrun {
 
@@ -20,25 +23,50 @@ shape layer::build_within(const std::vector<shape>& input_shapes, rng& init, std
     parameter_budget_ = max_parameters;
     const shape output = build(input_shapes, init);
     for (parameter& p : parameters_) {
-        const bool kernel = p.name == "kernel";
-        if (!kernel && p.name != "bias") continue;
-        p.regularizer = kernel ? weight_settings_.kernel_regularizer : weight_settings_.bias_regularizer;
-        p.constraint = kernel ? weight_settings_.kernel_constraint : weight_settings_.bias_constraint;
-        if (p.constraint && p.constraint->kind != constraint_kind::non_neg &&
-            static_cast<std::size_t>(p.constraint->axis) >= p.value.dims().rank()) {
-            throw model_error("layer '" + name_ + "' (" + class_name() + "): " + p.name + "_constraint axis " +
-                              std::to_string(p.constraint->axis) + " is not an axis of its " + p.name + " of shape " +
-                              p.value.dims().to_string());
+        const auto bound = std::find_if(weight_penalties_.begin(), weight_penalties_.end(),
+                                        [&](const weight_penalty& w) { return w.parameter == p.name; });
+        if (bound == weight_penalties_.end()) continue;
+        p.regularizer = bound->regularizer;
+        p.constraint = bound->constraint;
+        if (!p.constraint || p.constraint->kind == constraint_kind::non_neg) continue;
+        const int rank = static_cast<int>(p.value.dims().rank());
+        std::vector<bool> seen(static_cast<std::size_t>(rank), false);
+        for (int& axis : p.constraint->axis) {
+            const int resolved = axis < 0 ? axis + rank : axis;
+            if (resolved < 0 || resolved >= rank) {
+                throw model_error("layer '" + name_ + "' (" + class_name() + "): " + p.name + "_constraint axis " +
+                                  std::to_string(axis) + " is not an axis of its " + p.name + " of shape " +
+                                  p.value.dims().to_string());
+            }
+            if (seen[static_cast<std::size_t>(resolved)]) {
+                throw model_error("layer '" + name_ + "' (" + class_name() + "): " + p.name + "_constraint axis " +
+                                  std::to_string(axis) + " names an axis listed already");
+            }
+            seen[static_cast<std::size_t>(resolved)] = true;
+            axis = resolved;  // the parameter's copy, counted from 0
         }
     }
     return output;
 }
 
-void layer::set_weight_regularization(const weight_regularization& settings)
+void layer::set_weight_regularization(weight_regularization settings)
 {
-    check_weight_regularization(settings, "layer '" + name_ + "'");
-    weight_settings_ = settings;
-    activity_regularizer_ = settings.activity_regularizer;
+    bind_penalties(penalties_of(settings));
+}
+
+void layer::set_weight_penalties(layer_options options)
+{
+    bind_penalties(penalties_of(options));
+}
+
+void layer::bind_penalties(const weight_penalties_view& view)
+{
+    check_weight_penalties(view, "layer '" + name_ + "'");
+    weight_penalties_.clear();
+    for (const penalized_weight& w : view.weights) {
+        if (*w.regularizer || *w.constraint) weight_penalties_.push_back({w.parameter, *w.regularizer, *w.constraint});
+    }
+    activity_regularizer_ = view.activity != nullptr ? *view.activity : std::nullopt;
 }
 
 parameter& layer::add_parameter(const std::string& param_name, const shape& dims, bool trainable)

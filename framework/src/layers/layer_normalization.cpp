@@ -9,6 +9,7 @@ namespace mlrun {
 layer_normalization_layer::layer_normalization_layer(const std::string& name, const layer_normalization_options& options)
     : layer(name), options_(options)
 {
+    set_weight_penalties(options);
     if (!(options.epsilon > 0.0f)) {
         throw config_error("layer '" + name + "': LayerNormalization epsilon must be positive, found " +
                            std::to_string(options.epsilon));

@@ -14,6 +14,7 @@
 #include "mlrun/layers/dropout.hpp"
 #include "mlrun/layers/embedding.hpp"
 #include "mlrun/layers/layer_normalization.hpp"
+#include "mlrun/layers/penalized_weights.hpp"
 #include "mlrun/layers/pooling.hpp"
 #include "mlrun/layers/reshaping_layers.hpp"
 #include "mlrun/layers/structural_layers.hpp"
@@ -27,15 +28,12 @@ namespace mlrun {
 namespace {
 
 // The settings Keras gives every layer (trainable) and those of layers with
-// a kernel and a bias (regularizers, constraints), added in one place.
+// weights (regularizers, constraints: penalized_weights.hpp), added in one place.
 std::vector<layer_class> with_common_keys(std::vector<layer_class> classes)
 {
-    const std::vector<std::string> weighted = {"Dense", "Conv1D", "Conv2D", "Conv2DTranspose"};
     for (layer_class& c : classes) {
         if (c.name == "Input") continue;
-        if (std::find(weighted.begin(), weighted.end(), c.name) != weighted.end()) {
-            for (key_spec& k : weight_regularization_keys()) c.keys.push_back(std::move(k));
-        }
+        for (key_spec& k : weight_penalty_keys(c.name)) c.keys.push_back(std::move(k));
         c.keys.push_back({"trainable", value_kind::boolean, "true",
                           "false freezes the layer's weights (BatchNormalization then uses its moving statistics)"});
     }

@@ -56,12 +56,14 @@ regularizer_spec l1_regularizer(float l1) { return {regularizer_kind::l1, l1, 0.
 regularizer_spec l2_regularizer(float l2) { return {regularizer_kind::l2, 0.0f, l2}; }
 regularizer_spec l1_l2_regularizer(float l1, float l2) { return {regularizer_kind::l1_l2, l1, l2}; }
 
-constraint_spec max_norm_constraint(float max_value, int axis)
+constraint_spec max_norm_constraint(float max_value, int axis) { return max_norm_constraint(max_value, std::vector<int>{axis}); }
+
+constraint_spec max_norm_constraint(float max_value, std::vector<int> axis)
 {
     constraint_spec c;
     c.kind = constraint_kind::max_norm;
     c.max_value = max_value;
-    c.axis = axis;
+    c.axis = std::move(axis);
     return c;
 }
 
@@ -72,22 +74,29 @@ constraint_spec non_neg_constraint()
     return c;
 }
 
-constraint_spec unit_norm_constraint(int axis)
+constraint_spec unit_norm_constraint(int axis) { return unit_norm_constraint(std::vector<int>{axis}); }
+
+constraint_spec unit_norm_constraint(std::vector<int> axis)
 {
     constraint_spec c;
     c.kind = constraint_kind::unit_norm;
-    c.axis = axis;
+    c.axis = std::move(axis);
     return c;
 }
 
 constraint_spec min_max_norm_constraint(float min_value, float max_value, float rate, int axis)
+{
+    return min_max_norm_constraint(min_value, max_value, rate, std::vector<int>{axis});
+}
+
+constraint_spec min_max_norm_constraint(float min_value, float max_value, float rate, std::vector<int> axis)
 {
     constraint_spec c;
     c.kind = constraint_kind::min_max_norm;
     c.min_value = min_value;
     c.max_value = max_value;
     c.rate = rate;
-    c.axis = axis;
+    c.axis = std::move(axis);
     return c;
 }
 
@@ -120,32 +129,61 @@ void apply_constraint(const constraint_spec& c, tensor& w)
         for (std::int64_t i = 0; i < n; ++i) v[i] = v[i] < 0.0f ? 0.0f : v[i];
         return;
     }
-    // The weight as [outer, length, inner] around the normalised axis.
+    // Each element belongs to the norm of its index over the axes kept (those
+    // not in c.axis), numbered in row-major order over them: `group` walks
+    // the elements in memory order as an odometer of the kept axes.
     const shape& dims = w.dims();
-    const std::size_t axis = static_cast<std::size_t>(c.axis);
-    std::int64_t outer = 1;
-    std::int64_t inner = 1;
-    for (std::size_t d = 0; d < axis; ++d) outer *= dims[d];
-    for (std::size_t d = axis + 1; d < dims.rank(); ++d) inner *= dims[d];
-    const std::int64_t length = dims.rank() == 0 ? 1 : dims[axis];
+    const std::size_t rank = dims.rank();
+    static thread_local std::vector<bool> reduced;
+    reduced.assign(rank, false);
+    for (int a : c.axis) {
+        const int resolved = a < 0 ? a + static_cast<int>(rank) : a;
+        if (resolved < 0 || resolved >= static_cast<int>(rank)) {
+            throw model_error("constraint axis " + std::to_string(a) + " is not an axis of a weight of shape " +
+                              dims.to_string());
+        }
+        reduced[static_cast<std::size_t>(resolved)] = true;
+    }
+    // The step of each axis in group numbers (0 for a reduced axis).
+    static thread_local std::vector<std::int64_t> group_step;
+    static thread_local std::vector<std::int64_t> counter;
+    group_step.assign(rank, 0);
+    counter.assign(rank, 0);
+    std::int64_t groups = 1;
+    for (std::size_t d = rank; d-- > 0;) {
+        if (reduced[d]) continue;
+        group_step[d] = groups;
+        groups *= dims[d];
+    }
     // Kept between calls, so steady-state training allocates nothing.
     static thread_local std::vector<double> squares;
-    squares.resize(static_cast<std::size_t>(inner));
-    for (std::int64_t o = 0; o < outer; ++o) {
-        float* block = v + o * length * inner;
-        std::fill(squares.begin(), squares.end(), 0.0);
-        for (std::int64_t k = 0; k < length; ++k) {
-            for (std::int64_t i = 0; i < inner; ++i) {
-                const double x = block[k * inner + i];
-                squares[static_cast<std::size_t>(i)] += x * x;
+    static thread_local std::vector<float> factors;
+    squares.assign(static_cast<std::size_t>(groups), 0.0);
+    factors.resize(static_cast<std::size_t>(groups));
+    const auto walk = [&](auto&& visit) {
+        std::fill(counter.begin(), counter.end(), 0);
+        std::int64_t group = 0;
+        for (std::int64_t i = 0; i < n; ++i) {
+            visit(i, group);
+            // Advance the odometer (last axis fastest), keeping `group` in step.
+            for (std::size_t d = rank; d-- > 0;) {
+                if (++counter[d] < dims[d]) {
+                    group += group_step[d];
+                    break;
+                }
+                group -= group_step[d] * (dims[d] - 1);
+                counter[d] = 0;
             }
         }
-        for (std::int64_t i = 0; i < inner; ++i) {
-            const double norm = std::sqrt(squares[static_cast<std::size_t>(i)]);
-            const float factor = static_cast<float>(desired_norm(c, norm) / (norm_epsilon + norm));
-            for (std::int64_t k = 0; k < length; ++k) block[k * inner + i] *= factor;
-        }
+    };
+    walk([&](std::int64_t i, std::int64_t g) {
+        squares[static_cast<std::size_t>(g)] += static_cast<double>(v[i]) * v[i];
+    });
+    for (std::size_t g = 0; g < squares.size(); ++g) {
+        const double norm = std::sqrt(squares[g]);
+        factors[g] = static_cast<float>(desired_norm(c, norm) / (norm_epsilon + norm));
     }
+    walk([&](std::int64_t i, std::int64_t g) { v[i] *= factors[static_cast<std::size_t>(g)]; });
 }
 
 void check_regularizer(const regularizer_spec& r, const std::string& where)
@@ -162,7 +200,14 @@ void check_regularizer(const regularizer_spec& r, const std::string& where)
 void check_constraint(const constraint_spec& c, const std::string& where)
 {
     if (c.kind == constraint_kind::non_neg) return;
-    if (c.axis < 0) throw config_error(where + ".axis: expected an axis >= 0, found " + std::to_string(c.axis));
+    if (c.axis.empty()) throw config_error(where + ".axis: expected an axis or a list of axes, found an empty list");
+    for (std::size_t i = 0; i < c.axis.size(); ++i) {
+        for (std::size_t j = 0; j < i; ++j) {
+            if (c.axis[i] == c.axis[j]) {
+                throw config_error(where + ".axis: axis " + std::to_string(c.axis[i]) + " is listed twice");
+            }
+        }
+    }
     if (c.kind == constraint_kind::max_norm && !(std::isfinite(c.max_value) && c.max_value >= 0.0f)) {
         throw config_error(where + ".max_value: expected a number >= 0, found " + number_text(c.max_value));
     }
@@ -175,15 +220,6 @@ void check_constraint(const constraint_spec& c, const std::string& where)
             throw config_error(where + ".rate: expected a number in [0, 1], found " + number_text(c.rate));
         }
     }
-}
-
-void check_weight_regularization(const weight_regularization& w, const std::string& where)
-{
-    if (w.kernel_regularizer) check_regularizer(*w.kernel_regularizer, where + ": kernel_regularizer");
-    if (w.bias_regularizer) check_regularizer(*w.bias_regularizer, where + ": bias_regularizer");
-    if (w.activity_regularizer) check_regularizer(*w.activity_regularizer, where + ": activity_regularizer");
-    if (w.kernel_constraint) check_constraint(*w.kernel_constraint, where + ": kernel_constraint");
-    if (w.bias_constraint) check_constraint(*w.bias_constraint, where + ": bias_constraint");
 }
 
 std::string regularizer_name(regularizer_kind kind)
@@ -216,41 +252,36 @@ std::vector<std::string> constraint_names()
     return names;
 }
 
-std::vector<key_spec> weight_regularization_keys()
+key_spec regularizer_key(const std::string& name, const std::string& what)
 {
     const number_range at_least_zero{0.0, false, std::numeric_limits<double>::infinity(), false};
-    const auto regularizer = [&](const char* name, const char* what) {
-        key_spec k{name, value_kind::mapping, "", std::string("penalty on ") + what + " added to the loss (l2: " +
-                                                      "l2 * sum(x^2); l1: l1 * sum(abs(x))); a name alone takes 0.01"};
-        k.optional_section = true;
-        k.scalar_shorthand = "class";
-        k.children = {{"class", value_kind::string, "", "the regularizer", regularizer_names(), true},
-                      with_range({"l1", value_kind::number, "", "L1 factor (l1: 0.01, l1_l2: 0.01 when unset)"},
-                                 at_least_zero),
-                      with_range({"l2", value_kind::number, "", "L2 factor (l2: 0.01, l1_l2: 0.01 when unset)"},
-                                 at_least_zero)};
-        return k;
-    };
-    const auto constraint = [&](const char* name, const char* what) {
-        key_spec k{name, value_kind::mapping, "", std::string("projection of ") + what +
-                                                      " after every optimizer update"};
-        k.optional_section = true;
-        k.scalar_shorthand = "class";
-        k.children = {{"class", value_kind::string, "", "the constraint", constraint_names(), true},
-                      with_range({"max_value", value_kind::number, "",
-                                  "largest norm (max_norm: 2, min_max_norm: 1 when unset)"},
-                                 at_least_zero),
-                      with_range({"min_value", value_kind::number, "", "smallest norm (min_max_norm; 0 when unset)"},
-                                 at_least_zero),
-                      with_range({"rate", value_kind::number, "",
-                                  "how far each norm moves into [min_value, max_value] (min_max_norm; 1 when unset)"},
-                                 number_range{0.0, false, 1.0, false}),
-                      {"axis", value_kind::integer, "", "the axis norms are taken over (0 when unset)"}};
-        return k;
-    };
-    return {regularizer("kernel_regularizer", "the kernel"), regularizer("bias_regularizer", "the bias"),
-            regularizer("activity_regularizer", "the layer's output, divided by the batch size"),
-            constraint("kernel_constraint", "the kernel"), constraint("bias_constraint", "the bias")};
+    key_spec k{name, value_kind::mapping, "",
+               "penalty on " + what + " added to the loss (l2: l2 * sum(x^2); l1: l1 * sum(abs(x))); a name alone takes 0.01"};
+    k.optional_section = true;
+    k.scalar_shorthand = "class";
+    k.children = {{"class", value_kind::string, "", "the regularizer", regularizer_names(), true},
+                  with_range({"l1", value_kind::number, "", "L1 factor (l1: 0.01, l1_l2: 0.01 when unset)"}, at_least_zero),
+                  with_range({"l2", value_kind::number, "", "L2 factor (l2: 0.01, l1_l2: 0.01 when unset)"}, at_least_zero)};
+    return k;
+}
+
+key_spec constraint_key(const std::string& name, const std::string& what)
+{
+    const number_range at_least_zero{0.0, false, std::numeric_limits<double>::infinity(), false};
+    key_spec k{name, value_kind::mapping, "", "projection of " + what + " after every optimizer update"};
+    k.optional_section = true;
+    k.scalar_shorthand = "class";
+    k.children = {{"class", value_kind::string, "", "the constraint", constraint_names(), true},
+                  with_range({"max_value", value_kind::number, "", "largest norm (max_norm: 2, min_max_norm: 1 when unset)"},
+                             at_least_zero),
+                  with_range({"min_value", value_kind::number, "", "smallest norm (min_max_norm; 0 when unset)"},
+                             at_least_zero),
+                  with_range({"rate", value_kind::number, "",
+                              "how far each norm moves into [min_value, max_value] (min_max_norm; 1 when unset)"},
+                             number_range{0.0, false, 1.0, false}),
+                  {"axis", value_kind::integer_tuple, "",
+                   "the axis, or list of axes, norms are taken over (0 when unset; negative: from the last)"}};
+    return k;
 }
 
 regularizer_kind parse_regularizer_kind(const std::string& name, const std::string& where)

@@ -1,5 +1,6 @@
 #include "mlrun/layers/window_geometry.hpp"
 
+#include "mlrun/backend/window_geometry.hpp"
 #include "mlrun/core/error.hpp"
 
 #include <algorithm>
@@ -51,31 +52,33 @@ template void check_positive<2>(const std::array<std::int64_t, 2>&, const std::s
 window_axis slide(std::int64_t input, std::int64_t window, std::int64_t stride, std::int64_t dilation,
                   padding_kind padding, const std::string& what, const std::string& where)
 {
+    // The arithmetic is the backends' (backend/window_geometry.hpp), so a
+    // layer sizes its output exactly as the kernels check it.
     window_axis a;
     a.input = input;
     a.window = window;
     a.stride = stride;
     a.dilation = dilation;
-    const std::int64_t span = (window - 1) * dilation + 1;
+    const std::int64_t span = window_geometry::extent(window, dilation);
     if (padding == padding_kind::valid) {
         if (span > input) {
             throw model_error(where + ": " + what + " spans " + std::to_string(span) + " cells but the input has " +
                               std::to_string(input) + " along that axis; use a smaller window or padding: same");
         }
-        a.output = (input - span) / stride + 1;
+        a.output = window_geometry::output_length(input, window, stride, dilation, {});
         return a;
     }
-    a.output = (input + stride - 1) / stride;
-    const std::int64_t total = std::max<std::int64_t>((a.output - 1) * stride + span - input, 0);
-    a.pad_before = total / 2;
-    a.pad_after = total - a.pad_before;
+    const window_geometry::padding pad = window_geometry::same_padding(input, window, stride, dilation);
+    a.pad_before = pad.before;
+    a.pad_after = pad.after;
+    a.output = window_geometry::output_length(input, window, stride, dilation, pad);
     return a;
 }
 
 window_axis slide_transposed(std::int64_t input, std::int64_t window, std::int64_t stride, std::int64_t dilation,
                              padding_kind padding)
 {
-    const std::int64_t span = (window - 1) * dilation + 1;
+    const std::int64_t span = window_geometry::extent(window, dilation);
     window_axis a;
     // The convolution's input (this layer's output) and its output (this layer's input).
     // Keras: valid gives input * stride + max(span - stride, 0); cells no window reaches stay zero.

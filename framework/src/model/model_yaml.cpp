@@ -560,14 +560,7 @@ model_spec parse_model_spec(const YAML::Node& section, const std::string& file)
         const YAML::Node config = check_keys(item.config, cls.keys, file, path);
         l.layer.options = decode_options(cls, config, file, path);
         if (cls.provider == "built-in") {
-            std::visit(
-                [&](auto& o) {
-                    if constexpr (std::is_base_of_v<weight_regularization, std::decay_t<decltype(o)>>) {
-                        static_cast<weight_regularization&>(o) =
-                            read_weight_regularization(config, position(file, item.node) + ": " + path);
-                    }
-                },
-                l.layer.options);
+            read_weight_penalties(config, position(file, item.node) + ": " + path, penalties_of(l.layer.options));
             if (config["trainable"].IsDefined()) l.layer.trainable = config["trainable"].as<bool>();
         }
         l.inputs = item.inputs;
@@ -586,13 +579,8 @@ YAML::Node encode_layer_spec(const layer_spec& spec)
     YAML::Node c;
     c["name"] = spec.name;
     std::visit(settings_encoder{c}, spec.options);
-    std::visit(
-        [&](const auto& o) {
-            if constexpr (std::is_base_of_v<weight_regularization, std::decay_t<decltype(o)>>) {
-                write_weight_regularization(o, c);
-            }
-        },
-        spec.options);
+    layer_options options = spec.options;  // the view points into a copy: it reads only
+    write_weight_penalties(penalties_of(options), c);
     if (!spec.trainable) c["trainable"] = false;
     // A plugin layer's settings come first, as its configuration had them.
     if (std::holds_alternative<plugin_layer_options>(spec.options)) {

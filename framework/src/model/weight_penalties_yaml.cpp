@@ -35,7 +35,11 @@ std::optional<constraint_spec> read_constraint(const YAML::Node& node, const std
     const auto value = [&](const char* key, float otherwise) {
         return node[key].IsDefined() && !node[key].IsNull() ? node[key].as<float>() : otherwise;
     };
-    const int axis = node["axis"].IsDefined() && !node["axis"].IsNull() ? node["axis"].as<int>() : 0;
+    // One axis or a list (checked against the schema's integer_tuple).
+    std::vector<int> axis = {0};
+    if (const YAML::Node a = node["axis"]; a.IsDefined() && !a.IsNull()) {
+        axis = a.IsSequence() ? a.as<std::vector<int>>() : std::vector<int>{a.as<int>()};
+    }
     constraint_spec c;
     switch (kind) {
     case constraint_kind::max_norm: c = max_norm_constraint(value("max_value", 2.0f), axis); break;
@@ -70,31 +74,44 @@ YAML::Node constraint_node(const constraint_spec& c)
         n["min_value"] = shortest_text(c.min_value);
         n["rate"] = shortest_text(c.rate);
     }
-    if (c.kind != constraint_kind::non_neg) n["axis"] = c.axis;
+    if (c.kind != constraint_kind::non_neg) {
+        if (c.axis.size() == 1) {
+            n["axis"] = c.axis.front();
+        } else {
+            YAML::Node list(YAML::NodeType::Sequence);
+            for (int a : c.axis) list.push_back(a);
+            list.SetStyle(YAML::EmitterStyle::Flow);
+            n["axis"] = list;
+        }
+    }
     n.SetStyle(YAML::EmitterStyle::Flow);
     return n;
 }
 
 }  // namespace
 
-weight_regularization read_weight_regularization(const YAML::Node& config, const std::string& path)
+void read_weight_penalties(const YAML::Node& config, const std::string& path, const weight_penalties_view& view)
 {
-    weight_regularization w;
-    w.kernel_regularizer = read_regularizer(config["kernel_regularizer"], path + ".kernel_regularizer");
-    w.bias_regularizer = read_regularizer(config["bias_regularizer"], path + ".bias_regularizer");
-    w.activity_regularizer = read_regularizer(config["activity_regularizer"], path + ".activity_regularizer");
-    w.kernel_constraint = read_constraint(config["kernel_constraint"], path + ".kernel_constraint");
-    w.bias_constraint = read_constraint(config["bias_constraint"], path + ".bias_constraint");
-    return w;
+    for (const penalized_weight& w : view.weights) {
+        const std::string reg = std::string(w.stem) + "_regularizer";
+        const std::string con = std::string(w.stem) + "_constraint";
+        *w.regularizer = read_regularizer(config[reg], path + "." + reg);
+        *w.constraint = read_constraint(config[con], path + "." + con);
+    }
+    if (view.activity != nullptr) {
+        *view.activity = read_regularizer(config["activity_regularizer"], path + ".activity_regularizer");
+    }
 }
 
-void write_weight_regularization(const weight_regularization& w, YAML::Node& config)
+void write_weight_penalties(const weight_penalties_view& view, YAML::Node& config)
 {
-    if (w.kernel_regularizer) config["kernel_regularizer"] = regularizer_node(*w.kernel_regularizer);
-    if (w.bias_regularizer) config["bias_regularizer"] = regularizer_node(*w.bias_regularizer);
-    if (w.activity_regularizer) config["activity_regularizer"] = regularizer_node(*w.activity_regularizer);
-    if (w.kernel_constraint) config["kernel_constraint"] = constraint_node(*w.kernel_constraint);
-    if (w.bias_constraint) config["bias_constraint"] = constraint_node(*w.bias_constraint);
+    for (const penalized_weight& w : view.weights) {
+        if (*w.regularizer) config[std::string(w.stem) + "_regularizer"] = regularizer_node(**w.regularizer);
+    }
+    if (view.activity != nullptr && *view.activity) config["activity_regularizer"] = regularizer_node(**view.activity);
+    for (const penalized_weight& w : view.weights) {
+        if (*w.constraint) config[std::string(w.stem) + "_constraint"] = constraint_node(**w.constraint);
+    }
 }
 
 }  // namespace mlrun

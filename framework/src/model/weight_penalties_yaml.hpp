@@ -5,7 +5,7 @@
 // A name alone takes Keras's defaults (l2: 0.01; max_norm: max_value 2, axis 0).
 #pragma once
 
-#include "mlrun/layers/layer_spec.hpp"
+#include "mlrun/layers/penalized_weights.hpp"
 
 #include <yaml-cpp/yaml.h>
 
@@ -13,10 +13,11 @@
 
 namespace mlrun {
 
-// From a layer configuration already checked against weight_regularization_keys().
-// Throws config_error naming `path` for values out of range.
-weight_regularization read_weight_regularization(const YAML::Node& config, const std::string& path);
+// Fills the fields `view` points to from a layer configuration already
+// checked against weight_penalty_keys(). Throws config_error naming `path`
+// for values out of range.
+void read_weight_penalties(const YAML::Node& config, const std::string& path, const weight_penalties_view& view);
 // Adds the set ones to `config`.
-void write_weight_regularization(const weight_regularization& w, YAML::Node& config);
+void write_weight_penalties(const weight_penalties_view& view, YAML::Node& config);
 
 }  // namespace mlrun

@@ -1,6 +1,7 @@
 // The activations a layer can apply, by their Keras names, with Keras 3's
 // definitions (keras.activations). Two differ from Keras 2 (tf.keras):
-// hard_sigmoid is relu6(x + 3) / 6 (Keras 2: clip(0.2 x + 0.5, 0, 1)) and
+// hard_sigmoid is relu6(x + 3) / 6 (Keras 2: clip(0.2 x + 0.5, 0, 1), kept
+// as hard_sigmoid_keras2 so tf.keras 2.x files compute what they meant) and
 // leaky_relu's slope is 0.2 as in both. gelu is the exact form; gelu_tanh
 // is Keras's gelu(approximate=True) (TensorFlow.js's "gelu_new").
 #pragma once
@@ -15,7 +16,8 @@ namespace mlrun {
 enum class activation_kind {
     linear, relu, sigmoid, tanh, softmax,
     elu, selu, gelu, gelu_tanh, leaky_relu, relu6, silu, softplus, softsign, hard_sigmoid, exponential, mish,
-    log_softmax  // over the last axis, as softmax: x - log(sum(exp(x)))
+    log_softmax,  // over the last axis, as softmax: x - log(sum(exp(x)))
+    hard_sigmoid_keras2  // tf.keras 2.x's (and TensorFlow.js's) hard_sigmoid: clip(0.2 x + 0.5, 0, 1)
 };
 
 // Throws config_error listing the known names.

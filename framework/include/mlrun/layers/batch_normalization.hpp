@@ -38,6 +38,7 @@ private:
     float epsilon_;
     bool center_;
     bool scale_;
+    batch_normalization_options options_;
     std::int64_t features_ = 0;
     std::size_t moving_index_ = 0;
     // The last training forward pass's batch statistics, for backward.

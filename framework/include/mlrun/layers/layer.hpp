@@ -19,6 +19,8 @@
 
 namespace mlrun {
 
+struct weight_penalties_view;  // penalized_weights.hpp
+
 class backend;
 
 // A trainable tensor and its gradient, named as Keras names weights
@@ -102,19 +104,28 @@ public:
     bool gradient_at_preactivation() const { return gradient_at_preactivation_; }
 
 protected:
-    // Layers with a kernel and a bias: build_within() hands the regularizers
-    // and constraints to the parameters named "kernel" and "bias".
-    void set_weight_regularization(const weight_regularization& settings);
+    // build_within() hands the regularizers and constraints to the
+    // parameters they name (penalized_weights.hpp); checked here, naming the
+    // layer and the key. The activity regularizer applies to the output.
+    void set_weight_regularization(weight_regularization settings);
+    void set_weight_penalties(layer_options options);
 
     parameter& add_parameter(const std::string& param_name, const shape& dims, bool trainable = true);
 
 private:
+    void bind_penalties(const weight_penalties_view& view);
+
     std::string name_;
     std::vector<parameter> parameters_;
     std::int64_t parameter_budget_;
     bool gradient_at_preactivation_ = false;
     bool trainable_ = true;
-    weight_regularization weight_settings_;
+    struct weight_penalty {
+        std::string parameter;
+        std::optional<regularizer_spec> regularizer;
+        std::optional<constraint_spec> constraint;
+    };
+    std::vector<weight_penalty> weight_penalties_;
     std::optional<regularizer_spec> activity_regularizer_;
 };
 

@@ -39,8 +39,9 @@ regularizer_spec l2_regularizer(float l2 = 0.01f);
 regularizer_spec l1_l2_regularizer(float l1 = 0.01f, float l2 = 0.01f);
 
 // keras.constraints: a projection applied to a weight after every optimizer
-// update. Norms are taken over `axis` of the weight (0: over the inputs of
-// each Dense unit). max_norm scales columns longer than max_value down;
+// update. Norms are taken over the `axis` list of the weight ({0}: over the
+// inputs of each Dense unit; {0, 1, 2}: over a whole filter of a Conv2D
+// kernel, as Keras's axis=[0, 1, 2]); negative axes count from the last. max_norm scales columns longer than max_value down;
 // unit_norm to length 1; min_max_norm moves each norm `rate` of the way into
 // [min_value, max_value]; non_neg zeroes negative values.
 enum class constraint_kind { max_norm, non_neg, unit_norm, min_max_norm };
@@ -49,15 +50,20 @@ struct constraint_spec {
     float max_value = 2.0f;
     float min_value = 0.0f;
     float rate = 1.0f;
-    int axis = 0;
+    std::vector<int> axis = {0};  // at least one, each once
 };
 constraint_spec max_norm_constraint(float max_value = 2.0f, int axis = 0);
+constraint_spec max_norm_constraint(float max_value, std::vector<int> axis);
 constraint_spec non_neg_constraint();
 constraint_spec unit_norm_constraint(int axis = 0);
+constraint_spec unit_norm_constraint(std::vector<int> axis);
 constraint_spec min_max_norm_constraint(float min_value = 0.0f, float max_value = 1.0f, float rate = 1.0f, int axis = 0);
+constraint_spec min_max_norm_constraint(float min_value, float max_value, float rate, std::vector<int> axis);
 
 // The regularizers and constraints of a layer with a kernel and a bias
-// (Dense, the convolutions): unset, none.
+// (Dense, Conv1D/2D, Conv2DTranspose): unset, none. The layers with other
+// weights carry them under Keras's names (depthwise_regularizer,
+// gamma_constraint, ...); penalized_weights.hpp lists them all.
 struct weight_regularization {
     std::optional<regularizer_spec> kernel_regularizer = std::nullopt;
     std::optional<regularizer_spec> bias_regularizer = std::nullopt;
@@ -104,6 +110,10 @@ struct batch_normalization_options {
     float epsilon = 0.001f;
     bool center = true;
     bool scale = true;
+    std::optional<regularizer_spec> beta_regularizer = std::nullopt;
+    std::optional<regularizer_spec> gamma_regularizer = std::nullopt;
+    std::optional<constraint_spec> beta_constraint = std::nullopt;
+    std::optional<constraint_spec> gamma_constraint = std::nullopt;
 };
 
 // ---- convolutional layers (channels_last: samples [steps, channels] or
@@ -154,6 +164,11 @@ struct depthwise_conv2d_options {
     bool use_bias = true;
     std::string depthwise_initializer = "glorot_uniform";
     std::string bias_initializer = "zeros";
+    std::optional<regularizer_spec> depthwise_regularizer = std::nullopt;
+    std::optional<regularizer_spec> bias_regularizer = std::nullopt;
+    std::optional<regularizer_spec> activity_regularizer = std::nullopt;
+    std::optional<constraint_spec> depthwise_constraint = std::nullopt;
+    std::optional<constraint_spec> bias_constraint = std::nullopt;
 };
 
 // keras.layers.SeparableConv2D: a depthwise convolution, then a 1x1
@@ -172,6 +187,13 @@ struct separable_conv2d_options {
     std::string depthwise_initializer = "glorot_uniform";
     std::string pointwise_initializer = "glorot_uniform";
     std::string bias_initializer = "zeros";
+    std::optional<regularizer_spec> depthwise_regularizer = std::nullopt;
+    std::optional<regularizer_spec> pointwise_regularizer = std::nullopt;
+    std::optional<regularizer_spec> bias_regularizer = std::nullopt;
+    std::optional<regularizer_spec> activity_regularizer = std::nullopt;
+    std::optional<constraint_spec> depthwise_constraint = std::nullopt;
+    std::optional<constraint_spec> pointwise_constraint = std::nullopt;
+    std::optional<constraint_spec> bias_constraint = std::nullopt;
 };
 
 // keras.layers.Conv2DTranspose: the gradient of a convolution w.r.t. its
@@ -223,6 +245,10 @@ struct layer_normalization_options {
     float epsilon = 0.001f;
     bool center = true;
     bool scale = true;
+    std::optional<regularizer_spec> beta_regularizer = std::nullopt;
+    std::optional<regularizer_spec> gamma_regularizer = std::nullopt;
+    std::optional<constraint_spec> beta_constraint = std::nullopt;
+    std::optional<constraint_spec> gamma_constraint = std::nullopt;
 };
 
 // ---- reshaping layers (channels_last)
@@ -276,6 +302,9 @@ struct embedding_options {
     std::int64_t input_dim = 0;   // required
     std::int64_t output_dim = 0;  // required
     std::string embeddings_initializer = "random_uniform";  // Keras's "uniform": U(-0.05, 0.05)
+    std::optional<regularizer_spec> embeddings_regularizer = std::nullopt;
+    std::optional<regularizer_spec> activity_regularizer = std::nullopt;
+    std::optional<constraint_spec> embeddings_constraint = std::nullopt;
 };
 
 // ---- activation layers
@@ -298,6 +327,8 @@ struct relu_options {
 struct prelu_options {
     std::string alpha_initializer = "zeros";
     std::vector<std::int64_t> shared_axes;
+    std::optional<regularizer_spec> alpha_regularizer = std::nullopt;
+    std::optional<constraint_spec> alpha_constraint = std::nullopt;
 };
 
 // A class from a layer plugin (abi/mlrun_layer.h): its settings as the

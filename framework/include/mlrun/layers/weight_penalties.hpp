@@ -23,7 +23,6 @@ void apply_constraint(const constraint_spec& c, tensor& w);
 // kernel_regularizer") and what was expected.
 void check_regularizer(const regularizer_spec& r, const std::string& where);
 void check_constraint(const constraint_spec& c, const std::string& where);
-void check_weight_regularization(const weight_regularization& w, const std::string& where);
 
 // Names as experiment files write them ("l2", "max_norm") and back.
 std::string regularizer_name(regularizer_kind kind);
@@ -34,8 +33,9 @@ std::vector<std::string> constraint_names();
 regularizer_kind parse_regularizer_kind(const std::string& name, const std::string& where);
 constraint_kind parse_constraint_kind(const std::string& name, const std::string& where);
 
-// The keys kernel_regularizer, bias_regularizer, activity_regularizer,
-// kernel_constraint and bias_constraint, as layers with them declare them.
-std::vector<key_spec> weight_regularization_keys();
+// The schema key of a regularizer or a constraint named `name`, on `what`
+// ("the kernel"); penalized_weights.hpp lists each class's.
+key_spec regularizer_key(const std::string& name, const std::string& what);
+key_spec constraint_key(const std::string& name, const std::string& what);
 
 }  // namespace mlrun

@@ -1,5 +1,6 @@
 // How a sliding window (a convolution's kernel, a pooling window) covers
-// one spatial axis, with Keras's padding modes and TensorFlow's arithmetic.
+// one spatial axis, with Keras's padding modes; the arithmetic (TensorFlow's)
+// has one owner, backend/window_geometry.hpp, which the kernels check with.
 #pragma once
 
 #include <array>

@@ -71,18 +71,6 @@ void read_initializer(const json& config, const char* key, const char* fallback,
     out[key] = init != nullptr && !init->is_null() ? initializer_name(*init, where + ": " + key) : fallback;
 }
 
-// Regularizers, constraints and the activity regularizer of the named weights.
-void check_plain_weights(const json& config, std::initializer_list<const char*> weights, const std::string& where)
-{
-    check_no_regularizer(member(config, "activity_regularizer"), where + ": activity_regularizer");
-    for (const char* w : weights) {
-        const std::string reg = std::string(w) + "_regularizer";
-        const std::string con = std::string(w) + "_constraint";
-        check_no_regularizer(member(config, reg.c_str()), where + ": " + reg);
-        check_no_constraint(member(config, con.c_str()), where + ": " + con);
-    }
-}
-
 std::set<std::string> weight_keys(std::initializer_list<const char*> weights)
 {
     std::set<std::string> keys = {"activity_regularizer"};
@@ -134,7 +122,7 @@ layer_spec conv_from_keras(const char* class_name, std::size_t rank, bool groupe
     read_output(config, where, c);
     read_initializer(config, "kernel_initializer", "glorot_uniform", where, c);
     read_initializer(config, "bias_initializer", "zeros", where, c);
-    read_weight_penalties(config, {"kernel", "bias"}, where, c);
+    read_weight_penalties(config, {"kernel", "bias"}, true, where, c);
     // lora_rank: Keras 3's low-rank adaptation, null when off.
     check_rest(config,
                joined({"filters", "kernel_size", "strides", "padding", "data_format", "dilation_rate",
@@ -212,7 +200,7 @@ void write_window(const YAML::Node& s, json& c, std::size_t rank, const std::str
 
 void write_output(const YAML::Node& s, json& c, std::initializer_list<const char*> weights, const std::string& where)
 {
-    c["activation"] = setting<std::string>(s, "activation", "linear", where);
+    c["activation"] = keras_activation_name(setting<std::string>(s, "activation", "linear", where), where);
     c["use_bias"] = setting<bool>(s, "use_bias", true, where);
     for (const char* w : weights) {
         const std::string key = std::string(w) + "_initializer";
@@ -259,8 +247,7 @@ layer_spec layer_normalization_from_keras(const json& config, const std::string&
     }
     check_initializer_is(config, "beta_initializer", "zeros", where);
     check_initializer_is(config, "gamma_initializer", "ones", where);
-    for (const char* key : {"beta_regularizer", "gamma_regularizer"}) check_no_regularizer(member(config, key), where + ": " + key);
-    for (const char* key : {"beta_constraint", "gamma_constraint"}) check_no_constraint(member(config, key), where + ": " + key);
+    read_weight_penalties(config, {"beta", "gamma"}, false, where, layer.config);
     // rms_scaling (Keras 3) must be off: it is another normalisation.
     check_rest(config,
                {"axis", "epsilon", "center", "scale", "beta_initializer", "gamma_initializer", "beta_regularizer",
@@ -293,7 +280,7 @@ layer_spec depthwise_conv2d_from_keras(const json& config, const std::string& wh
     read_output(config, where, c);
     read_initializer(config, "depthwise_initializer", "glorot_uniform", where, c);
     read_initializer(config, "bias_initializer", "zeros", where, c);
-    check_plain_weights(config, {"depthwise", "bias"}, where);
+    read_weight_penalties(config, {"depthwise", "bias"}, true, where, c);
     check_rest(config,
                joined({"kernel_size", "strides", "padding", "depth_multiplier", "data_format", "dilation_rate",
                        "activation", "use_bias"},
@@ -318,7 +305,7 @@ layer_spec separable_conv2d_from_keras(const json& config, const std::string& wh
     read_initializer(config, "depthwise_initializer", "glorot_uniform", where, c);
     read_initializer(config, "pointwise_initializer", "glorot_uniform", where, c);
     read_initializer(config, "bias_initializer", "zeros", where, c);
-    check_plain_weights(config, {"depthwise", "pointwise", "bias"}, where);
+    read_weight_penalties(config, {"depthwise", "pointwise", "bias"}, true, where, c);
     check_rest(config,
                joined({"filters", "kernel_size", "strides", "padding", "data_format", "dilation_rate",
                        "depth_multiplier", "activation", "use_bias"},
@@ -417,9 +404,8 @@ bool convolutional_keras_config(const layer_spec& layer, json& c, const std::str
         c["scale"] = setting<bool>(s, "scale", true, where);
         c["beta_initializer"] = keras_initializer("zeros", where);
         c["gamma_initializer"] = keras_initializer("ones", where);
-        for (const char* key : {"beta_regularizer", "gamma_regularizer", "beta_constraint", "gamma_constraint"}) {
-            c[key] = nullptr;
-        }
+        for (const char* key : {"beta_regularizer", "gamma_regularizer"}) c[key] = keras_regularizer(s, key, false, where);
+        for (const char* key : {"beta_constraint", "gamma_constraint"}) c[key] = keras_constraint(s, key, false, where);
     } else {
         return false;
     }

@@ -3,6 +3,7 @@
 
 #include "interop/keras/format_error.hpp"
 #include "interop/keras/layers.hpp"
+#include "interop/keras/metric_config.hpp"
 
 #include <cctype>
 #include <cmath>
@@ -176,7 +177,7 @@ json optimizer_config(const compile_spec& spec)
 json compile_body(const compile_spec& spec, const json* optimizer)
 {
     json metrics = json::array();
-    for (const std::string& m : spec.metrics) metrics.push_back(m);  // Keras 3 keeps the names as compiled
+    for (const YAML::Node& m : spec.metrics) metrics.push_back(keras_metric(m, true));  // names as compiled
     json c = json::object();
     if (optimizer != nullptr) c["optimizer"] = *optimizer;
     c["loss"] = spec.loss.empty() ? json() : json(spec.loss);
@@ -205,6 +206,7 @@ json keras3_model_config(const model_spec& spec, keras3_form form)
                            "' ends a graph model; mlrun writes Keras 3 files for Sequential models only (write a "
                            "graph model for Keras 2: keras_version 2)");
     }
+    check_activations_have_keras_names(spec, true);
     const bool archive = form == keras3_form::archive;
     json layers = json::array();
     json input_config = {{"batch_shape", batch_shape(spec.input_shape)},

@@ -20,9 +20,12 @@ std::int64_t positive_integer(const json& value, const std::string& what);
 std::string string_value(const json& value, const std::string& what);
 // A Keras initialiser as mlrun names it.
 std::string initializer_name(const json& init, const std::string& what);
-void check_no_regularizer(const json* value, const std::string& what);
-void check_no_constraint(const json* value, const std::string& what);
 std::string activation_of(const json& config, const std::string& where);
+// The activation's name as every Keras reads it: "swish" for SiLU (tf.keras
+// 2.x and TensorFlow.js do not know "silu"; Keras 3 reads both), and
+// hard_sigmoid for hard_sigmoid_keras2 (a tf.keras 2.x file's name for it;
+// check_activations_have_keras_names keeps it out of Keras 3 files).
+std::string keras_activation_name(const std::string& name, const std::string& where);
 // The initialiser of a weight mlrun initialises one way only must be that one.
 void check_initializer_is(const json& config, const char* key, const std::string& expected, const std::string& where);
 json keras_initializer(const std::string& name, const std::string& what);

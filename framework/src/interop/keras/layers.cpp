@@ -157,23 +157,6 @@ std::string initializer_name(const json& init, const std::string& what)
 }
 
 // Regularizers change the loss; an L1L2 of zeros is the same as none.
-void check_no_regularizer(const json* value, const std::string& what)
-{
-    if (value == nullptr || value->is_null()) return;
-    if (const json* cls = member(*value, "class_name"); cls != nullptr && *cls == "L1L2") {
-        const json* c = member(*value, "config");
-        if (c != nullptr && close_to(member(*c, "l1"), 0.0) && close_to(member(*c, "l2"), 0.0)) return;
-    }
-    throw format_error(what + ": " + keras_value_text(*value) + "; mlrun does not support regularizers");
-}
-
-void check_no_constraint(const json* value, const std::string& what)
-{
-    if (value != nullptr && !value->is_null()) {
-        throw format_error(what + ": " + keras_value_text(*value) + "; mlrun does not support constraints");
-    }
-}
-
 std::string activation_of(const json& config, const std::string& where)
 {
     const json* activation = member(config, "activation");
@@ -183,11 +166,10 @@ std::string activation_of(const json& config, const std::string& where)
     return name == "gelu_new" ? "gelu_tanh" : name;
 }
 
-// The activation's name as every Keras reads it: "swish" for SiLU (tf.keras
-// 2.x and TensorFlow.js do not know "silu"; Keras 3 reads both).
 std::string keras_activation_name(const std::string& name, const std::string& where)
 {
     if (name == "silu") return "swish";
+    if (name == "hard_sigmoid_keras2") return "hard_sigmoid";
     if (name == "gelu_tanh") {
         throw format_error(where + ": activation gelu_tanh has no Keras name (Keras saves gelu(approximate=True) "
                                    "as plain gelu, which reads back as the exact form); use gelu");
@@ -227,7 +209,7 @@ layer_spec dense_from_keras(const json& config, const std::string& where)
     layer.config["bias_initializer"] = bias_init != nullptr && !bias_init->is_null()
                                            ? initializer_name(*bias_init, where + ": bias_initializer")
                                            : "zeros";
-    read_weight_penalties(config, {"kernel", "bias"}, where, layer.config);
+    read_weight_penalties(config, {"kernel", "bias"}, true, where, layer.config);
     check_rest(config,
                {"units", "output_dim", "activation", "use_bias", "bias", "kernel_initializer", "init",
                 "bias_initializer", "kernel_regularizer", "W_regularizer", "bias_regularizer", "b_regularizer",
@@ -323,8 +305,7 @@ layer_spec batch_normalization_from_keras(const json& config, const std::string&
     check_initializer_is(config, "gamma_initializer", "ones", where);
     check_initializer_is(config, "moving_mean_initializer", "zeros", where);
     check_initializer_is(config, "moving_variance_initializer", "ones", where);
-    for (const char* key : {"beta_regularizer", "gamma_regularizer"}) check_no_regularizer(member(config, key), where + ": " + key);
-    for (const char* key : {"beta_constraint", "gamma_constraint"}) check_no_constraint(member(config, key), where + ": " + key);
+    read_weight_penalties(config, {"beta", "gamma"}, false, where, layer.config);
     // renorm_momentum only matters with renorm (checked off); fused picks an implementation.
     check_rest(config,
                {"axis", "momentum", "epsilon", "center", "scale", "beta_initializer", "gamma_initializer",
@@ -511,9 +492,8 @@ json keras_layer_config(const layer_spec& layer, const std::vector<std::int64_t>
         c["gamma_initializer"] = keras_initializer("ones", where);
         c["moving_mean_initializer"] = keras_initializer("zeros", where);
         c["moving_variance_initializer"] = keras_initializer("ones", where);
-        for (const char* key : {"beta_regularizer", "gamma_regularizer", "beta_constraint", "gamma_constraint"}) {
-            c[key] = nullptr;
-        }
+        for (const char* key : {"beta_regularizer", "gamma_regularizer"}) c[key] = keras_regularizer(s, key, false, where);
+        for (const char* key : {"beta_constraint", "gamma_constraint"}) c[key] = keras_constraint(s, key, false, where);
     } else if (!convolutional_keras_config(layer, c, where) && !shaping_keras_config(layer, c, where) &&
                layer.class_name != "Add") {
         throw format_error(where + ": layer class '" + layer.class_name + "' has no Keras translation; supported: " +

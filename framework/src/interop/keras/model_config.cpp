@@ -482,9 +482,36 @@ model_spec model_from_layers_yaml(const std::string& yaml, const std::string& wh
     return spec;
 }
 
+model_spec with_keras2_activations(model_spec spec)
+{
+    for (layer_spec& l : spec.layers) {
+        const YAML::Node& config = l.config;  // read without adding the key
+        const YAML::Node activation = config["activation"];
+        if (activation.IsDefined() && activation.IsScalar() && activation.Scalar() == "hard_sigmoid") {
+            l.config["activation"] = "hard_sigmoid_keras2";
+        }
+    }
+    return spec;
+}
+
+void check_activations_have_keras_names(const model_spec& spec, bool keras3)
+{
+    const char* foreign = keras3 ? "hard_sigmoid_keras2" : "hard_sigmoid";
+    for (const layer_spec& l : spec.layers) {
+        const YAML::Node activation = l.config["activation"];
+        if (!activation.IsDefined() || !activation.IsScalar() || activation.Scalar() != foreign) continue;
+        throw format_error("model_config: layer '" + l.name + "' (" + l.class_name + "): activation " + foreign +
+                           (keras3 ? " (tf.keras 2.x's clip(0.2 x + 0.5, 0, 1)) has no Keras 3 name; write "
+                                     "keras_version 2, or use hard_sigmoid (Keras 3's relu6(x + 3) / 6)"
+                                   : " (Keras 3's relu6(x + 3) / 6) has no tf.keras 2.x name (its hard_sigmoid is "
+                                     "clip(0.2 x + 0.5, 0, 1)); write keras_version 3, or use hard_sigmoid_keras2"));
+    }
+}
+
 json keras_model_config(const model_spec& spec)
 {
     const std::string where = "model_config";
+    check_activations_have_keras_names(spec, false);
     json layers = json::array();
     if (spec.sequential) {
         // tf.keras 2.x lists the implicit input and repeats its shape on the first layer.

@@ -54,6 +54,11 @@ model_spec model_from_keras(const json& model_config, const std::string& where);
 model_spec model_from_keras(const json& model_config, const std::string& where,
                             const std::vector<plugin_layer_form>& plugin_forms);
 
+// The same model with its activation names read as tf.keras 2.x, Keras 1
+// and TensorFlow.js meant them: their hard_sigmoid is clip(0.2 x + 0.5, 0, 1),
+// mlrun's hard_sigmoid_keras2 (Keras 3's hard_sigmoid is relu6(x + 3) / 6).
+model_spec with_keras2_activations(model_spec spec);
+
 // The layer list as an experiment file writes it (see framework/src/model/model_yaml.hpp):
 // Sequential with input_shape on the first layer, or a graph starting with
 // an Input and naming each layer's inputs.
@@ -62,8 +67,15 @@ std::string layers_yaml(const model_spec& spec);
 // Reads the framework's layer list (the model_config metadata).
 model_spec model_from_layers_yaml(const std::string& yaml, const std::string& where);
 
-// The model_config tf.keras 2.x writes for this architecture.
+// The model_config tf.keras 2.x writes for this architecture
+// (hard_sigmoid_keras2 as its hard_sigmoid). Refuses, naming the layer,
+// Keras 3's hard_sigmoid, which tf.keras 2.x has no name for.
 json keras_model_config(const model_spec& spec);
+
+// Refuses, naming the layer, an activation the Keras generation writing the
+// file has no name for: Keras 3's hard_sigmoid in tf.keras 2.x files
+// (`keras3` false), Keras 2's in Keras 3 files.
+void check_activations_have_keras_names(const model_spec& spec, bool keras3);
 
 // The names Keras lists in `layer_names` (model.layers), the order in which
 // Keras pairs a file's layers with a model's: every layer, and the

@@ -3,6 +3,7 @@
 // the layer classes in framework/src/layers/reshaping_layers.cpp,
 // dropout.cpp, embedding.cpp and advanced_activations.cpp).
 #include "layer_settings.hpp"
+#include "interop/keras/weight_penalties.hpp"
 
 namespace mlrun::interop::keras {
 namespace {
@@ -193,9 +194,7 @@ layer_spec embedding_from_keras(const json& config, const std::string& where)
     const json* init = member(config, "embeddings_initializer");
     layer.config["embeddings_initializer"] =
         init != nullptr && !init->is_null() ? initializer_name(*init, where + ": embeddings_initializer") : "random_uniform";
-    check_no_regularizer(member(config, "embeddings_regularizer"), where + ": embeddings_regularizer");
-    check_no_regularizer(member(config, "activity_regularizer"), where + ": activity_regularizer");
-    check_no_constraint(member(config, "embeddings_constraint"), where + ": embeddings_constraint");
+    read_weight_penalties(config, {"embeddings"}, true, where, layer.config);
     // mask_zero must be off (mlrun has no masks); input_length is the
     // sample shape, which the model's input gives; lora_rank and sparse are
     // Keras 3's, off by default.
@@ -228,8 +227,7 @@ layer_spec prelu_from_keras(const json& config, const std::string& where)
     const json* init = member(config, "alpha_initializer");
     layer.config["alpha_initializer"] =
         init != nullptr && !init->is_null() ? initializer_name(*init, where + ": alpha_initializer") : "zeros";
-    check_no_regularizer(member(config, "alpha_regularizer"), where + ": alpha_regularizer");
-    check_no_constraint(member(config, "alpha_constraint"), where + ": alpha_constraint");
+    read_weight_penalties(config, {"alpha"}, false, where, layer.config);
     if (const json* axes = member(config, "shared_axes"); axes != nullptr && !axes->is_null()) {
         if (axes->is_number_integer()) {
             YAML::Node list = flow_list();
@@ -310,9 +308,9 @@ bool shaping_keras_config(const layer_spec& layer, json& c, const std::string& w
         c["output_dim"] = setting<std::int64_t>(s, "output_dim", 0, where);
         c["embeddings_initializer"] =
             keras_initializer(setting<std::string>(s, "embeddings_initializer", "random_uniform", where), where);
-        c["embeddings_regularizer"] = nullptr;
-        c["activity_regularizer"] = nullptr;
-        c["embeddings_constraint"] = nullptr;
+        c["embeddings_regularizer"] = keras_regularizer(s, "embeddings_regularizer", false, where);
+        c["activity_regularizer"] = keras_regularizer(s, "activity_regularizer", false, where);
+        c["embeddings_constraint"] = keras_constraint(s, "embeddings_constraint", false, where);
         c["mask_zero"] = false;
         c["input_length"] = nullptr;
     } else if (n == "ELU") {
@@ -324,8 +322,8 @@ bool shaping_keras_config(const layer_spec& layer, json& c, const std::string& w
         c["threshold"] = number_json(s, "threshold", 0.0f, where);
     } else if (n == "PReLU") {
         c["alpha_initializer"] = keras_initializer(setting<std::string>(s, "alpha_initializer", "zeros", where), where);
-        c["alpha_regularizer"] = nullptr;
-        c["alpha_constraint"] = nullptr;
+        c["alpha_regularizer"] = keras_regularizer(s, "alpha_regularizer", false, where);
+        c["alpha_constraint"] = keras_constraint(s, "alpha_constraint", false, where);
         const json axes = integers_json(s["shared_axes"]);
         c["shared_axes"] = axes.empty() ? json(nullptr) : axes;
     } else {

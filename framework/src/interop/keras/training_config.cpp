@@ -1,6 +1,7 @@
 #include "interop/keras/training_config.hpp"
 
 #include "interop/keras/format_error.hpp"
+#include "interop/keras/metric_config.hpp"
 
 #include <algorithm>
 #include <cctype>
@@ -209,24 +210,6 @@ std::string read_loss(const json& loss, const std::string& where)
     return name;
 }
 
-void collect_metrics(const json& value, std::vector<std::string>& names, const std::string& where)
-{
-    if (value.is_null()) return;
-    if (value.is_string()) {
-        names.push_back(value.get<std::string>());
-    } else if (value.is_array()) {
-        for (const json& item : value) collect_metrics(item, names, where);
-    } else if (const json* config = member(value, "config"); config != nullptr && member(*config, "name") != nullptr &&
-                                                             member(*config, "name")->is_string()) {
-        // tf.keras 2.10: {"class_name": "MeanMetricWrapper", "config": {"name": "accuracy", ...}}
-        names.push_back(member(*config, "name")->get<std::string>());
-    } else if (const json* cls = member(value, "class_name"); cls != nullptr && cls->is_string()) {
-        names.push_back(snake_case(cls->get<std::string>()));
-    } else {
-        throw format_error(where + ": unreadable metric " + json_excerpt(value));
-    }
-}
-
 double number_setting(const YAML::Node& settings, const char* key, double fallback)
 {
     const YAML::Node value = settings[key];
@@ -276,7 +259,7 @@ compile_spec compile_from_keras(const json& config, const char* optimizer_key, c
     if (const json* loss = member(config, "loss"); loss != nullptr && !loss->is_null()) {
         spec.loss = read_loss(*loss, where + ": loss");
     }
-    if (const json* metrics = member(config, "metrics")) collect_metrics(*metrics, spec.metrics, where + ": metrics");
+    if (const json* metrics = member(config, "metrics")) metrics_from_keras(*metrics, spec.metrics, where + ": metrics");
     if (const json* weights = member(config, "loss_weights"); weights != nullptr && !weights->is_null()) {
         throw format_error(where + ": loss_weights " + json_excerpt(*weights) + " are not supported by mlrun");
     }
@@ -311,13 +294,9 @@ compile_spec compile_from_metadata(const staged_checkpoint& ckpt)
         }
         if (const std::string* text = ckpt.meta("metrics")) {
             const YAML::Node node = YAML::Load(*text);
-            // Each a name, or a mapping of one name to its settings ({auc: {curve: PR}}):
-            // Keras's config keeps the name.
+            // Each a name, or a mapping of one name to its settings ({auc: {curve: PR}}).
             if (node.IsSequence()) {
-                for (const YAML::Node& item : node) {
-                    spec.metrics.push_back(item.IsMap() && item.size() == 1 ? item.begin()->first.as<std::string>()
-                                                                           : item.as<std::string>());
-                }
+                for (const YAML::Node& item : node) spec.metrics.push_back(item);
             }
         }
     } catch (const YAML::Exception& e) {
@@ -366,7 +345,7 @@ json keras_training_config(const compile_spec& spec)
         }
     }
     json metrics = json::array();
-    for (const std::string& m : spec.metrics) metrics.push_back(m);
+    for (const YAML::Node& m : spec.metrics) metrics.push_back(keras_metric(m, false));
     json config = {{"loss", spec.loss.empty() ? json() : json(spec.loss)},
                    {"metrics", metrics},
                    {"weighted_metrics", nullptr},
@@ -405,7 +384,7 @@ void put_compile_metadata(const compile_spec& spec, staged_checkpoint& out)
     if (!spec.loss.empty()) out.set_meta("loss", spec.loss);
     if (!spec.metrics.empty()) {
         YAML::Node metrics(YAML::NodeType::Sequence);
-        for (const std::string& m : spec.metrics) metrics.push_back(m);
+        for (const YAML::Node& m : spec.metrics) metrics.push_back(m);
         out.set_meta("metrics", YAML::Dump(metrics));
     }
     if (!spec.training_state.empty()) out.set_meta("training_state", spec.training_state);

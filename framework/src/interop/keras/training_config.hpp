@@ -18,7 +18,9 @@ struct compile_spec {
     std::string optimizer_class;       // Keras's class name (Adam, SGD, RMSprop); empty: none
     YAML::Node optimizer_settings;     // in mlrun's keys: learning_rate, beta_1, ...
     std::string loss;                  // empty: none
-    std::vector<std::string> metrics;
+    // Each a name or a mapping of a name to its settings, as the metrics
+    // metadata writes them (metric_config.hpp).
+    std::vector<YAML::Node> metrics;
     std::string training_state;        // YAML text mlrun stored; empty: none
     std::string mlrun_version;
     std::string tensor_crc32c;         // YAML text: mlrun's end-to-end checksums of the tensors; empty: none

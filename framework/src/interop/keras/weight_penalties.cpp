@@ -64,15 +64,23 @@ YAML::Node constraint_from_keras(const json& value, const std::string& where)
         throw format_error(where + ": " + keras_value_text(value) + " is not a Keras constraint");
     }
     YAML::Node c(YAML::NodeType::Map);
-    const auto axis = [&] {
+    // An axis or a list of them, as Keras takes it (axis=[0, 1, 2] for a
+    // convolution's filters); a list of one reads as the axis.
+    const auto axis = [&]() -> YAML::Node {
         const json* a = member(config, "axis");
-        if (a == nullptr || a->is_null()) return std::int64_t{0};
-        const json& single = a->is_array() && a->size() == 1 ? (*a)[0] : *a;
-        if (!single.is_number_integer() || single.get<std::int64_t>() < 0) {
-            throw format_error(where + ": axis " + keras_value_text(*a) +
-                               "; mlrun takes norms over one axis, counted from 0");
+        if (a == nullptr || a->is_null()) return YAML::Node(0);
+        const bool list = a->is_array();
+        bool integers = list ? !a->empty() : a->is_number_integer();
+        for (std::size_t i = 0; list && i < a->size(); ++i) integers = integers && (*a)[i].is_number_integer();
+        if (!integers) {
+            throw format_error(where + ": axis " + keras_value_text(*a) + "; expected an axis or a list of axes");
         }
-        return single.get<std::int64_t>();
+        if (!list) return YAML::Node(a->get<std::int64_t>());
+        if (a->size() == 1) return YAML::Node((*a)[0].get<std::int64_t>());
+        YAML::Node axes(YAML::NodeType::Sequence);
+        for (const json& i : *a) axes.push_back(i.get<std::int64_t>());
+        axes.SetStyle(YAML::EmitterStyle::Flow);
+        return axes;
     };
     if (cls == "MaxNorm" || cls == "max_norm") {
         c["class"] = "max_norm";
@@ -112,11 +120,15 @@ json keras3_object(const char* module, const char* class_name, json config)
 
 }  // namespace
 
-void read_weight_penalties(const json& config, std::initializer_list<const char*> weights, const std::string& where,
-                           YAML::Node& out)
+void read_weight_penalties(const json& config, std::initializer_list<const char*> weights, bool activity,
+                           const std::string& where, YAML::Node& out)
 {
     if (const json* a = present(config, {"activity_regularizer"})) {
         const YAML::Node r = regularizer_from_keras(*a, where + ": activity_regularizer");
+        if (r.IsMap() && !activity) {
+            throw format_error(where + ": activity_regularizer " + keras_value_text(*a) +
+                               "; mlrun's layer of this class takes none");
+        }
         if (r.IsMap()) out["activity_regularizer"] = r;
     }
     for (const char* w : weights) {
@@ -158,7 +170,13 @@ json keras_constraint(const YAML::Node& s, const char* key, bool keras3, const s
     const YAML::Node c = s[key];
     if (!c.IsDefined() || !c.IsMap()) return nullptr;
     const std::string cls = setting<std::string>(c, "class", "", where);
-    const std::int64_t axis = setting<std::int64_t>(c, "axis", 0, where);
+    // One axis as Keras writes one, a list as a list.
+    json axis = 0;
+    if (const YAML::Node a = c["axis"]; a.IsDefined() && a.IsSequence()) {
+        axis = setting<std::vector<std::int64_t>>(c, "axis", {}, where);
+    } else {
+        axis = setting<std::int64_t>(c, "axis", 0, where);
+    }
     const char* name = nullptr;
     json config = json::object();
     if (cls == "max_norm") {

@@ -17,11 +17,12 @@
 
 namespace mlrun::interop::keras {
 
-// Reads activity_regularizer and each weight's `<w>_regularizer` and
-// `<w>_constraint` (Keras 1's W_/b_ too for "kernel"/"bias") into `out`;
-// format_error naming the setting for a class mlrun does not have.
-void read_weight_penalties(const json& config, std::initializer_list<const char*> weights, const std::string& where,
-                           YAML::Node& out);
+// Reads each weight's `<w>_regularizer` and `<w>_constraint` (Keras 1's
+// W_/b_ too for "kernel"/"bias") and, with `activity`, activity_regularizer
+// into `out`; format_error naming the setting for a class mlrun does not
+// have, or an activity regularizer on a layer that takes none.
+void read_weight_penalties(const json& config, std::initializer_list<const char*> weights, bool activity,
+                           const std::string& where, YAML::Node& out);
 
 // The Keras settings of the mlrun configuration `s`: null when unset.
 json keras_regularizer(const YAML::Node& s, const char* key, bool keras3, const std::string& where);
