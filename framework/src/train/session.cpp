@@ -155,15 +155,17 @@ std::string weights_file(const data_options& d, const std::string& name)
 std::unique_ptr<backend> make_backend(const plugin_registry& plugins, const std::string& name, int threads,
                                       std::string* default_reason)
 {
-    if (threads <= 0) {
+    std::vector<std::pair<std::string, std::string>> options;
+    if (threads > 0) {
+        options.emplace_back("threads", std::to_string(threads));
+    } else {
         // Before the plugin loads: the default also sets how its threads wait.
         thread_choice chosen = default_threads();
-        threads = chosen.threads;
+        options.emplace_back("threads", std::to_string(chosen.threads));
+        options.emplace_back("threads_default", "1");  // the backend may run fewer where that is faster
         if (default_reason != nullptr) *default_reason = std::move(chosen.reason);
     }
-    return std::make_unique<backend>(plugins.find(MLRUN_PLUGIN_BACKEND, name),
-                                     std::vector<std::pair<std::string, std::string>>{
-                                         {"threads", std::to_string(threads)}});
+    return std::make_unique<backend>(plugins.find(MLRUN_PLUGIN_BACKEND, name), options);
 }
 
 namespace {
