@@ -9,6 +9,10 @@
 #                             [--threads 1 2] [--rounds 3] [--no-pytorch] [--json FILE]
 #        scripts/benchmark.sh --distributed [--backend openblas] [--batches 256,1024]
 #            2 MPI ranks against 1 rank x 1 and x 2 threads (docs/distributed.md)
+#        scripts/benchmark.sh --default-threads [--backends onednn openblas] [--configs mnist fashion]
+#                             [--loads quiet spinner] [--rounds 3]
+#            whole runs with backend.threads 0 against 1 and 2, quiet and with a
+#            process spinning on one core: the ratios default/best
 # environment: MLRUN_BUILD_DIR (default build), PYTHON (default /usr/bin/python3)
 set -euo pipefail
 
@@ -23,6 +27,11 @@ if [[ ${1:-} == --distributed ]]; then
     shift
     cmake --build "$build" -j2 --target mlrun-distributed-benchmark mlrun_backend_openblas >&2
     exec "$build/bin/mlrun-distributed-benchmark" "$@"
+fi
+if [[ ${1:-} == --default-threads ]]; then
+    shift
+    cmake --build "$build" -j2 --target mlrun mlrun_backend_openblas mlrun_backend_onednn >&2
+    exec "$python" "$root/benchmarks/default_threads.py" --build "$build" "$@"
 fi
 cmake --build "$build" -j2 --target mlrun mlrun-benchmark mlrun_backend_openblas mlrun_backend_onednn >&2
 

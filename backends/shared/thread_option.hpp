@@ -1,4 +1,4 @@
-// Reads the "threads" option a backend's create() receives.
+// Reads the "threads" options a backend's create() receives.
 #pragma once
 
 #include "mlrun/abi/mlrun_abi.h"
@@ -30,6 +30,19 @@ inline bool thread_option(const mlrun_option* options, size_t count, int fallbac
         threads = static_cast<int>(value);
     }
     return true;
+}
+
+// Whether the host chose "threads" itself ("threads_default": "1", sent
+// for backend.threads: 0), so that the backend may run fewer where that is
+// faster; a count the experiment set is kept as given.
+inline bool threads_are_default(const mlrun_option* options, size_t count)
+{
+    for (size_t i = 0; i < count; ++i) {
+        if (options[i].key != nullptr && std::strcmp(options[i].key, "threads_default") == 0) {
+            return options[i].value != nullptr && std::strcmp(options[i].value, "1") == 0;
+        }
+    }
+    return false;
 }
 
 }  // namespace mlrun::backend_shared

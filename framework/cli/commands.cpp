@@ -3,6 +3,7 @@
 
 #include "mlrun/train/signal_stop.hpp"
 
+#include "backend/default_threads.hpp"
 #include "mlrun/backend/backend.hpp"
 #include "mlrun/checkpoint/checkpoint_state.hpp"
 #include "mlrun/core/error.hpp"
@@ -127,6 +128,7 @@ int train_in(session& s, const common_options& common, const std::string& config
                   << ") to epoch " << s.config().epochs << "\n";
         if (!s.optimizer_note().empty()) std::cout << "note: " << s.optimizer_note() << "\n";
     }
+    if (!s.thread_note().empty()) std::cout << s.thread_note() << "\n";
     if (s.config().verbose != 0) s.net().summary(std::cout);
     if (common.profile) s.compute().start_profiling();
     const auto started = std::chrono::steady_clock::now();
@@ -168,7 +170,9 @@ int list_plugins(const common_options& common)
     plugin_registry registry(plugin_search_order(common.plugin_dirs, {}));
     std::cout << "searched:";
     for (const auto& d : registry.directories()) std::cout << " " << d.string();
-    std::cout << "\n\n";
+    std::cout << "\n";
+    if (common.verbose) std::cout << "threads by default: " << default_threads().reason << "\n";
+    std::cout << "\n";
     std::printf("%-14s %-8s %-9s %-5s %s\n", "NAME", "KIND", "VERSION", "ABI", "PATH");
     for (const plugin_record& p : registry.plugins()) {
         const std::string abi = std::to_string(p.abi_major) + "." + std::to_string(p.abi_minor);

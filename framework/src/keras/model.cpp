@@ -39,10 +39,7 @@ struct model::state {
         std::vector<boost::filesystem::path> dirs(env.plugin_dirs.begin(), env.plugin_dirs.end());
         plugins = std::make_unique<plugin_registry>(plugin_search_order(dirs, {}));
         register_layer_plugins(*plugins);
-        const int threads = env.threads > 0 ? env.threads : default_thread_count();
-        compute = std::make_unique<backend>(plugins->find(MLRUN_PLUGIN_BACKEND, env.backend),
-                                            std::vector<std::pair<std::string, std::string>>{
-                                                {"threads", std::to_string(threads)}});
+        compute = make_backend(*plugins, env.backend, env.threads);
     }
 
     trainer& require_compiled(const char* what)

@@ -1,5 +1,6 @@
 #include "train/session.hpp"
 
+#include "backend/default_threads.hpp"
 #include "callbacks/callbacks_yaml.hpp"
 
 #include "mlrun/checkpoint/checkpoint_manager.hpp"
@@ -23,7 +24,6 @@
 #include <unistd.h>
 
 #include <cctype>
-#include <thread>
 
 namespace mlrun {
 
@@ -152,17 +152,20 @@ std::string weights_file(const data_options& d, const std::string& name)
 
 }  // namespace
 
-int default_thread_count()
+std::unique_ptr<backend> make_backend(const plugin_registry& plugins, const std::string& name, int threads,
+                                      std::string* default_reason)
 {
-    const unsigned cores = std::thread::hardware_concurrency();
-    return cores == 0 ? 1 : static_cast<int>(cores);
-}
-
-std::unique_ptr<backend> make_backend(const plugin_registry& plugins, const std::string& name, int threads)
-{
-    return std::make_unique<backend>(plugins.find(MLRUN_PLUGIN_BACKEND, name),
-                                     std::vector<std::pair<std::string, std::string>>{
-                                         {"threads", std::to_string(threads > 0 ? threads : default_thread_count())}});
+    std::vector<std::pair<std::string, std::string>> options;
+    if (threads > 0) {
+        options.emplace_back("threads", std::to_string(threads));
+    } else {
+        // Before the plugin loads: the default also sets how its threads wait.
+        thread_choice chosen = default_threads();
+        options.emplace_back("threads", std::to_string(chosen.threads));
+        options.emplace_back("threads_default", "1");  // the backend may run fewer where that is faster
+        if (default_reason != nullptr) *default_reason = std::move(chosen.reason);
+    }
+    return std::make_unique<backend>(plugins.find(MLRUN_PLUGIN_BACKEND, name), options);
 }
 
 namespace {
@@ -227,7 +230,7 @@ session::session(const session_options& options, const std::string& model_path, 
     register_layer_plugins(*plugins_);
     if (training) check_output_paths(experiment_, experiment_.checkpoint, *plugins_);  // before the run, not after it
 
-    backend_ = make_backend(*plugins_, experiment_.backend, experiment_.threads);
+    backend_ = make_backend(*plugins_, experiment_.backend, experiment_.threads, &thread_note_);
 
     checkpoint saved_model;
     if (in_memory != nullptr) {

@@ -100,6 +100,9 @@ public:
     const checkpoint_options& checkpointing() const { return experiment_.checkpoint; }
     // Starting from a saved model of another optimizer class: says so; else "".
     const std::string& optimizer_note() const { return optimizer_note_; }
+    // How many threads backend.threads: 0 gave the backend, and why; empty
+    // when the experiment set a count.
+    const std::string& thread_note() const { return thread_note_; }
 
 private:
     session(const session_options& options, const std::string& model_path, const checkpoint* in_memory,
@@ -132,6 +135,7 @@ private:
     int start_epoch_ = 0;
     std::uint64_t seed_ = 0;
     std::string optimizer_note_;
+    std::string thread_note_;
     int first_epoch_ = 0;
 };
 
@@ -140,12 +144,11 @@ private:
 std::vector<boost::filesystem::path> plugin_search_order(const std::vector<boost::filesystem::path>& command_line,
                                                          const std::vector<std::string>& from_experiment);
 
-// Threads a backend should use when the experiment says 0.
-int default_thread_count();
-
-// The backend plugin `name` with `threads` threads (0: default_thread_count()),
-// as every command makes it.
-std::unique_ptr<backend> make_backend(const plugin_registry& plugins, const std::string& name, int threads);
+// The backend plugin `name` with `threads` threads, as every command makes
+// it; 0: default_threads() (backend/default_threads.hpp), whose reason goes
+// to `default_reason` when given.
+std::unique_ptr<backend> make_backend(const plugin_registry& plugins, const std::string& name, int threads,
+                                      std::string* default_reason = nullptr);
 
 // Checks save.path and checkpoint.path before training: a format exists
 // that can write each, and its directory can be made; checkpoints are not

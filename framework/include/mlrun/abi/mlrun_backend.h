@@ -298,7 +298,9 @@ typedef struct mlrun_backend_table {
     uint32_t struct_size;
 
     /* Lifetime. `options` are borrowed key/value pairs such as
-     * {"threads", "2"}; unknown keys are ignored. ABI 1.0's create: one
+     * {"threads", "2"}; unknown keys are ignored. {"threads_default", "1"}
+     * comes with a count the host chose (backend.threads: 0), which the
+     * backend may lower where that is faster. ABI 1.0's create: one
      * that fails may still set *out so that last_error(*out) explains; the
      * host then reads the message and calls destroy(*out). A host of ABI
      * 1.1 calls create_reporting instead where the table has it. */
