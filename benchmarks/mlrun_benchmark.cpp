@@ -201,7 +201,7 @@ public:
     {
         backend& be = backend_for(threads);
         const experiment& e = session_->config();
-        const std::unique_ptr<model> net = build_model(e.model, e.file, session_->test_data().x.dims().without_batch());
+        const std::unique_ptr<model> net = build_model(e.model, e.file, session_->test_data().x.dims().without_batch(), e.policy);
         rng init(derive_seed(e.seed, 0));
         net->build(init);
         for (const model::node& n : net->nodes()) {
@@ -256,7 +256,7 @@ private:
         const plugin_record& plugin = session_->plugins().find(MLRUN_PLUGIN_BACKEND, name_);
         j.compute = std::make_unique<backend>(plugin, std::vector<std::pair<std::string, std::string>>{
                                                           {"threads", std::to_string(threads)}});
-        j.net = build_model(e.model, e.file, session_->test_data().x.dims().without_batch());
+        j.net = build_model(e.model, e.file, session_->test_data().x.dims().without_batch(), e.policy);
         rng init(derive_seed(e.seed, 0));
         j.net->build(init);
         const loss_kind loss = e.loss.kind;

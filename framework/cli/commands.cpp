@@ -199,6 +199,13 @@ int list_plugins(const common_options& common)
             }
             std::printf("%15skernels: %s\n", "", kernels.c_str());
             if (!fallback.empty()) std::printf("%15sfrom the reference: %s\n", "", fallback.c_str());
+            // mixed_bfloat16's products: the CPU's bf16 instructions, or inputs rounded and float32 kernels.
+            std::string bf16;
+            for (const std::string& k : backend::bf16_kernel_names()) {
+                const bool own = std::find(provided.begin(), provided.end(), k) != provided.end();
+                bf16 += (bf16.empty() ? "" : ", ") + k + (own && b.bf16_native() ? " native" : " emulated");
+            }
+            std::printf("%15sbf16 (mixed_bfloat16): %s\n", "", bf16.c_str());
         }
     }
     std::fflush(stdout);

@@ -63,6 +63,10 @@ BOOST_AUTO_TEST_CASE(plugins_lists_the_reference_backend)
     BOOST_TEST(r.exit_code == 0, r.output);
     BOOST_TEST(contains(r.output, "libmlrun_backend_reference.so"), r.output);
     BOOST_TEST(contains(r.output, "kernels: fill axpby gemm"), r.output);
+    // mixed_bfloat16's products: the reference emulates them (it defines them), and so, on a CPU
+    // without bf16 or a backend without bf16 kernels, is every other.
+    BOOST_TEST(contains(r.output, "bf16 (mixed_bfloat16): gemm_bf16 emulated, conv2d_forward_bf16 emulated"),
+               r.output);
 }
 
 BOOST_AUTO_TEST_CASE(a_small_experiment_trains_and_reports)
@@ -74,6 +78,25 @@ BOOST_AUTO_TEST_CASE(a_small_experiment_trains_and_reports)
     BOOST_TEST(contains(r.output, "Total params: 12,730"), r.output);
     BOOST_TEST(contains(r.output, "Epoch 2/2 - 4/4 - "), r.output);
     BOOST_TEST(contains(r.output, "Test (100 samples): loss: "), r.output);
+}
+
+// model.dtype_policy from the command line: the run says once that bf16 is
+// emulated here, and refuses before training when native bf16 is required.
+BOOST_AUTO_TEST_CASE(mixed_bfloat16_from_the_command_line_is_emulated_or_refused)
+{
+    testing::temp_directory dir;
+    const std::string config = dir.write("exp.yaml", mnist_data() + good_model + "fit: {epochs: 2, verbose: 2}\n");
+    const result r = run_mlrun(config + " model.dtype_policy=mixed_bfloat16");
+    BOOST_TEST(r.exit_code == 0, r.output);
+    const std::string notice = "mixed_bfloat16: backend 'reference' has no native bf16 on this machine";
+    BOOST_TEST(contains(r.output, notice), r.output);
+    BOOST_TEST(r.output.find(notice) == r.output.rfind(notice), r.output);  // once, not per epoch
+    BOOST_TEST(contains(r.output, "Epoch 2/2 - 4/4 - "), r.output);
+    const result strict = run_mlrun(config + " model.dtype_policy=mixed_bfloat16 backend.bf16=native_only");
+    BOOST_TEST(strict.exit_code == 3, strict.output);
+    BOOST_TEST(contains(strict.output, "backend.bf16: native_only, but backend 'reference' has no native bf16"),
+               strict.output);
+    BOOST_TEST(!contains(strict.output, "Epoch 1/2"), strict.output);
 }
 
 BOOST_AUTO_TEST_CASE(evaluate_scores_the_untrained_model)

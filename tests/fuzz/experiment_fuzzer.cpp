@@ -38,7 +38,7 @@ void check_experiment(const std::string& path)
 {
     const mlrun::experiment e = mlrun::load_experiment(path, {});
     const mlrun::shape sample = e.data.flatten ? mlrun::shape({784}) : mlrun::shape({28, 28});
-    const auto net = mlrun::build_model(e.model, e.source.file_for("model"), sample);
+    const auto net = mlrun::build_model(e.model, e.source.file_for("model"), sample, e.policy);
     const mlrun::loss_kind loss = e.loss.kind;
     for (const mlrun::metric_spec& spec : e.metrics) mlrun::metric(spec, loss, 10);
     mlrun::make_optimizer(e.optimizer);

@@ -1,5 +1,6 @@
 #include "mlrun/backend/backend.hpp"
 
+#include "mlrun/abi/mlrun_bf16.h"
 #include "mlrun/core/error.hpp"
 #include "mlrun/plugin/table_fields.hpp"
 #include "reference_kernels.hpp"
@@ -115,6 +116,27 @@ template <auto kernel, class... Args> void backend::call(Args... args)
     profile_->add(profile_label_.empty() ? std::string(kernel_name<kernel>::value) : profile_label_, fell_back ? "reference" : name_,
                   seconds);
     profile_label_.clear();
+}
+
+template <auto kernel, class... Args> bool backend::run_plugin(Args... args)
+{
+    if (!has_field(*table_, kernel)) return false;  // a plugin of an older ABI may not have it
+    auto fn = table_->*kernel;
+    if (fn == nullptr) return false;
+    const auto start = std::chrono::steady_clock::now();
+    const mlrun_status status = fn(handle_, args...);
+    if (status == MLRUN_STATUS_UNIMPLEMENTED) return false;
+    if (status != MLRUN_STATUS_OK) {
+        throw plugin_error("backend '" + name_ + "', kernel " + kernel_name<kernel>::value + ": " +
+                           table_->last_error(handle_));
+    }
+    if (profile_) {
+        const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+        profile_->add(profile_label_.empty() ? std::string(kernel_name<kernel>::value) : profile_label_, name_,
+                      seconds);
+        profile_label_.clear();
+    }
+    return true;
 }
 
 template <auto kernel, class... Args> bool backend::dispatch(Args... args)
@@ -338,6 +360,98 @@ void backend::layer_norm_backward(std::int64_t rows, std::int64_t cols, const fl
 {
     call<&mlrun_backend_table::layer_norm_backward>(rows, cols, x, dy, gamma, mean, variance, epsilon, dx, dgamma,
                                                     dbeta);
+}
+
+// ---- bf16 products (ABI 1.3)
+
+namespace {
+
+// Elements a rows x cols matrix with row stride `ld` spans in memory.
+std::int64_t matrix_span(std::int64_t rows, std::int64_t cols, std::int64_t ld)
+{
+    return rows <= 0 || cols <= 0 ? 0 : (rows - 1) * ld + cols;
+}
+
+std::int64_t input_size(const mlrun_conv2d_shape& s) { return s.batch * s.in_height * s.in_width * s.in_channels; }
+std::int64_t output_size(const mlrun_conv2d_shape& s) { return s.batch * s.out_height * s.out_width * s.out_channels; }
+std::int64_t filter_size(const mlrun_conv2d_shape& s)
+{
+    return s.groups < 1 ? 0 : s.kernel_height * s.kernel_width * (s.in_channels / s.groups) * s.out_channels;
+}
+
+}  // namespace
+
+std::vector<std::string> backend::bf16_kernel_names()
+{
+    std::vector<std::string> names;
+#define MLRUN_KERNEL_NAME_OF(name, parameters) names.emplace_back(#name);
+    MLRUN_BACKEND_KERNELS_1_3(MLRUN_KERNEL_NAME_OF)
+#undef MLRUN_KERNEL_NAME_OF
+    return names;
+}
+
+bool backend::bf16_native() const
+{
+    const auto native = field_or(*table_, &mlrun_backend_table::bf16_native, nullptr);
+    return native != nullptr && native(handle_) != 0;
+}
+
+const float* backend::bf16_copy(const float* values, std::int64_t count, std::vector<float>& scratch)
+{
+    if (count <= 0) return values;  // nothing is read
+    if (scratch.size() < static_cast<std::size_t>(count)) scratch.resize(static_cast<std::size_t>(count));
+    for (std::int64_t i = 0; i < count; ++i) scratch[static_cast<std::size_t>(i)] = mlrun_bf16_round(values[i]);
+    return scratch.data();
+}
+
+void backend::gemm_bf16(bool trans_a, bool trans_b, std::int64_t m, std::int64_t n, std::int64_t k, float alpha,
+                        const float* a, std::int64_t lda, const float* b, std::int64_t ldb, float beta, float* c,
+                        std::int64_t ldc)
+{
+    if (profile_) {
+        profile_label_ = std::string("gemm_bf16 ") + (trans_a ? 'T' : 'N') + (trans_b ? 'T' : 'N') + " " +
+                         std::to_string(m) + "x" + std::to_string(n) + "x" + std::to_string(k);
+    }
+    if (run_plugin<&mlrun_backend_table::gemm_bf16>(int{trans_a}, int{trans_b}, m, n, k, alpha, a, lda, b, ldb, beta,
+                                                     c, ldc)) {
+        return;
+    }
+    profile_label_.clear();
+    if (m < 0 || n < 0 || k < 0) {  // the float32 kernel's message
+        gemm(trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+        return;
+    }
+    const float* a16 = bf16_copy(a, trans_a ? matrix_span(k, m, lda) : matrix_span(m, k, lda), bf16_first_);
+    const float* b16 = bf16_copy(b, trans_b ? matrix_span(n, k, ldb) : matrix_span(k, n, ldb), bf16_second_);
+    gemm(trans_a, trans_b, m, n, k, alpha, a16, lda, b16, ldb, beta, c, ldc);
+}
+
+void backend::conv2d_forward_bf16(const mlrun_conv2d_shape& shape, const float* x, const float* w, float* y)
+{
+    if (profile_) profile_label_ = conv_label("conv2d_forward_bf16", shape);
+    if (run_plugin<&mlrun_backend_table::conv2d_forward_bf16>(&shape, x, w, y)) return;
+    profile_label_.clear();
+    conv2d_forward(shape, bf16_copy(x, input_size(shape), bf16_first_), bf16_copy(w, filter_size(shape), bf16_second_),
+                   y);
+}
+
+void backend::conv2d_backward_data_bf16(const mlrun_conv2d_shape& shape, const float* w, const float* dy, float* dx)
+{
+    if (profile_) profile_label_ = conv_label("conv2d_backward_data_bf16", shape);
+    if (run_plugin<&mlrun_backend_table::conv2d_backward_data_bf16>(&shape, w, dy, dx)) return;
+    profile_label_.clear();
+    conv2d_backward_data(shape, bf16_copy(w, filter_size(shape), bf16_first_),
+                         bf16_copy(dy, output_size(shape), bf16_second_), dx);
+}
+
+void backend::conv2d_backward_weights_bf16(const mlrun_conv2d_shape& shape, const float* x, const float* dy,
+                                           float* dw)
+{
+    if (profile_) profile_label_ = conv_label("conv2d_backward_weights_bf16", shape);
+    if (run_plugin<&mlrun_backend_table::conv2d_backward_weights_bf16>(&shape, x, dy, dw)) return;
+    profile_label_.clear();
+    conv2d_backward_weights(shape, bf16_copy(x, input_size(shape), bf16_first_),
+                            bf16_copy(dy, output_size(shape), bf16_second_), dw);
 }
 
 }  // namespace mlrun

@@ -220,8 +220,17 @@ YAML::Node check_keys(const YAML::Node& node, const std::vector<key_spec>& keys,
             expanded[k.scalar_shorthand] = value;
             value.reset(expanded);  // reset rebinds; '=' would overwrite the file's node
         }
+        if (!k.list_shorthand.empty() && present && value.IsSequence()) {
+            YAML::Node expanded(YAML::NodeType::Map);
+            expanded[k.list_shorthand] = value;
+            value.reset(expanded);
+        }
         if (k.kind == value_kind::mapping && !k.children.empty()) {
             if (k.optional_section && !present) continue;
+            if (k.required && !present) {  // named itself, not by its first required child
+                throw config_error(position(file, node) + ": " + (path.empty() ? "the file" : path) +
+                                   ": missing required key '" + k.name + "' (" + k.doc + ")");
+            }
             result[k.name] = check_keys(value, k.children, source, prefix + k.name);
             continue;
         }

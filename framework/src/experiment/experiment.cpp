@@ -131,6 +131,10 @@ void apply_override(YAML::Node& root, const std::string& assignment)
             YAML::Node expanded(YAML::NodeType::Map);
             expanded[section->scalar_shorthand] = YAML::Clone(child);
             node[target[i]] = expanded;
+        } else if (child.IsSequence() && section != nullptr && !section->list_shorthand.empty()) {
+            YAML::Node expanded(YAML::NodeType::Map);  // model=[...] as model.layers, then model.dtype_policy
+            expanded[section->list_shorthand] = YAML::Clone(child);
+            node[target[i]] = expanded;
         } else if (!child.IsMap()) {
             node[target[i]] = YAML::Node(YAML::NodeType::Map);
         }
@@ -349,6 +353,7 @@ experiment load_experiment(const std::string& path, const std::vector<std::strin
     e.seed = unsigned_integer(e, "seed");
     e.backend = r["backend"]["name"].as<std::string>();
     e.threads = static_cast<int>(integer_in(e, "backend.threads", 0, int_max));
+    e.bf16 = r["backend"]["bf16"].as<std::string>() == "native_only" ? bf16_mode::native_only : bf16_mode::emulate;
     e.plugin_search_paths = plugin_search_paths(r["plugins"]["search_paths"], e.source.file_for("plugins.search_paths"));
     const YAML::Node& d = r["distributed"];
     const std::string ranks = d["backend"].as<std::string>();
@@ -359,7 +364,8 @@ experiment load_experiment(const std::string& path, const std::vector<std::strin
 
     e.data = read_data_section(r["data"], e.source.file_for("data"));
 
-    e.model = r["model"];
+    e.model = r["model"]["layers"];
+    e.policy = *parse_dtype_policy(r["model"]["dtype_policy"].as<std::string>());  // one of the schema's choices
     e.optimizer = parse_optimizer_spec(r["compile"]["optimizer"], e.source.file_for("compile.optimizer"));
     e.loss = parse_loss_spec(r["compile"]["loss"], e.source.file_for("compile.loss"));
     e.loss_where = position(e.source.file_for("compile.loss"), r["compile"]["loss"]);

@@ -11,6 +11,7 @@
 #include "mlrun/checkpoint/checkpoint_options.hpp"
 #include "mlrun/data/dataset.hpp"
 #include "mlrun/distributed/distributed_options.hpp"
+#include "mlrun/layers/dtype_policy.hpp"
 #include "mlrun/losses/loss_spec.hpp"
 #include "mlrun/metrics/metric_spec.hpp"
 #include "mlrun/optim/optimizer_spec.hpp"
@@ -52,6 +53,7 @@ struct experiment {
     std::uint64_t seed = 0;
     std::string backend = "reference";
     int threads = 0;  // 0: as many as the machine has cores
+    bf16_mode bf16 = bf16_mode::emulate;  // backend.bf16
     std::vector<std::string> plugin_search_paths;
     distributed_options distributed;
 
@@ -60,6 +62,7 @@ struct experiment {
     // The layer list, parsed into a model_spec (model_yaml.hpp) when the
     // model is built: after the plugins, whose layer classes it may name.
     YAML::Node model;
+    dtype_policy policy = dtype_policy::float32;  // model.dtype_policy, for layers that name none
     optimizer_spec optimizer;
     loss_spec loss;
     std::string loss_where;  // "file:line:col" of compile.loss

@@ -20,6 +20,10 @@ const std::vector<key_spec>& experiment_schema()
              {"name", value_kind::string, "reference",
               "backend plugin: reference, openblas, onednn or a plugin's name (`mlrun plugins` lists them)"},
              {"threads", value_kind::integer, "0", "threads the backend may use; 0 means one per core"},
+             {"bf16", value_kind::string, "emulate",
+              "where the CPU or backend has no native bf16 (model.dtype_policy: mixed_bfloat16): emulate it "
+              "(inputs rounded to bf16, float32 kernels; said once) or refuse to train (native_only)",
+              {"emulate", "native_only"}},
          },
          "name"},
         {"distributed", value_kind::mapping, "", "data-parallel training over several processes (docs/distributed.md)", {}, false,
@@ -64,7 +68,16 @@ const std::vector<key_spec>& experiment_schema()
              {"scale", value_kind::number, "255", "inputs are divided by this (255 maps bytes to [0, 1])"},
              {"flatten", value_kind::boolean, "false", "reshape each sample to one axis (28x28 -> 784)"},
          }},
-        {"model", value_kind::any, "", "the layers; see 'Model' below", {}, true},
+        {"model", value_kind::mapping, "", "the model: its layers (see 'Model' below) and their dtype policy", {}, true,
+         {
+             {"layers", value_kind::any, "", "the layers; see 'Model' below", {}, true},
+             {"dtype_policy", value_kind::string, "float32",
+              "Keras's global dtype policy: mixed_bfloat16 computes the products of Dense and the convolutions "
+              "in bf16 (float32 sums, weights and optimizer state; docs/mixed-precision.md); a layer's own "
+              "dtype_policy wins",
+              {"float32", "mixed_bfloat16"}},
+         },
+         "", false, {}, "layers"},
         {"compile", value_kind::mapping, "", "loss, optimizer and metrics", {}, false,
          {
              {"optimizer", value_kind::any, "adam",

@@ -36,6 +36,7 @@ void key_rows(std::ostringstream& out, const std::vector<key_spec>& keys, const 
         if (!k.choices.empty()) doc += "; one of " + join(k.choices);
         if (k.range) doc += "; " + k.range->text();
         if (!k.scalar_shorthand.empty()) doc += " (a plain value sets `" + name + "." + k.scalar_shorthand + "`)";
+        if (!k.list_shorthand.empty()) doc += " (a list sets `" + name + "." + k.list_shorthand + "`)";
         out << "| `" << name << "` | " << describe(k.kind) << " | " << default_text(k) << " | " << doc << " |\n";
         if (k.kind == value_kind::mapping) key_rows(out, k.children, name + ".");
     }
@@ -72,6 +73,9 @@ std::string experiment_reference_markdown()
            "  - {name: both, Concatenate: {}, inputs: [a, b]}\n"
            "  - {name: out, Dense: {units: 10, activation: softmax}, inputs: [both]}\n```\n\n"
            "Layer plugins add classes of their own (`mlrun plugins` lists them).\n\n"
+           "The list may also sit under `model.layers`, next to `model.dtype_policy` (Keras's global policy,\n"
+           "`mixed_bfloat16` for bf16 products with float32 weights; each layer may set its own `dtype_policy`;\n"
+           "docs/mixed-precision.md). On the command line: `model.dtype_policy=mixed_bfloat16`.\n\n"
            "Sizes are limited: a model holds at most 2^31 (2,147,483,648) parameters, all layers together, and "
            "a\nlayer's output at most 2^31 values per sample. Each size is multiplied out with overflow checks and "
            "compared\nbefore it is allocated. A larger size, in an experiment or in a model file's "

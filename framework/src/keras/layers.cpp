@@ -16,6 +16,13 @@ layer layer::frozen() const
     return copy;
 }
 
+layer layer::with_policy(dtype_policy policy) const
+{
+    layer copy = *this;
+    copy.policy = policy;
+    return copy;
+}
+
 layer input(std::vector<std::int64_t> shape) { return input_options{std::move(shape)}; }
 
 layer dense(std::int64_t units, std::string activation)

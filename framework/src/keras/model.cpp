@@ -1,6 +1,7 @@
 #include "mlrun/keras/model.hpp"
 
 #include "mlrun/backend/backend.hpp"
+#include "mlrun/backend/bf16_support.hpp"
 #include "mlrun/callbacks/callback_set.hpp"
 #include "mlrun/checkpoint/model_state.hpp"
 #include "mlrun/core/error.hpp"
@@ -33,6 +34,7 @@ struct model::state {
     int epochs_done = 0;
     std::int64_t batch_size = 32;  // of the last fit, recorded by save()
     bool shuffle = true;
+    bool bf16_checked = false;  // whether fit has said how bf16 runs (or refused)
 
     explicit state(environment e) : env(std::move(e))
     {
@@ -111,7 +113,9 @@ void make_parent_directory(const std::string& path)
 
 model::model(const model_spec& spec, environment env) : s_(std::make_unique<state>(std::move(env)))
 {
-    s_->net = build_model(spec, std::nullopt);
+    model_spec with_policy = spec;
+    if (with_policy.policy == dtype_policy::float32) with_policy.policy = s_->env.policy;
+    s_->net = build_model(with_policy, std::nullopt);
     rng init(derive_seed(s_->env.seed, 0));  // the stream an experiment's initialisation uses
     s_->net->build(init);
 }
@@ -141,6 +145,10 @@ history model::fit(const dataset& train, const fit_arguments& args)
     s_->check_fits(train);
     if (args.validation_data != nullptr) s_->check_fits(*args.validation_data);
     std::ostream& out = args.out != nullptr ? *args.out : std::cout;
+    if (!s_->bf16_checked) {  // once per model, before its first step
+        check_bf16_support(*s_->net, *s_->compute, s_->env.bf16, "keras::environment::bf16", out);
+        s_->bf16_checked = true;
+    }
 
     fit_options options;
     options.epochs = args.epochs;

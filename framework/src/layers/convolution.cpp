@@ -34,21 +34,35 @@ mlrun_conv2d_shape kernel_shape(const conv_geometry& g, std::int64_t batch)
     return s;
 }
 
-void convolve(backend& be, const conv_geometry& g, std::int64_t batch, const float* x, const float* w, float* y)
+// Each in the precision of the layer's policy (`self`).
+void convolve(const layer& self, backend& be, const conv_geometry& g, std::int64_t batch, const float* x,
+              const float* w, float* y)
 {
-    be.conv2d_forward(kernel_shape(g, batch), x, w, y);
+    if (self.bf16_products()) {
+        be.conv2d_forward_bf16(kernel_shape(g, batch), x, w, y);
+    } else {
+        be.conv2d_forward(kernel_shape(g, batch), x, w, y);
+    }
 }
 
-void convolve_backward_data(backend& be, const conv_geometry& g, std::int64_t batch, const float* dy, const float* w,
-                            float* dx)
+void convolve_backward_data(const layer& self, backend& be, const conv_geometry& g, std::int64_t batch,
+                            const float* dy, const float* w, float* dx)
 {
-    be.conv2d_backward_data(kernel_shape(g, batch), w, dy, dx);
+    if (self.bf16_products()) {
+        be.conv2d_backward_data_bf16(kernel_shape(g, batch), w, dy, dx);
+    } else {
+        be.conv2d_backward_data(kernel_shape(g, batch), w, dy, dx);
+    }
 }
 
-void convolve_backward_weights(backend& be, const conv_geometry& g, std::int64_t batch, const float* x,
-                               const float* dy, float* dw)
+void convolve_backward_weights(const layer& self, backend& be, const conv_geometry& g, std::int64_t batch,
+                               const float* x, const float* dy, float* dw)
 {
-    be.conv2d_backward_weights(kernel_shape(g, batch), x, dy, dw);
+    if (self.bf16_products()) {
+        be.conv2d_backward_weights_bf16(kernel_shape(g, batch), x, dy, dw);
+    } else {
+        be.conv2d_backward_weights(kernel_shape(g, batch), x, dy, dw);
+    }
 }
 
 // ---- settings
@@ -274,7 +288,7 @@ void conv_layer::forward(forward_context& ctx, const std::vector<const tensor*>&
     const std::int64_t batch = x.dims()[0];
     reshape_output(output, rank_, geometry_, batch);
     tensor& z = out_.target(output);
-    convolve(ctx.be, geometry_, batch, x.f32(), parameters()[0].value.f32(), z.f32());
+    convolve(*this, ctx.be, geometry_, batch, x.f32(), parameters()[0].value.f32(), z.f32());
     parameter* bias = bias_of(*this, out_.use_bias(), 1);
     out_.finish(ctx.be, bias != nullptr ? bias->value.f32() : nullptr, output);
 }
@@ -287,10 +301,10 @@ void conv_layer::backward(backend& be, const std::vector<const tensor*>& inputs,
     parameter* bias = bias_of(*this, out_.use_bias(), 1);
     const float* dz = out_.preactivation_grad(be, output, output_grad, gradient_at_preactivation(),
                                               bias != nullptr ? bias->grad.f32() : nullptr);
-    convolve_backward_weights(be, geometry_, batch, x.f32(), dz, parameters()[0].grad.f32());
+    convolve_backward_weights(*this, be, geometry_, batch, x.f32(), dz, parameters()[0].grad.f32());
     if (input_grads[0] != nullptr) {
         input_grads[0]->reshape(x.dims());
-        convolve_backward_data(be, geometry_, batch, dz, parameters()[0].value.f32(), input_grads[0]->f32());
+        convolve_backward_data(*this, be, geometry_, batch, dz, parameters()[0].value.f32(), input_grads[0]->f32());
     }
 }
 
@@ -400,7 +414,7 @@ void depthwise_conv2d_layer::forward(forward_context& ctx, const std::vector<con
     const std::int64_t batch = x.dims()[0];
     reshape_output(output, 2, geometry_, batch);
     tensor& z = out_.target(output);
-    convolve(ctx.be, geometry_, batch, x.f32(), parameters()[0].value.f32(), z.f32());
+    convolve(*this, ctx.be, geometry_, batch, x.f32(), parameters()[0].value.f32(), z.f32());
     parameter* bias = bias_of(*this, out_.use_bias(), 1);
     out_.finish(ctx.be, bias != nullptr ? bias->value.f32() : nullptr, output);
 }
@@ -413,10 +427,10 @@ void depthwise_conv2d_layer::backward(backend& be, const std::vector<const tenso
     parameter* bias = bias_of(*this, out_.use_bias(), 1);
     const float* dz = out_.preactivation_grad(be, output, output_grad, gradient_at_preactivation(),
                                               bias != nullptr ? bias->grad.f32() : nullptr);
-    convolve_backward_weights(be, geometry_, batch, x.f32(), dz, parameters()[0].grad.f32());
+    convolve_backward_weights(*this, be, geometry_, batch, x.f32(), dz, parameters()[0].grad.f32());
     if (input_grads[0] != nullptr) {
         input_grads[0]->reshape(x.dims());
-        convolve_backward_data(be, geometry_, batch, dz, parameters()[0].value.f32(), input_grads[0]->f32());
+        convolve_backward_data(*this, be, geometry_, batch, dz, parameters()[0].value.f32(), input_grads[0]->f32());
     }
 }
 
@@ -490,10 +504,10 @@ void separable_conv2d_layer::forward(forward_context& ctx, const std::vector<con
     const tensor& x = *inputs[0];
     const std::int64_t batch = x.dims()[0];
     reshape_output(depthwise_output_, 2, depthwise_, batch);
-    convolve(ctx.be, depthwise_, batch, x.f32(), parameters()[0].value.f32(), depthwise_output_.f32());
+    convolve(*this, ctx.be, depthwise_, batch, x.f32(), parameters()[0].value.f32(), depthwise_output_.f32());
     reshape_output(output, 2, pointwise_, batch);
     tensor& z = out_.target(output);
-    convolve(ctx.be, pointwise_, batch, depthwise_output_.f32(), parameters()[1].value.f32(), z.f32());
+    convolve(*this, ctx.be, pointwise_, batch, depthwise_output_.f32(), parameters()[1].value.f32(), z.f32());
     parameter* bias = bias_of(*this, out_.use_bias(), 2);
     out_.finish(ctx.be, bias != nullptr ? bias->value.f32() : nullptr, output);
 }
@@ -506,13 +520,13 @@ void separable_conv2d_layer::backward(backend& be, const std::vector<const tenso
     parameter* bias = bias_of(*this, out_.use_bias(), 2);
     const float* dz = out_.preactivation_grad(be, output, output_grad, gradient_at_preactivation(),
                                               bias != nullptr ? bias->grad.f32() : nullptr);
-    convolve_backward_weights(be, pointwise_, batch, depthwise_output_.f32(), dz, parameters()[1].grad.f32());
+    convolve_backward_weights(*this, be, pointwise_, batch, depthwise_output_.f32(), dz, parameters()[1].grad.f32());
     depthwise_output_grad_.reshape(depthwise_output_.dims());
-    convolve_backward_data(be, pointwise_, batch, dz, parameters()[1].value.f32(), depthwise_output_grad_.f32());
-    convolve_backward_weights(be, depthwise_, batch, x.f32(), depthwise_output_grad_.f32(), parameters()[0].grad.f32());
+    convolve_backward_data(*this, be, pointwise_, batch, dz, parameters()[1].value.f32(), depthwise_output_grad_.f32());
+    convolve_backward_weights(*this, be, depthwise_, batch, x.f32(), depthwise_output_grad_.f32(), parameters()[0].grad.f32());
     if (input_grads[0] != nullptr) {
         input_grads[0]->reshape(x.dims());
-        convolve_backward_data(be, depthwise_, batch, depthwise_output_grad_.f32(), parameters()[0].value.f32(),
+        convolve_backward_data(*this, be, depthwise_, batch, depthwise_output_grad_.f32(), parameters()[0].value.f32(),
                                input_grads[0]->f32());
     }
 }
@@ -574,7 +588,7 @@ void conv2d_transpose_layer::forward(forward_context& ctx, const std::vector<con
     const std::int64_t batch = x.dims()[0];
     output.reshape({batch, geometry_.rows.input, geometry_.cols.input, options_.filters});
     tensor& z = out_.target(output);
-    convolve_backward_data(ctx.be, geometry_, batch, x.f32(), parameters()[0].value.f32(), z.f32());
+    convolve_backward_data(*this, ctx.be, geometry_, batch, x.f32(), parameters()[0].value.f32(), z.f32());
     parameter* bias = bias_of(*this, out_.use_bias(), 1);
     out_.finish(ctx.be, bias != nullptr ? bias->value.f32() : nullptr, output);
 }
@@ -588,10 +602,10 @@ void conv2d_transpose_layer::backward(backend& be, const std::vector<const tenso
     const float* dz = out_.preactivation_grad(be, output, output_grad, gradient_at_preactivation(),
                                               bias != nullptr ? bias->grad.f32() : nullptr);
     // The reversed convolution's input is dz, its output gradient x.
-    convolve_backward_weights(be, geometry_, batch, dz, x.f32(), parameters()[0].grad.f32());
+    convolve_backward_weights(*this, be, geometry_, batch, dz, x.f32(), parameters()[0].grad.f32());
     if (input_grads[0] != nullptr) {
         input_grads[0]->reshape(x.dims());
-        convolve(be, geometry_, batch, dz, parameters()[0].value.f32(), input_grads[0]->f32());
+        convolve(*this, be, geometry_, batch, dz, parameters()[0].value.f32(), input_grads[0]->f32());
     }
 }
 

@@ -47,8 +47,8 @@ void dense_layer::forward(forward_context& ctx, const std::vector<const tensor*>
     const bool has_activation = activation_ != activation_kind::linear;
     tensor& z = has_activation ? preactivation_ : output;
     if (has_activation) z.reshape({batch, units_});
-    ctx.be.gemm(false, false, batch, units_, input_units_, 1.0f, x.f32(), input_units_,
-                parameters()[0].value.f32(), units_, 0.0f, z.f32(), units_);
+    matmul(ctx.be, false, false, batch, units_, input_units_, x.f32(), input_units_, parameters()[0].value.f32(),
+           units_, z.f32(), units_);
     if (use_bias_) ctx.be.bias_add(batch, units_, parameters()[1].value.f32(), z.f32());
     if (has_activation) apply_activation(ctx.be, activation_, batch, units_, z.f32(), output.f32());
 }
@@ -66,13 +66,13 @@ void dense_layer::backward(backend& be, const std::vector<const tensor*>& inputs
         dz = preactivation_grad_.f32();
     }
     // dkernel = x^T dz, dbias = column sums of dz, dx = dz kernel^T.
-    be.gemm(true, false, input_units_, units_, batch, 1.0f, x.f32(), input_units_, dz, units_, 0.0f,
-            parameters()[0].grad.f32(), units_);
+    matmul(be, true, false, input_units_, units_, batch, x.f32(), input_units_, dz, units_, parameters()[0].grad.f32(),
+           units_);
     if (use_bias_) be.bias_grad(batch, units_, dz, parameters()[1].grad.f32());
     if (input_grads[0] != nullptr) {
         input_grads[0]->reshape({batch, input_units_});
-        be.gemm(false, true, batch, input_units_, units_, 1.0f, dz, units_, parameters()[0].value.f32(), units_,
-                0.0f, input_grads[0]->f32(), input_units_);
+        matmul(be, false, true, batch, input_units_, units_, dz, units_, parameters()[0].value.f32(), units_,
+               input_grads[0]->f32(), input_units_);
     }
 }
 

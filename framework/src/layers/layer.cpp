@@ -1,5 +1,6 @@
 #include "mlrun/layers/layer.hpp"
 
+#include "mlrun/backend/backend.hpp"
 #include "mlrun/core/error.hpp"
 #include "mlrun/layers/penalized_weights.hpp"
 #include "mlrun/layers/size_limits.hpp"
@@ -87,6 +88,16 @@ parameter& layer::add_parameter(const std::string& param_name, const shape& dims
     }
     parameters_.push_back({param_name, tensor(dims), tensor(dims), trainable});
     return parameters_.back();
+}
+
+void layer::matmul(backend& be, bool trans_a, bool trans_b, std::int64_t m, std::int64_t n, std::int64_t k,
+                   const float* a, std::int64_t lda, const float* b, std::int64_t ldb, float* c, std::int64_t ldc) const
+{
+    if (bf16_products()) {
+        be.gemm_bf16(trans_a, trans_b, m, n, k, 1.0f, a, lda, b, ldb, 0.0f, c, ldc);
+    } else {
+        be.gemm(trans_a, trans_b, m, n, k, 1.0f, a, lda, b, ldb, 0.0f, c, ldc);
+    }
 }
 
 }  // namespace mlrun

@@ -36,6 +36,9 @@ std::vector<layer_class> with_common_keys(std::vector<layer_class> classes)
         for (key_spec& k : weight_penalty_keys(c.name)) c.keys.push_back(std::move(k));
         c.keys.push_back({"trainable", value_kind::boolean, "true",
                           "false freezes the layer's weights (BatchNormalization then uses its moving statistics)"});
+        c.keys.push_back({"dtype_policy", value_kind::string, "''",
+                          "Keras's layer dtype: float32, or mixed_bfloat16 (products in bf16, weights float32; "
+                          "docs/mixed-precision.md); empty: model.dtype_policy"});
     }
     return classes;
 }
@@ -184,6 +187,7 @@ std::unique_ptr<layer> make_layer(const layer_spec& spec, const std::string& whe
     }
     std::unique_ptr<layer> made = c.create(spec);
     made->set_trainable(spec.trainable);
+    if (spec.policy) made->set_policy(*spec.policy);
     return made;
 }
 

@@ -53,7 +53,9 @@ std::unique_ptr<model> build_model(const model_spec& spec, const std::optional<s
     };
     auto create = [&](const layer_spec& s, const std::string& where) {
         try {
-            return make_layer(s, where);
+            std::unique_ptr<layer> made = make_layer(s, where);
+            made->set_policy(s.policy.value_or(spec.policy));
+            return made;
         } catch (const config_error& e) {
             const std::string message = e.what();
             // find_layer_class's messages name `where` already.
@@ -130,6 +132,7 @@ model_spec spec_of(const model& m)
         model_layer l;
         l.layer = nodes[i].op->config();
         l.layer.trainable = nodes[i].op->trainable();
+        if (nodes[i].op->policy() != dtype_policy::float32) l.layer.policy = nodes[i].op->policy();
         if (!m.is_sequential()) {
             for (std::size_t input : nodes[i].inputs) l.inputs.push_back(nodes[input].op->name());
         }

@@ -562,6 +562,16 @@ model_spec parse_model_spec(const YAML::Node& section, const std::string& file)
         if (cls.provider == "built-in") {
             read_weight_penalties(config, position(file, item.node) + ": " + path, penalties_of(l.layer.options));
             if (config["trainable"].IsDefined()) l.layer.trainable = config["trainable"].as<bool>();
+            const std::string policy = config["dtype_policy"].IsDefined() ? config["dtype_policy"].as<std::string>() : "";
+            if (!policy.empty()) {
+                l.layer.policy = parse_dtype_policy(policy);
+                if (!l.layer.policy) {
+                    const YAML::Node at = item.config["dtype_policy"];
+                    throw config_error(position(file, at.IsDefined() ? at : item.node) + ": " + path +
+                                       ".dtype_policy: '" + policy + "' is not a dtype policy; expected one of " +
+                                       "float32, mixed_bfloat16");
+                }
+            }
         }
         l.inputs = item.inputs;
         l.origin = position(file, item.node);
@@ -582,6 +592,7 @@ YAML::Node encode_layer_spec(const layer_spec& spec)
     layer_options options = spec.options;  // the view points into a copy: it reads only
     write_weight_penalties(penalties_of(options), c);
     if (!spec.trainable) c["trainable"] = false;
+    if (spec.policy) c["dtype_policy"] = dtype_policy_name(*spec.policy);
     // A plugin layer's settings come first, as its configuration had them.
     if (std::holds_alternative<plugin_layer_options>(spec.options)) {
         c.remove("name");
@@ -606,9 +617,11 @@ YAML::Node encode_model_spec(const model_spec& spec)
 }
 
 std::unique_ptr<model> build_model(const YAML::Node& section, const std::string& file,
-                                   const std::optional<shape>& data_sample_shape)
+                                   const std::optional<shape>& data_sample_shape, dtype_policy policy)
 {
-    return build_model(parse_model_spec(section, file), data_sample_shape);
+    model_spec spec = parse_model_spec(section, file);
+    spec.policy = policy;
+    return build_model(spec, data_sample_shape);
 }
 
 }  // namespace mlrun

@@ -36,8 +36,10 @@ YAML::Node encode_model_spec(const model_spec& spec);
 // One layer's settings as a mapping, `name` first.
 YAML::Node encode_layer_spec(const layer_spec& spec);
 
-// parse_model_spec, then build_model (model_spec.hpp).
+// parse_model_spec, then build_model (model_spec.hpp), with `policy` for
+// the layers that name none (an experiment's model.dtype_policy).
 std::unique_ptr<model> build_model(const YAML::Node& section, const std::string& file,
-                                   const std::optional<shape>& data_sample_shape);
+                                   const std::optional<shape>& data_sample_shape,
+                                   dtype_policy policy = dtype_policy::float32);
 
 }  // namespace mlrun

@@ -2,6 +2,7 @@
 
 #include "backend/default_threads.hpp"
 #include "callbacks/callbacks_yaml.hpp"
+#include "mlrun/backend/bf16_support.hpp"
 
 #include "mlrun/checkpoint/checkpoint_manager.hpp"
 #include "mlrun/checkpoint/format.hpp"
@@ -24,6 +25,8 @@
 #include <unistd.h>
 
 #include <cctype>
+#include <iostream>
+#include <thread>
 
 namespace mlrun {
 
@@ -287,13 +290,20 @@ session::session(const session_options& options, const std::string& model_path, 
     if (loaded_) {
         net_ = &loaded_->net();
     } else if (model_path.empty()) {
-        model_ = build_model(experiment_.model, experiment_.source.file_for("model"), test_.x.dims().without_batch());
+        model_ = build_model(experiment_.model, experiment_.source.file_for("model"), test_.x.dims().without_batch(),
+                             experiment_.policy);
         rng init(derive_seed(experiment_.seed, 0));
         model_->build(init);
         net_ = model_.get();
     } else {
         model_ = build_saved_architecture(saved_model, model_path);
         net_ = model_.get();
+    }
+    if (training) {
+        check_bf16_support(*net_, *backend_, experiment_.bf16,
+                           position(experiment_.source.file_for("backend.bf16"), experiment_.resolved["backend"]["bf16"]) +
+                               ": backend.bf16",
+                           std::cerr);
     }
     if (!model_path.empty()) {
         // A saved model takes the experiment's samples in its own shape (flattened or not).

@@ -52,10 +52,11 @@ typedef enum mlrun_activation {
  * element i is kept when mlrun_dropout_uniform(seed, i) >= rate, with
  * mlrun_dropout_uniform defined in mlrun_dropout.h. */
 
-/* The kernels, as X(name, (parameters)), in two lists by the ABI version
- * that added them: MLRUN_BACKEND_KERNELS_1_0 and MLRUN_BACKEND_KERNELS_1_2
- * (further down). The table below places each list where its version put
- * it; MLRUN_BACKEND_KERNELS, both lists in table order, is what the host's
+/* The kernels, as X(name, (parameters)), in lists by the ABI version that
+ * added them: MLRUN_BACKEND_KERNELS_1_0, MLRUN_BACKEND_KERNELS_1_2 and
+ * MLRUN_BACKEND_KERNELS_1_3 (further down). The table below places each list
+ * where its version put it; MLRUN_BACKEND_KERNELS, every list in table order,
+ * is what the host's
  * dispatch and listings, the reference backend and the plugin helpers are
  * generated from. Append only: a later version adds its own list at the
  * end of the table. */
@@ -291,8 +292,26 @@ typedef struct mlrun_pool2d_shape {
           const float* gamma, const float* mean, const float* variance, float epsilon, float* dx, float* dgamma,    \
           float* dbeta))
 
+/* ABI 1.3: the bf16 variants of the products, for Keras's mixed_bfloat16
+ * policy. Each has the parameters and the meaning of the float32 kernel of
+ * the same name without _bf16, except that the two inputs (a and b; x and w;
+ * w and dy; x and dy) are first rounded to bf16 with mlrun_bf16_round
+ * (mlrun_bf16.h) and the products are summed in float32: what a CPU's bf16
+ * dot-product instructions compute. Data stays float32 in memory on both
+ * sides: a backend converts to its own bf16 buffers inside the call. The
+ * output is float32, rounded only by the float32 accumulation. */
+#define MLRUN_BACKEND_KERNELS_1_3(X)                                                                                \
+    X(gemm_bf16, (mlrun_backend* self, int trans_a, int trans_b, int64_t m, int64_t n, int64_t k, float alpha,      \
+          const float* a, int64_t lda, const float* b, int64_t ldb, float beta, float* c, int64_t ldc))             \
+    X(conv2d_forward_bf16, (mlrun_backend* self, const mlrun_conv2d_shape* shape, const float* x, const float* w,   \
+          float* y))                                                                                                \
+    X(conv2d_backward_data_bf16, (mlrun_backend* self, const mlrun_conv2d_shape* shape, const float* w,             \
+          const float* dy, float* dx))                                                                              \
+    X(conv2d_backward_weights_bf16, (mlrun_backend* self, const mlrun_conv2d_shape* shape, const float* x,          \
+          const float* dy, float* dw))
+
 /* Every kernel, in table order. */
-#define MLRUN_BACKEND_KERNELS(X) MLRUN_BACKEND_KERNELS_1_0(X) MLRUN_BACKEND_KERNELS_1_2(X)
+#define MLRUN_BACKEND_KERNELS(X) MLRUN_BACKEND_KERNELS_1_0(X) MLRUN_BACKEND_KERNELS_1_2(X) MLRUN_BACKEND_KERNELS_1_3(X)
 
 typedef struct mlrun_backend_table {
     uint32_t struct_size;
@@ -321,6 +340,17 @@ typedef struct mlrun_backend_table {
 
     /* ABI 1.2. */
     MLRUN_BACKEND_KERNELS_1_2(MLRUN_BACKEND_KERNEL_ENTRY)
+
+    /* ABI 1.3. */
+    MLRUN_BACKEND_KERNELS_1_3(MLRUN_BACKEND_KERNEL_ENTRY)
+    /* Whether this backend's bf16 kernels run on the CPU's own bf16
+     * instructions (non-zero) or not (0, also when NULL): the host then
+     * tells the user once that bf16 is emulated, and refuses to train when
+     * asked for native bf16 only. A bf16 kernel a backend leaves out (or
+     * answers UNIMPLEMENTED) the host emulates: inputs rounded to bf16,
+     * then the backend's float32 kernel. The reference provides them all,
+     * emulated: they define what the others compute. */
+    int32_t (*bf16_native)(mlrun_backend* self);
 #undef MLRUN_BACKEND_KERNEL_ENTRY
 } mlrun_backend_table;
 

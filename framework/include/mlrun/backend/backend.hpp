@@ -93,11 +93,33 @@ public:
                              const float* gamma, const float* mean, const float* variance, float epsilon, float* dx,
                              float* dgamma, float* dbeta);
 
+    // ABI 1.3: the products of Keras's mixed_bfloat16 policy, with the
+    // float32 kernels' parameters: inputs rounded to bf16, sums in float32
+    // (mlrun_backend.h). A plugin without them, or answering UNIMPLEMENTED,
+    // gets them emulated here: the inputs rounded into scratch buffers kept
+    // between calls, then its own float32 kernel.
+    void gemm_bf16(bool trans_a, bool trans_b, std::int64_t m, std::int64_t n, std::int64_t k, float alpha,
+                   const float* a, std::int64_t lda, const float* b, std::int64_t ldb, float beta, float* c,
+                   std::int64_t ldc);
+    void conv2d_forward_bf16(const mlrun_conv2d_shape& shape, const float* x, const float* w, float* y);
+    void conv2d_backward_data_bf16(const mlrun_conv2d_shape& shape, const float* w, const float* dy, float* dx);
+    void conv2d_backward_weights_bf16(const mlrun_conv2d_shape& shape, const float* x, const float* dy, float* dw);
+    // Whether the plugin's bf16 kernels run on the CPU's bf16 instructions
+    // (its bf16_native entry); false for the reference and for plugins
+    // without the entry, whose bf16 products are emulated.
+    bool bf16_native() const;
+    static std::vector<std::string> bf16_kernel_names();
+
 private:
     // `kernel` is a member of mlrun_backend_table; its name comes from the ABI's kernel list.
     template <auto kernel, class... Args> void call(Args... args);
     // Runs the plugin's kernel, or the reference one; true when the reference ran.
     template <auto kernel, class... Args> bool dispatch(Args... args);
+    // Runs the plugin's kernel when it has one that does not answer
+    // UNIMPLEMENTED (timed when profiling); false when it did not run.
+    template <auto kernel, class... Args> bool run_plugin(Args... args);
+    // `values` rounded to bf16 in `scratch` (resized once, then reused).
+    static const float* bf16_copy(const float* values, std::int64_t count, std::vector<float>& scratch);
 
     std::string name_;
     const mlrun_backend_table* table_;
@@ -106,6 +128,7 @@ private:
     mlrun_backend* reference_handle_ = nullptr;
     std::unique_ptr<kernel_profile> profile_;
     std::string profile_label_;  // gemm's or a convolution's shape for the next profiled call
+    std::vector<float> bf16_first_, bf16_second_;  // the emulated bf16 products' rounded inputs
 };
 
 }  // namespace mlrun

@@ -37,6 +37,7 @@ struct key_spec {
     // an override names it: its presence switches a feature on (callbacks).
     bool optional_section = false;
     std::optional<number_range> range = {};  // numbers only; none: any finite number
+    std::string list_shorthand = {};         // a mapping given as a list fills this child (model: [...])
 };
 
 // `key` with `range` set, for tables written as aggregates.

@@ -7,6 +7,7 @@
 //     keras::max_pooling2d({2, 2})                  // MaxPooling2D((2, 2))
 //     keras::embedding(1000, 64)                    // Embedding(1000, 64)
 //     keras::dense(10).frozen()                     // layer.trainable = False
+//     keras::dense(10).with_policy(dtype_policy::mixed_bfloat16)  // Dense(10, dtype="mixed_bfloat16")
 //
 // Regularizers and constraints go on the options of Dense and the
 // convolutions, with Keras's constructors and defaults:
@@ -41,6 +42,8 @@ struct layer : layer_spec {
     layer named(std::string name) const;
     // The same layer with trainable false: its weights stay as they are.
     layer frozen() const;
+    // The same layer under a dtype policy (Keras's layer dtype=...).
+    layer with_policy(dtype_policy policy) const;
 };
 
 inline regularizer_spec l1(float l1 = 0.01f) { return l1_regularizer(l1); }

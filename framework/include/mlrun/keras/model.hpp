@@ -45,6 +45,13 @@ struct environment {
     // Searched first, then MLRUN_PLUGIN_PATH, then the plugins installed
     // with libmlrun (<libdir>/mlrun/plugins).
     std::vector<std::string> plugin_dirs;
+    // Keras's mixed_precision.set_global_policy: the policy of every layer
+    // that names none (layer::with_policy), unless the model_spec's own
+    // policy is not float32. mixed_bfloat16: docs/mixed-precision.md.
+    dtype_policy policy = dtype_policy::float32;
+    // backend.bf16: emulate bf16 where the backend has none natively (said
+    // once, on `fit`'s output), or refuse to fit (native_only).
+    bf16_mode bf16 = bf16_mode::emulate;
 };
 
 // model.compile(optimizer=..., loss=..., metrics=[...]).

@@ -85,6 +85,10 @@ public:
     // Keras's layer.trainable: false freezes every weight of the layer.
     bool trainable() const { return trainable_; }
     void set_trainable(bool on) { trainable_ = on; }
+    // Keras's dtype policy: the precision of the layer's products.
+    dtype_policy policy() const { return policy_; }
+    void set_policy(dtype_policy p) { policy_ = p; }
+    bool bf16_products() const { return policy_ == dtype_policy::mixed_bfloat16; }
     // The penalty on the layer's output, divided by the batch size (unset: none).
     const std::optional<regularizer_spec>& activity_regularizer() const { return activity_regularizer_; }
 
@@ -112,6 +116,10 @@ protected:
 
     parameter& add_parameter(const std::string& param_name, const shape& dims, bool trainable = true);
 
+    // backend::gemm, or gemm_bf16 under mixed_bfloat16.
+    void matmul(backend& be, bool trans_a, bool trans_b, std::int64_t m, std::int64_t n, std::int64_t k,
+                const float* a, std::int64_t lda, const float* b, std::int64_t ldb, float* c, std::int64_t ldc) const;
+
 private:
     void bind_penalties(const weight_penalties_view& view);
 
@@ -120,6 +128,7 @@ private:
     std::int64_t parameter_budget_;
     bool gradient_at_preactivation_ = false;
     bool trainable_ = true;
+    dtype_policy policy_ = dtype_policy::float32;
     struct weight_penalty {
         std::string parameter;
         std::optional<regularizer_spec> regularizer;

@@ -9,6 +9,8 @@
 //     layer_spec spec{"hidden", hidden};
 #pragma once
 
+#include "mlrun/layers/dtype_policy.hpp"
+
 #include <array>
 #include <cstdint>
 #include <optional>
@@ -355,6 +357,9 @@ struct layer_spec {
     // never updated, no optimizer slots; BatchNormalization then
     // normalises with its moving statistics, also in training.
     bool trainable = true;
+    // Keras's layer dtype: the precision its products compute in; unset:
+    // the model's (model_spec::policy, Keras's global policy).
+    std::optional<dtype_policy> policy = std::nullopt;
 };
 
 // The class the options belong to, as experiment files name it: "Input",

@@ -33,6 +33,9 @@ struct model_spec {
     // the first layer); none: the data's.
     std::optional<std::vector<std::int64_t>> input_shape;
     std::string input_shape_origin;  // where input_shape was given, for messages
+    // The policy of every layer that names none (Keras's
+    // mixed_precision.set_global_policy; model.dtype_policy).
+    dtype_policy policy = dtype_policy::float32;
 
     // Whether this is a graph (the first layer an Input, or inputs named).
     bool functional() const;
@@ -47,7 +50,8 @@ struct model_spec {
 std::unique_ptr<model> build_model(const model_spec& spec, const std::optional<shape>& data_sample_shape);
 
 // The architecture of a model: build_model(spec_of(m)) builds the same
-// model, layer names included.
+// model, layer names included. Each layer not float32 names its policy
+// (as Keras records every layer's dtype); `policy` stays float32.
 model_spec spec_of(const model& m);
 
 }  // namespace mlrun

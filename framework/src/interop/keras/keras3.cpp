@@ -85,7 +85,9 @@ json layer_config(const layer_spec& layer, const std::string& where)
                            "SpatialDropout2D, Embedding, ELU, ReLU, PReLU in Sequential models)");
     }
     const json keras2 = keras_layer_config(layer, nullptr, where);
-    json c = {{"name", layer.name}, {"trainable", keras2.at("trainable")}, {"dtype", dtype_policy()}};
+    json c = {{"name", layer.name},
+              {"trainable", keras2.at("trainable")},
+              {"dtype", keras_policy(keras_policy_name(keras2, where), true)}};
     for (const char* key : keys->second) {
         const json* value = member(keras2, key);
         const std::string name(key);

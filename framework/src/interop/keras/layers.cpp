@@ -31,20 +31,35 @@ void check_common(const json& config, const std::string& where)
     if (const json* trainable = member(config, "trainable"); trainable != nullptr && !trainable->is_boolean()) {
         throw format_error(where + ": trainable is " + keras_value_text(*trainable) + "; expected true or false");
     }
-    if (const json* dtype = member(config, "dtype")) {
-        // "float32", or Keras 3's {"class_name": "DTypePolicy", "config": {"name": "float32"}}.
-        std::string name;
-        if (dtype->is_string()) {
-            name = dtype->get<std::string>();
-        } else if (const json* inner = member(*dtype, "config")) {
-            if (const json* n = member(*inner, "name"); n != nullptr && n->is_string()) name = n->get<std::string>();
-        } else if (dtype->is_null()) {
-            name = "float32";
-        }
-        if (name != "float32") {
-            throw format_error(where + ": dtype " + keras_value_text(*dtype) + "; mlrun computes in float32 only");
-        }
+    keras_policy_name(config, where);
+}
+
+std::string keras_policy_name(const json& config, const std::string& where)
+{
+    const json* dtype = member(config, "dtype");
+    if (dtype == nullptr || dtype->is_null()) return "float32";
+    // "float32"; tf.keras 2's {"class_name": "Policy", "config": {"name": "mixed_bfloat16"}}; Keras 3's
+    // {"module": "keras", "class_name": "DTypePolicy", "config": {"name": ...}}.
+    std::string name;
+    if (dtype->is_string()) {
+        name = dtype->get<std::string>();
+    } else if (const json* inner = member(*dtype, "config")) {
+        if (const json* n = member(*inner, "name"); n != nullptr && n->is_string()) name = n->get<std::string>();
     }
+    if (name != "float32" && name != "mixed_bfloat16") {
+        throw format_error(where + ": dtype " + keras_value_text(*dtype) +
+                           "; mlrun computes in float32 or mixed_bfloat16 only");
+    }
+    return name;
+}
+
+json keras_policy(const std::string& name, bool keras3)
+{
+    const json config = {{"name", name}};
+    if (keras3) return {{"module", "keras"}, {"class_name", "DTypePolicy"}, {"config", config}, {"registered_name", nullptr}};
+    // tf.keras 2 writes a float policy as its name, any other as a Policy object.
+    if (name == "float32") return name;
+    return {{"class_name", "Policy"}, {"config", config}};
 }
 
 // Every setting not in `known` must be off, so nothing is silently dropped.
@@ -436,6 +451,9 @@ layer_spec layer_from_keras(const std::string& keras_class, const json& config, 
         if (const json* trainable = member(config, "trainable"); trainable != nullptr && !trainable->get<bool>()) {
             layer.config["trainable"] = false;
         }
+        if (const std::string policy = keras_policy_name(config, where); policy != "float32") {
+            layer.config["dtype_policy"] = policy;
+        }
         const json* name = member(config, "name");
         if (name == nullptr || !name->is_string() || name->get<std::string>().empty()) {
             throw format_error(where + ": the layer has no name");
@@ -459,7 +477,8 @@ json keras_layer_config(const layer_spec& layer, const std::vector<std::int64_t>
 {
     json c = {{"name", layer.name}, {"trainable", setting<bool>(layer.config, "trainable", true, where)}};
     if (batch_input_shape != nullptr) c["batch_input_shape"] = shape_json(*batch_input_shape);
-    c["dtype"] = "float32";
+    const std::string policy = setting<std::string>(layer.config, "dtype_policy", "", where);
+    c["dtype"] = keras_policy(policy.empty() ? "float32" : policy, false);
     const YAML::Node& s = layer.config;
     if (layer.class_name == "Dense") {
         c["units"] = setting<std::int64_t>(s, "units", 0, where);

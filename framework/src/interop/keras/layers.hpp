@@ -30,4 +30,11 @@ std::vector<std::int64_t> input_shape_of(const json& config, const std::string& 
 bool is_translated_class(const std::string& keras_class);
 std::vector<std::string> translated_classes();
 
+// A Keras layer config's dtype policy name ("float32" when absent); a
+// format_error for a policy mlrun does not compute in.
+std::string keras_policy_name(const json& config, const std::string& where);
+// The policy as a layer config's dtype: Keras 3's DTypePolicy object, or
+// tf.keras 2's name (float32) or Policy object.
+json keras_policy(const std::string& name, bool keras3);
+
 }  // namespace mlrun::interop::keras
