@@ -108,6 +108,19 @@ void wait_for_file(const scratch& s, const std::string& name)
     }
 }
 
+// Waits for the first checkpoint, then stops rank 1's process (SIGSTOP), so
+// that the whole job waits at its next sum however fast the machine: a
+// signal sent now lands mid-training. Resume the rank with SIGCONT.
+pid_t hold_rank_one_after_a_checkpoint(const scratch& s, const child& job)
+{
+    wait_for_file(s, "ckpt/checkpoint");
+    const std::optional<pid_t> rank = rank_process(job.pid, 1);
+    BOOST_TEST_REQUIRE(rank.has_value(), "rank 1's process not found; " << log_text(s));
+    BOOST_TEST_REQUIRE(::kill(*rank, SIGSTOP) == 0);
+    BOOST_TEST_REQUIRE(!fs::exists(s.path("final.h5")), "the run finished before rank 1 was held; " << log_text(s));
+    return *rank;
+}
+
 // The value of `column` in the last row of a CSV log.
 double csv_value(const std::string& csv, const std::string& column)
 {
@@ -242,9 +255,9 @@ BOOST_AUTO_TEST_CASE(a_killed_rank_ends_the_job_and_the_resumed_run_ends_byte_id
     scratch s;
     // Checkpoints every 8 steps (two epochs), so the kill lands between saves.
     const std::string extra = "checkpoint: {path: ckpt/cp.ckpt, every: '8 steps'}\nsave: {path: final.h5}\n";
-    const std::string config = write_experiment(s, "exp.yaml", 40, extra);
+    const std::string config = write_experiment(s, "exp.yaml", 400, extra);
     fs::create_directories(s.dir / "whole");
-    const std::string whole = write_experiment(s, "whole.yaml", 40,
+    const std::string whole = write_experiment(s, "whole.yaml", 400,
                                                "checkpoint: {path: whole/cp.ckpt, every: '8 steps'}\nsave: {path: whole.h5}\n");
     require_ok(s, run_ranks(s, 2, {whole}, "whole.log"), "whole.log");
 
@@ -270,7 +283,7 @@ BOOST_AUTO_TEST_CASE(a_killed_rank_ends_the_job_and_the_resumed_run_ends_byte_id
     BOOST_TEST_REQUIRE(!fs::exists(s.path("final.h5")), "the run finished before the kill; " << log_text(s));
 
     require_ok(s, run_ranks(s, 2, {config, "--resume"}));
-    BOOST_TEST(contains(log_text(s), "Epoch 40/40"), log_text(s));
+    BOOST_TEST(contains(log_text(s), "Epoch 400/400"), log_text(s));
     require_same_bytes(load(s.path("whole.h5")), load(s.path("final.h5")));
 }
 
@@ -331,10 +344,9 @@ BOOST_AUTO_TEST_CASE(a_signalled_rank_stops_every_rank_at_one_step_and_the_resum
     words.push_back(mlrun_binary());
     words.push_back(config);
     const child job = start_job(s, words);
-    wait_for_file(s, "ckpt/checkpoint");
-    const std::optional<pid_t> victim = rank_process(job.pid, 1);
-    BOOST_TEST_REQUIRE(victim.has_value(), "rank 1's process not found; " << log_text(s));
-    BOOST_TEST_REQUIRE(::kill(*victim, SIGTERM) == 0);
+    const pid_t victim = hold_rank_one_after_a_checkpoint(s, job);
+    BOOST_TEST_REQUIRE(::kill(victim, SIGTERM) == 0);  // pending until the rank goes on
+    BOOST_TEST_REQUIRE(::kill(victim, SIGCONT) == 0);
     const int code = wait_at_most(job, std::chrono::seconds(30));
     const std::string log = log_text(s);
     BOOST_TEST_REQUIRE(!fs::exists(s.path("final.h5")), "the run finished before the signal; " << log);
@@ -360,12 +372,14 @@ BOOST_AUTO_TEST_CASE(a_signalled_rank_stops_every_rank_at_one_step_and_the_resum
 BOOST_AUTO_TEST_CASE(sigterm_to_mpirun_saves_every_rank_at_one_step_and_resumes)
 {
     scratch s;
-    const std::string config = write_experiment(s, "exp.yaml", 40,
+    const std::string config = write_experiment(s, "exp.yaml", 400,
                                                 "checkpoint: {path: ckpt/cp.ckpt, every: '8 steps'}\nsave: {path: final.h5}\n");
     std::vector<std::string> words = mpirun_words(2);
     words.push_back(mlrun_binary());
     words.push_back(config);
     const child job = start_job(s, words);
+    // mpirun passes the signal on from its event loop, in its own time: the
+    // run is long enough (seconds) that the signal lands mid-training.
     wait_for_file(s, "ckpt/checkpoint");
     BOOST_TEST_REQUIRE(::kill(job.pid, SIGTERM) == 0);
     const int code = wait_at_most(job, std::chrono::seconds(30));
@@ -379,7 +393,7 @@ BOOST_AUTO_TEST_CASE(sigterm_to_mpirun_saves_every_rank_at_one_step_and_resumes)
     BOOST_TEST(contains(saved.metadata.at(checkpoint_keys::training_state), "\nstep: " + at[1].str() + "\n"),
                saved.metadata.at(checkpoint_keys::training_state));
     require_ok(s, run_ranks(s, 2, {config, "--resume"}));
-    BOOST_TEST(contains(log_text(s), "Epoch 40/40"), log_text(s));
+    BOOST_TEST(contains(log_text(s), "Epoch 400/400"), log_text(s));
 }
 
 // checkpoint.every as a time: rank 0's clock decides and the decision

@@ -10,7 +10,7 @@
 #include "support/temp_files.hpp"
 #include "support/test_models.hpp"
 
-#include "config/experiment.hpp"
+#include "experiment/experiment.hpp"
 #include "mlrun/abi/mlrun_bf16.h"
 #include "mlrun/core/error.hpp"
 #include "model/model_yaml.hpp"

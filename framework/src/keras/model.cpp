@@ -1,7 +1,7 @@
 #include "mlrun/keras/model.hpp"
 
 #include "mlrun/backend/backend.hpp"
-#include "mlrun/backend/bf16_support.hpp"
+#include "mlrun/model/bf16_support.hpp"
 #include "mlrun/callbacks/callback_set.hpp"
 #include "mlrun/checkpoint/model_state.hpp"
 #include "mlrun/core/error.hpp"

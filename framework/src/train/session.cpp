@@ -2,7 +2,7 @@
 
 #include "backend/default_threads.hpp"
 #include "callbacks/callbacks_yaml.hpp"
-#include "mlrun/backend/bf16_support.hpp"
+#include "mlrun/model/bf16_support.hpp"
 
 #include "mlrun/checkpoint/checkpoint_manager.hpp"
 #include "mlrun/checkpoint/format.hpp"

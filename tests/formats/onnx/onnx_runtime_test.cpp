@@ -75,7 +75,8 @@ std::string write_digits(const testing::temp_directory& dir, const digits& how, 
     return path;
 }
 
-// Trains `layers` briefly, saves the model as .h5 and as .onnx (convert),
+// Trains `layers` briefly, saves the model as mlrun's YAML model file (it holds every
+// class and activation, where a Keras file may not) and as .onnx (convert),
 // predicts `count` digits with mlrun and with ONNX Runtime, and compares.
 void compare_with_onnxruntime(const std::string& layers, const digits& how, std::int64_t count = 200)
 {
@@ -90,17 +91,17 @@ void compare_with_onnxruntime(const std::string& layers, const digits& how, std:
                     (how.logits ? "{sparse_categorical_crossentropy: {from_logits: true}}" : "sparse_categorical_crossentropy") +
                     ", metrics: [accuracy]}\n"
                     "fit: {epochs: 2, batch_size: 32, verbose: 0}\n");
-    const std::string h5 = (dir.path / "model.h5").string();
+    const std::string saved = (dir.path / "model.yaml").string();
     const std::string onnx = (dir.path / "model.onnx").string();
-    const auto trained = run_mlrun("'" + config + "' save.path='" + h5 + "'");
+    const auto trained = run_mlrun("'" + config + "' save.path='" + saved + "'");
     BOOST_TEST_REQUIRE(trained.exit_code == 0, trained.output);
-    const auto converted = run_mlrun("convert '" + h5 + "' '" + onnx + "'");
+    const auto converted = run_mlrun("convert '" + saved + "' '" + onnx + "'");
     BOOST_TEST_REQUIRE(converted.exit_code == 0, converted.output);
 
     const std::string x = write_digits(dir, how, count);
     const std::string y_mlrun = (dir.path / "y_mlrun.npy").string();
     const std::string y_onnx = (dir.path / "y_onnx.npy").string();
-    const auto predicted = run_mlrun("predict --model '" + h5 + "' --input '" + x + "' --output '" + y_mlrun + "'");
+    const auto predicted = run_mlrun("predict --model '" + saved + "' --input '" + x + "' --output '" + y_mlrun + "'");
     BOOST_TEST_REQUIRE(predicted.exit_code == 0, predicted.output);
     const auto ran = testing::run_command("node '" + testing::source_dir() + "/tests/formats/onnx/run_onnx_model.js' '" +
                                           onnxruntime_dir() + "' '" + onnx + "' '" + x + "' '" + y_onnx + "'");

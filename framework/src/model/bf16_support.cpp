@@ -1,4 +1,4 @@
-#include "mlrun/backend/bf16_support.hpp"
+#include "mlrun/model/bf16_support.hpp"
 
 #include "mlrun/backend/backend.hpp"
 #include "mlrun/core/error.hpp"
