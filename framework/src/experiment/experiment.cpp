@@ -354,6 +354,7 @@ experiment load_experiment(const std::string& path, const std::vector<std::strin
     e.backend = r["backend"]["name"].as<std::string>();
     e.threads = static_cast<int>(integer_in(e, "backend.threads", 0, int_max));
     e.bf16 = r["backend"]["bf16"].as<std::string>() == "native_only" ? bf16_mode::native_only : bf16_mode::emulate;
+    e.bf16_where = position(e.source.file_for("backend.bf16"), r["backend"]["bf16"]) + ": backend.bf16";
     e.plugin_search_paths = plugin_search_paths(r["plugins"]["search_paths"], e.source.file_for("plugins.search_paths"));
     const YAML::Node& d = r["distributed"];
     const std::string ranks = d["backend"].as<std::string>();

@@ -54,6 +54,7 @@ struct experiment {
     std::string backend = "reference";
     int threads = 0;  // 0: as many as the machine has cores
     bf16_mode bf16 = bf16_mode::emulate;  // backend.bf16
+    std::string bf16_where;               // "file:line:col: backend.bf16", for its refusal
     std::vector<std::string> plugin_search_paths;
     distributed_options distributed;
 

@@ -300,10 +300,7 @@ session::session(const session_options& options, const std::string& model_path, 
         net_ = model_.get();
     }
     if (training) {
-        check_bf16_support(*net_, *backend_, experiment_.bf16,
-                           position(experiment_.source.file_for("backend.bf16"), experiment_.resolved["backend"]["bf16"]) +
-                               ": backend.bf16",
-                           std::cerr);
+        check_bf16_support(*net_, *backend_, experiment_.bf16, experiment_.bf16_where, std::cerr);
     }
     if (!model_path.empty()) {
         // A saved model takes the experiment's samples in its own shape (flattened or not).
