@@ -2,6 +2,7 @@
 #include "reference_internal.hpp"
 
 #include "mlrun/abi/mlrun_dropout.h"
+#include "mlrun/backend/activation_constants.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -9,12 +10,7 @@
 namespace mlrun::reference {
 namespace {
 
-// Keras 3's constants (keras.activations).
-constexpr float selu_alpha = 1.67326324235437728481704299167f;
-constexpr float selu_scale = 1.05070098735548049341933498529f;
-constexpr float leaky_relu_slope = 0.2f;
-constexpr float gelu_tanh_coefficient = 0.044715f;
-constexpr double pi = 3.14159265358979323846;
+using namespace activation_constants;
 
 bool is_input_differentiated(int32_t activation)
 {

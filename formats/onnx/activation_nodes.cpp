@@ -2,17 +2,14 @@
 
 #include "node_settings.hpp"
 
+#include "mlrun/backend/activation_constants.hpp"
+
 #include <cmath>
 
 namespace mlrun::onnx_format {
 namespace {
 
-// Keras 3's constants (keras.activations), the ones mlrun's backends use.
-constexpr float selu_alpha = 1.67326324235437728481704299167f;
-constexpr float selu_scale = 1.05070098735548049341933498529f;
-constexpr float leaky_relu_slope = 0.2f;
-constexpr float gelu_tanh_coefficient = 0.044715f;
-constexpr double pi = 3.14159265358979323846;
+using namespace activation_constants;
 
 struct activation_builder {
     graph_context& graph;

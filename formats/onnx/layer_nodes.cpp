@@ -87,6 +87,18 @@ void concatenate(graph_context& graph, const layer_entry& layer)
     graph.set_shape(layer.name, out);
 }
 
+// The size of the last axis, which a normalization must run over (its
+// `axis` setting -1 or the last one's number); anything else is refused.
+std::int64_t last_axis_features(const graph_context& graph, const layer_entry& layer, const sample_shape& in)
+{
+    const int axis = setting<int>(graph, layer, "axis", -1);
+    if (in.empty() || (axis != -1 && axis != static_cast<int>(in.size()))) {
+        throw format_error(graph.where(layer) + ": expected the last axis (-1), found axis " + std::to_string(axis) +
+                           " for samples of shape " + shape_text(in));
+    }
+    return in.back();
+}
+
 // Inference: gamma * (x - moving_mean) / sqrt(moving_variance + epsilon) + beta
 // over the last axis. ONNX's BatchNormalization normalises axis 1, which is
 // the last one for flat samples; deeper samples get the formula as nodes.
@@ -94,12 +106,7 @@ void batch_normalization(graph_context& graph, const layer_entry& layer)
 {
     const std::string& x = only_input(graph, layer);
     const sample_shape& in = graph.shape_of(x);
-    const int axis = setting<int>(graph, layer, "axis", -1);
-    if (in.empty() || (axis != -1 && axis != static_cast<int>(in.size()))) {
-        throw format_error(graph.where(layer) + ": expected the last axis (-1), found axis " + std::to_string(axis) +
-                           " for samples of shape " + shape_text(in));
-    }
-    const std::int64_t features = in.back();
+    const std::int64_t features = last_axis_features(graph, layer, in);
     const auto epsilon = setting<float>(graph, layer, "epsilon", 0.001f);
     const bool scale = setting<bool>(graph, layer, "scale", true);
     const bool center = setting<bool>(graph, layer, "center", true);
@@ -134,12 +141,7 @@ void layer_normalization(graph_context& graph, const layer_entry& layer)
 {
     const std::string& x = only_input(graph, layer);
     const sample_shape& in = graph.shape_of(x);
-    const int axis = setting<int>(graph, layer, "axis", -1);
-    if (in.empty() || (axis != -1 && axis != static_cast<int>(in.size()))) {
-        throw format_error(graph.where(layer) + ": expected the last axis (-1), found axis " + std::to_string(axis) +
-                           " for samples of shape " + shape_text(in));
-    }
-    const std::int64_t features = in.back();
+    const std::int64_t features = last_axis_features(graph, layer, in);
     const std::string gamma =
         setting<bool>(graph, layer, "scale", true)
             ? graph.weight(layer, "gamma", {features})

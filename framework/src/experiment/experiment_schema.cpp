@@ -6,6 +6,25 @@
 #include "mlrun/losses/loss.hpp"
 
 namespace mlrun {
+namespace {
+
+// The keys `checkpoint` and `save` share: which format writes the file.
+key_spec format_key()
+{
+    return {"format", value_kind::string, "auto",
+            "format plugin: tf_checkpoint, hdf5, yaml or another format's name; auto: from the path's suffix "
+            "(.h5 hdf5, .yaml yaml, none tf_checkpoint)"};
+}
+
+key_spec keras_version_key()
+{
+    return {"keras_version", value_kind::string, "auto",
+            "which Keras an hdf5 file is written for: 2 (tf.keras 2.x's legacy .h5), 3 (Keras 3: .keras, .weights.h5, "
+            "or .h5 as Keras 3 writes it); auto: 3 for .keras and .weights.h5, else 2",
+            {"auto", "2", "3"}};
+}
+
+}  // namespace
 
 const std::vector<key_spec>& experiment_schema()
 {
@@ -121,12 +140,8 @@ const std::vector<key_spec>& experiment_schema()
              {"path", value_kind::string, "''",
               "where to save; may use {epoch:04d}, {step}, {batch} (with every: N steps) and logged metrics such as "
               "{val_loss:.2f}; empty: no checkpoints"},
-             {"format", value_kind::string, "auto",
-              "format plugin: tf_checkpoint, hdf5, yaml or another format's name; auto: from the path's suffix "
-              "(.h5 hdf5, .yaml yaml, none tf_checkpoint)"},
-             {"keras_version", value_kind::string, "auto",
-              "which Keras an hdf5 file is written for: 2 (tf.keras 2.x's legacy .h5), 3 (Keras 3: .keras, .weights.h5, "
-              "or .h5 as Keras 3 writes it); auto: 3 for .keras and .weights.h5, else 2", {"auto", "2", "3"}},
+             format_key(),
+             keras_version_key(),
              {"save_weights_only", value_kind::boolean, "true",
               "weights and optimizer state (as Keras's save_weights); false also stores loss, metrics and the epoch"},
              {"every", value_kind::string, "1 epoch",
@@ -152,12 +167,8 @@ const std::vector<key_spec>& experiment_schema()
              {"path", value_kind::string, "''",
               "file to write, e.g. my_model.h5 (hdf5) or checkpoints/my_checkpoint (no suffix: a TensorFlow checkpoint "
               "prefix); empty: not saved"},
-             {"format", value_kind::string, "auto",
-              "format plugin: tf_checkpoint, hdf5, yaml or another format's name; auto: from the path's suffix "
-              "(.h5 hdf5, .yaml yaml, none tf_checkpoint)"},
-             {"keras_version", value_kind::string, "auto",
-              "which Keras an hdf5 file is written for: 2 (tf.keras 2.x's legacy .h5), 3 (Keras 3: .keras, .weights.h5, "
-              "or .h5 as Keras 3 writes it); auto: 3 for .keras and .weights.h5, else 2", {"auto", "2", "3"}},
+             format_key(),
+             keras_version_key(),
              {"include_optimizer", value_kind::boolean, "true",
               "also save the optimizer state and the compile settings, to go on training later"},
              {"weights_only", value_kind::boolean, "false", "save only the weights (Keras's save_weights)"},
