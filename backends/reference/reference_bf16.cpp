@@ -13,12 +13,26 @@
 namespace mlrun::reference {
 namespace {
 
-// The `count` values from `values` rounded to bf16.
-std::vector<float> rounded(const float* values, int64_t count)
+// The `count` values from `values` rounded to bf16, in `scratch` (one of
+// two per thread, kept between calls so a training step allocates nothing
+// once its buffers have grown).
+const float* rounded(const float* values, int64_t count, std::vector<float>& scratch)
 {
-    std::vector<float> out(static_cast<std::size_t>(count));
-    for (int64_t i = 0; i < count; ++i) out[static_cast<std::size_t>(i)] = mlrun_bf16_round(values[i]);
-    return out;
+    if (scratch.size() < static_cast<std::size_t>(count)) scratch.resize(static_cast<std::size_t>(count));
+    for (int64_t i = 0; i < count; ++i) scratch[static_cast<std::size_t>(i)] = mlrun_bf16_round(values[i]);
+    return scratch.data();
+}
+
+std::vector<float>& first_scratch()
+{
+    thread_local std::vector<float> values;
+    return values;
+}
+
+std::vector<float>& second_scratch()
+{
+    thread_local std::vector<float> values;
+    return values;
 }
 
 // Elements a rows x cols matrix with row stride `ld` spans in memory.
@@ -43,36 +57,33 @@ mlrun_status gemm_bf16(mlrun_backend* self, int trans_a, int trans_b, int64_t m,
                        const float* a, int64_t lda, const float* b, int64_t ldb, float beta, float* c, int64_t ldc)
 {
     if (m < 0 || n < 0 || k < 0) return fail(MLRUN_STATUS_INVALID_ARGUMENT, "gemm_bf16: negative dimension");
-    const std::vector<float> a16 = rounded(a, trans_a ? matrix_span(k, m, lda) : matrix_span(m, k, lda));
-    const std::vector<float> b16 = rounded(b, trans_b ? matrix_span(n, k, ldb) : matrix_span(k, n, ldb));
-    return gemm(self, trans_a, trans_b, m, n, k, alpha, a16.data(), lda, b16.data(), ldb, beta, c, ldc);
+    const float* a16 = rounded(a, trans_a ? matrix_span(k, m, lda) : matrix_span(m, k, lda), first_scratch());
+    const float* b16 = rounded(b, trans_b ? matrix_span(n, k, ldb) : matrix_span(k, n, ldb), second_scratch());
+    return gemm(self, trans_a, trans_b, m, n, k, alpha, a16, lda, b16, ldb, beta, c, ldc);
 }
 
 mlrun_status conv2d_forward_bf16(mlrun_backend* self, const mlrun_conv2d_shape* shape, const float* x, const float* w,
                                  float* y)
 {
     if (shape == nullptr || !sizes_valid(*shape)) return conv2d_forward(self, shape, x, w, y);  // its message names the fault
-    const std::vector<float> x16 = rounded(x, input_size(*shape));
-    const std::vector<float> w16 = rounded(w, filter_size(*shape));
-    return conv2d_forward(self, shape, x16.data(), w16.data(), y);
+    return conv2d_forward(self, shape, rounded(x, input_size(*shape), first_scratch()),
+                          rounded(w, filter_size(*shape), second_scratch()), y);
 }
 
 mlrun_status conv2d_backward_data_bf16(mlrun_backend* self, const mlrun_conv2d_shape* shape, const float* w,
                                        const float* dy, float* dx)
 {
     if (shape == nullptr || !sizes_valid(*shape)) return conv2d_backward_data(self, shape, w, dy, dx);
-    const std::vector<float> w16 = rounded(w, filter_size(*shape));
-    const std::vector<float> dy16 = rounded(dy, output_size(*shape));
-    return conv2d_backward_data(self, shape, w16.data(), dy16.data(), dx);
+    return conv2d_backward_data(self, shape, rounded(w, filter_size(*shape), first_scratch()),
+                                rounded(dy, output_size(*shape), second_scratch()), dx);
 }
 
 mlrun_status conv2d_backward_weights_bf16(mlrun_backend* self, const mlrun_conv2d_shape* shape, const float* x,
                                           const float* dy, float* dw)
 {
     if (shape == nullptr || !sizes_valid(*shape)) return conv2d_backward_weights(self, shape, x, dy, dw);
-    const std::vector<float> x16 = rounded(x, input_size(*shape));
-    const std::vector<float> dy16 = rounded(dy, output_size(*shape));
-    return conv2d_backward_weights(self, shape, x16.data(), dy16.data(), dw);
+    return conv2d_backward_weights(self, shape, rounded(x, input_size(*shape), first_scratch()),
+                                   rounded(dy, output_size(*shape), second_scratch()), dw);
 }
 
 }  // namespace mlrun::reference
