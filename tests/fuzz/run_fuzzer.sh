@@ -26,9 +26,10 @@ mkdir -p "$work/seeds" "$work/corpus" "$work/artifacts"
 # intercept_tls_get_addr=0: as for the sanitizer build's tests (tests/CMakeLists.txt),
 # the leak checker's tracking of dynamic TLS hangs or crashes on glibc 2.36.
 # libhdf5 is built without frame pointers: only the slow unwinder sees the
-# library's own frames, which lsan.supp needs to match its leak.
+# library's own frames, which lsan.supp needs to match its leak. Both
+# targets whose inputs reach libhdf5 (a .keras archive holds an .h5) need it.
 unwind=
-[[ $target == hdf5_fuzzer ]] && unwind=:fast_unwind_on_malloc=0
+case $target in hdf5_fuzzer | keras_archive_fuzzer) unwind=:fast_unwind_on_malloc=0 ;; esac
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:intercept_tls_get_addr=0$unwind}
 export LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=$here/lsan.supp:print_suppressions=0}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
