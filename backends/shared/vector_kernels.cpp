@@ -8,6 +8,8 @@
 
 #include "mlrun/abi/mlrun_dropout.h"
 
+#include <immintrin.h>
+
 #include <algorithm>
 #include <cmath>
 
@@ -66,14 +68,84 @@ MLRUN_VECTOR_CLONES void bias_grad(std::int64_t rows, std::int64_t cols, std::in
     }
 }
 
-MLRUN_VECTOR_CLONES_INT64 void dropout_forward(std::int64_t first, std::int64_t n, float rate, std::uint64_t seed,
-                                         const float* x, float* mask, float* y)
+namespace {
+
+MLRUN_VECTOR_CLONES_INT64 void dropout_forward_loop(std::int64_t first, std::int64_t n, float rate, std::uint64_t seed,
+                                                   const float* x, float* mask, float* y)
 {
     const float keep_scale = 1.0f / (1.0f - rate);
     for (std::int64_t i = 0; i < n; ++i) {
         const std::uint64_t index = static_cast<std::uint64_t>(first + i);
         mask[i] = mlrun_dropout_uniform(seed, index) >= rate ? keep_scale : 0.0f;
         y[i] = x[i] * mask[i];
+    }
+}
+
+// AVX2 has no 64-bit vector multiply, so the compiler leaves the hash
+// scalar there; built from 32-bit products it runs four lanes at once.
+// a * c mod 2^64 = lo(a) lo(c) + ((hi(a) lo(c) + lo(a) hi(c)) << 32).
+__attribute__((target("avx2"))) inline __m256i multiply_u64(__m256i a, __m256i c_lo, __m256i c_hi)
+{
+    const __m256i low = _mm256_mul_epu32(a, c_lo);
+    const __m256i cross = _mm256_add_epi64(_mm256_mul_epu32(_mm256_srli_epi64(a, 32), c_lo), _mm256_mul_epu32(a, c_hi));
+    return _mm256_add_epi64(low, _mm256_slli_epi64(cross, 32));
+}
+
+// mlrun_dropout_uniform's 24 bits for four consecutive indices, as 32-bit
+// integers in the low dword of each 64-bit lane.
+__attribute__((target("avx2"))) inline __m256i dropout_bits(__m256i z)
+{
+    const __m256i c1_lo = _mm256_set1_epi64x(0xBF58476D1CE4E5B9ll & 0xFFFFFFFFll);
+    const __m256i c1_hi = _mm256_set1_epi64x(static_cast<std::int64_t>(0xBF58476D1CE4E5B9ull >> 32));
+    const __m256i c2_lo = _mm256_set1_epi64x(0x94D049BB133111EBll & 0xFFFFFFFFll);
+    const __m256i c2_hi = _mm256_set1_epi64x(static_cast<std::int64_t>(0x94D049BB133111EBull >> 32));
+    z = multiply_u64(_mm256_xor_si256(z, _mm256_srli_epi64(z, 30)), c1_lo, c1_hi);
+    z = multiply_u64(_mm256_xor_si256(z, _mm256_srli_epi64(z, 27)), c2_lo, c2_hi);
+    z = _mm256_xor_si256(z, _mm256_srli_epi64(z, 31));
+    return _mm256_srli_epi64(z, 40);
+}
+
+__attribute__((target("avx2"))) void dropout_forward_avx2(std::int64_t first, std::int64_t n, float rate,
+                                                          std::uint64_t seed, const float* x, float* mask, float* y)
+{
+    constexpr std::uint64_t golden = 0x9E3779B97F4A7C15ull;
+    const float keep_scale = 1.0f / (1.0f - rate);
+    // z of lane j starts at seed + (first + j + 1) * golden and steps by 8 * golden.
+    const std::uint64_t z0 = seed + (static_cast<std::uint64_t>(first) + 1u) * golden;
+    __m256i z_low = _mm256_setr_epi64x(static_cast<std::int64_t>(z0), static_cast<std::int64_t>(z0 + golden),
+                                       static_cast<std::int64_t>(z0 + 2 * golden), static_cast<std::int64_t>(z0 + 3 * golden));
+    __m256i z_high = _mm256_add_epi64(z_low, _mm256_set1_epi64x(static_cast<std::int64_t>(4 * golden)));
+    const __m256i step = _mm256_set1_epi64x(static_cast<std::int64_t>(8 * golden));
+    const __m256i even_dwords = _mm256_setr_epi32(0, 2, 4, 6, 0, 2, 4, 6);
+    const __m256 unit = _mm256_set1_ps(1.0f / 16777216.0f);
+    const __m256 rate_v = _mm256_set1_ps(rate);
+    const __m256 keep_v = _mm256_set1_ps(keep_scale);
+    std::int64_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        const __m256i low = _mm256_permutevar8x32_epi32(dropout_bits(z_low), even_dwords);
+        const __m256i high = _mm256_permutevar8x32_epi32(dropout_bits(z_high), even_dwords);
+        // Exact: the bits are below 2^24, and scaling by 2^-24 rounds nothing.
+        const __m256 u = _mm256_mul_ps(_mm256_cvtepi32_ps(_mm256_permute2x128_si256(low, high, 0x20)), unit);
+        const __m256 m = _mm256_and_ps(_mm256_cmp_ps(u, rate_v, _CMP_GE_OQ), keep_v);
+        _mm256_storeu_ps(mask + i, m);
+        _mm256_storeu_ps(y + i, _mm256_mul_ps(_mm256_loadu_ps(x + i), m));
+        z_low = _mm256_add_epi64(z_low, step);
+        z_high = _mm256_add_epi64(z_high, step);
+    }
+    dropout_forward_loop(first + i, n - i, rate, seed, x + i, mask + i, y + i);
+}
+
+}  // namespace
+
+void dropout_forward(std::int64_t first, std::int64_t n, float rate, std::uint64_t seed, const float* x, float* mask,
+                     float* y)
+{
+    // AVX-512 DQ multiplies 64-bit lanes itself: its clone of the plain loop is the fast one there.
+    static const bool use_avx2 = __builtin_cpu_supports("avx2") && !__builtin_cpu_supports("avx512dq");
+    if (use_avx2) {
+        dropout_forward_avx2(first, n, rate, seed, x, mask, y);
+    } else {
+        dropout_forward_loop(first, n, rate, seed, x, mask, y);
     }
 }
 
