@@ -2,15 +2,20 @@
 // commands on stdin, so that scripts/benchmark.sh can interleave it with
 // PyTorch doing the same job (both see the machine in the same state).
 //
-// The experiment's data are loaded once. Each (batch size, thread count)
-// gets its own model, trainer and backend, made on first use and warmed up
-// with 20 training steps (first-batch allocations, thread start-up, kernel
-// generation), then kept, so later commands time the steady state.
+// The experiment's data are loaded once; --policy overrides the model's
+// dtype policy (model.dtype_policy), so every model is built with it. Each
+// (batch size, thread count) gets its own model, trainer and backend, made
+// on first use and warmed up with 20 training steps (first-batch
+// allocations, thread start-up, kernel generation), then kept, so later
+// commands time the steady state.
 //
 // Commands, one per line; each answers one JSON line on stdout:
 //   train BATCH THREADS STEPS   train STEPS steps (0: a whole epoch)
 //   evaluate BATCH THREADS      evaluate the whole test split
-//   gemm THREADS M N K          gemm throughput on an M x K by K x N product
+//   gemm THREADS M N K [PRECISION]
+//                               gemm throughput on an M x K by K x N product,
+//                               PRECISION fp32 (the default: gemm) or bf16
+//                               (gemm_bf16: native or emulated)
 //   conv THREADS BATCH          throughput of the three convolution kernels
 //                               (forward, backward data, backward weights)
 //                               on every Conv2D layer of the model, one
@@ -19,6 +24,7 @@
 #include "mlrun/backend/window_geometry.hpp"
 #include "mlrun/core/error.hpp"
 #include "mlrun/core/rng.hpp"
+#include "mlrun/layers/dtype_policy.hpp"
 #include "model/model_yaml.hpp"
 #include "mlrun/optim/optimizer.hpp"
 #include "mlrun/train/callback.hpp"
@@ -136,7 +142,7 @@ struct job {
 
 class benchmark {
 public:
-    benchmark(const std::string& config, const std::string& backend_name,
+    benchmark(const std::string& config, const std::string& backend_name, const std::string& policy,
               const std::vector<boost::filesystem::path>& plugin_dirs)
         : name_(backend_name)
     {
@@ -144,8 +150,12 @@ public:
         options.config_path = config;
         options.plugin_dirs = plugin_dirs;
         options.overrides = {"backend=" + backend_name, "backend.threads=1", "fit.verbose=0"};
+        if (!policy.empty()) options.overrides.push_back("model.dtype_policy=" + policy);
         session_ = std::make_unique<session>(options);
+        policy_ = dtype_policy_name(session_->config().policy);
     }
+
+    const std::string& policy() const { return policy_; }
 
     void train(std::int64_t batch, int threads, std::int64_t steps)
     {
@@ -154,10 +164,10 @@ public:
         run_steps(j, batch, steps);
         const double seconds = seconds_since(start);
         const std::int64_t samples = steps == 0 ? session_->train_data().size() : steps * batch;
-        std::printf("{\"kind\": \"train\", \"backend\": \"%s\", \"threads\": %d, \"batch\": %lld, \"steps\": %lld, "
-                    "\"samples\": %lld, \"seconds\": %.9g}\n",
-                    name_.c_str(), threads, static_cast<long long>(batch), static_cast<long long>(steps),
-                    static_cast<long long>(samples), seconds);
+        std::printf("{\"kind\": \"train\", \"backend\": \"%s\", \"policy\": \"%s\", \"threads\": %d, \"batch\": %lld, "
+                    "\"steps\": %lld, \"samples\": %lld, \"seconds\": %.9g}\n",
+                    name_.c_str(), policy_.c_str(), threads, static_cast<long long>(batch),
+                    static_cast<long long>(steps), static_cast<long long>(samples), seconds);
     }
 
     void evaluate(std::int64_t batch, int threads)
@@ -166,17 +176,18 @@ public:
         const auto start = clock_type::now();
         const metric_logs logs = j.fitter->evaluate(session_->test_data(), batch);
         const double seconds = seconds_since(start);
-        std::printf("{\"kind\": \"evaluate\", \"backend\": \"%s\", \"threads\": %d, \"batch\": %lld, "
-                    "\"samples\": %lld, \"seconds\": %.9g, \"accuracy\": %.4f}\n",
-                    name_.c_str(), threads, static_cast<long long>(batch),
+        std::printf("{\"kind\": \"evaluate\", \"backend\": \"%s\", \"policy\": \"%s\", \"threads\": %d, "
+                    "\"batch\": %lld, \"samples\": %lld, \"seconds\": %.9g, \"accuracy\": %.4f}\n",
+                    name_.c_str(), policy_.c_str(), threads, static_cast<long long>(batch),
                     static_cast<long long>(session_->test_data().size()), seconds,
                     logs.get("accuracy").value_or(0.0));
     }
 
     std::int64_t train_samples() const { return session_->train_data().size(); }
 
-    // Best of enough repetitions for about half a second of work.
-    void gemm(int threads, std::int64_t m, std::int64_t n, std::int64_t k)
+    // Best of enough repetitions for about half a second of work, through
+    // the float32 entry point or the bf16 one.
+    void gemm(int threads, std::int64_t m, std::int64_t n, std::int64_t k, bool bf16)
     {
         backend& be = backend_for(threads);
         std::vector<float> a(static_cast<std::size_t>(m * k), 0.5f);
@@ -186,14 +197,19 @@ public:
         double best = 0.0;
         for (int r = 0, reps = std::max(5, static_cast<int>(1e11 / flop)); r < reps; ++r) {
             const auto start = clock_type::now();
-            be.gemm(false, false, m, n, k, 1.0f, a.data(), k, b.data(), n, 0.0f, c.data(), n);
+            if (bf16) {
+                be.gemm_bf16(false, false, m, n, k, 1.0f, a.data(), k, b.data(), n, 0.0f, c.data(), n);
+            } else {
+                be.gemm(false, false, m, n, k, 1.0f, a.data(), k, b.data(), n, 0.0f, c.data(), n);
+            }
             const double seconds = seconds_since(start);
             if (best == 0.0 || seconds < best) best = seconds;
         }
-        std::printf("{\"kind\": \"gemm\", \"backend\": \"%s\", \"threads\": %d, \"m\": %lld, \"n\": %lld, "
-                    "\"k\": %lld, \"gflops\": %.4g}\n",
-                    name_.c_str(), threads, static_cast<long long>(m), static_cast<long long>(n),
-                    static_cast<long long>(k), flop / best / 1e9);
+        std::printf("{\"kind\": \"gemm\", \"backend\": \"%s\", \"precision\": \"%s\", \"native\": %s, "
+                    "\"threads\": %d, \"m\": %lld, \"n\": %lld, \"k\": %lld, \"gflops\": %.4g}\n",
+                    name_.c_str(), bf16 ? "bf16" : "fp32", bf16 && be.bf16_native() ? "true" : "false", threads,
+                    static_cast<long long>(m), static_cast<long long>(n), static_cast<long long>(k),
+                    flop / best / 1e9);
     }
 
     // Every Conv2D layer of the experiment's model, each kernel timed alone.
@@ -280,11 +296,19 @@ private:
     }
 
     std::string name_;
+    std::string policy_;
     std::unique_ptr<session> session_;
     std::map<std::pair<std::int64_t, int>, job> jobs_;
     std::map<int, std::unique_ptr<backend>> backends_;
     int fits_ = 0;
 };
+
+// The optional last word of a gemm command: fp32 (also when absent) or bf16.
+bool gemm_precision(std::istringstream& in, std::string& precision)
+{
+    if (!(in >> precision)) precision = "fp32";
+    return precision == "fp32" || precision == "bf16";
+}
 
 void serve(benchmark& bench)
 {
@@ -295,12 +319,14 @@ void serve(benchmark& bench)
         in >> command;
         std::int64_t batch = 0, steps = 0, m = 0, n = 0, k = 0;
         int threads = 0;
+        std::string precision;
         if (command == "train" && in >> batch >> threads >> steps && batch > 0 && threads > 0 && steps >= 0) {
             bench.train(batch, threads, steps);
         } else if (command == "evaluate" && in >> batch >> threads && batch > 0 && threads > 0) {
             bench.evaluate(batch, threads);
-        } else if (command == "gemm" && in >> threads >> m >> n >> k && threads > 0 && m > 0 && n > 0 && k > 0) {
-            bench.gemm(threads, m, n, k);
+        } else if (command == "gemm" && in >> threads >> m >> n >> k && threads > 0 && m > 0 && n > 0 && k > 0 &&
+                   gemm_precision(in, precision)) {
+            bench.gemm(threads, m, n, k, precision == "bf16");
         } else if (command == "conv" && in >> threads >> batch && threads > 0 && batch > 0) {
             bench.conv(threads, batch);
         } else if (command == "quit") {
@@ -308,7 +334,7 @@ void serve(benchmark& bench)
         } else if (!command.empty()) {
             throw usage_error("unknown or malformed command '" + line +
                               "'; expected train BATCH THREADS STEPS, evaluate BATCH THREADS, "
-                              "gemm THREADS M N K, conv THREADS BATCH or quit");
+                              "gemm THREADS M N K [fp32|bf16], conv THREADS BATCH or quit");
         }
         std::fflush(stdout);
     }
@@ -319,12 +345,14 @@ void serve(benchmark& bench)
 int main(int argc, char** argv)
 {
     try {
-        std::string config, backend_name;
+        std::string config, backend_name, policy;
         std::vector<std::string> plugin_dirs;
         po::options_description options("usage: mlrun-benchmark --backend NAME [--config FILE] < commands\n\noptions");
         options.add_options()("help,h", "show this help")(
             "config", po::value(&config)->default_value("configs/fashion_mnist.yaml"), "experiment whose job is timed")(
             "backend", po::value(&backend_name)->required(), "backend plugin to time")(
+            "policy", po::value(&policy), "dtype policy of the models (float32 or mixed_bfloat16; default: the "
+                                          "experiment's model.dtype_policy)")(
             "plugin-dir", po::value(&plugin_dirs)->composing(), "search this directory for plugins first");
         po::variables_map vm;
         po::store(po::parse_command_line(argc, argv, options), vm);
@@ -334,9 +362,9 @@ int main(int argc, char** argv)
         }
         po::notify(vm);
         std::vector<boost::filesystem::path> dirs(plugin_dirs.begin(), plugin_dirs.end());
-        benchmark bench(config, backend_name, dirs);
-        std::printf("{\"kind\": \"ready\", \"backend\": \"%s\", \"train_samples\": %lld}\n", backend_name.c_str(),
-                    static_cast<long long>(bench.train_samples()));
+        benchmark bench(config, backend_name, policy, dirs);
+        std::printf("{\"kind\": \"ready\", \"backend\": \"%s\", \"policy\": \"%s\", \"train_samples\": %lld}\n",
+                    backend_name.c_str(), bench.policy().c_str(), static_cast<long long>(bench.train_samples()));
         std::fflush(stdout);
         serve(bench);
         return 0;

@@ -5,7 +5,11 @@ The tutorial MLP (Dense 512 relu, Dropout 0.2, Dense 10; the softmax folded
 into the cross-entropy, as in mlrun's fused path), Adam with Keras's
 defaults, sparse categorical cross-entropy and a running accuracy, on
 Fashion-MNIST read from the same IDX files. Each (batch size, thread count)
-gets its own model, warmed up with 20 steps. Reads the commands of
+gets its own model, warmed up with 20 steps. With --precision
+mixed_bfloat16 the forward pass and the loss run under bf16 autocast
+(torch.autocast("cpu", dtype=torch.bfloat16), as PyTorch documents mixed
+precision on CPUs); the parameters, gradients and Adam's state stay float32.
+Reads the commands of
 mlrun-benchmark on stdin (train BATCH THREADS STEPS, evaluate BATCH THREADS,
 quit) and answers each with a JSON line.
 
@@ -46,12 +50,17 @@ def tutorial_mlp():
 class Job:
     """One model and its optimizer, trained over shuffled epochs."""
 
-    def __init__(self, network, x, y):
+    def __init__(self, network, x, y, bf16):
         torch.manual_seed(42)
+        self.bf16 = bf16
         self.model = network()
         # Keras's Adam defaults: lr 0.001, betas (0.9, 0.999), epsilon 1e-7.
         self.optimizer = torch.optim.Adam(self.model.parameters(), lr=1e-3, betas=(0.9, 0.999), eps=1e-7)
         self.x, self.y = x, y
+
+    def autocast(self):
+        """bf16 autocast around forward and loss under mixed_bfloat16; a no-op in fp32."""
+        return torch.autocast("cpu", dtype=torch.bfloat16, enabled=self.bf16)
 
     def train(self, batch, steps):
         """Trains `steps` steps (0: a whole epoch) from the start of a shuffled epoch."""
@@ -65,8 +74,9 @@ class Job:
             index = order[step * batch:(step + 1) * batch]
             xb, yb = x[index], y[index]
             optimizer.zero_grad(set_to_none=True)
-            out = model(xb)
-            loss = torch.nn.functional.cross_entropy(out, yb)
+            with self.autocast():
+                out = model(xb)
+                loss = torch.nn.functional.cross_entropy(out, yb)
             loss.backward()
             optimizer.step()
             with torch.no_grad():
@@ -80,9 +90,10 @@ class Job:
         correct = torch.zeros((), dtype=torch.long)
         with torch.no_grad():
             for begin in range(0, x.shape[0], batch):
-                out = self.model(x[begin:begin + batch])
                 yb = y[begin:begin + batch]
-                loss_sum += torch.nn.functional.cross_entropy(out, yb, reduction="sum")
+                with self.autocast():
+                    out = self.model(x[begin:begin + batch])
+                    loss_sum += torch.nn.functional.cross_entropy(out, yb, reduction="sum")
                 correct += (out.argmax(1) == yb).sum()
         return float(correct) / x.shape[0]
 
@@ -91,7 +102,10 @@ def serve(description, network, sample_shape):
     """Answers the commands on stdin for `network` (a function making the model) on Fashion-MNIST."""
     parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--data", default="/usr/share/datasets/fashion-mnist")
+    parser.add_argument("--precision", choices=["fp32", "mixed_bfloat16"], default="fp32",
+                        help="mixed_bfloat16: forward and loss under bf16 autocast")
     args = parser.parse_args()
+    bf16 = args.precision == "mixed_bfloat16"
 
     x, y, test_x, test_y = load(args.data, sample_shape)
     jobs = {}
@@ -99,11 +113,11 @@ def serve(description, network, sample_shape):
     def job_for(batch, threads):
         torch.set_num_threads(threads)
         if (batch, threads) not in jobs:
-            jobs[(batch, threads)] = Job(network, x, y)
+            jobs[(batch, threads)] = Job(network, x, y, bf16)
             jobs[(batch, threads)].train(batch, 20)
         return jobs[(batch, threads)]
 
-    answer = {"backend": "pytorch", "version": torch.__version__}
+    answer = {"backend": "pytorch", "precision": args.precision, "version": torch.__version__}
     print(json.dumps({"kind": "ready", **answer}), flush=True)
     for line in sys.stdin:
         words = line.split()

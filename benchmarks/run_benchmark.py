@@ -11,13 +11,21 @@ benchmarks/pytorch_mlp.py or pytorch_cnn.py) holding the data and warmed-up
 models; this script sends them the same commands in turn, rotating the
 order every round, so all of them see the machine in the same state.
 
+Each precision (--precision: fp32, mixed_bfloat16) is a field of a
+setting: mlrun's servers build their models with that dtype policy, and
+PyTorch's runs forward and loss under bf16 autocast; every timing loop
+below runs over the settings of both alike.
+
 Every framework is timed at its best thread setting: each is first tried
 on a stretch of training (for PyTorch, also with OpenBLAS, which does its
 gemm, held to one thread), and the settings close to the fastest are then
 timed on whole epochs. Times are the best of the rounds (the
 median is shown too). The MLP's FLOP lower bound of an epoch is its
 matrix-multiply work divided by the GEMM peak, the best gemm throughput any
-backend reaches on large products in the same run; the convnet's is its
+backend reaches on large products in the same run (float32: mixed_bfloat16
+runs are held to the same bound; the bf16 gemm peak each backend reaches
+is measured and printed beside it); the evaluation's is its forward
+products over the same peak; the convnet's is its
 convolution and dense work divided by the convolution peak, the best
 throughput any backend's convolution kernel reaches on the model's own
 Conv2D layers in the same run.
@@ -47,9 +55,16 @@ MLP_FLOP_PER_SAMPLE = 2 * MLP_FORWARD + 2 * 512 * 10
 CONV1_FORWARD = 2 * 26 * 26 * 32 * 9
 CONV2_FORWARD = 2 * 11 * 11 * 64 * 288
 DENSE_FORWARD = 2 * 1600 * 10
+CNN_FORWARD = CONV1_FORWARD + CONV2_FORWARD + DENSE_FORWARD
 CNN_FLOP_PER_SAMPLE = 2 * CONV1_FORWARD + 3 * CONV2_FORWARD + 3 * DENSE_FORWARD
 GEMM_PRODUCTS = ((256, 512, 784), (1024, 1024, 1024), (2048, 2048, 2048))
-MEMORY_LIMIT_MB = 600
+PRECISIONS = ("fp32", "mixed_bfloat16")
+# mlrun's dtype policy of each precision.
+POLICY = {"fp32": "float32", "mixed_bfloat16": "mixed_bfloat16"}
+MEMORY_LIMIT_MB = 300
+# Test accuracy of mixed_bfloat16 against fp32 after a whole run: at most
+# this many points apart.
+ACCURACY_POINTS = 0.5
 # OpenBLAS's idle workers spin for about 2^28 cycles (0.1 s) before sleeping.
 SETTLE_SECONDS = 0.3
 PROBE_ROUNDS = 3
@@ -64,25 +79,60 @@ class Job:
     pytorch_script: str         # under benchmarks/
     batches: tuple
     flop_per_sample: int
+    forward_flop_per_sample: int  # the evaluation's work
     peak: str                   # "gemm": the GEMM peak; "conv": the convolution peak
     evaluate: bool              # also time the evaluation of the test images
     memory: bool                # also measure the peak memory of an epoch
-    targets: tuple              # (batch, measure, threshold, description)
+    targets: tuple              # of Target (below)
+
+
+@dataclass(frozen=True)
+class Target:
+    """A measure of the best mlrun backend in one precision at one batch size, and its threshold."""
+    batch: int
+    precision: str
+    measure: str                # one of MEASURES
+    threshold: float
+    description: str
+
+
+# Each measure, and whether a smaller value is better (a time over a bound)
+# or a larger one (a speed-up).
+MEASURES = {"train_vs_bound": "lower", "evaluate_vs_bound": "lower", "train_vs_pytorch": "higher"}
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One way of running a framework: its server (one per framework and precision), threads, label, precision."""
+    server: str
+    threads: int
+    label: str
+    precision: str
 
 
 JOBS = {
-    "mlp": Job("fashion_mnist.yaml", "pytorch_mlp.py", (32, 256), MLP_FLOP_PER_SAMPLE, "gemm", True, True, (
-        (32, "train_vs_pytorch", 4.0, "epoch at batch 32 at least 4x faster than PyTorch"),
-        (32, "train_vs_bound", 2.5, "epoch at batch 32 within 2.5x of the FLOP lower bound"),
-        (256, "train_vs_pytorch", 3.0, "epoch at batch 256 at least 3x faster than PyTorch"),
-        (32, "evaluate_vs_pytorch", 2.0,
-         "evaluation of the 10,000 test images at batch 32: at least 2x PyTorch's throughput"),
-        (256, "evaluate_vs_pytorch", 2.0,
-         "evaluation of the 10,000 test images at batch 256: at least 2x PyTorch's throughput"),
+    "mlp": Job("fashion_mnist.yaml", "pytorch_mlp.py", (32, 256), MLP_FLOP_PER_SAMPLE, MLP_FORWARD, "gemm", True,
+               True, (
+        Target(32, "fp32", "train_vs_bound", 1.35, "fp32 epoch at batch 32 within 1.35x of the FLOP lower bound"),
+        Target(256, "fp32", "train_vs_bound", 1.2, "fp32 epoch at batch 256 within 1.2x of the FLOP lower bound"),
+        Target(256, "mixed_bfloat16", "train_vs_bound", 0.7,
+               "mixed_bfloat16 epoch at batch 256 within 0.7x of the fp32 FLOP lower bound"),
+        Target(32, "mixed_bfloat16", "train_vs_pytorch", 2.0,
+               "mixed_bfloat16 epoch at batch 32 at least 2x faster than PyTorch's bf16 autocast"),
+        Target(256, "mixed_bfloat16", "train_vs_pytorch", 2.0,
+               "mixed_bfloat16 epoch at batch 256 at least 2x faster than PyTorch's bf16 autocast"),
+        *(Target(batch, "fp32", "evaluate_vs_bound", 1.2,
+                 f"fp32 evaluation of the 10,000 test images at batch {batch} within 1.2x of its FLOP bound")
+          for batch in (32, 256)),
+        *(Target(batch, "mixed_bfloat16", "evaluate_vs_bound", 1.0,
+                 f"mixed_bfloat16 evaluation of the 10,000 test images at batch {batch} below its fp32 FLOP bound")
+          for batch in (32, 256)),
     )),
-    "cnn": Job("fashion_cnn.yaml", "pytorch_cnn.py", (32, 128), CNN_FLOP_PER_SAMPLE, "conv", False, False, (
-        (32, "train_vs_pytorch", 1.5, "convnet epoch at batch 32 at least 1.5x faster than PyTorch"),
-        (128, "train_vs_pytorch", 1.2, "convnet epoch at batch 128 at least 1.2x faster than PyTorch"),
+    "cnn": Job("fashion_cnn.yaml", "pytorch_cnn.py", (32, 128), CNN_FLOP_PER_SAMPLE, CNN_FORWARD, "conv", False,
+               False, (
+        Target(32, "fp32", "train_vs_pytorch", 1.5, "fp32 convnet epoch at batch 32 at least 1.5x faster than PyTorch"),
+        Target(128, "fp32", "train_vs_pytorch", 1.2,
+               "fp32 convnet epoch at batch 128 at least 1.2x faster than PyTorch"),
     )),
 }
 
@@ -156,20 +206,39 @@ def build_type(build):
         return ""
 
 
-def peak_memory_mb(build, config, backend):
+def peak_memory_mb(build, config, backend, precision):
     """Maximum resident set size of a whole epoch with validation, by /usr/bin/time."""
     if not os.path.exists("/usr/bin/time"):
         return None
     command = ["/usr/bin/time", "-v", os.path.join(build, "bin", "mlrun"), config, f"backend={backend}",
-               "fit.epochs=1", "fit.verbose=0"]
+               f"model.dtype_policy={POLICY[precision]}", "fit.epochs=1", "fit.verbose=0"]
     log("$ " + " ".join(command))
     process = subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     match = re.search(r"Maximum resident set size \(kbytes\): (\d+)", process.stderr)
     return int(match.group(1)) / 1024 if process.returncode == 0 and match else None
 
 
+def test_accuracy(build, config, backend, precision):
+    """Test accuracy (in points) at the end of a whole run of the experiment, as mlrun prints it."""
+    command = [os.path.join(build, "bin", "mlrun"), config, f"backend={backend}",
+               f"model.dtype_policy={POLICY[precision]}", "fit.verbose=0"]
+    log("$ " + " ".join(command))
+    process = subprocess.run(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    match = re.search(r"^Test \(\d+ samples\):.* accuracy: [0-9.]+ \(([0-9.]+)%\)", process.stdout, re.M)
+    if process.returncode != 0 or not match:
+        raise SystemExit(f"benchmark: {' '.join(command)} failed (exit code {process.returncode}):\n"
+                         f"{process.stdout[-2000:]}")
+    return float(match.group(1))
+
+
 def label(name):
-    return "PyTorch" if name == "pytorch" else f"mlrun {name}"
+    framework, _ = name
+    return "PyTorch" if framework == "pytorch" else f"mlrun {framework}"
+
+
+def precision_label(name):
+    framework, precision = name
+    return "bf16 autocast" if framework == "pytorch" and precision == "mixed_bfloat16" else precision
 
 
 def main():
@@ -180,6 +249,9 @@ def main():
                         help="mlp: the tutorial MLP (the default); cnn: the convnet of configs/fashion_cnn.yaml")
     parser.add_argument("--config", help="the experiment mlrun runs (default: the job's)")
     parser.add_argument("--backends", nargs="+", default=["openblas", "onednn"])
+    parser.add_argument("--precision", nargs="+", choices=PRECISIONS, default=list(PRECISIONS),
+                        help="fp32 and/or mixed_bfloat16 (mlrun's dtype policy; PyTorch's bf16 autocast); "
+                             "default both")
     parser.add_argument("--batch", type=int, nargs="+", help="batch sizes (mlp: 32 256; cnn: 32 128)")
     parser.add_argument("--threads", type=int, nargs="+", default=[1, 2])
     parser.add_argument("--probe-samples", type=int, default=6400, help="training samples per thread-count probe")
@@ -189,54 +261,74 @@ def main():
                         help="time this many training samples from the start of an epoch and scale the time to the "
                              "whole epoch (default 0: whole epochs)")
     parser.add_argument("--no-pytorch", action="store_true", help="time mlrun only")
+    parser.add_argument("--accuracy-backend", nargs="+",
+                        help="backends whose test accuracy is compared across precisions (default: every backend)")
+    parser.add_argument("--no-accuracy", action="store_true",
+                        help="skip the accuracy comparison (two whole runs of the experiment per backend)")
     parser.add_argument("--json", help="also write every measurement to this file")
     args = parser.parse_args()
     job = JOBS[args.job]
     args.config = args.config or os.path.join(root, "configs", job.config)
     args.batch = args.batch or list(job.batches)
+    args.precision = [p for p in PRECISIONS if p in args.precision]
+    accuracy_backends = [] if args.no_accuracy or not job.memory else (args.accuracy_backend or args.backends)
 
     if build_type(args.build) != "Release":
         raise SystemExit(f"benchmark: {args.build} is not a Release build (configure it with "
                          "-DCMAKE_BUILD_TYPE=Release)")
     load_before = os.getloadavg()
     servers = {}
-    # Each framework's thread settings, as (server, threads, label). PyTorch
-    # sizes OpenBLAS (its gemm) apart from its own OpenMP threads, and
-    # OpenBLAS takes a thread per core by default, so "1 thread" is tried both
-    # ways: with OpenBLAS left as it is, and with OPENBLAS_NUM_THREADS=1.
+    # Each contender, (framework, precision), and its thread settings.
+    # PyTorch sizes OpenBLAS (its gemm) apart from its own OpenMP threads,
+    # and OpenBLAS takes a thread per core by default, so "1 thread" is tried
+    # both ways: with OpenBLAS left as it is, and with OPENBLAS_NUM_THREADS=1.
     settings = {}
-    for backend in args.backends:
-        servers[backend] = Server(backend, [os.path.join(args.build, "bin", "mlrun-benchmark"), "--backend", backend,
-                                            "--config", args.config])
-        settings[backend] = [(backend, t, str(t)) for t in args.threads]
+    for precision in args.precision:
+        for backend in args.backends:
+            server = f"{backend} {precision}"
+            servers[server] = Server(server, [os.path.join(args.build, "bin", "mlrun-benchmark"), "--backend", backend,
+                                              "--config", args.config, "--policy", POLICY[precision]])
+            settings[(backend, precision)] = [Setting(server, t, str(t), precision) for t in args.threads]
     pytorch_note = None
     if args.no_pytorch:
         pytorch_note = "PyTorch not run (--no-pytorch)"
     else:
         try:
             import torch  # noqa: F401  (only to know whether it is there)
-            script = [sys.executable, os.path.join(root, "benchmarks", job.pytorch_script)]
-            servers["pytorch"] = Server("pytorch", script)
-            servers["pytorch-blas1"] = Server("pytorch-blas1", script, dict(os.environ, OPENBLAS_NUM_THREADS="1"))
-            settings["pytorch"] = [("pytorch", t, str(t)) for t in args.threads]
-            if 1 in args.threads:
-                settings["pytorch"].append(("pytorch-blas1", 1, "1, OpenBLAS 1"))
+            for precision in args.precision:
+                script = [sys.executable, os.path.join(root, "benchmarks", job.pytorch_script), "--precision",
+                          precision]
+                plain, blas1 = f"pytorch {precision}", f"pytorch-blas1 {precision}"
+                servers[plain] = Server(plain, script)
+                servers[blas1] = Server(blas1, script, dict(os.environ, OPENBLAS_NUM_THREADS="1"))
+                settings[("pytorch", precision)] = [Setting(plain, t, str(t), precision) for t in args.threads]
+                if 1 in args.threads:
+                    settings[("pytorch", precision)].append(Setting(blas1, 1, "1, OpenBLAS 1", precision))
         except ImportError:
             pytorch_note = (f"PyTorch not found for {sys.executable}: install Debian's python3-torch and run with "
                             "PYTHON=/usr/bin/python3")
     names = list(settings)
     results = []
-    train_samples = servers[args.backends[0]].ready["train_samples"]
+    train_samples = servers[f"{args.backends[0]} {args.precision[0]}"].ready["train_samples"]
 
+    # The gemm does not depend on the model's policy: each backend's first server is asked.
+    gemm_precisions = ["fp32"] + (["bf16"] if "mixed_bfloat16" in args.precision else [])
     for backend in args.backends:
+        server = servers[f"{backend} {args.precision[0]}"]
         for threads in args.threads:
-            for m, n, k in GEMM_PRODUCTS:
-                results.append(servers[backend].ask(f"gemm {threads} {m} {n} {k}"))
+            for precision in gemm_precisions:
+                for m, n, k in GEMM_PRODUCTS:
+                    results.append(server.ask(f"gemm {threads} {m} {n} {k} {precision}"))
             if job.peak == "conv":
                 for batch in args.batch:
-                    results += servers[backend].ask_many(f"conv {threads} {batch}", "conv_done")
-    gemm_peak = max((r for r in results if r["kind"] == "gemm"), key=lambda r: r["gflops"])
-    peak = max((r for r in results if r["kind"] == job.peak), key=lambda r: r["gflops"])
+                    results += server.ask_many(f"conv {threads} {batch}", "conv_done")
+    gemm_peak = max((r for r in results if r["kind"] == "gemm" and r["precision"] == "fp32"),
+                    key=lambda r: r["gflops"])
+    bf16_peaks = {b: max((r for r in results if r["kind"] == "gemm" and r["precision"] == "bf16" and
+                          r["backend"] == b), key=lambda r: r["gflops"])
+                  for b in args.backends if "bf16" in gemm_precisions}
+    peak = gemm_peak if job.peak == "gemm" else max((r for r in results if r["kind"] == "conv"),
+                                                    key=lambda r: r["gflops"])
 
     chosen, train, evaluate, probe_times = {}, {}, {}, {}
     for batch in args.batch:
@@ -244,8 +336,7 @@ def main():
         for round_ in range(args.probe_rounds):
             for name in rotated(names, round_):
                 for setting in settings[name]:
-                    server, threads, _ = setting
-                    r = servers[server].ask(f"train {batch} {threads} {steps}")
+                    r = servers[setting.server].ask(f"train {batch} {setting.threads} {steps}")
                     key = (name, batch, setting)
                     probe_times[key] = min(probe_times.get(key, float("inf")), r["seconds"] / steps)
         # A probe can be unlucky on a shared machine: every setting within
@@ -259,8 +350,7 @@ def main():
         for round_ in range(args.rounds):
             for name in rotated(names, round_):
                 for setting in candidates[name]:
-                    server, threads, _ = setting
-                    r = servers[server].ask(f"train {batch} {threads} {epoch_steps}")
+                    r = servers[setting.server].ask(f"train {batch} {setting.threads} {epoch_steps}")
                     if epoch_steps:
                         r.update(timed_samples=r["samples"], timed_seconds=r["seconds"], samples=train_samples,
                                  seconds=r["seconds"] * train_samples / r["samples"])
@@ -272,61 +362,80 @@ def main():
         for round_ in range(args.rounds if job.evaluate else 0):
             for name in rotated(names, round_):
                 for setting in settings[name]:
-                    server, threads, _ = setting
-                    r = servers[server].ask(f"evaluate {batch} {threads}")
+                    r = servers[setting.server].ask(f"evaluate {batch} {setting.threads}")
                     results.append(r)
                     evaluate.setdefault((name, batch, setting), []).append(r)
     for server in servers.values():
         server.close()
-    memory = {b: peak_memory_mb(args.build, args.config, b) for b in args.backends} if job.memory else {}
+    memory = {(b, p): peak_memory_mb(args.build, args.config, b, p)
+              for b in args.backends for p in args.precision} if job.memory else {}
+    accuracy = {(b, p): test_accuracy(args.build, args.config, b, p) for b in accuracy_backends for p in PRECISIONS}
     load_after = os.getloadavg()
     if args.json:
         with open(args.json, "w") as f:
-            json.dump(results, f, indent=1)
+            json.dump(results + [{"kind": "peak_memory_mb", "backend": b, "precision": p, "mb": mb}
+                                 for (b, p), mb in memory.items()] +
+                      [{"kind": "test_accuracy", "backend": b, "precision": p, "percent": a}
+                       for (b, p), a in accuracy.items()], f, indent=1)
 
     out = [f"machine: {machine()}",
            f"load average (1 min) before / after: {load_before[0]:.2f} / {load_after[0]:.2f}; "
            f"OPENBLAS_CORETYPE={os.environ.get('OPENBLAS_CORETYPE', '(unset)')}",
-           f"GEMM peak measured: {gemm_peak['gflops']:.0f} GFLOP/s ({gemm_peak['backend']} gemm, "
-           f"{gemm_peak['threads']} thread(s), {gemm_peak['m']}x{gemm_peak['k']} by {gemm_peak['k']}x{gemm_peak['n']})"]
+           f"GEMM peak measured (fp32): {gemm_peak['gflops']:.0f} GFLOP/s ({gemm_peak['backend']} gemm, "
+           f"{gemm_peak['threads']} thread(s), {gemm_peak['m']}x{gemm_peak['k']} by {gemm_peak['k']}x{gemm_peak['n']})"
+           + ("; the FLOP lower bounds below, mixed_bfloat16's included, are at this peak" if job.peak == "gemm"
+              else "")]
+    for backend, r in bf16_peaks.items():
+        out.append(f"bf16 GEMM peak measured on {backend}: {r['gflops']:.0f} GFLOP/s "
+                   f"({'native' if r['native'] else 'emulated'} gemm_bf16, {r['threads']} thread(s), "
+                   f"{r['m']}x{r['k']} by {r['k']}x{r['n']}; {r['gflops'] / gemm_peak['gflops']:.2f}x the fp32 peak)")
     if job.peak == "conv":
         out.append(f"Convolution peak measured: {peak['gflops']:.0f} GFLOP/s ({peak['backend']} {peak['kernel']}, "
                    f"{peak['threads']} thread(s), layer {peak['layer']} {peak['shape']}, batch {peak['batch']}); "
                    f"the FLOP lower bound below is at this peak")
-    if "pytorch" in servers:
-        out.append(f"PyTorch {servers['pytorch'].version} ({sys.executable})")
+    pytorch_server = next((s for s in servers if s.startswith("pytorch ")), None)
+    if pytorch_server:
+        out.append(f"PyTorch {servers[pytorch_server].version} ({sys.executable})")
     if pytorch_note:
         out.append(pytorch_note)
     if args.epoch_samples:
         out.append(f"Epoch times scaled from the first {args.epoch_samples // min(args.batch)}-"
                    f"{args.epoch_samples // max(args.batch)} steps ({args.epoch_samples} samples, rounded down to "
                    f"whole batches) of an epoch of {train_samples:,} samples")
-    out += ["", "| job | framework | threads | time (s): best (median) | samples/s | speed-up vs PyTorch | "
-                "time / FLOP lower bound |", "|---|---|---|---|---|---|---|"]
+    out += ["", "| job | framework | precision | threads | time (s): best (median) | samples/s | "
+                "speed-up vs PyTorch (same precision) | time / FLOP lower bound |",
+            "|---|---|---|---|---|---|---|---|"]
     achieved = {}
 
-    def keep(batch, measure, value, name):
-        if value is not None and value > achieved.get((batch, measure), (0, None))[0]:
-            achieved[(batch, measure)] = (value, name)
+    def keep(batch, precision, measure, value, name):
+        if value is None:
+            return
+        key = (batch, precision, measure)
+        best = achieved.get(key)
+        lower = MEASURES[measure] == "lower"
+        if best is None or (value < best[0] if lower else value > best[0]):
+            achieved[key] = (value, name)
 
     for batch in args.batch:
         samples = train[(names[0], batch)][0]["samples"]
         gflop = samples * job.flop_per_sample / 1e9
         bound = gflop / peak["gflops"]
         task = f"train 1 epoch, batch {batch}"
-        out.append(f"| {task} | FLOP lower bound: {gflop:.1f} GFLOP at {peak['gflops']:.0f} GFLOP/s | | {bound:.3f} | "
-                   f"{samples / bound:,.0f} | | 1.00 |")
-        base = min(r["seconds"] for r in train[("pytorch", batch)]) if "pytorch" in settings else None
+        out.append(f"| {task} | FLOP lower bound: {gflop:.1f} GFLOP at {peak['gflops']:.0f} GFLOP/s | fp32 | | "
+                   f"{bound:.3f} | {samples / bound:,.0f} | | 1.00 |")
         for name in names:
+            precision = name[1]
             times = [r["seconds"] for r in train[(name, batch)]]
             best = min(times)
+            pytorch = ("pytorch", precision)
+            base = min(r["seconds"] for r in train[(pytorch, batch)]) if pytorch in settings else None
             speedup = base / best if base else None
-            out.append(f"| {task} | {label(name)} | {chosen[(name, batch)][2]} | {best:.3f} "
-                       f"({statistics.median(times):.3f}) | {samples / best:,.0f} | "
+            out.append(f"| {task} | {label(name)} | {precision_label(name)} | {chosen[(name, batch)].label} | "
+                       f"{best:.3f} ({statistics.median(times):.3f}) | {samples / best:,.0f} | "
                        f"{f'{speedup:.2f}x' if speedup else '-'} | {best / bound:.2f} |")
-            if name != "pytorch":
-                keep(batch, "train_vs_pytorch", speedup, name)
-                keep(batch, "train_vs_bound", bound / best, name)
+            if name[0] != "pytorch":
+                keep(batch, precision, "train_vs_pytorch", speedup, name[0])
+                keep(batch, precision, "train_vs_bound", best / bound, name[0])
         if not job.evaluate:
             continue
         task = f"evaluate 10,000 images, batch {batch}"
@@ -336,22 +445,29 @@ def main():
             setting = min(runs, key=lambda s: min(runs[s]))
             return setting, runs[setting]
 
-        base = min(best_evaluation("pytorch")[1]) if "pytorch" in settings else None
+        test_samples = evaluate[(names[0], batch, settings[names[0]][0])][0]["samples"]
+        gflop = test_samples * job.forward_flop_per_sample / 1e9
+        evaluate_bound = gflop / peak["gflops"]
+        out.append(f"| {task} | FLOP bound: {gflop:.2f} GFLOP at {peak['gflops']:.0f} GFLOP/s | fp32 | | "
+                   f"{evaluate_bound:.4f} | {test_samples / evaluate_bound:,.0f} | | 1.00 |")
         for name in names:
+            precision = name[1]
             setting, times = best_evaluation(name)
             best = min(times)
-            test_samples = evaluate[(name, batch, setting)][0]["samples"]
+            pytorch = ("pytorch", precision)
+            base = min(best_evaluation(pytorch)[1]) if pytorch in settings else None
             speedup = base / best if base else None
-            out.append(f"| {task} | {label(name)} | {setting[2]} | {best:.4f} ({statistics.median(times):.4f}) | "
-                       f"{test_samples / best:,.0f} | {f'{speedup:.2f}x' if speedup else '-'} | |")
-            if name != "pytorch":
-                keep(batch, "evaluate_vs_pytorch", speedup, name)
+            out.append(f"| {task} | {label(name)} | {precision_label(name)} | {setting.label} | {best:.4f} "
+                       f"({statistics.median(times):.4f}) | {test_samples / best:,.0f} | "
+                       f"{f'{speedup:.2f}x' if speedup else '-'} | {best / evaluate_bound:.2f} |")
+            if name[0] != "pytorch":
+                keep(batch, precision, "evaluate_vs_bound", best / evaluate_bound, name[0])
 
     out += ["", f"Thread-setting probes, ms per training step (best of {args.probe_rounds} rounds; settings within "
                 f"{PROBE_MARGIN}x of the fastest were then timed on whole epochs, and the fastest epoch kept):", "",
-            "| framework | batch | setting | ms per step |", "|---|---|---|---|"]
+            "| framework | precision | batch | setting | ms per step |", "|---|---|---|---|---|"]
     for (name, batch, setting), seconds in probe_times.items():
-        out.append(f"| {label(name)} | {batch} | {setting[2]} | {seconds * 1e3:.3f} |")
+        out.append(f"| {label(name)} | {precision_label(name)} | {batch} | {setting.label} | {seconds * 1e3:.3f} |")
 
     if job.peak == "conv":
         out += ["", "Convolution kernels on the model's layers, GFLOP/s (best of 5 rounds of at least 0.1 s):", "",
@@ -367,22 +483,33 @@ def main():
                        f"{rates['backward_data']:.1f} | {rates['backward_weights']:.1f} |")
 
     out += ["", "Targets (best mlrun backend for each):"]
-    for batch, measure, threshold, description in job.targets:
-        if (batch, measure) not in achieved:
-            out.append(f"- [n/a] {description}: not measured")
+    for t in job.targets:
+        if (t.batch, t.precision, t.measure) not in achieved:
+            out.append(f"- [n/a] {t.description}: not measured")
             continue
-        value, name = achieved[(batch, measure)]
-        if measure == "train_vs_bound":
-            met, shown = 1 / value <= threshold, f"{1 / value:.2f}x the bound ({name})"
+        value, name = achieved[(t.batch, t.precision, t.measure)]
+        if MEASURES[t.measure] == "lower":
+            met, shown = value <= t.threshold, f"{value:.2f}x the bound ({name})"
         else:
-            met, shown = value >= threshold, f"{value:.2f}x ({name})"
-        out.append(f"- [{'met' if met else 'MISSED'}] {description}: {shown}")
-    for backend, mb in memory.items():
+            met, shown = value >= t.threshold, f"{value:.2f}x ({name})"
+        out.append(f"- [{'met' if met else 'MISSED'}] {t.description}: {shown}")
+    for (backend, precision), mb in memory.items():
+        description = (f"peak memory of a Fashion-MNIST epoch with validation on {backend} in {precision} under "
+                       f"{MEMORY_LIMIT_MB} MB")
         if mb is None:
-            out.append(f"- [n/a] peak memory on {backend}: /usr/bin/time -v not available")
+            out.append(f"- [n/a] {description}: /usr/bin/time -v not available")
         else:
-            out.append(f"- [{'met' if mb < MEMORY_LIMIT_MB else 'MISSED'}] peak memory of a Fashion-MNIST epoch with "
-                       f"validation on {backend} under {MEMORY_LIMIT_MB} MB: {mb:.0f} MB")
+            out.append(f"- [{'met' if mb < MEMORY_LIMIT_MB else 'MISSED'}] {description}: {mb:.0f} MB")
+    if job.memory:
+        description = (f"test accuracy after a whole run of {os.path.basename(args.config)} in mixed_bfloat16 within "
+                       f"{ACCURACY_POINTS} points of fp32")
+        if not accuracy_backends:
+            out.append(f"- [n/a] {description}: not measured (--no-accuracy)")
+        for backend in accuracy_backends:
+            fp32, bf16 = accuracy[(backend, "fp32")], accuracy[(backend, "mixed_bfloat16")]
+            met = abs(bf16 - fp32) <= ACCURACY_POINTS
+            out.append(f"- [{'met' if met else 'MISSED'}] {description} on {backend}: {bf16:.2f}% against "
+                       f"{fp32:.2f}% ({bf16 - fp32:+.2f} points)")
     print("\n".join(out))
 
 

@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # Times mlrun on each backend and PyTorch on the identical job (the tutorial
 # MLP on Fashion-MNIST, or with --job cnn the convnet of
-# configs/fashion_cnn.yaml) and prints samples/s, epoch times and the
-# ratios. See docs/benchmarks.md. PyTorch (Debian's python3-torch) is needed
-# only here; without it the mlrun numbers are printed alone.
+# configs/fashion_cnn.yaml), in fp32 and in mixed_bfloat16 (PyTorch: bf16
+# autocast), and prints samples/s, epoch times, the ratios and the targets.
+# See docs/benchmarks.md. PyTorch (Debian's python3-torch) is needed only
+# here; without it the mlrun numbers are printed alone.
 #
 # usage: scripts/benchmark.sh [--job mlp|cnn] [--backends openblas onednn] [--batch 32 256]
-#                             [--threads 1 2] [--rounds 3] [--no-pytorch] [--json FILE]
+#                             [--precision fp32 mixed_bfloat16] [--threads 1 2] [--rounds 3]
+#                             [--no-pytorch] [--accuracy-backend onednn] [--no-accuracy] [--json FILE]
 #        scripts/benchmark.sh --distributed [--backend openblas] [--batches 256,1024]
 #            2 MPI ranks against 1 rank x 1 and x 2 threads (docs/distributed.md)
 #        scripts/benchmark.sh --default-threads [--backends onednn openblas] [--configs mnist fashion]

@@ -44,19 +44,19 @@ std::unique_ptr<backend> make_backend(const backend_choice& choice)
                                                  {"threads", std::to_string(choice.threads)}});
 }
 
-std::unique_ptr<model> tutorial_model(std::uint64_t seed)
+std::unique_ptr<model> tutorial_model(std::uint64_t seed, dtype_policy policy)
 {
     const YAML::Node layers = YAML::Load(
         "- Dense: {units: 512, activation: relu, input_shape: [784]}\n"
         "- Dropout: {rate: 0.2}\n"
         "- Dense: {units: 10, activation: softmax}\n");
-    std::unique_ptr<model> m = build_model(layers, "tutorial model", std::nullopt);
+    std::unique_ptr<model> m = build_model(layers, "tutorial model", std::nullopt, policy);
     rng init(seed);
     m->build(init);
     return m;
 }
 
-std::unique_ptr<model> convnet_model(std::uint64_t seed)
+std::unique_ptr<model> convnet_model(std::uint64_t seed, dtype_policy policy)
 {
     const YAML::Node layers = YAML::Load(
         "- Conv2D: {filters: 32, kernel_size: 3, activation: relu, input_shape: [28, 28, 1]}\n"
@@ -66,7 +66,7 @@ std::unique_ptr<model> convnet_model(std::uint64_t seed)
         "- Flatten: {}\n"
         "- Dropout: {rate: 0.5}\n"
         "- Dense: {units: 10, activation: softmax}\n");
-    std::unique_ptr<model> m = build_model(layers, "convnet model", std::nullopt);
+    std::unique_ptr<model> m = build_model(layers, "convnet model", std::nullopt, policy);
     rng init(seed);
     m->build(init);
     return m;

@@ -4,6 +4,7 @@
 
 #include "mlrun/backend/backend.hpp"
 #include "mlrun/data/dataset.hpp"
+#include "mlrun/layers/dtype_policy.hpp"
 #include "mlrun/model/model.hpp"
 #include "mlrun/plugin/plugin_registry.hpp"
 #include "mlrun/train/trainer.hpp"
@@ -33,16 +34,16 @@ const plugin_registry& build_tree_plugins();
 std::unique_ptr<backend> make_backend(const backend_choice& choice);
 
 // The tutorial's model: Dense 512 relu, Dropout 0.2, Dense 10 softmax on
-// 784 inputs, initialised from `seed`.
-std::unique_ptr<model> tutorial_model(std::uint64_t seed);
+// 784 inputs, initialised from `seed`, its layers under `policy`.
+std::unique_ptr<model> tutorial_model(std::uint64_t seed, dtype_policy policy = dtype_policy::float32);
 // A trainer for it: Adam (Keras defaults), sparse categorical
 // cross-entropy, accuracy.
 std::unique_ptr<trainer> tutorial_trainer(model& m, backend& be);
 
 // The convnet of configs/fashion_cnn.yaml: Conv2D 32 3x3 relu, MaxPooling2D
 // 2, Conv2D 64 3x3 relu, MaxPooling2D 2, Flatten, Dropout 0.5, Dense 10
-// softmax on [28, 28, 1] images, initialised from `seed`. It takes
-// tutorial_trainer too (ten classes).
-std::unique_ptr<model> convnet_model(std::uint64_t seed);
+// softmax on [28, 28, 1] images, initialised from `seed`, its layers under
+// `policy`. It takes tutorial_trainer too (ten classes).
+std::unique_ptr<model> convnet_model(std::uint64_t seed, dtype_policy policy = dtype_policy::float32);
 
 }  // namespace mlrun::test

@@ -1,10 +1,12 @@
 // No heap allocation inside a training step once its batch shape has been
-// seen, on every backend: the tutorial MLP and the Fashion-MNIST convnet
-// each train for two epochs (the last batch of each is shorter) while every
-// allocation between on_batch_begin and on_batch_end is counted, in every
-// step but the first of each batch size (the first full batch, and the
-// first shorter one, for which oneDNN's convolution and pooling primitives
-// are made once and kept).
+// seen, on every backend and under both dtype policies (mixed_bfloat16: the
+// reference's bf16 kernels, and the host's emulation on the accelerated
+// backends, which have no native bf16 here): the tutorial MLP and the
+// Fashion-MNIST convnet each train for two epochs (the last batch of each
+// is shorter) while every allocation between on_batch_begin and
+// on_batch_end is counted, in every step but the first of each batch size
+// (the first full batch, and the first shorter one, for which oneDNN's
+// convolution and pooling primitives are made once and kept).
 //
 // The count covers the whole process: malloc, calloc, realloc and the
 // aligned variants are replaced in this executable (operator new goes
@@ -223,20 +225,43 @@ dataset synthetic_data(std::int64_t samples, const shape& sample)
     return d;
 }
 
-std::vector<backend_choice> every_backend()
+// A backend and the policy of the model trained on it.
+struct step_setting {
+    backend_choice backend;
+    dtype_policy policy;
+};
+
+std::ostream& operator<<(std::ostream& out, const step_setting& s)
 {
-    std::vector<backend_choice> choices = {{"reference", 1}};
-    for (const backend_choice& c : accelerated_backends()) choices.push_back(c);
-    return choices;
+    return out << s.backend << " " << dtype_policy_name(s.policy);
+}
+
+std::vector<step_setting> every_setting()
+{
+    std::vector<backend_choice> backends = {{"reference", 1}};
+    for (const backend_choice& c : accelerated_backends()) backends.push_back(c);
+    std::vector<step_setting> settings;
+    for (const dtype_policy policy : {dtype_policy::float32, dtype_policy::mixed_bfloat16}) {
+        for (const backend_choice& c : backends) settings.push_back({c, policy});
+    }
+    return settings;
 }
 
 // Trains `m` for two epochs at batch 32 and checks the steps after the first.
-void check_steps_allocate_nothing(const backend_choice& choice, model& m, const dataset& data)
+void check_steps_allocate_nothing(const step_setting& setting, model& m, const dataset& data)
 {
     // Warm the unwinder: its first use loads libgcc_s, which allocates.
     void* warm[4];
     backtrace(warm, 4);
 
+    // The policy reached the products (else the bf16 path went untested).
+    const bool bf16 = setting.policy == dtype_policy::mixed_bfloat16;
+    for (const model::node& n : m.nodes()) {
+        const std::string kind = n.op->class_name();
+        if (kind == "Dense" || kind == "Conv2D") BOOST_TEST_REQUIRE(n.op->bf16_products() == bf16, n.op->name());
+    }
+
+    const backend_choice& choice = setting.backend;
     const std::unique_ptr<backend> be = make_backend(choice);
     const std::unique_ptr<trainer> t = tutorial_trainer(m, *be);
     fit_options options;
@@ -252,26 +277,26 @@ void check_steps_allocate_nothing(const backend_choice& choice, model& m, const 
     const long counted = 2 * batches_per_epoch - 2;
     BOOST_TEST_REQUIRE(counter.batches() == 2 * batches_per_epoch);
     BOOST_TEST_REQUIRE(counter.counted() == counted);
-    BOOST_TEST(the_log.own == 0, choice << ": mlrun code allocated " << the_log.own << " times in " << counted
-                                        << " training steps" << describe_stacks());
-    BOOST_TEST_MESSAGE(choice << ": " << the_log.own << " allocations by mlrun, " << the_log.library
-                              << " inside oneDNN/OpenBLAS/OpenMP in " << counted << " steps");
+    BOOST_TEST(the_log.own == 0, setting << ": mlrun code allocated " << the_log.own << " times in " << counted
+                                         << " training steps" << describe_stacks());
+    BOOST_TEST_MESSAGE(setting << ": " << the_log.own << " allocations by mlrun, " << the_log.library
+                               << " inside oneDNN/OpenBLAS/OpenMP in " << counted << " steps");
     if (choice.name == "reference") BOOST_TEST(the_log.library == 0);
 }
 
 }  // namespace
 
 // 197 samples: six full batches of 32 and a last one of 5.
-BOOST_DATA_TEST_CASE(training_step_allocates_nothing_after_the_first_batch, bdata::make(every_backend()), choice)
+BOOST_DATA_TEST_CASE(training_step_allocates_nothing_after_the_first_batch, bdata::make(every_setting()), setting)
 {
-    const std::unique_ptr<model> m = tutorial_model(7);
-    check_steps_allocate_nothing(choice, *m, synthetic_data(197, shape{784}));
+    const std::unique_ptr<model> m = tutorial_model(7, setting.policy);
+    check_steps_allocate_nothing(setting, *m, synthetic_data(197, shape{784}));
 }
 
 // The convolutions, pooling and flatten of a convnet step: 69 images, two
 // full batches of 32 and a last one of 5.
-BOOST_DATA_TEST_CASE(convnet_step_allocates_nothing_after_the_first_batch, bdata::make(every_backend()), choice)
+BOOST_DATA_TEST_CASE(convnet_step_allocates_nothing_after_the_first_batch, bdata::make(every_setting()), setting)
 {
-    const std::unique_ptr<model> m = convnet_model(7);
-    check_steps_allocate_nothing(choice, *m, synthetic_data(69, shape{28, 28, 1}));
+    const std::unique_ptr<model> m = convnet_model(7, setting.policy);
+    check_steps_allocate_nothing(setting, *m, synthetic_data(69, shape{28, 28, 1}));
 }
