@@ -215,6 +215,16 @@ BOOST_AUTO_TEST_CASE(emulation_is_said_once_and_refused_when_native_only)
     std::ostringstream plain_out;
     plain.fit(data, quiet(1, plain_out));
     BOOST_TEST(!contains(plain_out.str(), "bf16"));
+
+    // Only layers with products count: Dropout under the policy computes in float32.
+    keras::environment env;
+    env.policy = dtype_policy::mixed_bfloat16;
+    keras::model dropped =
+        keras::sequential({keras::dense(32, "relu"), keras::dropout(0.2f), keras::dense(3, "softmax")}, {8}, env);
+    dropped.compile({adam_options{}, loss_kind::sparse_categorical_crossentropy, {}});
+    std::ostringstream dropped_out;
+    dropped.fit(data, quiet(1, dropped_out));
+    BOOST_TEST(contains(dropped_out.str(), "the bf16 products of 2 layers are emulated"), dropped_out.str());
 }
 
 // The variables are float32 whatever the policy: a bf16 run's checkpoints

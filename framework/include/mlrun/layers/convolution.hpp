@@ -55,6 +55,8 @@ public:
     conv_layer(const std::string& name, const conv2d_options& options);
 
     std::string class_name() const override { return rank_ == 1 ? "Conv1D" : "Conv2D"; }
+
+    bool has_products() const override { return true; }
     shape build(const std::vector<shape>& input_shapes, rng& init) override;
     void forward(forward_context& ctx, const std::vector<const tensor*>& inputs, tensor& output) override;
     void backward(backend& be, const std::vector<const tensor*>& inputs, const tensor& output,
@@ -81,6 +83,8 @@ public:
     depthwise_conv2d_layer(const std::string& name, const depthwise_conv2d_options& options);
 
     std::string class_name() const override { return "DepthwiseConv2D"; }
+
+    bool has_products() const override { return true; }
     shape build(const std::vector<shape>& input_shapes, rng& init) override;
     void forward(forward_context& ctx, const std::vector<const tensor*>& inputs, tensor& output) override;
     void backward(backend& be, const std::vector<const tensor*>& inputs, const tensor& output,
@@ -102,6 +106,8 @@ public:
     separable_conv2d_layer(const std::string& name, const separable_conv2d_options& options);
 
     std::string class_name() const override { return "SeparableConv2D"; }
+
+    bool has_products() const override { return true; }
     shape build(const std::vector<shape>& input_shapes, rng& init) override;
     void forward(forward_context& ctx, const std::vector<const tensor*>& inputs, tensor& output) override;
     void backward(backend& be, const std::vector<const tensor*>& inputs, const tensor& output,
@@ -127,6 +133,8 @@ public:
     conv2d_transpose_layer(const std::string& name, const conv2d_transpose_options& options);
 
     std::string class_name() const override { return "Conv2DTranspose"; }
+
+    bool has_products() const override { return true; }
     shape build(const std::vector<shape>& input_shapes, rng& init) override;
     void forward(forward_context& ctx, const std::vector<const tensor*>& inputs, tensor& output) override;
     void backward(backend& be, const std::vector<const tensor*>& inputs, const tensor& output,

@@ -13,6 +13,8 @@ public:
     dense_layer(const std::string& name, const dense_options& options);
 
     std::string class_name() const override { return "Dense"; }
+
+    bool has_products() const override { return true; }
     shape build(const std::vector<shape>& input_shapes, rng& init) override;
     void forward(forward_context& ctx, const std::vector<const tensor*>& inputs, tensor& output) override;
     void backward(backend& be, const std::vector<const tensor*>& inputs, const tensor& output,

@@ -88,7 +88,11 @@ public:
     // Keras's dtype policy: the precision of the layer's products.
     dtype_policy policy() const { return policy_; }
     void set_policy(dtype_policy p) { policy_ = p; }
-    bool bf16_products() const { return policy_ == dtype_policy::mixed_bfloat16; }
+    // Whether the layer multiplies by its weights (Dense, the convolutions):
+    // the products a mixed policy computes in bf16. Other layers under the
+    // policy compute in float32, as Keras's do.
+    virtual bool has_products() const { return false; }
+    bool bf16_products() const { return policy_ == dtype_policy::mixed_bfloat16 && has_products(); }
     // The penalty on the layer's output, divided by the batch size (unset: none).
     const std::optional<regularizer_spec>& activity_regularizer() const { return activity_regularizer_; }
 
