@@ -124,7 +124,7 @@ int export_architecture(const common_options& common, const std::vector<std::str
     checkpoint arch = capture_state(s.net(), &s.fitter().get_optimizer());
     arch.tensors.clear();  // the architecture only: weights come from any checkpoint
     arch.metadata[checkpoint_keys::loss] = loss_text(e.loss);
-    arch.metadata[checkpoint_keys::metrics] = metrics_text(e.metrics);
+    put_metrics_metadata(arch.metadata, e.metrics, e.weighted_metrics);
     arch.metadata[checkpoint_keys::mlrun_version] = MLRUN_VERSION;
     arch.metadata[checkpoint_keys::experiment] = YAML::Dump(e.resolved);
     const plugin_record& to = choose_format(s.plugins(), "", args[1], args[1]);

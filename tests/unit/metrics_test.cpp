@@ -311,3 +311,94 @@ BOOST_AUTO_TEST_CASE(targets_must_fit_the_metric)
         BOOST_TEST(std::string(e.what()).find("sparse_top_k_categorical_accuracy") != std::string::npos, e.what());
     }
 }
+
+// ---- weighted metrics (compile.weighted_metrics)
+
+namespace {
+
+// One batch through a weighted metric and the same metric unweighted.
+std::pair<double, double> weighted_and_plain(const metric_spec& spec, loss_kind loss, const rows& p, const rows& t,
+                                             const std::vector<float>& weights)
+{
+    backend be;
+    metric weighted(spec, loss, static_cast<std::int64_t>(p[0].size()), true);
+    metric plain(spec, loss, static_cast<std::int64_t>(p[0].size()));
+    weighted.update(be, from_rows(p), from_rows(t), weights.data());
+    plain.update(be, from_rows(p), from_rows(t), weights.data());  // an unweighted metric ignores them
+    return {weighted.result(), plain.result()};
+}
+
+}  // namespace
+
+// Right, wrong, right with weights 3, 1, 0: Keras's weighted mean
+// (3 + 0) / 4 = 3/4 against the plain 2/3 of the samples.
+BOOST_AUTO_TEST_CASE(weighted_accuracy_is_the_weighted_mean_of_the_samples)
+{
+    const auto [weighted, plain] = weighted_and_plain("binary_accuracy", loss_kind::binary_crossentropy,
+                                                      column({0.9f, 0.8f, 0.7f}), column({1, 0, 1}), {3, 1, 0});
+    BOOST_TEST(weighted == 3.0 / 4.0, tt::tolerance(1e-12));
+    BOOST_TEST(plain == 2.0 / 3.0, tt::tolerance(1e-12));
+    BOOST_TEST(weighted - plain == 3.0 / 4.0 - 2.0 / 3.0, tt::tolerance(1e-9));
+}
+
+// Two values a sample: Keras averages each sample's values first
+// (errors 0, 4 -> 2 and 1, 1 -> 1), then weights the samples:
+// (1 * 2 + 3 * 1) / 4 = 1.25 against 1.5 plain.
+BOOST_AUTO_TEST_CASE(weighted_errors_average_each_sample_first)
+{
+    const auto [weighted, plain] = weighted_and_plain("mae", loss_kind::mean_squared_error, {{1, 5}, {2, 3}},
+                                                      {{1, 1}, {1, 2}}, {1, 3});
+    BOOST_TEST(weighted == 1.25, tt::tolerance(1e-12));
+    BOOST_TEST(plain == 1.5, tt::tolerance(1e-12));
+}
+
+// The confusion counts add the weights: tp 0.9 (w 2), fp 0.7 (w 1) and
+// 0.6 (w 3) -> precision 2 / 6 against 1 / 3 plain; recall: tp 2, missed
+// 0.3 (w 4) -> 2 / 6 against 1 / 2 plain.
+BOOST_AUTO_TEST_CASE(weighted_precision_and_recall_count_weights)
+{
+    const rows p = column({0.9f, 0.7f, 0.6f, 0.3f});
+    const rows t = column({1, 0, 0, 1});
+    const std::vector<float> w = {2, 1, 3, 4};
+    const auto [precision, plain_precision] = weighted_and_plain("precision", loss_kind::binary_crossentropy, p, t, w);
+    BOOST_TEST(precision == 2.0 / 6.0, tt::tolerance(1e-12));
+    BOOST_TEST(plain_precision == 1.0 / 3.0, tt::tolerance(1e-12));
+    const auto [recall, plain_recall] = weighted_and_plain("recall", loss_kind::binary_crossentropy, p, t, w);
+    BOOST_TEST(recall == 2.0 / 6.0, tt::tolerance(1e-12));
+    BOOST_TEST(plain_recall == 1.0 / 2.0, tt::tolerance(1e-12));
+}
+
+// Without weights (nullptr) a weighted metric is the plain one.
+BOOST_AUTO_TEST_CASE(weighted_metrics_without_weights_are_the_plain_ones)
+{
+    backend be;
+    metric weighted("sparse_categorical_accuracy", loss_kind::sparse_categorical_crossentropy, 2, true);
+    weighted.update(be, from_rows({{0.9f, 0.1f}, {0.2f, 0.8f}, {0.6f, 0.4f}}), labels({0, 1, 1}));
+    BOOST_TEST(weighted.result() == 2.0 / 3.0, tt::tolerance(1e-12));
+}
+
+// Keras 3's names: a weighted metric whose name is logged already gets
+// "weighted_", then a counter.
+BOOST_AUTO_TEST_CASE(weighted_metrics_are_logged_under_keras_names)
+{
+    const std::vector<std::string> names = metric_log_names({"accuracy", "mae"}, {"accuracy", "auc", "mae"});
+    const std::vector<std::string> expected = {"accuracy", "mae", "weighted_accuracy", "auc", "weighted_mae"};
+    BOOST_TEST(names == expected, tt::per_element());
+    const std::vector<metric> made = compiled_metrics({"accuracy"}, {"accuracy"}, loss_kind::binary_crossentropy, 1);
+    BOOST_TEST(made.size() == 2u);
+    BOOST_TEST(!made[0].weighted());
+    BOOST_TEST(made[1].weighted());
+    BOOST_TEST(made[1].name() == "weighted_accuracy");
+}
+
+BOOST_AUTO_TEST_CASE(weighted_metric_errors_name_their_key)
+{
+    const YAML::Node list = YAML::Load("[accuracy,\n precission]");
+    try {
+        parse_metric_specs(list, "exp.yaml", "compile.weighted_metrics");
+        BOOST_FAIL("expected a config_error");
+    } catch (const config_error& e) {
+        const std::string what = e.what();
+        BOOST_TEST(what.find("exp.yaml:2:2: compile.weighted_metrics: unknown metric 'precission'") == 0, what);
+    }
+}

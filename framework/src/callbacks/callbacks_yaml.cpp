@@ -121,7 +121,7 @@ tensorboard_options tensorboard_section(const section_reader& r)
 
 std::vector<std::string> logged_names(const experiment& e, bool with_learning_rate)
 {
-    return logged_names(metric_log_names(e.metrics), e.validates(), with_learning_rate);
+    return logged_names(metric_log_names(e.metrics, e.weighted_metrics), e.validates(), with_learning_rate);
 }
 
 experiment_callback_specs parse_callbacks(const experiment& e, const YAML::Node& all)

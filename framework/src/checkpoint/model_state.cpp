@@ -2,6 +2,7 @@
 
 #include "mlrun/core/error.hpp"
 #include "mlrun/layers/plugin_layer.hpp"
+#include "metrics/metric_yaml.hpp"
 #include "model/model_yaml.hpp"
 #include "optim/optimizer_yaml.hpp"
 
@@ -142,6 +143,13 @@ std::vector<load_mismatch> restore_state(model& m, optimizer* opt, const checkpo
         opt->set_iterations(iterations.data<std::int64_t>()[0]);
     }
     return mismatches;
+}
+
+void put_metrics_metadata(std::map<std::string, std::string>& metadata, const std::vector<metric_spec>& metrics,
+                          const std::vector<metric_spec>& weighted_metrics)
+{
+    metadata[checkpoint_keys::metrics] = metrics_text(metrics);
+    if (!weighted_metrics.empty()) metadata[checkpoint_keys::weighted_metrics] = metrics_text(weighted_metrics);
 }
 
 }  // namespace mlrun

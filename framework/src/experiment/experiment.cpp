@@ -277,6 +277,9 @@ recorded_data read_recorded_data(const std::string& resolved_text, const std::st
         if (const YAML::Node metrics = resolved["compile"]["metrics"]; metrics.IsSequence()) {
             recorded.metrics = parse_metric_specs(metrics, where);
         }
+        if (const YAML::Node weighted = resolved["compile"]["weighted_metrics"]; weighted.IsSequence()) {
+            recorded.weighted_metrics = parse_metric_specs(weighted, where, "compile.weighted_metrics");
+        }
     } catch (const YAML::Exception& error) {
         throw config_error(where + ": experiment.data: expected a data section with every key: " + error.msg);
     }
@@ -370,9 +373,15 @@ experiment load_experiment(const std::string& path, const std::vector<std::strin
     e.optimizer = parse_optimizer_spec(r["compile"]["optimizer"], e.source.file_for("compile.optimizer"));
     e.loss = parse_loss_spec(r["compile"]["loss"], e.source.file_for("compile.loss"));
     e.loss_where = position(e.source.file_for("compile.loss"), r["compile"]["loss"]);
-    e.metrics = parse_metric_specs(r["compile"]["metrics"], e.source.file_for("compile.metrics"));
-    for (const YAML::Node& m : r["compile"]["metrics"]) {
-        e.metrics_where.push_back(position(e.source.file_for("compile.metrics"), m) + ": compile.metrics");
+    for (const std::string key : {"metrics", "weighted_metrics"}) {
+        const std::string full_key = "compile." + key;
+        const YAML::Node list = r["compile"][key];
+        const std::string file = e.source.file_for(full_key);
+        const bool weighted = key == "weighted_metrics";
+        (weighted ? e.weighted_metrics : e.metrics) = parse_metric_specs(list, file, full_key);
+        for (const YAML::Node& m : list) {
+            (weighted ? e.weighted_metrics_where : e.metrics_where).push_back(position(file, m) + ": " + full_key);
+        }
     }
 
     const YAML::Node& f = r["fit"];

@@ -69,6 +69,8 @@ struct experiment {
     std::string loss_where;  // "file:line:col" of compile.loss
     std::vector<metric_spec> metrics;
     std::vector<std::string> metrics_where;  // "file:line:col: compile.metrics" of each
+    std::vector<metric_spec> weighted_metrics;        // compile.weighted_metrics
+    std::vector<std::string> weighted_metrics_where;  // "file:line:col: compile.weighted_metrics" of each
 
     int epochs = 1;
     std::int64_t batch_size = 32;
@@ -107,6 +109,7 @@ struct recorded_data {
     std::int64_t batch_size = 32;
     std::optional<loss_spec> loss;  // none when the record has no compile.loss
     std::vector<metric_spec> metrics;
+    std::vector<metric_spec> weighted_metrics;
 };
 recorded_data read_recorded_data(const std::string& resolved_text, const std::string& where);
 

@@ -105,6 +105,9 @@ const std::vector<key_spec>& experiment_schema()
              {"loss", value_kind::any, "", "the loss to minimise: a name, or a mapping of one name to its settings", {}, true},
              {"metrics", value_kind::any, "[]",
               "metrics to report besides the loss: a list of names, or of mappings of a name to its settings"},
+             {"weighted_metrics", value_kind::any, "[]",
+              "metrics as in metrics, each sample counted by its sample weight (and class weight); a name that "
+              "metrics logs already is logged as weighted_<name>"},
          }},
         {"fit", value_kind::mapping, "", "the training loop", {}, false,
          {

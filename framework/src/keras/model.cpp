@@ -78,7 +78,9 @@ struct model::state {
     std::vector<std::string> log_names(bool validation) const
     {
         std::vector<std::string> names = {"loss"};
-        for (const std::string& name : metric_log_names(compiled_with.metrics)) names.push_back(name);
+        for (const std::string& name : metric_log_names(compiled_with.metrics, compiled_with.weighted_metrics)) {
+            names.push_back(name);
+        }
         if (validation) {
             const std::size_t logged = names.size();
             for (std::size_t i = 0; i < logged; ++i) names.push_back("val_" + names[i]);
@@ -128,10 +130,8 @@ model::~model() = default;
 void model::compile(const compile_options& options)
 {
     const loss_kind kind = options.loss.kind;
-    std::vector<metric> metrics;
-    for (const metric_spec& spec : options.metrics) {
-        metrics.emplace_back(spec, kind, s_->net->output_shape().element_count());
-    }
+    std::vector<metric> metrics =
+        compiled_metrics(options.metrics, options.weighted_metrics, kind, s_->net->output_shape().element_count());
     s_->fitter = std::make_unique<trainer>(*s_->net, *s_->compute, loss_function(options.loss),
                                            make_optimizer(options.optimizer), std::move(metrics));
     s_->compiled_with = options;
@@ -176,7 +176,7 @@ history model::fit(const dataset& train, const fit_arguments& args)
     std::map<std::string, std::string> metadata;
     metadata[checkpoint_keys::loss] = loss_text(s_->compiled_with.loss);
     metadata[checkpoint_keys::backend] = s_->env.backend;
-    metadata[checkpoint_keys::metrics] = metrics_text(s_->compiled_with.metrics);
+    put_metrics_metadata(metadata, s_->compiled_with.metrics, s_->compiled_with.weighted_metrics);
     for (callback* c : args.callbacks) {
         if (auto* saver = dynamic_cast<model_checkpoint*>(c)) {
             std::vector<std::string> logged = s_->log_names(validating);
@@ -252,6 +252,7 @@ void model::save(const std::string& path, bool include_optimizer, const std::str
         request.opt = &s_->fitter->get_optimizer();
         request.loss = loss_text(s_->compiled_with.loss);
         request.metrics = s_->compiled_with.metrics;
+        request.weighted_metrics = s_->compiled_with.weighted_metrics;
         training_state trained;
         trained.epochs_done = s_->epochs_done;
         trained.step = s_->fitter->get_optimizer().iterations();
@@ -298,6 +299,7 @@ model load_model(const std::string& path, environment env)
         options.optimizer = loaded->fitter().get_optimizer().config();
         options.loss = parse_loss_text(loaded->loss(), path);
         options.metrics = loaded->metrics();
+        options.weighted_metrics = loaded->weighted_metrics();
         model result(std::move(s));
         result.compile(options);
         restore_state(result.net(), &result.fitter().get_optimizer(), weights, false, path);

@@ -30,6 +30,12 @@ float target_at(const tensor& targets, std::int64_t i)
 
 double no_nan_ratio(double a, double b) { return b == 0.0 ? 0.0 : a / b; }
 
+// The weight of value i of a batch whose rows hold `per_row` values each.
+double weight_at(const float* weights, std::int64_t i, std::int64_t per_row)
+{
+    return weights == nullptr ? 1.0 : static_cast<double>(weights[i / per_row]);
+}
+
 // Keras's AUC.interpolate_pr_auc (Davis & Goadrich 2006): precision is
 // interpolated linearly in the number of predicted positives between
 // neighbouring thresholds, and each piece integrated exactly.
@@ -49,8 +55,8 @@ double interpolated_pr_auc(const double* tp, const double* fp, const double* fn,
 
 }  // namespace
 
-metric::metric(const metric_spec& spec, loss_kind loss, std::int64_t output_width)
-    : spec_(spec), kind_(resolve(spec.kind, loss, output_width))
+metric::metric(const metric_spec& spec, loss_kind loss, std::int64_t output_width, bool weighted)
+    : spec_(spec), kind_(resolve(spec.kind, loss, output_width)), weighted_(weighted)
 {
     check_metric_spec(spec_);
     if (kind_ == metric_kind::auc) {
@@ -104,8 +110,9 @@ void metric::check_targets_fit(const shape& output, const tensor& targets) const
     }
 }
 
-void metric::update(backend& be, const tensor& prediction, const tensor& targets)
+void metric::update(backend& be, const tensor& prediction, const tensor& targets, const float* sample_weights)
 {
+    const float* weights = weighted_ ? sample_weights : nullptr;
     // What each batch must hold for the loops below to stay in bounds
     // (check_targets_fit says it better, before training, for the data set).
     const std::int64_t rows = prediction.dims()[0];
@@ -124,28 +131,31 @@ void metric::update(backend& be, const tensor& prediction, const tensor& targets
     switch (kind_) {
     case metric_kind::binary_accuracy:
     case metric_kind::categorical_accuracy:
-    case metric_kind::sparse_categorical_accuracy: update_accuracy(be, prediction, targets); return;
+    case metric_kind::sparse_categorical_accuracy: update_accuracy(be, prediction, targets, weights); return;
     case metric_kind::top_k_categorical_accuracy:
-    case metric_kind::sparse_top_k_categorical_accuracy: update_top_k(be, prediction, targets); return;
+    case metric_kind::sparse_top_k_categorical_accuracy: update_top_k(be, prediction, targets, weights); return;
     case metric_kind::precision:
-    case metric_kind::recall: update_confusion(prediction, targets); return;
-    case metric_kind::auc: update_auc(prediction, targets); return;
+    case metric_kind::recall: update_confusion(prediction, targets, weights); return;
+    case metric_kind::auc: update_auc(prediction, targets, weights); return;
     case metric_kind::mean_absolute_error:
-    case metric_kind::mean_squared_error: update_error(prediction, targets); return;
+    case metric_kind::mean_squared_error: update_error(prediction, targets, weights); return;
     case metric_kind::accuracy: return;  // resolved in the constructor
     }
 }
 
-void metric::update_accuracy(backend& be, const tensor& prediction, const tensor& targets)
+void metric::update_accuracy(backend& be, const tensor& prediction, const tensor& targets, const float* weights)
 {
     const std::int64_t rows = prediction.dims()[0];
     const std::int64_t cols = prediction.size() / std::max<std::int64_t>(rows, 1);
     if (kind_ == metric_kind::binary_accuracy) {
+        // Keras averages each sample's values, then weights the samples:
+        // with equal widths, each value weighs its sample's weight.
         const float* p = prediction.f32();
         for (std::int64_t i = 0; i < prediction.size(); ++i) {
-            state_[0] += (p[i] > spec_.threshold) == (target_at(targets, i) > spec_.threshold);
+            const double w = weight_at(weights, i, cols);
+            state_[0] += w * ((p[i] > spec_.threshold) == (target_at(targets, i) > spec_.threshold));
+            state_[1] += w;
         }
-        state_[1] += static_cast<double>(prediction.size());
         return;
     }
     if (predicted_.type() != dtype::int32) predicted_ = tensor(dtype::int32, {rows});
@@ -161,13 +171,16 @@ void metric::update_accuracy(backend& be, const tensor& prediction, const tensor
         expected = expected_.data<std::int32_t>();
     }
     const std::int32_t* predicted = predicted_.data<std::int32_t>();
-    for (std::int64_t r = 0; r < rows; ++r) state_[0] += predicted[r] == expected[r];
-    state_[1] += static_cast<double>(rows);
+    for (std::int64_t r = 0; r < rows; ++r) {
+        const double w = weight_at(weights, r, 1);
+        state_[0] += w * (predicted[r] == expected[r]);
+        state_[1] += w;
+    }
 }
 
 // Keras's in_top_k: the true class is in the top k when fewer than k
 // classes score strictly higher (ties at the boundary count as in).
-void metric::update_top_k(backend& be, const tensor& prediction, const tensor& targets)
+void metric::update_top_k(backend& be, const tensor& prediction, const tensor& targets, const float* weights)
 {
     const std::int64_t rows = prediction.dims()[0];
     const std::int64_t cols = prediction.size() / std::max<std::int64_t>(rows, 1);
@@ -189,27 +202,31 @@ void metric::update_top_k(backend& be, const tensor& prediction, const tensor& t
         const float score = p[expected[r]];
         std::int64_t higher = 0;
         for (std::int64_t c = 0; c < cols; ++c) higher += p[c] > score;
-        state_[0] += higher < spec_.k;
+        const double w = weight_at(weights, r, 1);
+        state_[0] += w * (higher < spec_.k);
+        state_[1] += w;
     }
-    state_[1] += static_cast<double>(rows);
 }
 
 // Precision (tp, fp) and recall (tp, fn) over every element: a prediction
 // above the threshold is a positive; a target is positive when not 0.
-void metric::update_confusion(const tensor& prediction, const tensor& targets)
+void metric::update_confusion(const tensor& prediction, const tensor& targets, const float* weights)
 {
     const float* p = prediction.f32();
+    const std::int64_t per_row = prediction.size() / std::max<std::int64_t>(prediction.dims()[0], 1);
     for (std::int64_t i = 0; i < prediction.size(); ++i) {
         const bool predicted = p[i] > spec_.threshold;
         const bool actual = target_at(targets, i) != 0.0f;
-        if (predicted && actual) state_[0] += 1.0;
-        if (kind_ == metric_kind::precision ? predicted && !actual : !predicted && actual) state_[1] += 1.0;
+        const double w = weight_at(weights, i, per_row);
+        if (predicted && actual) state_[0] += w;
+        if (kind_ == metric_kind::precision ? predicted && !actual : !predicted && actual) state_[1] += w;
     }
 }
 
-void metric::update_auc(const tensor& prediction, const tensor& targets)
+void metric::update_auc(const tensor& prediction, const tensor& targets, const float* weights)
 {
     const std::size_t n = thresholds_.size();
+    const std::int64_t per_row = prediction.size() / std::max<std::int64_t>(prediction.dims()[0], 1);
     double* tp = state_.data();
     double* fp = tp + n;
     double* tn = fp + n;
@@ -217,23 +234,26 @@ void metric::update_auc(const tensor& prediction, const tensor& targets)
     const float* p = prediction.f32();
     for (std::int64_t i = 0; i < prediction.size(); ++i) {
         const bool actual = target_at(targets, i) != 0.0f;
+        const double w = weight_at(weights, i, per_row);
         for (std::size_t j = 0; j < n; ++j) {
             const bool predicted = p[i] > thresholds_[j];
-            (predicted ? (actual ? tp : fp) : (actual ? fn : tn))[j] += 1.0;
+            (predicted ? (actual ? tp : fp) : (actual ? fn : tn))[j] += w;
         }
     }
 }
 
 // Keras's MeanMetricWrapper: the mean over all values seen (each sample's
 // mean over its values, averaged over the samples).
-void metric::update_error(const tensor& prediction, const tensor& targets)
+void metric::update_error(const tensor& prediction, const tensor& targets, const float* weights)
 {
     const float* p = prediction.f32();
+    const std::int64_t per_row = prediction.size() / std::max<std::int64_t>(prediction.dims()[0], 1);
     for (std::int64_t i = 0; i < prediction.size(); ++i) {
         const double error = static_cast<double>(p[i]) - target_at(targets, i);
-        state_[0] += kind_ == metric_kind::mean_absolute_error ? std::fabs(error) : error * error;
+        const double w = weight_at(weights, i, per_row);
+        state_[0] += w * (kind_ == metric_kind::mean_absolute_error ? std::fabs(error) : error * error);
+        state_[1] += w;
     }
-    state_[1] += static_cast<double>(prediction.size());
 }
 
 double metric::result() const
@@ -259,6 +279,21 @@ double metric::result() const
     }
     default: return no_nan_ratio(state_[0], state_[1]);
     }
+}
+
+std::vector<metric> compiled_metrics(const std::vector<metric_spec>& metrics,
+                                     const std::vector<metric_spec>& weighted_metrics, loss_kind loss,
+                                     std::int64_t output_width)
+{
+    const std::vector<std::string> names = metric_log_names(metrics, weighted_metrics);
+    std::vector<metric> result;
+    for (const metric_spec& spec : metrics) result.emplace_back(spec, loss, output_width);
+    for (std::size_t i = 0; i < weighted_metrics.size(); ++i) {
+        metric_spec logged = weighted_metrics[i];
+        logged.name = names[metrics.size() + i];
+        result.emplace_back(logged, loss, output_width, true);
+    }
+    return result;
 }
 
 }  // namespace mlrun

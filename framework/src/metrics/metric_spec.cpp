@@ -2,6 +2,8 @@
 
 #include "mlrun/core/error.hpp"
 
+#include <algorithm>
+
 namespace mlrun {
 namespace {
 
@@ -69,6 +71,23 @@ std::vector<std::string> metric_log_names(const std::vector<metric_spec>& specs)
 {
     std::vector<std::string> names;
     for (const metric_spec& s : specs) names.push_back(s.name);
+    return names;
+}
+
+std::vector<std::string> metric_log_names(const std::vector<metric_spec>& metrics,
+                                          const std::vector<metric_spec>& weighted_metrics)
+{
+    std::vector<std::string> names = metric_log_names(metrics);
+    const auto taken = [&](const std::string& name) { return std::find(names.begin(), names.end(), name) != names.end(); };
+    for (const metric_spec& s : weighted_metrics) {
+        std::string name = s.name;
+        if (taken(name)) {
+            const std::string prefixed = "weighted_" + s.name;
+            name = prefixed;
+            for (int index = 1; taken(name); ++index) name = prefixed + "_" + std::to_string(index);
+        }
+        names.push_back(name);
+    }
     return names;
 }
 

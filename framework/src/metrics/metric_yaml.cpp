@@ -32,7 +32,7 @@ std::vector<key_spec> metric_keys(metric_kind kind)
     return keys;
 }
 
-metric_spec parse_metric_spec(const YAML::Node& node, const std::string& file)
+metric_spec parse_metric_spec(const YAML::Node& node, const std::string& file, const std::string& key)
 {
     std::string written;
     YAML::Node settings;
@@ -43,7 +43,7 @@ metric_spec parse_metric_spec(const YAML::Node& node, const std::string& file)
         settings = node.begin()->second;
     } else {
         throw config_error(position(file, node) +
-                           ": compile.metrics: expected a name such as 'accuracy' or a mapping such as "
+                           ": " + key + ": expected a name such as 'accuracy' or a mapping such as "
                            "'{auc: {curve: PR}}'");
     }
     metric_spec spec;
@@ -51,10 +51,10 @@ metric_spec parse_metric_spec(const YAML::Node& node, const std::string& file)
         spec = metric_spec(written);
     } catch (const config_error& e) {
         const std::string hint = did_you_mean(written, metric_names());
-        throw config_error(position(file, node) + ": compile.metrics: " + e.what() +
+        throw config_error(position(file, node) + ": " + key + ": " + e.what() +
                            (hint.empty() ? "" : " (did you mean '" + hint + "'?)"));
     }
-    const YAML::Node c = check_keys(settings, metric_keys(spec.kind), file, "compile.metrics." + written);
+    const YAML::Node c = check_keys(settings, metric_keys(spec.kind), file, key + "." + written);
     if (const std::string name = c["name"].as<std::string>(); !name.empty()) spec.name = name;
     if (takes_threshold(spec.kind)) {
         spec.threshold = c[spec.kind == metric_kind::binary_accuracy ? "threshold" : "thresholds"].as<float>();
@@ -67,23 +67,23 @@ metric_spec parse_metric_spec(const YAML::Node& node, const std::string& file)
     try {
         check_metric_spec(spec);
     } catch (const config_error& e) {
-        throw config_error(position(file, node) + ": compile.metrics: " + e.what());
+        throw config_error(position(file, node) + ": " + key + ": " + e.what());
     }
     return spec;
 }
 
-std::vector<metric_spec> parse_metric_specs(const YAML::Node& list, const std::string& file)
+std::vector<metric_spec> parse_metric_specs(const YAML::Node& list, const std::string& file, const std::string& key)
 {
     std::vector<metric_spec> specs;
     if (!list.IsDefined() || list.IsNull()) return specs;
     if (!list.IsSequence()) {
-        throw config_error(position(file, list) + ": compile.metrics: expected a list such as [accuracy, auc]");
+        throw config_error(position(file, list) + ": " + key + ": expected a list such as [accuracy, auc]");
     }
     for (const YAML::Node& item : list) {
-        metric_spec spec = parse_metric_spec(item, file);
+        metric_spec spec = parse_metric_spec(item, file, key);
         for (const metric_spec& earlier : specs) {
             if (earlier.name == spec.name) {
-                throw config_error(position(file, item) + ": compile.metrics: '" + spec.name +
+                throw config_error(position(file, item) + ": " + key + ": '" + spec.name +
                                    "' is logged twice; give one a name: {" + metric_kind_name(spec.kind) +
                                    ": {name: other_" + spec.name + "}}");
             }

@@ -19,10 +19,13 @@ namespace mlrun {
 std::vector<key_spec> metric_keys(metric_kind kind);
 
 // One item. Throws config_error "file:line:column: compile.metrics: ..."
-// for an unknown name (with a suggestion) or setting.
-metric_spec parse_metric_spec(const YAML::Node& node, const std::string& file);
+// (`key`: compile.metrics or compile.weighted_metrics, which take the same
+// items) for an unknown name (with a suggestion) or setting.
+metric_spec parse_metric_spec(const YAML::Node& node, const std::string& file,
+                              const std::string& key = "compile.metrics");
 // A list of items (compile.metrics); a name logged twice is an error.
-std::vector<metric_spec> parse_metric_specs(const YAML::Node& list, const std::string& file);
+std::vector<metric_spec> parse_metric_specs(const YAML::Node& list, const std::string& file,
+                                            const std::string& key = "compile.metrics");
 
 // The name alone when the settings are Keras's defaults, else the mapping.
 YAML::Node encode_metric_spec(const metric_spec& spec);

@@ -56,7 +56,7 @@ void save_model(const std::string& path, const model& m, const save_request& req
     checkpoint ckpt = capture_state(m, request.weights_only ? nullptr : request.opt);
     if (!request.weights_only && request.opt != nullptr) {
         ckpt.metadata[checkpoint_keys::loss] = request.loss;
-        ckpt.metadata[checkpoint_keys::metrics] = metrics_text(request.metrics);
+        put_metrics_metadata(ckpt.metadata, request.metrics, request.weighted_metrics);
         if (request.state) ckpt.metadata[checkpoint_keys::training_state] = format_training_state(*request.state);
     }
     ckpt.metadata[checkpoint_keys::mlrun_version] = MLRUN_VERSION;
@@ -143,12 +143,16 @@ std::unique_ptr<loaded_model> load_model(const checkpoint& ckpt, const std::stri
                 const YAML::Node list = parse_meta(*metrics, path + " (metrics)");
                 if (list.IsSequence()) result->metrics_ = parse_metric_specs(list, path + " (metrics)");
             }
-            const loss_spec saved_loss = parse_loss_text(result->loss_, path + " (loss)");
-            const loss_kind kind = saved_loss.kind;
-            std::vector<metric> metrics;
-            for (const metric_spec& spec : result->metrics_) {
-                metrics.emplace_back(spec, kind, result->net().output_shape().element_count());
+            if (const std::string* weighted = find_meta(ckpt, checkpoint_keys::weighted_metrics)) {
+                const YAML::Node list = parse_meta(*weighted, path + " (weighted_metrics)");
+                if (list.IsSequence()) {
+                    result->weighted_metrics_ =
+                        parse_metric_specs(list, path + " (weighted_metrics)", "compile.weighted_metrics");
+                }
             }
+            const loss_spec saved_loss = parse_loss_text(result->loss_, path + " (loss)");
+            std::vector<metric> metrics = compiled_metrics(result->metrics_, result->weighted_metrics_, saved_loss.kind,
+                                                           result->net().output_shape().element_count());
             result->trainer_ = std::make_unique<trainer>(result->net(), be, loss_function(saved_loss),
                                                          make_optimizer(spec, path + " (optimizer_config)"),
                                                          std::move(metrics));

@@ -235,14 +235,14 @@ std::unique_ptr<model_checkpoint> make_model_checkpoint(const experiment& e, che
                                                         const training_state& run, int start_epoch, std::ostream& out)
 {
     std::vector<std::string> log_names = {"loss"};
-    for (const std::string& m : metric_log_names(e.metrics)) log_names.push_back(m);
+    for (const std::string& m : metric_log_names(e.metrics, e.weighted_metrics)) log_names.push_back(m);
     if (e.validates()) {
         const std::size_t logged = log_names.size();
         for (std::size_t i = 0; i < logged; ++i) log_names.push_back("val_" + log_names[i]);
     }
     std::map<std::string, std::string> metadata;
     metadata[checkpoint_keys::loss] = loss_text(e.loss);
-    metadata[checkpoint_keys::metrics] = metrics_text(e.metrics);
+    put_metrics_metadata(metadata, e.metrics, e.weighted_metrics);
     metadata[checkpoint_keys::backend] = e.backend;
     metadata[checkpoint_keys::experiment] = YAML::Dump(e.resolved);
     return std::make_unique<model_checkpoint>(files, out, log_names, std::move(metadata), run, start_epoch);

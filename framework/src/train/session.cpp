@@ -254,10 +254,8 @@ session::session(const session_options& options, const std::string& model_path, 
             // A weights-only checkpoint records the experiment that made it: its loss and metrics evaluate it
             // (evaluating needs no optimizer, so a plain SGD stands in).
             if (!recorded || !recorded->loss) loaded_->fitter();  // says why it cannot be evaluated, before any data is read
-            std::vector<metric> metrics;
-            for (const metric_spec& spec : recorded->metrics) {
-                metrics.emplace_back(spec, recorded->loss->kind, net_output_classes(*loaded_));
-            }
+            std::vector<metric> metrics = compiled_metrics(recorded->metrics, recorded->weighted_metrics,
+                                                           recorded->loss->kind, net_output_classes(*loaded_));
             trainer_ = std::make_unique<trainer>(loaded_->net(), *backend_, loss_function(*recorded->loss),
                                                  make_optimizer(optimizer_spec{sgd_options{}}), std::move(metrics));
         }
@@ -341,14 +339,17 @@ session::session(const session_options& options, const std::string& model_path, 
     // The specs were checked when the experiment was read; what is left to
     // check is whether the data's targets fit each metric (after the loss,
     // whose refusal names the loss that would fit).
-    std::vector<metric> metrics;
-    for (std::size_t i = 0; i < experiment_.metrics.size(); ++i) {
-        metrics.emplace_back(experiment_.metrics[i], loss, model_->output_shape().element_count());
+    std::vector<metric> metrics = compiled_metrics(experiment_.metrics, experiment_.weighted_metrics, loss,
+                                                   model_->output_shape().element_count());
+    for (std::size_t i = 0; i < metrics.size(); ++i) {
+        const bool weighted = i >= experiment_.metrics.size();
+        const std::string& where = weighted ? experiment_.weighted_metrics_where[i - experiment_.metrics.size()]
+                                            : experiment_.metrics_where[i];
         try {
-            if (options.load_train_data) metrics.back().check_targets_fit(model_->output_shape(), train_.y);
-            metrics.back().check_targets_fit(model_->output_shape(), test_.y);
+            if (options.load_train_data) metrics[i].check_targets_fit(model_->output_shape(), train_.y);
+            metrics[i].check_targets_fit(model_->output_shape(), test_.y);
         } catch (const data_error& e) {
-            throw config_error(experiment_.metrics_where[i] + ": " + e.what() + " (" + experiment_.data.path + ")");
+            throw config_error(where + ": " + e.what() + " (" + experiment_.data.path + ")");
         }
     }
 

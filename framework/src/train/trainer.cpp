@@ -238,7 +238,7 @@ void trainer::gather(const dataset& data, const std::vector<std::int64_t>& order
 
 double trainer::batch_loss(const tensor& prediction, bool gradient)
 {
-    const float* weights = batch_weights_.empty() ? nullptr : batch_weights_.data();
+    const float* weights = batch_weights();
     const double data_loss = loss_.compute(backend_, model_, prediction, batch_y_, gradient, weights);
     return data_loss + model_.regularization_loss() * static_cast<double>(prediction.dims()[0]);
 }
@@ -248,7 +248,7 @@ double trainer::train_step(std::uint64_t step_seed)
     const tensor& prediction = model_.forward(backend_, batch_x_, true, step_seed);
     const double loss = batch_loss(prediction, true);
     epoch_loss_sum_ += loss;
-    for (metric& m : metrics_) m.update(backend_, prediction, batch_y_);
+    for (metric& m : metrics_) m.update(backend_, prediction, batch_y_, batch_weights());
     model_.backward(backend_);
     model_.add_regularization_gradients();
     optimizer_->step(backend_);
@@ -274,7 +274,7 @@ double trainer::distributed_step(std::uint64_t step_seed, std::int64_t local, st
     if (local > 0) {
         const tensor& prediction = model_.forward(backend_, batch_x_, true, step_seed);
         step_sums_[0] = batch_loss(prediction, true);
-        for (metric& m : metrics_) m.update(backend_, prediction, batch_y_);
+        for (metric& m : metrics_) m.update(backend_, prediction, batch_y_, batch_weights());
         model_.backward(backend_, [this](std::size_t node) { buckets_->node_done(node); });
     }
     buckets_->finish();
@@ -457,7 +457,7 @@ void trainer::evaluate_rows(const dataset& data, std::int64_t begin, std::int64_
         gather(data, in_order, first, last, {});
         const tensor& prediction = model_.forward(backend_, batch_x_, false, 0);
         loss_sum += batch_loss(prediction, false);
-        for (metric& m : metrics) m.update(backend_, prediction, batch_y_);
+        for (metric& m : metrics) m.update(backend_, prediction, batch_y_, batch_weights());
     }
 }
 

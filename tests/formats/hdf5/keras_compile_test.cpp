@@ -2,6 +2,7 @@
 // beyond Adam, SGD, RMSprop and the crossentropies: Keras's class names and
 // settings in, mlrun's keys and slot names (Keras 3's variable words) out.
 #include "keras_interop.hpp"
+#include "interop/keras/keras3.hpp"
 
 #include <boost/test/unit_test.hpp>
 
@@ -82,4 +83,36 @@ BOOST_AUTO_TEST_CASE(the_options_of_every_optimizer_survive_a_keras_file)
     for (const char* key : {"clipnorm", "clipvalue", "global_clipnorm", "weight_decay", "use_ema", "ema_momentum"}) {
         BOOST_TEST(!written.contains(key), key);
     }
+}
+
+// compile(weighted_metrics=[...]) as tf.keras 2 and Keras 3 write it: the
+// list beside `metrics` (null when there are none), read back as written.
+BOOST_AUTO_TEST_CASE(weighted_metrics_are_read_and_written_as_keras_writes_them)
+{
+    const compile_spec read = translate(
+        R"({"loss": "binary_crossentropy", "metrics": ["accuracy"], "weighted_metrics": ["accuracy",
+            {"class_name": "AUC", "config": {"name": "pr_auc", "num_thresholds": 200, "curve": "PR"}}],
+            "optimizer_config": {"class_name": "Adam", "config": {"learning_rate": 0.001}}})");
+    BOOST_TEST_REQUIRE(read.metrics.size() == 1u);
+    BOOST_TEST_REQUIRE(read.weighted_metrics.size() == 2u);
+    BOOST_TEST(read.weighted_metrics[0].as<std::string>() == "accuracy");
+    BOOST_TEST(read.weighted_metrics[1].IsMap());
+
+    const json h5 = keras_training_config(read);
+    BOOST_TEST(h5.at("weighted_metrics").is_array());
+    BOOST_TEST(h5.at("weighted_metrics").at(0) == "accuracy");
+    BOOST_TEST(h5.at("weighted_metrics").at(1).at("class_name") == "AUC");
+    const compile_spec again = compile_from_keras(h5, "optimizer_config", "<test>");
+    BOOST_TEST(again.weighted_metrics.size() == 2u);
+    BOOST_TEST(YAML::Dump(again.weighted_metrics[1]) == YAML::Dump(read.weighted_metrics[1]));
+
+    const json compile = keras3_compile_config(read);
+    BOOST_TEST_REQUIRE(compile.at("weighted_metrics").is_array());
+    BOOST_TEST(compile.at("weighted_metrics").at(0) == "accuracy");
+    BOOST_TEST(compile_from_keras(compile, "optimizer", "<test>").weighted_metrics.size() == 2u);
+
+    const compile_spec none = translate(R"({"metrics": ["accuracy"], "weighted_metrics": null,
+        "optimizer_config": {"class_name": "Adam", "config": {"learning_rate": 0.001}}})");
+    BOOST_TEST(none.weighted_metrics.empty());
+    BOOST_TEST(keras_training_config(none).at("weighted_metrics").is_null());
 }

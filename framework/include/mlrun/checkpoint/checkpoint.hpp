@@ -17,6 +17,7 @@ inline constexpr const char* model_config = "model_config";          // the laye
 inline constexpr const char* optimizer_config = "optimizer_config";  // {name: adam, config: {...}} as YAML
 inline constexpr const char* loss = "loss";
 inline constexpr const char* metrics = "metrics";                    // YAML list
+inline constexpr const char* weighted_metrics = "weighted_metrics";  // YAML list, as metrics
 inline constexpr const char* training_state = "training_state";      // YAML: epoch, seed, ...
 inline constexpr const char* mlrun_version = "mlrun_version";
 inline constexpr const char* backend = "backend";

@@ -2,9 +2,11 @@
 #pragma once
 
 #include "mlrun/checkpoint/checkpoint.hpp"
+#include "mlrun/metrics/metric_spec.hpp"
 #include "mlrun/model/model.hpp"
 #include "mlrun/optim/optimizer.hpp"
 
+#include <map>
 #include <string>
 #include <vector>
 
@@ -14,6 +16,11 @@ namespace mlrun {
 // optimizer also "optimizer/iterations" and every slot, and the
 // model_config metadata.
 checkpoint capture_state(const model& m, const optimizer* opt);
+
+// Sets the metrics metadata (compile.metrics), and weighted_metrics when
+// there are any, as metrics/metric_yaml writes them.
+void put_metrics_metadata(std::map<std::string, std::string>& metadata, const std::vector<metric_spec>& metrics,
+                          const std::vector<metric_spec>& weighted_metrics);
 
 // One line of a load report: which tensor, what the model expected, what
 // the file holds ("missing", "unused", "shape (784, 512) vs (784, 10)").

@@ -27,6 +27,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace mlrun {
@@ -56,9 +57,21 @@ struct environment {
 
 // model.compile(optimizer=..., loss=..., metrics=[...]).
 struct compile_options {
+    compile_options() = default;
+    // {optimizer, loss, metrics}, as before weighted_metrics came.
+    compile_options(optimizer_spec optimizer_, loss_spec loss_, std::vector<metric_spec> metrics_ = {},
+                    std::vector<metric_spec> weighted_metrics_ = {})
+        : optimizer(std::move(optimizer_)), loss(std::move(loss_)), metrics(std::move(metrics_)),
+          weighted_metrics(std::move(weighted_metrics_))
+    {
+    }
+
     optimizer_spec optimizer = adam_options{};
     loss_spec loss;  // loss_kind::sparse_categorical_crossentropy, or with settings (loss_spec.hpp)
     std::vector<metric_spec> metrics;  // {"accuracy", metric_kind::auc, ...} (metric_spec.hpp)
+    // The same, computed with the sample (and class) weights; a name taken
+    // by `metrics` is logged as "weighted_<name>", as Keras 3 does.
+    std::vector<metric_spec> weighted_metrics;
 };
 
 // model.fit's keyword arguments.

@@ -59,6 +59,11 @@ std::string metric_kind_name(metric_kind kind);
 
 // The names the metrics are logged under, in order.
 std::vector<std::string> metric_log_names(const std::vector<metric_spec>& specs);
+// compile's metrics, then its weighted_metrics, as Keras 3 logs them: a
+// weighted metric whose name is taken already is logged as
+// "weighted_<name>" (and "weighted_<name>_1", ... when that is taken too).
+std::vector<std::string> metric_log_names(const std::vector<metric_spec>& metrics,
+                                          const std::vector<metric_spec>& weighted_metrics);
 
 // Whether the kind takes the setting, as Keras's class does.
 bool takes_threshold(metric_kind kind);

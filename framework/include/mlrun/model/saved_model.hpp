@@ -31,6 +31,7 @@ struct save_request {
     const optimizer* opt = nullptr;  // null: no optimizer state and no compile settings (include_optimizer: false)
     std::string loss;
     std::vector<metric_spec> metrics;
+    std::vector<metric_spec> weighted_metrics;  // compile.weighted_metrics
     std::optional<training_state> state;
     std::string backend;  // the backend that trained it, for the record
     bool weights_only = false;
@@ -61,6 +62,7 @@ public:
 
     const std::string& loss() const { return loss_; }
     const std::vector<metric_spec>& metrics() const { return metrics_; }
+    const std::vector<metric_spec>& weighted_metrics() const { return weighted_metrics_; }
     const std::optional<training_state>& state() const { return state_; }
     // The file's metadata as the format reported it (keras_version, ...).
     const std::map<std::string, std::string>& metadata() const { return metadata_; }
@@ -79,6 +81,7 @@ private:
     std::string not_compiled_reason_;
     std::string loss_;
     std::vector<metric_spec> metrics_;
+    std::vector<metric_spec> weighted_metrics_;
     std::optional<training_state> state_;
     std::map<std::string, std::string> metadata_;
 };

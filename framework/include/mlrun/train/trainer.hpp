@@ -121,6 +121,8 @@ private:
     // loss, regularization counted once per sample (so the epoch mean is
     // Keras's batch-size weighted mean of its batch losses).
     double train_step(std::uint64_t step_seed);
+    // The gathered batch's weights, one per row, or nullptr when unweighted.
+    const float* batch_weights() const { return batch_weights_.empty() ? nullptr : batch_weights_.data(); }
     // The batch's summed loss, weighted, with the regularization.
     double batch_loss(const tensor& prediction, bool gradient);
     // The same for this rank's share of a global batch: `local` samples

@@ -178,14 +178,12 @@ json optimizer_config(const compile_spec& spec)
 // loss ... jit_compile as Keras 3 writes them, after `optimizer` when given.
 json compile_body(const compile_spec& spec, const json* optimizer)
 {
-    json metrics = json::array();
-    for (const YAML::Node& m : spec.metrics) metrics.push_back(keras_metric(m, true));  // names as compiled
     json c = json::object();
     if (optimizer != nullptr) c["optimizer"] = *optimizer;
     c["loss"] = spec.loss.empty() ? json() : json(spec.loss);
     c["loss_weights"] = nullptr;
-    c["metrics"] = metrics;
-    c["weighted_metrics"] = nullptr;
+    c["metrics"] = keras_metrics(spec.metrics, true);  // names as compiled
+    c["weighted_metrics"] = keras_weighted_metrics(spec.weighted_metrics, true);
     c["run_eagerly"] = false;
     c["steps_per_execution"] = 1;
     c["jit_compile"] = false;

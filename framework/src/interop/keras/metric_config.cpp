@@ -188,4 +188,16 @@ json keras_metric(const YAML::Node& item, bool keras3_object)
     return {{"module", "keras.metrics"}, {"class_name", c->keras_class}, {"config", config}, {"registered_name", nullptr}};
 }
 
+json keras_metrics(const std::vector<YAML::Node>& items, bool keras3_object)
+{
+    json list = json::array();
+    for (const YAML::Node& item : items) list.push_back(keras_metric(item, keras3_object));
+    return list;
+}
+
+json keras_weighted_metrics(const std::vector<YAML::Node>& items, bool keras3_object)
+{
+    return items.empty() ? json() : keras_metrics(items, keras3_object);
+}
+
 }  // namespace mlrun::interop::keras

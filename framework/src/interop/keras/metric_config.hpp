@@ -24,5 +24,9 @@ void metrics_from_keras(const json& value, std::vector<YAML::Node>& items, const
 // settings, else the metric object (`keras3_object`: with Keras 3's
 // module and registered_name).
 json keras_metric(const YAML::Node& item, bool keras3_object);
+// The list of them, as compile's `metrics`.
+json keras_metrics(const std::vector<YAML::Node>& items, bool keras3_object);
+// The same for `weighted_metrics`, which Keras writes as null when empty.
+json keras_weighted_metrics(const std::vector<YAML::Node>& items, bool keras3_object);
 
 }  // namespace mlrun::interop::keras

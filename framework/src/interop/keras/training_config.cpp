@@ -260,6 +260,9 @@ compile_spec compile_from_keras(const json& config, const char* optimizer_key, c
         spec.loss = read_loss(*loss, where + ": loss");
     }
     if (const json* metrics = member(config, "metrics")) metrics_from_keras(*metrics, spec.metrics, where + ": metrics");
+    if (const json* weighted = member(config, "weighted_metrics")) {
+        metrics_from_keras(*weighted, spec.weighted_metrics, where + ": weighted_metrics");
+    }
     if (const json* weights = member(config, "loss_weights"); weights != nullptr && !weights->is_null()) {
         throw format_error(where + ": loss_weights " + json_excerpt(*weights) + " are not supported by mlrun");
     }
@@ -292,15 +295,17 @@ compile_spec compile_from_metadata(const staged_checkpoint& ckpt)
             spec.optimizer_class = known->keras_class;
             spec.optimizer_settings = node["config"].IsMap() ? node["config"] : YAML::Node(YAML::NodeType::Map);
         }
-        if (const std::string* text = ckpt.meta("metrics")) {
+        for (const auto& [key, items] : {std::pair{"metrics", &spec.metrics}, std::pair{"weighted_metrics", &spec.weighted_metrics}}) {
+            const std::string* text = ckpt.meta(key);
+            if (text == nullptr) continue;
             const YAML::Node node = YAML::Load(*text);
             // Each a name, or a mapping of one name to its settings ({auc: {curve: PR}}).
             if (node.IsSequence()) {
-                for (const YAML::Node& item : node) spec.metrics.push_back(item);
+                for (const YAML::Node& item : node) items->push_back(item);
             }
         }
     } catch (const YAML::Exception& e) {
-        throw format_error("metadata optimizer_config or metrics: unreadable YAML: " + e.msg);
+        throw format_error("metadata optimizer_config, metrics or weighted_metrics: unreadable YAML: " + e.msg);
     }
     if (const std::string* loss = ckpt.meta("loss")) spec.loss = *loss;
     if (const std::string* state = ckpt.meta("training_state")) spec.training_state = *state;
@@ -344,11 +349,9 @@ json keras_training_config(const compile_spec& spec)
             optimizer_config[key] = v;
         }
     }
-    json metrics = json::array();
-    for (const YAML::Node& m : spec.metrics) metrics.push_back(keras_metric(m, false));
     json config = {{"loss", spec.loss.empty() ? json() : json(spec.loss)},
-                   {"metrics", metrics},
-                   {"weighted_metrics", nullptr},
+                   {"metrics", keras_metrics(spec.metrics, false)},
+                   {"weighted_metrics", keras_weighted_metrics(spec.weighted_metrics, false)},
                    {"loss_weights", nullptr},
                    {"optimizer_config", {{"class_name", spec.optimizer_class}, {"config", optimizer_config}}}};
     json extras = json::object();
@@ -382,10 +385,11 @@ void put_compile_metadata(const compile_spec& spec, staged_checkpoint& out)
         out.set_meta("optimizer_config", YAML::Dump(optimizer));
     }
     if (!spec.loss.empty()) out.set_meta("loss", spec.loss);
-    if (!spec.metrics.empty()) {
-        YAML::Node metrics(YAML::NodeType::Sequence);
-        for (const YAML::Node& m : spec.metrics) metrics.push_back(m);
-        out.set_meta("metrics", YAML::Dump(metrics));
+    for (const auto& [key, items] : {std::pair{"metrics", &spec.metrics}, std::pair{"weighted_metrics", &spec.weighted_metrics}}) {
+        if (items->empty()) continue;
+        YAML::Node list(YAML::NodeType::Sequence);
+        for (const YAML::Node& m : *items) list.push_back(m);
+        out.set_meta(key, YAML::Dump(list));
     }
     if (!spec.training_state.empty()) out.set_meta("training_state", spec.training_state);
     if (!spec.mlrun_version.empty()) out.set_meta("mlrun_version", spec.mlrun_version);

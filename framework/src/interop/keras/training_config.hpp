@@ -21,6 +21,7 @@ struct compile_spec {
     // Each a name or a mapping of a name to its settings, as the metrics
     // metadata writes them (metric_config.hpp).
     std::vector<YAML::Node> metrics;
+    std::vector<YAML::Node> weighted_metrics;  // the same, for Keras's weighted_metrics
     std::string training_state;        // YAML text mlrun stored; empty: none
     std::string mlrun_version;
     std::string tensor_crc32c;         // YAML text: mlrun's end-to-end checksums of the tensors; empty: none
