@@ -116,3 +116,17 @@ BOOST_AUTO_TEST_CASE(weighted_metrics_are_read_and_written_as_keras_writes_them)
     BOOST_TEST(none.weighted_metrics.empty());
     BOOST_TEST(keras_training_config(none).at("weighted_metrics").is_null());
 }
+
+// Compile settings without a known optimizer cannot become Keras's
+// training_config: a clear error, not a null dereference.
+BOOST_AUTO_TEST_CASE(an_optimizer_without_a_keras_form_is_refused_by_name)
+{
+    compile_spec spec;
+    spec.optimizer_class = "nosuch";
+    try {
+        keras_training_config(spec);
+        BOOST_FAIL("expected a format_error");
+    } catch (const format_error& e) {
+        BOOST_TEST(std::string(e.what()).find("optimizer 'nosuch' has no Keras form") != std::string::npos, e.what());
+    }
+}

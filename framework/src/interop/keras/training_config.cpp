@@ -319,6 +319,10 @@ compile_spec compile_from_metadata(const staged_checkpoint& ckpt)
 json keras_training_config(const compile_spec& spec)
 {
     const optimizer_spec* known = find_optimizer(spec.optimizer_class);
+    if (known == nullptr) {
+        throw format_error("training_config: optimizer '" + spec.optimizer_class +
+                           "' has no Keras form (expected one of compile.optimizer's names)");
+    }
     json optimizer_config = {{"name", spec.optimizer_class}};
     for (const setting_spec& s : known->settings) {
         if (s.boolean) {
