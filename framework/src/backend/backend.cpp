@@ -34,6 +34,24 @@ template <auto kernel> struct kernel_name;
 MLRUN_BACKEND_KERNELS(MLRUN_KERNEL_NAME)
 #undef MLRUN_KERNEL_NAME
 
+// Runs the plugin's own `kernel`: false where it has none (a plugin of an
+// older ABI, a null entry) or answers UNIMPLEMENTED; any other failure throws.
+template <auto kernel, class... Args>
+bool run_in_plugin(const mlrun_backend_table& table, mlrun_backend* handle, const std::string& backend_name,
+                   Args... args)
+{
+    if (!has_field(table, kernel)) return false;
+    const auto fn = table.*kernel;
+    if (fn == nullptr) return false;
+    const mlrun_status status = fn(handle, args...);
+    if (status == MLRUN_STATUS_UNIMPLEMENTED) return false;
+    if (status != MLRUN_STATUS_OK) {
+        throw plugin_error("backend '" + backend_name + "', kernel " + kernel_name<kernel>::value + ": " +
+                           table.last_error(handle));
+    }
+    return true;
+}
+
 // The backend's table, its library loaded only once it is known to be a backend.
 const mlrun_backend_table* backend_table(const plugin_record& plugin)
 {
@@ -120,16 +138,8 @@ template <auto kernel, class... Args> void backend::call(Args... args)
 
 template <auto kernel, class... Args> bool backend::run_plugin(Args... args)
 {
-    if (!has_field(*table_, kernel)) return false;  // a plugin of an older ABI may not have it
-    auto fn = table_->*kernel;
-    if (fn == nullptr) return false;
     const auto start = std::chrono::steady_clock::now();
-    const mlrun_status status = fn(handle_, args...);
-    if (status == MLRUN_STATUS_UNIMPLEMENTED) return false;
-    if (status != MLRUN_STATUS_OK) {
-        throw plugin_error("backend '" + name_ + "', kernel " + kernel_name<kernel>::value + ": " +
-                           table_->last_error(handle_));
-    }
+    if (!run_in_plugin<kernel>(*table_, handle_, name_, args...)) return false;
     if (profile_) {
         const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
         profile_->add(profile_label_.empty() ? std::string(kernel_name<kernel>::value) : profile_label_, name_,
@@ -141,16 +151,7 @@ template <auto kernel, class... Args> bool backend::run_plugin(Args... args)
 
 template <auto kernel, class... Args> bool backend::dispatch(Args... args)
 {
-    if (has_field(*table_, kernel)) {  // a plugin of an older ABI may not have it
-        if (auto fn = table_->*kernel) {
-            const mlrun_status status = fn(handle_, args...);
-            if (status == MLRUN_STATUS_OK) return false;
-            if (status != MLRUN_STATUS_UNIMPLEMENTED) {
-                throw plugin_error("backend '" + name_ + "', kernel " + kernel_name<kernel>::value + ": " +
-                                   table_->last_error(handle_));
-            }
-        }
-    }
+    if (run_in_plugin<kernel>(*table_, handle_, name_, args...)) return false;
     const mlrun_status status = (reference_->*kernel)(reference_handle_, args...);
     if (status != MLRUN_STATUS_OK) {
         throw plugin_error(std::string("reference kernel ") + kernel_name<kernel>::value + ": " +
