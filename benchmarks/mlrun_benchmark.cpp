@@ -16,6 +16,13 @@
 //                               gemm throughput on an M x K by K x N product,
 //                               PRECISION fp32 (the default: gemm) or bf16
 //                               (gemm_bf16: native or emulated)
+//   product THREADS LAYOUT M N K
+//                               seconds of the fastest call (of half a
+//                               second of calls) of one float32 product as
+//                               the trainer makes it, LAYOUT NN, TN (A
+//                               transposed) or NT (B transposed)
+//   adam THREADS N              the same for Adam's update (Keras's
+//                               defaults) of N weights
 //   conv THREADS BATCH          throughput of the three convolution kernels
 //                               (forward, backward data, backward weights)
 //                               on every Conv2D layer of the model, one
@@ -74,6 +81,24 @@ double best_call_seconds(const std::function<void()>& body)
         } while (elapsed < 0.1);
         const double per_call = elapsed / calls;
         if (best == 0.0 || per_call < best) best = per_call;
+    }
+    return best;
+}
+
+// The fastest single call of `body` in half a second of calls (at least
+// 5), after 2 warm-up calls: the lowest time the machine gives the kernel,
+// as a floor should take it.
+double fastest_call_seconds(const std::function<void()>& body)
+{
+    body();
+    body();
+    double best = 0.0;
+    const auto start = clock_type::now();
+    for (int calls = 0; calls < 5 || seconds_since(start) < 0.5; ++calls) {
+        const auto call_start = clock_type::now();
+        body();
+        const double seconds = seconds_since(call_start);
+        if (best == 0.0 || seconds < best) best = seconds;
     }
     return best;
 }
@@ -212,6 +237,37 @@ public:
                     flop / best / 1e9);
     }
 
+    // One product of a training step, alone: A (M x K, or K x M when
+    // transposed) times B (K x N, or N x K), C = M x N, all packed.
+    void product(int threads, bool trans_a, bool trans_b, std::int64_t m, std::int64_t n, std::int64_t k)
+    {
+        backend& be = backend_for(threads);
+        const std::vector<float> a = filled(m * k, 0.5f);
+        const std::vector<float> b = filled(k * n, 0.25f);
+        std::vector<float> c(static_cast<std::size_t>(m * n));
+        const std::int64_t lda = trans_a ? m : k;
+        const std::int64_t ldb = trans_b ? k : n;
+        const double seconds = fastest_call_seconds(
+            [&] { be.gemm(trans_a, trans_b, m, n, k, 1.0f, a.data(), lda, b.data(), ldb, 0.0f, c.data(), n); });
+        std::printf("{\"kind\": \"product\", \"backend\": \"%s\", \"threads\": %d, \"layout\": \"%c%c\", "
+                    "\"m\": %lld, \"n\": %lld, \"k\": %lld, \"seconds\": %.9g}\n",
+                    name_.c_str(), threads, trans_a ? 'T' : 'N', trans_b ? 'T' : 'N', static_cast<long long>(m),
+                    static_cast<long long>(n), static_cast<long long>(k), seconds);
+    }
+
+    // Adam's update of n weights, alone, at a late step (its bias
+    // correction costs the same at any step).
+    void adam(int threads, std::int64_t n)
+    {
+        backend& be = backend_for(threads);
+        std::vector<float> w = filled(n, 0.1f), m = filled(n, 0.01f), v = filled(n, 0.001f);
+        const std::vector<float> g = filled(n, 0.02f);
+        const double seconds = fastest_call_seconds(
+            [&] { be.adam_update(n, 0.001f, 0.9f, 0.999f, 1e-7f, 1000, w.data(), g.data(), m.data(), v.data(), nullptr); });
+        std::printf("{\"kind\": \"adam\", \"backend\": \"%s\", \"threads\": %d, \"n\": %lld, \"seconds\": %.9g}\n",
+                    name_.c_str(), threads, static_cast<long long>(n), seconds);
+    }
+
     // Every Conv2D layer of the experiment's model, each kernel timed alone.
     void conv(int threads, std::int64_t batch)
     {
@@ -303,6 +359,14 @@ private:
     int fits_ = 0;
 };
 
+// A product's layout word: NN, TN or NT.
+bool product_layout(const std::string& layout, bool& trans_a, bool& trans_b)
+{
+    trans_a = layout == "TN";
+    trans_b = layout == "NT";
+    return layout == "NN" || trans_a || trans_b;
+}
+
 // The optional last word of a gemm command: fp32 (also when absent) or bf16.
 bool gemm_precision(std::istringstream& in, std::string& precision)
 {
@@ -319,7 +383,8 @@ void serve(benchmark& bench)
         in >> command;
         std::int64_t batch = 0, steps = 0, m = 0, n = 0, k = 0;
         int threads = 0;
-        std::string precision;
+        std::string precision, layout;
+        bool trans_a = false, trans_b = false;
         if (command == "train" && in >> batch >> threads >> steps && batch > 0 && threads > 0 && steps >= 0) {
             bench.train(batch, threads, steps);
         } else if (command == "evaluate" && in >> batch >> threads && batch > 0 && threads > 0) {
@@ -327,6 +392,11 @@ void serve(benchmark& bench)
         } else if (command == "gemm" && in >> threads >> m >> n >> k && threads > 0 && m > 0 && n > 0 && k > 0 &&
                    gemm_precision(in, precision)) {
             bench.gemm(threads, m, n, k, precision == "bf16");
+        } else if (command == "product" && in >> threads >> layout >> m >> n >> k && threads > 0 && m > 0 && n > 0 &&
+                   k > 0 && product_layout(layout, trans_a, trans_b)) {
+            bench.product(threads, trans_a, trans_b, m, n, k);
+        } else if (command == "adam" && in >> threads >> n && threads > 0 && n > 0) {
+            bench.adam(threads, n);
         } else if (command == "conv" && in >> threads >> batch && threads > 0 && batch > 0) {
             bench.conv(threads, batch);
         } else if (command == "quit") {
@@ -334,7 +404,8 @@ void serve(benchmark& bench)
         } else if (!command.empty()) {
             throw usage_error("unknown or malformed command '" + line +
                               "'; expected train BATCH THREADS STEPS, evaluate BATCH THREADS, "
-                              "gemm THREADS M N K [fp32|bf16], conv THREADS BATCH or quit");
+                              "gemm THREADS M N K [fp32|bf16], product THREADS NN|TN|NT M N K, adam THREADS N, "
+                              "conv THREADS BATCH or quit");
         }
         std::fflush(stdout);
     }
