@@ -213,6 +213,7 @@ mlrun_backend_table make_table()
 {
     mlrun_backend_table t = mlrun::plugin_author::backend_table<onednn_backend>();
     t.gemm = gemm;
+    t.threads = mlrun::plugin_author::threads_of<onednn_backend>;
     mlrun::plugin_author::add_kernels<layer_kernels>(t);
     mlrun::plugin_author::add_kernels<mlrun::vector_kernels::element_wise<omp_split>>(t);
     return t;

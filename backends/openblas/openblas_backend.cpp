@@ -149,6 +149,7 @@ mlrun_backend_table make_table()
 {
     mlrun_backend_table t = mlrun::plugin_author::backend_table<openblas_backend>();
     t.gemm = gemm;
+    t.threads = mlrun::plugin_author::threads_of<openblas_backend>;
     mlrun::plugin_author::add_kernels<convolution_kernels>(t);
     mlrun::plugin_author::add_kernels<mlrun::vector_kernels::element_wise<serial_split>>(t);
     return t;

@@ -24,12 +24,16 @@ void destroy(mlrun_backend*) {}
 
 const char* last_error(mlrun_backend*) { return last_message.c_str(); }
 
+// Every kernel runs on the calling thread.
+int32_t threads(mlrun_backend*) { return 1; }
+
 const mlrun_backend_table table = [] {
     mlrun_backend_table t{};
     t.struct_size = sizeof(mlrun_backend_table);
     t.create = create;
     t.destroy = destroy;
     t.last_error = last_error;
+    t.threads = threads;
 #define MLRUN_REFERENCE_KERNEL(name, parameters) t.name = name;
     MLRUN_BACKEND_KERNELS(MLRUN_REFERENCE_KERNEL)
 #undef MLRUN_REFERENCE_KERNEL

@@ -170,3 +170,33 @@ BOOST_AUTO_TEST_CASE(relative_search_paths_are_relative_to_the_file_that_sets_th
     const testing::command_result own_result = run_mlrun(own_config);
     BOOST_TEST(own_result.exit_code == 0, own_result.output);
 }
+
+// The run's first line says how many threads the backend really uses: the
+// reference (ABI 1.4's threads entry: 1) is given 2 but runs on one.
+BOOST_AUTO_TEST_CASE(the_first_line_says_when_a_backend_runs_on_fewer_threads_than_given)
+{
+    testing::temp_directory dir;
+    const std::string experiment = tiny_experiment(dir);
+    const testing::command_result reference = run_mlrun("'" + experiment + "' backend=reference backend.threads=2");
+    BOOST_TEST(reference.exit_code == 0, reference.output);
+    BOOST_TEST(reference.output.rfind(
+                   "1 thread (backend.threads: 2): the reference backend runs its kernels on 1 of the 2 it was given\n",
+                   0) == 0,
+               reference.output);
+
+    // Left to the default, the line gives both the count and why.
+    const testing::command_result by_default = run_mlrun("'" + experiment + "' backend=reference");
+    BOOST_TEST(by_default.exit_code == 0, by_default.output);
+    BOOST_TEST(by_default.output.rfind("1 thread (backend.threads: 0): ", 0) == 0, by_default.output);
+    BOOST_TEST(contains(by_default.output, "in its affinity mask"), by_default.output);
+}
+
+// A backend that uses the threads it is given adds no line to an explicit count.
+BOOST_AUTO_TEST_CASE(a_backend_using_every_thread_given_adds_no_line)
+{
+    testing::temp_directory dir;
+    const std::string experiment = tiny_experiment(dir);
+    const testing::command_result r = run_mlrun("'" + experiment + "' backend=onednn backend.threads=2");
+    BOOST_TEST(r.exit_code == 0, r.output);
+    BOOST_TEST(!contains(r.output, " thread"), r.output);
+}

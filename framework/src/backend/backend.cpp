@@ -397,6 +397,13 @@ bool backend::bf16_native() const
     return native != nullptr && native(handle_) != 0;
 }
 
+std::optional<int> backend::threads() const
+{
+    const auto threads = field_or(*table_, &mlrun_backend_table::threads, nullptr);
+    if (threads == nullptr) return std::nullopt;
+    return static_cast<int>(threads(handle_));
+}
+
 const float* backend::bf16_copy(const float* values, std::int64_t count, std::vector<float>& scratch)
 {
     if (count <= 0) return values;  // nothing is read

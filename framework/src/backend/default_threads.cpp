@@ -143,6 +143,8 @@ std::string cores_text(int n) { return std::to_string(n) + (n == 1 ? " core" : "
 
 }  // namespace
 
+std::string threads_text(int n) { return std::to_string(n) + (n == 1 ? " thread" : " threads"); }
+
 std::optional<double> cpu_max_quota(const std::string& text)
 {
     std::istringstream in(text);
@@ -226,15 +228,14 @@ thread_choice default_threads()
     const core_limits limits = current_core_limits();
     thread_choice choice;
     choice.threads = usable_cores(limits);
-    choice.reason = std::to_string(choice.threads) + (choice.threads == 1 ? " thread" : " threads") +
-                    " (backend.threads: 0): one per core this process may use, " + cores_text(limits.affinity) +
-                    " in its affinity mask";
+    choice.why = "one per core this process may use, " + cores_text(limits.affinity) + " in its affinity mask";
     if (limits.quota) {
         char quota[32];
         std::snprintf(quota, sizeof quota, "%.2f", *limits.quota);
-        choice.reason += ", a CPU quota of " + std::string(quota) + " cores (" + limits.quota_source + ")";
+        choice.why += ", a CPU quota of " + std::string(quota) + " cores (" + limits.quota_source + ")";
     }
-    choice.reason += ask_idle_threads_to_sleep();
+    choice.why += ask_idle_threads_to_sleep();
+    choice.reason = threads_text(choice.threads) + " (backend.threads: 0): " + choice.why;
     return choice;
 }
 

@@ -54,7 +54,8 @@ core_limits current_core_limits();
 
 struct thread_choice {
     int threads = 1;
-    std::string reason;  // "2 threads: ...", for the run's first lines and `mlrun plugins -v`
+    std::string why;     // "one per core this process may use, ...; idle threads sleep ..."
+    std::string reason;  // "2 threads (backend.threads: 0): " + why, for the run's first line and `mlrun plugins -v`
 };
 
 // What backend.threads: 0 means in this process. First asks the thread
@@ -63,5 +64,8 @@ struct thread_choice {
 // sets is left alone, and a runtime already started in this process keeps
 // what it has (the reason says so). Call before the backend's plugin loads.
 thread_choice default_threads();
+
+// "1 thread", "2 threads".
+std::string threads_text(int n);
 
 }  // namespace mlrun

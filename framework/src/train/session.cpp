@@ -24,8 +24,10 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cctype>
 #include <iostream>
+#include <optional>
 #include <thread>
 
 namespace mlrun {
@@ -156,19 +158,31 @@ std::string weights_file(const data_options& d, const std::string& name)
 }  // namespace
 
 std::unique_ptr<backend> make_backend(const plugin_registry& plugins, const std::string& name, int threads,
-                                      std::string* default_reason)
+                                      std::string* thread_note)
 {
     std::vector<std::pair<std::string, std::string>> options;
+    std::optional<thread_choice> chosen;
     if (threads > 0) {
         options.emplace_back("threads", std::to_string(threads));
     } else {
         // Before the plugin loads: the default also sets how its threads wait.
-        thread_choice chosen = default_threads();
-        options.emplace_back("threads", std::to_string(chosen.threads));
+        chosen = default_threads();
+        threads = chosen->threads;
+        options.emplace_back("threads", std::to_string(threads));
         options.emplace_back("threads_default", "1");  // the backend may run fewer where that is faster
-        if (default_reason != nullptr) *default_reason = std::move(chosen.reason);
     }
-    return std::make_unique<backend>(plugins.find(MLRUN_PLUGIN_BACKEND, name), options);
+    auto made = std::make_unique<backend>(plugins.find(MLRUN_PLUGIN_BACKEND, name), options);
+    if (thread_note == nullptr) return made;
+    const int runs = std::min(threads, made->threads().value_or(threads));
+    const std::string fewer = "the " + name + " backend runs its kernels on " + std::to_string(runs) + " of the " +
+                              std::to_string(threads) + " it was given";
+    if (chosen) {
+        *thread_note = runs < threads ? threads_text(runs) + " (backend.threads: 0): " + fewer + ", " + chosen->why
+                                      : chosen->reason;
+    } else if (runs < threads) {
+        *thread_note = threads_text(runs) + " (backend.threads: " + std::to_string(threads) + "): " + fewer;
+    }
+    return made;
 }
 
 namespace {

@@ -145,10 +145,11 @@ std::vector<boost::filesystem::path> plugin_search_order(const std::vector<boost
                                                          const std::vector<std::string>& from_experiment);
 
 // The backend plugin `name` with `threads` threads, as every command makes
-// it; 0: default_threads() (backend/default_threads.hpp), whose reason goes
-// to `default_reason` when given.
+// it; 0: default_threads() (backend/default_threads.hpp). `thread_note`,
+// when given, gets the run's first line: the default's reason, or, where
+// the backend runs on fewer threads than it was given, how many it uses.
 std::unique_ptr<backend> make_backend(const plugin_registry& plugins, const std::string& name, int threads,
-                                      std::string* default_reason = nullptr);
+                                      std::string* thread_note = nullptr);
 
 // Checks save.path and checkpoint.path before training: a format exists
 // that can write each, and its directory can be made; checkpoints are not

@@ -8,11 +8,11 @@
  * Versioning: a plugin whose abi_major differs from the host's is refused.
  * Within one major version tables only grow at the end; the descriptor and
  * every table start with struct_size, and the host treats the fields past
- * it as absent, so a host of ABI 1.3 takes a 1.0, 1.1 or 1.2 plugin as it was built.
+ * it as absent, so a host of ABI 1.4 takes a 1.0 to 1.3 plugin as it was built.
  * Minor 1 added MLRUN_STATUS_UNSUPPORTED, the backend table's
  * create_reporting and the format table's inspect; minor 2 the backend
  * table's convolution, pooling and normalization kernels; minor 3 its bf16
- * products (mixed_bfloat16) and bf16_native.
+ * products (mixed_bfloat16) and bf16_native; minor 4 its threads.
  *
  * Errors, the same in every table. An entry that can fail returns an
  * mlrun_status, MLRUN_STATUS_OK (0) on success. Its message lives in
@@ -39,7 +39,7 @@ extern "C" {
 #endif
 
 #define MLRUN_ABI_MAJOR 1
-#define MLRUN_ABI_MINOR 3
+#define MLRUN_ABI_MINOR 4
 
 /* Name of the exported entry and of the ELF section that lists it, so a
  * library can be recognised without running any of its code. */

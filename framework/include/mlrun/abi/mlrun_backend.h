@@ -351,6 +351,12 @@ typedef struct mlrun_backend_table {
      * then the backend's float32 kernel. The reference provides them all,
      * emulated: they define what the others compute. */
     int32_t (*bf16_native)(mlrun_backend* self);
+
+    /* ABI 1.4. How many threads this backend runs its kernels on, at most
+     * the "threads" it was asked for (1 for a backend that never starts a
+     * thread). The host says it in the run's first line; NULL: it says the
+     * count it asked for. */
+    int32_t (*threads)(mlrun_backend* self);
 #undef MLRUN_BACKEND_KERNEL_ENTRY
 } mlrun_backend_table;
 

@@ -13,6 +13,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -108,6 +109,9 @@ public:
     // (its bf16_native entry); false for the reference and for plugins
     // without the entry, whose bf16 products are emulated.
     bool bf16_native() const;
+    // How many threads the plugin runs its kernels on, where it says (its
+    // ABI 1.4 threads entry).
+    std::optional<int> threads() const;
     static std::vector<std::string> bf16_kernel_names();
 
 private:

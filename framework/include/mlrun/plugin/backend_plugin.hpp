@@ -9,6 +9,7 @@
 //         mlrun_backend_table t = mlrun::plugin_author::backend_table<my_backend>();
 //         t.gemm = my_gemm;                                       // kernels one by one,
 //         mlrun::plugin_author::add_kernels<my_element_wise>(t);  // or from a class
+//         t.threads = mlrun::plugin_author::threads_of<my_backend>;  // its `int threads`
 //         return t;
 //     }
 //     MLRUN_BACKEND_PLUGIN(make_table, "mine", "1.0.0", "my backend")
@@ -22,6 +23,7 @@
 #include "mlrun/plugin/plugin_author.hpp"
 
 #include <cstddef>
+#include <cstdint>
 #include <string>
 #include <type_traits>
 
@@ -89,6 +91,9 @@ template <class State> struct backend_lifetime {
 };
 
 }  // namespace detail
+
+// The threads entry of a backend whose State keeps its count in `int threads`.
+template <class State> std::int32_t threads_of(mlrun_backend* self) { return backend_state<State>(self).threads; }
 
 // A table with State's lifetime entries and no kernels yet (a kernel left
 // NULL runs the reference's).
