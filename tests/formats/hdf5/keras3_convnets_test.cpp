@@ -1,7 +1,6 @@
 // Convolutional networks in Keras 3 files: configs/mnist_cnn.yaml's model
 // and a model of every convolution, pooling and normalization class save
-// as .keras archives (and the convnet as Keras 3's legacy .h5) and load
-// back, through save_model and load_model, with the same layers, weights,
+// as .keras archives and as Keras 3's legacy .h5 and load back, through save_model and load_model, with the same layers, weights,
 // optimizer state and predictions, bit for bit; each layer's build_config
 // is the input shape mlrun's own model gives it; and the weights sit in
 // model.weights.h5 under Keras 3's keys in Keras 3's order (read with h5py).
@@ -244,18 +243,24 @@ const std::vector<convnet_case> convnet_cases = {
 
 }  // namespace
 
-BOOST_DATA_TEST_CASE(a_model_of_every_window_class_round_trips_through_keras_archives,
+BOOST_DATA_TEST_CASE(a_model_of_every_window_class_round_trips_through_keras_3_files,
                      boost::unit_test::data::make(convnet_cases), c)
 {
     const plugin_registry plugins = build_plugins();
     temp_dir dir;
     const trained m(YAML::Load(c.layers));
+    for (const std::string name : {"model.keras", "model3.h5"}) {
+        BOOST_TEST_CONTEXT(name)
+        {
+            const std::string path = dir.path(name);
+            m.save(path, plugins, name == "model3.h5" ? "3" : "");
+            check_lossless(capture_state(*m.net, m.opt.get()), format_for_path(plugins, path).load(path));
+            backend be;
+            std::unique_ptr<loaded_model> loaded = load_model(path, plugins, be);
+            check_same_model(*m.net, *loaded, c.label);
+        }
+    }
     const std::string path = dir.path("model.keras");
-    m.save(path, plugins);
-    check_lossless(capture_state(*m.net, m.opt.get()), format_for_path(plugins, path).load(path));
-    backend be;
-    std::unique_ptr<loaded_model> loaded = load_model(path, plugins, be);
-    check_same_model(*m.net, *loaded, c.label);
     check_build_configs(*m.net, path);
     if (!have_h5py()) {
         BOOST_TEST_MESSAGE("skipped the weights' listing: " << python << " lacks h5py (python3-h5py)");
