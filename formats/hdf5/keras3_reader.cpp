@@ -110,6 +110,26 @@ std::vector<staged_tensor> name_optimizer_vars(std::vector<staged_tensor> vars, 
     return vars;
 }
 
+// The layer keys in Keras's layer order, the order its optimizer creates
+// the slots in, when the architecture is known. HDF5 keeps no creation
+// order, and its object addresses follow it only until freed space is
+// reused (Keras's own keras3.11.2-mnist-cnn weights place the last Dense
+// first), so they order only the keys the architecture does not name.
+std::vector<std::string> layer_keys_in_model_order(hid_t layers, const std::string& where, const staged_checkpoint& out)
+{
+    const std::vector<std::string> in_file = members_in_file_order(layers, where);
+    const std::string* config = out.meta("model_config");
+    if (config == nullptr) return in_file;
+    std::vector<std::string> keys;
+    for (const auto& [key, layer] : keras3_layer_keys(model_from_layers_yaml(*config, "metadata model_config"))) {
+        if (std::find(in_file.begin(), in_file.end(), key) != in_file.end()) keys.push_back(key);
+    }
+    for (const std::string& key : in_file) {
+        if (std::find(keys.begin(), keys.end(), key) == keys.end()) keys.push_back(key);
+    }
+    return keys;
+}
+
 struct zip_closer {
     void operator()(zip_t* archive) const { zip_discard(archive); }
 };
@@ -162,9 +182,7 @@ void read_keras3_weights(hid_t file, const std::string& where, const compile_spe
     h5_id layers = open_group(file, "layers", where + "/");
     std::size_t trainable = 0;
     const std::set<std::string> frozen = frozen_layers_of(out);
-    // h5py writes the groups in Keras's traversal (model) order; HDF5 lists
-    // them by name, so the order comes from their places in the file.
-    for (const std::string& key : members_in_file_order(layers.get(), where + "/layers")) {
+    for (const std::string& key : layer_keys_in_model_order(layers.get(), where + "/layers", out)) {
         const std::string at = where + "/layers/" + key;
         if (!has_path(layers.get(), key + "/vars")) {
             throw format_error(at + ": no 'vars' group (nested models are not read)");

@@ -17,7 +17,8 @@ namespace {
 // variable_names); any other weight keeps its place after these.
 std::size_t keras3_rank(const std::string& name)
 {
-    static const std::vector<std::string> order = {"kernel", "bias", "gamma", "beta", "moving_mean", "moving_variance"};
+    static const std::vector<std::string> order = {"kernel",      "depthwise_kernel", "pointwise_kernel", "bias",
+                                                   "gamma",       "beta",             "moving_mean",      "moving_variance"};
     const std::string weight = name.substr(name.rfind('/') + 1);
     return static_cast<std::size_t>(std::find(order.begin(), order.end(), weight) - order.begin());
 }

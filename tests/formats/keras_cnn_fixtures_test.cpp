@@ -1,7 +1,8 @@
-// Keras and TF.js convolutional networks: mlrun loads each fixture file and
-// predicts what an independent NumPy forward pass of the same file
-// (keras_cnn_forward.py: its own reading of model_config and the weights,
-// its own convolution and pooling) predicts. Tolerance 1e-5 on softmax
+// Keras and TF.js convolutional networks: mlrun loads each fixture file (and
+// the Keras 3 files it writes itself) and predicts what an independent
+// NumPy forward pass of the same file (keras_cnn_forward.py: its own
+// reading of model_config and the weights, its own convolution and
+// pooling) predicts. Tolerance 1e-5 on softmax
 // outputs: both sides compute sums of at most 3*3*64 = 576 float32 products
 // per convolution output (the oracle in float64), so float32 round-off is
 // about 576 * 6e-8 * |terms| ~ 1e-5 at worst and ~1e-7 in practice; a wrong
@@ -88,6 +89,40 @@ BOOST_DATA_TEST_CASE(predictions_match_a_numpy_forward_pass, boost::unit_test::d
     BOOST_TEST_MESSAGE(f.path << ": max |mlrun - numpy| = " << difference);
     BOOST_TEST_REQUIRE(difference.rfind("error", 0) != 0, difference);
     BOOST_TEST(std::stod(difference) <= 1e-5, f.path << ": max |mlrun - numpy| = " << difference);
+}
+
+// The files mlrun writes for configs/mnist_cnn.yaml in Keras 3's forms,
+// read by the same independent forward pass: it predicts what mlrun
+// predicts from them (same tolerance as above).
+BOOST_AUTO_TEST_CASE(keras_3_files_mlrun_writes_for_the_mnist_convnet_predict_alike_under_numpy)
+{
+    if (!have_numpy()) {
+        BOOST_TEST_MESSAGE("skipped: " << python << " lacks numpy or h5py (python3-numpy, python3-h5py)");
+        return;
+    }
+    testing::temp_directory dir;
+    const std::string base = dir.path.string();
+    const std::string x = base + "/x.npy";
+    write_inputs(x, "28, 28, 1");
+    for (const std::string name : {"mnist_cnn.keras", "mnist_cnn3.h5"}) {
+        BOOST_TEST_CONTEXT(name)
+        {
+            const std::string model = base + "/" + name;
+            const auto trained = testing::run_mlrun("configs/mnist_cnn.yaml fit.epochs=1 data.train.take=200 data.test.take=50 "
+                                                    "fit.verbose=0 checkpoint.path= save.keras_version=3 save.path='" +
+                                                    model + "'");
+            BOOST_TEST_REQUIRE(trained.exit_code == 0, trained.output);
+            const std::string ours = base + "/mlrun.npy", theirs = base + "/numpy.npy";
+            const auto run = testing::run_mlrun("predict --model '" + model + "' --input '" + x + "' --output '" + ours + "'");
+            BOOST_TEST_REQUIRE(run.exit_code == 0, run.output);
+            const auto reference =
+                testing::run_command(python + " '" + oracle() + "' '" + model + "' '" + x + "' '" + theirs + "'");
+            BOOST_TEST_REQUIRE(reference.exit_code == 0, reference.output);
+            const std::string difference = max_difference(ours, theirs);
+            BOOST_TEST_REQUIRE(difference.rfind("error", 0) != 0, difference);
+            BOOST_TEST(std::stod(difference) <= 1e-5, name << ": max |mlrun - numpy| = " << difference);
+        }
+    }
 }
 
 BOOST_AUTO_TEST_CASE(a_channels_first_network_is_refused_naming_layer_and_key,

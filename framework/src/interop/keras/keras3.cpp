@@ -2,6 +2,7 @@
 #include "interop/keras/weight_penalties.hpp"
 
 #include "interop/keras/format_error.hpp"
+#include "interop/keras/keras3_shapes.hpp"
 #include "interop/keras/layers.hpp"
 #include "interop/keras/metric_config.hpp"
 
@@ -9,6 +10,7 @@
 #include <cmath>
 #include <cstring>
 #include <map>
+#include <set>
 
 namespace mlrun::interop::keras {
 namespace {
@@ -41,6 +43,15 @@ json keras3_object(const json& keras2, const char* module)
 // (after name, trainable, dtype).
 const std::map<std::string, std::vector<const char*>>& keras3_keys()
 {
+    // Conv1D and Conv2D as keras3.11.2-mnist-cnn writes them; the other
+    // window classes after their get_config.
+    static const std::vector<const char*> convolution = {
+        "filters",          "kernel_size",      "strides",          "padding",
+        "data_format",      "dilation_rate",    "groups",           "activation",
+        "use_bias",         "kernel_initializer", "bias_initializer", "kernel_regularizer",
+        "bias_regularizer", "activity_regularizer", "kernel_constraint", "bias_constraint"};
+    static const std::vector<const char*> pooling = {"pool_size", "padding", "strides", "data_format"};
+    static const std::vector<const char*> global_pooling = {"data_format", "keepdims"};
     static const std::map<std::string, std::vector<const char*>> table = {
         {"Dense",
          {"units", "activation", "use_bias", "kernel_initializer", "bias_initializer", "kernel_regularizer",
@@ -64,15 +75,62 @@ const std::map<std::string, std::vector<const char*>>& keras3_keys()
         {"ELU", {"alpha"}},
         {"ReLU", {"max_value", "negative_slope", "threshold"}},
         {"PReLU", {"alpha_initializer", "alpha_regularizer", "alpha_constraint", "shared_axes"}},
+        {"Conv1D", convolution},
+        {"Conv2D", convolution},
+        {"Conv2DTranspose",
+         {"filters", "kernel_size", "strides", "padding", "data_format", "dilation_rate", "activation", "use_bias",
+          "kernel_initializer", "bias_initializer", "kernel_regularizer", "bias_regularizer", "activity_regularizer",
+          "kernel_constraint", "bias_constraint"}},
+        {"DepthwiseConv2D",
+         {"depth_multiplier", "kernel_size", "strides", "padding", "data_format", "dilation_rate", "activation",
+          "use_bias", "depthwise_initializer", "bias_initializer", "depthwise_regularizer", "bias_regularizer",
+          "activity_regularizer", "depthwise_constraint", "bias_constraint"}},
+        {"SeparableConv2D",
+         {"depth_multiplier", "filters", "kernel_size", "strides", "padding", "data_format", "dilation_rate",
+          "activation", "use_bias", "depthwise_initializer", "pointwise_initializer", "bias_initializer",
+          "depthwise_regularizer", "pointwise_regularizer", "bias_regularizer", "activity_regularizer",
+          "depthwise_constraint", "pointwise_constraint", "bias_constraint"}},
+        {"MaxPooling1D", pooling},
+        {"MaxPooling2D", pooling},
+        {"AveragePooling1D", pooling},
+        {"AveragePooling2D", pooling},
+        {"GlobalMaxPooling1D", global_pooling},
+        {"GlobalMaxPooling2D", global_pooling},
+        {"GlobalAveragePooling1D", global_pooling},
+        {"GlobalAveragePooling2D", global_pooling},
+        {"LayerNormalization",
+         {"axis", "epsilon", "center", "scale", "rms_scaling", "beta_initializer", "gamma_initializer",
+          "beta_regularizer", "gamma_regularizer", "beta_constraint", "gamma_constraint"}},
     };
     return table;
 }
 
-// The classes Keras 3 records a build_config for: those that make weights.
-bool builds_weights(const std::string& class_name)
+// The classes Keras 3 records a build_config for: those it builds on their
+// first call, which are those that make weights, and Flatten (built then
+// too, though it makes none: keras3.11.2-mnist-cnn). The pooling classes,
+// Dropout and Activation are built when made and record none.
+bool records_build_config(const std::string& class_name)
 {
-    return class_name == "Dense" || class_name == "BatchNormalization" || class_name == "Embedding" ||
-           class_name == "PReLU";
+    static const std::set<std::string> classes = {
+        "Dense",           "BatchNormalization", "Embedding", "PReLU",           "Conv1D",  "Conv2D",
+        "Conv2DTranspose", "DepthwiseConv2D",    "SeparableConv2D", "LayerNormalization", "Flatten"};
+    return classes.count(class_name) != 0;
+}
+
+// The classes with a Keras 3 form here, for the refusal of the others.
+std::string keras3_class_list()
+{
+    std::string list;
+    for (const auto& [name, keys] : keras3_keys()) list += (list.empty() ? "" : ", ") + name;
+    return list;
+}
+
+// Keras 3 settings tf.keras 2 has no key for, at their Keras 3 defaults.
+json keras3_default(const std::string& key)
+{
+    if (key == "synchronized" || key == "rms_scaling") return false;
+    if (key == "data_format") return "channels_last";
+    return nullptr;
 }
 
 json layer_config(const layer_spec& layer, const std::string& where)
@@ -80,9 +138,8 @@ json layer_config(const layer_spec& layer, const std::string& where)
     const auto keys = keras3_keys().find(layer.class_name);
     if (keys == keras3_keys().end()) {
         throw format_error(where + ": layer class '" + layer.class_name +
-                           "' has no Keras 3 form mlrun writes (Keras 3 files take Dense, Dropout, Activation, "
-                           "Flatten, BatchNormalization, Reshape, Permute, ZeroPadding2D, Cropping2D, UpSampling2D, "
-                           "SpatialDropout2D, Embedding, ELU, ReLU, PReLU in Sequential models)");
+                           "' has no Keras 3 form mlrun writes (Keras 3 files take " + keras3_class_list() +
+                           " in Sequential models)");
     }
     const json keras2 = keras_layer_config(layer, nullptr, where);
     json c = {{"name", layer.name},
@@ -96,7 +153,7 @@ json layer_config(const layer_spec& layer, const std::string& where)
         } else if (name.size() > 11 && name.compare(name.size() - 11, 11, "_constraint") == 0) {
             c[key] = keras_constraint(layer.config, key, true, where);
         } else if (value == nullptr) {
-            c[key] = name == "synchronized" ? json(false) : name == "data_format" ? json("channels_last") : json(nullptr);
+            c[key] = keras3_default(name);
         } else if (value->is_object() && member(*value, "class_name") != nullptr) {
             c[key] = keras3_object(*value, "keras.initializers");
         } else {
@@ -108,52 +165,6 @@ json layer_config(const layer_spec& layer, const std::string& where)
         c["activity_regularizer"] = a;
     }
     return c;
-}
-
-// The per-sample shape after `layer` (the classes of keras3_keys).
-std::vector<std::int64_t> output_shape(const layer_spec& layer, std::vector<std::int64_t> shape, const std::string& where)
-{
-    if (layer.class_name == "Dense") {
-        const YAML::Node units = layer.config["units"];
-        if (!units || shape.empty()) throw format_error(where + ": a Dense layer needs units and an input");
-        shape.back() = units.as<std::int64_t>();
-    } else if (layer.class_name == "Flatten") {
-        std::int64_t n = 1;
-        for (std::int64_t d : shape) n *= d;
-        shape = {n};
-    } else if (layer.class_name == "Reshape") {
-        std::int64_t n = 1;
-        for (std::int64_t d : shape) n *= d;
-        std::vector<std::int64_t> target = layer.config["target_shape"].as<std::vector<std::int64_t>>();
-        std::int64_t known = 1;
-        for (std::int64_t d : target) known *= d == -1 ? 1 : d;
-        for (std::int64_t& d : target) d = d == -1 && known > 0 ? n / known : d;
-        shape = target;
-    } else if (layer.class_name == "Permute") {
-        const std::vector<std::int64_t> dims = layer.config["dims"].as<std::vector<std::int64_t>>();
-        std::vector<std::int64_t> out;
-        for (std::int64_t d : dims) {
-            if (d < 1 || d > static_cast<std::int64_t>(shape.size())) throw format_error(where + ": dims do not fit the input");
-            out.push_back(shape[static_cast<std::size_t>(d - 1)]);
-        }
-        shape = out;
-    } else if (layer.class_name == "ZeroPadding2D" || layer.class_name == "Cropping2D" ||
-               layer.class_name == "UpSampling2D") {
-        if (shape.size() != 3) throw format_error(where + ": expects images (rows, cols, channels)");
-        const bool up = layer.class_name == "UpSampling2D";
-        const YAML::Node amounts = layer.config[up ? "size" : layer.class_name == "Cropping2D" ? "cropping" : "padding"];
-        const int sign = layer.class_name == "Cropping2D" ? -1 : 1;
-        for (std::size_t axis = 0; axis < 2; ++axis) {
-            if (up) {
-                shape[axis] *= amounts[axis].as<std::int64_t>();
-            } else {
-                shape[axis] += sign * (amounts[axis][0].as<std::int64_t>() + amounts[axis][1].as<std::int64_t>());
-            }
-        }
-    } else if (layer.class_name == "Embedding") {
-        shape.push_back(layer.config["output_dim"].as<std::int64_t>());
-    }
-    return shape;
 }
 
 // Keras 3's optimizer config: its base settings (all off), then the class's.
@@ -232,13 +243,13 @@ json keras3_model_config(const model_spec& spec, keras3_form form)
                           {"class_name", l.class_name},
                           {"config", config},
                           {"registered_name", nullptr}};
-            // Keras 3 records the input shape of layers that build weights.
-            if (builds_weights(l.class_name)) {
+            // Keras 3 records the input shape of the layers it builds on their first call.
+            if (records_build_config(l.class_name)) {
                 entry["build_config"] = {{"input_shape", batch_shape(shape)}};
             }
             layers.push_back(entry);
         }
-        shape = output_shape(l, shape, where);
+        shape = keras3_output_shape(l, keras_layer_config(l, nullptr, where), shape, where);
     }
     json config = {{"name", spec.name.empty() ? "sequential" : spec.name},
                    {"trainable", true},
