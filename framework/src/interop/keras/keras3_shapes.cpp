@@ -1,6 +1,7 @@
 #include "interop/keras/keras3_shapes.hpp"
 
 #include "interop/keras/format_error.hpp"
+#include "mlrun/backend/window_geometry.hpp"
 
 #include <algorithm>
 
@@ -28,15 +29,15 @@ std::int64_t tuple_at(const json& keras, const char* key, std::size_t axis)
     return keras.at(key).at(axis).get<std::int64_t>();
 }
 
-// One spatial axis of a window that slides over `length` (Keras's
-// conv_output_length and pooling length): "same" keeps ceil(length /
-// stride) positions; "valid" the positions where the whole window fits.
+// One spatial axis of a window that slides over `length`, as the layers
+// and kernels compute it (window_geometry): "same" pads as TensorFlow does,
+// "valid" not at all.
 std::int64_t sliding_length(std::int64_t length, std::int64_t window, std::int64_t stride, std::int64_t dilation,
                             const std::string& padding)
 {
-    const std::int64_t span = (window - 1) * dilation + 1;
-    if (padding == "same") return (length + stride - 1) / stride;
-    return length < span ? 0 : (length - span) / stride + 1;
+    const window_geometry::padding pad =
+        padding == "same" ? window_geometry::same_padding(length, window, stride, dilation) : window_geometry::padding{};
+    return window_geometry::output_length(length, window, stride, dilation, pad);
 }
 
 // One spatial axis of Conv2DTranspose without output_padding (Keras's
@@ -45,7 +46,7 @@ std::int64_t sliding_length(std::int64_t length, std::int64_t window, std::int64
 std::int64_t transposed_length(std::int64_t length, std::int64_t window, std::int64_t stride, std::int64_t dilation,
                                const std::string& padding)
 {
-    const std::int64_t span = (window - 1) * dilation + 1;
+    const std::int64_t span = window_geometry::extent(window, dilation);
     if (padding == "same") return length * stride;
     return length * stride + std::max<std::int64_t>(span - stride, 0);
 }
