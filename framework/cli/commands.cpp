@@ -171,7 +171,7 @@ int list_plugins(const common_options& common)
     std::cout << "searched:";
     for (const auto& d : registry.directories()) std::cout << " " << d.string();
     std::cout << "\n";
-    if (common.verbose) std::cout << "threads by default: " << default_threads().reason << "\n";
+    if (common.verbose) std::cout << "threads by default: " << default_threads().reason() << "\n";
     std::cout << "\n";
     std::printf("%-14s %-8s %-9s %-5s %s\n", "NAME", "KIND", "VERSION", "ABI", "PATH");
     for (const plugin_record& p : registry.plugins()) {

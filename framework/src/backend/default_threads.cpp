@@ -145,6 +145,8 @@ std::string cores_text(int n) { return std::to_string(n) + (n == 1 ? " core" : "
 
 std::string threads_text(int n) { return std::to_string(n) + (n == 1 ? " thread" : " threads"); }
 
+std::string thread_choice::reason() const { return threads_text(threads) + " (backend.threads: 0): " + why; }
+
 std::optional<double> cpu_max_quota(const std::string& text)
 {
     std::istringstream in(text);
@@ -235,7 +237,6 @@ thread_choice default_threads()
         choice.why += ", a CPU quota of " + std::string(quota) + " cores (" + limits.quota_source + ")";
     }
     choice.why += ask_idle_threads_to_sleep();
-    choice.reason = threads_text(choice.threads) + " (backend.threads: 0): " + choice.why;
     return choice;
 }
 

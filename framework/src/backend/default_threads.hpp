@@ -54,8 +54,9 @@ core_limits current_core_limits();
 
 struct thread_choice {
     int threads = 1;
-    std::string why;     // "one per core this process may use, ...; idle threads sleep ..."
-    std::string reason;  // "2 threads (backend.threads: 0): " + why, for the run's first line and `mlrun plugins -v`
+    std::string why;  // "one per core this process may use, ...; idle threads sleep ..."
+    // "2 threads (backend.threads: 0): " + why, for the run's first line and `mlrun plugins -v`.
+    std::string reason() const;
 };
 
 // What backend.threads: 0 means in this process. First asks the thread

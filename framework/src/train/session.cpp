@@ -178,7 +178,7 @@ std::unique_ptr<backend> make_backend(const plugin_registry& plugins, const std:
                               std::to_string(threads) + " it was given";
     if (chosen) {
         *thread_note = runs < threads ? threads_text(runs) + " (backend.threads: 0): " + fewer + ", " + chosen->why
-                                      : chosen->reason;
+                                      : chosen->reason();
     } else if (runs < threads) {
         *thread_note = threads_text(runs) + " (backend.threads: " + std::to_string(threads) + "): " + fewer;
     }

@@ -133,7 +133,8 @@ json keras3_default(const std::string& key)
     return nullptr;
 }
 
-json layer_config(const layer_spec& layer, const std::string& where)
+// The Keras 3 settings of `layer`'s class; a class without a Keras 3 form is refused.
+const std::vector<const char*>& keras3_keys_of(const layer_spec& layer, const std::string& where)
 {
     const auto keys = keras3_keys().find(layer.class_name);
     if (keys == keras3_keys().end()) {
@@ -141,11 +142,17 @@ json layer_config(const layer_spec& layer, const std::string& where)
                            "' has no Keras 3 form mlrun writes (Keras 3 files take " + keras3_class_list() +
                            " in Sequential models)");
     }
-    const json keras2 = keras_layer_config(layer, nullptr, where);
+    return keys->second;
+}
+
+// `layer`'s Keras 3 config: `keys` (keras3_keys_of) taken from its tf.keras 2 config `keras2`.
+json layer_config(const layer_spec& layer, const std::vector<const char*>& keys, const json& keras2,
+                  const std::string& where)
+{
     json c = {{"name", layer.name},
               {"trainable", keras2.at("trainable")},
               {"dtype", keras_policy(keras_policy_name(keras2, where), true)}};
-    for (const char* key : keys->second) {
+    for (const char* key : keys) {
         const json* value = member(keras2, key);
         const std::string name(key);
         if (name.size() > 12 && name.compare(name.size() - 12, 12, "_regularizer") == 0) {
@@ -235,7 +242,9 @@ json keras3_model_config(const model_spec& spec, keras3_form form)
     std::vector<std::int64_t> shape = spec.input_shape;
     for (const layer_spec& l : spec.layers) {
         const std::string where = "model_config: layer '" + l.name + "' (" + l.class_name + ")";
-        json config = layer_config(l, where);
+        const std::vector<const char*>& keys = keras3_keys_of(l, where);
+        const json keras2 = keras_layer_config(l, nullptr, where);
+        json config = layer_config(l, keys, keras2, where);
         if (!archive) {
             layers.push_back({{"class_name", l.class_name}, {"config", config}});
         } else {
@@ -249,7 +258,7 @@ json keras3_model_config(const model_spec& spec, keras3_form form)
             }
             layers.push_back(entry);
         }
-        shape = keras3_output_shape(l, keras_layer_config(l, nullptr, where), shape, where);
+        shape = keras3_output_shape(l, keras2, shape, where);
     }
     json config = {{"name", spec.name.empty() ? "sequential" : spec.name},
                    {"trainable", true},
