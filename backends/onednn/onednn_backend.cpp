@@ -24,9 +24,15 @@
 
 namespace {
 
+using mlrun::onednn::precision;
+
 struct onednn_backend {
     int threads = 1;
     std::string error;
+    // Whether this CPU has bf16 instructions oneDNN uses; where it has none,
+    // the bf16 kernels answer UNIMPLEMENTED and the host emulates them.
+    bool bf16 = mlrun::onednn::bf16_instructions();
+    std::unique_ptr<mlrun::onednn::engine> engine;
     std::unique_ptr<mlrun::onednn::matmul_cache> matmuls;
     std::unique_ptr<mlrun::onednn::layer_primitives> layers;
 
@@ -35,8 +41,9 @@ struct onednn_backend {
         if (!mlrun::backend_shared::thread_option(options, count, 1, threads, error)) {
             throw std::invalid_argument(error);
         }
-        matmuls = std::make_unique<mlrun::onednn::matmul_cache>();
-        layers = std::make_unique<mlrun::onednn::layer_primitives>();
+        engine = std::make_unique<mlrun::onednn::engine>();
+        matmuls = std::make_unique<mlrun::onednn::matmul_cache>(*engine);
+        layers = std::make_unique<mlrun::onednn::layer_primitives>(*engine);
     }
 };
 
@@ -78,19 +85,28 @@ struct omp_split {
     }
 };
 
+// Whether gemm's sizes and strides are ones oneDNN takes; the reference
+// reports the others (negative sizes, short strides) and does k = 0.
+bool plain_gemm(int trans_a, int trans_b, std::int64_t m, std::int64_t n, std::int64_t k, std::int64_t lda,
+                std::int64_t ldb, std::int64_t ldc)
+{
+    return m > 0 && n > 0 && k > 0 && lda >= (trans_a ? m : k) && ldb >= (trans_b ? k : n) && ldc >= n;
+}
+
+// A product this small finishes before a second thread would be awake.
+bool small_product(std::int64_t m, std::int64_t n, std::int64_t k)
+{
+    return 2.0 * static_cast<double>(m) * static_cast<double>(n) * static_cast<double>(k) < small_gemm_flop;
+}
+
 mlrun_status gemm(mlrun_backend* self, int trans_a, int trans_b, std::int64_t m, std::int64_t n, std::int64_t k,
                   float alpha, const float* a, std::int64_t lda, const float* b, std::int64_t ldb, float beta,
                   float* c, std::int64_t ldc)
 {
-    if (m < 0 || n < 0 || k < 0) return MLRUN_STATUS_UNIMPLEMENTED;  // the reference reports it
-    if (m == 0 || n == 0) return MLRUN_STATUS_OK;
-    const std::int64_t a_cols = trans_a ? m : k;
-    const std::int64_t b_cols = trans_b ? k : n;
-    if (k == 0 || lda < a_cols || ldb < b_cols || ldc < n) return MLRUN_STATUS_UNIMPLEMENTED;
+    if (m >= 0 && n >= 0 && (m == 0 || n == 0)) return MLRUN_STATUS_OK;
+    if (!plain_gemm(trans_a, trans_b, m, n, k, lda, ldb, ldc)) return MLRUN_STATUS_UNIMPLEMENTED;
     onednn_backend& be = state(self);
-    // A product this small finishes before a second thread would be awake.
-    const double flop = 2.0 * static_cast<double>(m) * static_cast<double>(n) * static_cast<double>(k);
-    const bool small = flop < small_gemm_flop;
+    const bool small = small_product(m, n, k);
     const int threads = small ? 1 : be.threads;
     // Measured on the MLP's shapes (AVX-512, 1 and 2 threads): oneDNN's
     // matmul primitive beats dnnl_sgemm on the weight gradient x^T dz (A
@@ -98,7 +114,8 @@ mlrun_status gemm(mlrun_backend* self, int trans_a, int trans_b, std::int64_t m,
     // each (a third of their time); dnnl_sgemm is faster on the large
     // forward product.
     if ((trans_a || small) && alpha == 1.0f && beta == 0.0f &&
-        be.matmuls->multiply(threads, trans_a != 0, trans_b != 0, m, n, k, a, lda, b, ldb, c, ldc)) {
+        be.matmuls->multiply(threads, precision::float32, trans_a != 0, trans_b != 0, m, n, k, 1.0f, a, lda, b, ldb,
+                             0.0f, c, ldc)) {
         return MLRUN_STATUS_OK;
     }
     // oneDNN sizes its OpenMP team from the calling thread's setting.
@@ -111,6 +128,24 @@ mlrun_status gemm(mlrun_backend* self, int trans_a, int trans_b, std::int64_t m,
     }
     return MLRUN_STATUS_OK;
 }
+
+// mixed_bfloat16's product: both inputs converted to bf16 by oneDNN inside
+// the matmul's prepared primitive, summed in float32.
+mlrun_status gemm_bf16(mlrun_backend* self, int trans_a, int trans_b, std::int64_t m, std::int64_t n, std::int64_t k,
+                       float alpha, const float* a, std::int64_t lda, const float* b, std::int64_t ldb, float beta,
+                       float* c, std::int64_t ldc)
+{
+    onednn_backend& be = state(self);
+    if (!be.bf16) return MLRUN_STATUS_UNIMPLEMENTED;
+    if (m >= 0 && n >= 0 && (m == 0 || n == 0)) return MLRUN_STATUS_OK;
+    if (!plain_gemm(trans_a, trans_b, m, n, k, lda, ldb, ldc)) return MLRUN_STATUS_UNIMPLEMENTED;
+    const int threads = small_product(m, n, k) ? 1 : be.threads;
+    const bool done = be.matmuls->multiply(threads, precision::bf16, trans_a != 0, trans_b != 0, m, n, k, alpha, a,
+                                           lda, b, ldb, beta, c, ldc);
+    return done ? MLRUN_STATUS_OK : MLRUN_STATUS_UNIMPLEMENTED;
+}
+
+int32_t bf16_native(mlrun_backend* self) { return state(self).bf16 ? 1 : 0; }
 
 // Convolution, pooling and normalization on oneDNN's primitives
 // (onednn_layers.hpp); a failed run's message becomes the backend's error.
@@ -129,19 +164,45 @@ struct layer_kernels {
                                        const float* w, float* y)
     {
         if (s == nullptr) return MLRUN_STATUS_UNIMPLEMENTED;
-        return run(self, [&](auto& l, int threads) { return l.conv2d_forward(threads, *s, x, w, y); });
+        return run(self, [&](auto& l, int threads) { return l.conv2d_forward(threads, precision::float32, *s, x, w, y); });
+    }
+    static mlrun_status conv2d_forward_bf16(mlrun_backend* self, const mlrun_conv2d_shape* s, const float* x,
+                                            const float* w, float* y)
+    {
+        if (s == nullptr || !state(self).bf16) return MLRUN_STATUS_UNIMPLEMENTED;
+        return run(self, [&](auto& l, int threads) { return l.conv2d_forward(threads, precision::bf16, *s, x, w, y); });
     }
     static mlrun_status conv2d_backward_data(mlrun_backend* self, const mlrun_conv2d_shape* s, const float* w,
                                              const float* dy, float* dx)
     {
         if (s == nullptr) return MLRUN_STATUS_UNIMPLEMENTED;
-        return run(self, [&](auto& l, int threads) { return l.conv2d_backward_data(threads, *s, w, dy, dx); });
+        return run(self, [&](auto& l, int threads) {
+            return l.conv2d_backward_data(threads, precision::float32, *s, w, dy, dx);
+        });
+    }
+    static mlrun_status conv2d_backward_data_bf16(mlrun_backend* self, const mlrun_conv2d_shape* s, const float* w,
+                                                  const float* dy, float* dx)
+    {
+        if (s == nullptr || !state(self).bf16) return MLRUN_STATUS_UNIMPLEMENTED;
+        return run(self, [&](auto& l, int threads) {
+            return l.conv2d_backward_data(threads, precision::bf16, *s, w, dy, dx);
+        });
     }
     static mlrun_status conv2d_backward_weights(mlrun_backend* self, const mlrun_conv2d_shape* s, const float* x,
                                                 const float* dy, float* dw)
     {
         if (s == nullptr) return MLRUN_STATUS_UNIMPLEMENTED;
-        return run(self, [&](auto& l, int threads) { return l.conv2d_backward_weights(threads, *s, x, dy, dw); });
+        return run(self, [&](auto& l, int threads) {
+            return l.conv2d_backward_weights(threads, precision::float32, *s, x, dy, dw);
+        });
+    }
+    static mlrun_status conv2d_backward_weights_bf16(mlrun_backend* self, const mlrun_conv2d_shape* s,
+                                                     const float* x, const float* dy, float* dw)
+    {
+        if (s == nullptr || !state(self).bf16) return MLRUN_STATUS_UNIMPLEMENTED;
+        return run(self, [&](auto& l, int threads) {
+            return l.conv2d_backward_weights(threads, precision::bf16, *s, x, dy, dw);
+        });
     }
     static mlrun_status pool2d_forward(mlrun_backend* self, std::int32_t pooling, const mlrun_pool2d_shape* s,
                                        const float* x, float* y, std::int32_t* argmax)
@@ -213,6 +274,8 @@ mlrun_backend_table make_table()
 {
     mlrun_backend_table t = mlrun::plugin_author::backend_table<onednn_backend>();
     t.gemm = gemm;
+    t.gemm_bf16 = gemm_bf16;
+    t.bf16_native = bf16_native;
     t.threads = mlrun::plugin_author::threads_of<onednn_backend>;
     mlrun::plugin_author::add_kernels<layer_kernels>(t);
     mlrun::plugin_author::add_kernels<mlrun::vector_kernels::element_wise<omp_split>>(t);
@@ -221,4 +284,4 @@ mlrun_backend_table make_table()
 
 }  // namespace
 
-MLRUN_BACKEND_PLUGIN(make_table, "onednn", "1.0.0", "gemm by oneDNN (AVX-512 where present); element-wise kernels vectorised; OpenMP, backend.threads threads")
+MLRUN_BACKEND_PLUGIN(make_table, "onednn", "1.0.0", "gemm by oneDNN (AVX-512 where present; bf16 on AVX512_BF16 or AMX); element-wise kernels vectorised; OpenMP, backend.threads threads")

@@ -10,9 +10,10 @@ namespace mlrun::onednn {
 namespace {
 
 // N x H x W x C as oneDNN names it: dims {N, C, H, W} in the nhwc layout.
-dnnl_memory_desc_t activations(std::int64_t n, std::int64_t h, std::int64_t w, std::int64_t c)
+dnnl_memory_desc_t activations(std::int64_t n, std::int64_t h, std::int64_t w, std::int64_t c,
+                               dnnl_data_type_t type = dnnl_f32)
 {
-    return tagged({n, c, h, w}, dnnl_nhwc);
+    return tagged({n, c, h, w}, dnnl_nhwc, type);
 }
 
 // The filter's dims: {O, I, KH, KW}, or {G, O / G, I / G, KH, KW} with groups.
@@ -47,20 +48,21 @@ struct conv_geometry {
     }
 };
 
-prepared_cache<20>::key conv_key(const mlrun_conv2d_shape& s, int threads)
+prepared_cache<20>::key conv_key(const mlrun_conv2d_shape& s, precision p, int threads)
 {
     return {s.batch, s.in_height, s.in_width, s.in_channels, s.out_height, s.out_width, s.out_channels,
             s.kernel_height, s.kernel_width, s.stride_height, s.stride_width, s.dilation_height, s.dilation_width,
-            s.pad_top, s.pad_bottom, s.pad_left, s.pad_right, s.groups, threads, 0};
+            s.pad_top, s.pad_bottom, s.pad_left, s.pad_right, s.groups, static_cast<std::int64_t>(p), threads};
 }
 
-// The forward descriptor, also the hint every backward primitive is made from.
-bool conv_forward_desc(const mlrun_conv2d_shape& s, primitive_desc& pd, const engine& e)
+// The forward descriptor, also the hint every backward primitive is made
+// from: x and w read in `p`, y float32.
+bool conv_forward_desc(const mlrun_conv2d_shape& s, precision p, primitive_desc& pd, const engine& e)
 {
     const conv_geometry g(s);
-    const dnnl_memory_desc_t src = activations(s.batch, s.in_height, s.in_width, s.in_channels);
+    const dnnl_memory_desc_t src = activations(s.batch, s.in_height, s.in_width, s.in_channels, type_of(p));
     const dnnl_memory_desc_t dst = activations(s.batch, s.out_height, s.out_width, s.out_channels);
-    const dnnl_memory_desc_t weights = any_layout(filter_dims(s));
+    const dnnl_memory_desc_t weights = any_layout(filter_dims(s), type_of(p));
     dnnl_convolution_desc_t op;
     return dnnl_dilated_convolution_forward_desc_init(&op, dnnl_forward_training, dnnl_convolution_direct, &src,
                                                       &weights, nullptr, &dst, g.strides, g.dilates, g.pad_l,
@@ -68,8 +70,9 @@ bool conv_forward_desc(const mlrun_conv2d_shape& s, primitive_desc& pd, const en
            pd.create(&op, e, nullptr);
 }
 
-// The filter memory a primitive reads: the caller's, or a reordered copy.
-dnnl_memory_t filter_for(prepared& p, const_dnnl_primitive_desc_t pd, dnnl_query_t query, dnnl_memory_t user)
+// The filter gradient memory a primitive writes: the caller's, or one in
+// its own layout, reordered into the caller's afterwards.
+dnnl_memory_t filter_gradient_for(prepared& p, const_dnnl_primitive_desc_t pd, dnnl_query_t query, dnnl_memory_t user)
 {
     const dnnl_memory_desc_t* wanted = dnnl_primitive_desc_query_md(pd, query, 0);
     const dnnl_memory_desc_t* given = nullptr;
@@ -135,38 +138,40 @@ mlrun_status layer_primitives::ran(bool ok, const char* kernel)
     return MLRUN_STATUS_INTERNAL;
 }
 
-mlrun_status layer_primitives::conv2d_forward(int threads, const mlrun_conv2d_shape& s, const float* x,
-                                              const float* w, float* y)
+mlrun_status layer_primitives::conv2d_forward(int threads, precision inputs, const mlrun_conv2d_shape& s,
+                                              const float* x, const float* w, float* y)
 {
     if (!window_geometry::conv2d_shape_problem(s).empty()) return MLRUN_STATUS_UNIMPLEMENTED;
     omp_set_num_threads(threads);
-    prepared* p = conv_forward_.find_or_make(conv_key(s, threads), engine_, [&](prepared& made) {
+    prepared* p = conv_forward_.find_or_make(conv_key(s, inputs, threads), engine_, [&](prepared& made) {
         primitive_desc pd;
-        if (!conv_forward_desc(s, pd, engine_)) return false;
-        dnnl_memory_t src = made.user(activations(s.batch, s.in_height, s.in_width, s.in_channels));
+        if (!conv_forward_desc(s, inputs, pd, engine_)) return false;
+        dnnl_memory_t user_x = made.user(activations(s.batch, s.in_height, s.in_width, s.in_channels));
         dnnl_memory_t user_w = made.user(hwio_filter(s));
         dnnl_memory_t dst = made.user(activations(s.batch, s.out_height, s.out_width, s.out_channels));
-        if (src == nullptr || user_w == nullptr || dst == nullptr) return false;
-        dnnl_memory_t weights = filter_for(made, pd.pd, dnnl_query_weights_md, user_w);
-        if (weights == nullptr || (weights != user_w && !made.add_reorder(user_w, weights))) return false;
+        if (user_x == nullptr || user_w == nullptr || dst == nullptr) return false;
+        dnnl_memory_t src = made.input_for(pd.pd, dnnl_query_src_md, user_x);
+        dnnl_memory_t weights = made.input_for(pd.pd, dnnl_query_weights_md, user_w);
+        if (src == nullptr || weights == nullptr) return false;
         return made.add(pd.pd, {{DNNL_ARG_SRC, src}, {DNNL_ARG_WEIGHTS, weights}, {DNNL_ARG_DST, dst}});
     });
     if (p == nullptr) return MLRUN_STATUS_UNIMPLEMENTED;
     return ran(p->bind({x, w, y}) && p->run(), "conv2d_forward");
 }
 
-mlrun_status layer_primitives::conv2d_backward_data(int threads, const mlrun_conv2d_shape& s, const float* w,
-                                                    const float* dy, float* dx)
+mlrun_status layer_primitives::conv2d_backward_data(int threads, precision inputs, const mlrun_conv2d_shape& s,
+                                                    const float* w, const float* dy, float* dx)
 {
     if (!window_geometry::conv2d_shape_problem(s).empty()) return MLRUN_STATUS_UNIMPLEMENTED;
     omp_set_num_threads(threads);
-    prepared* p = conv_data_.find_or_make(conv_key(s, threads), engine_, [&](prepared& made) {
+    prepared* p = conv_data_.find_or_make(conv_key(s, inputs, threads), engine_, [&](prepared& made) {
         primitive_desc hint, pd;
-        if (!conv_forward_desc(s, hint, engine_)) return false;
+        if (!conv_forward_desc(s, inputs, hint, engine_)) return false;
         const conv_geometry g(s);
         const dnnl_memory_desc_t diff_src = activations(s.batch, s.in_height, s.in_width, s.in_channels);
-        const dnnl_memory_desc_t diff_dst = activations(s.batch, s.out_height, s.out_width, s.out_channels);
-        const dnnl_memory_desc_t weights_any = any_layout(filter_dims(s));
+        const dnnl_memory_desc_t diff_dst =
+            activations(s.batch, s.out_height, s.out_width, s.out_channels, type_of(inputs));
+        const dnnl_memory_desc_t weights_any = any_layout(filter_dims(s), type_of(inputs));
         dnnl_convolution_desc_t op;
         if (dnnl_dilated_convolution_backward_data_desc_init(&op, dnnl_convolution_direct, &diff_src, &weights_any,
                                                              &diff_dst, g.strides, g.dilates, g.pad_l,
@@ -175,28 +180,30 @@ mlrun_status layer_primitives::conv2d_backward_data(int threads, const mlrun_con
             return false;
         }
         dnnl_memory_t user_w = made.user(hwio_filter(s));
-        dnnl_memory_t gy = made.user(diff_dst);
+        dnnl_memory_t user_gy = made.user(activations(s.batch, s.out_height, s.out_width, s.out_channels));
         dnnl_memory_t gx = made.user(diff_src);
-        if (user_w == nullptr || gy == nullptr || gx == nullptr) return false;
-        dnnl_memory_t weights = filter_for(made, pd.pd, dnnl_query_weights_md, user_w);
-        if (weights == nullptr || (weights != user_w && !made.add_reorder(user_w, weights))) return false;
+        if (user_w == nullptr || user_gy == nullptr || gx == nullptr) return false;
+        dnnl_memory_t weights = made.input_for(pd.pd, dnnl_query_weights_md, user_w);
+        dnnl_memory_t gy = made.input_for(pd.pd, dnnl_query_diff_dst_md, user_gy);
+        if (weights == nullptr || gy == nullptr) return false;
         return made.add(pd.pd, {{DNNL_ARG_DIFF_DST, gy}, {DNNL_ARG_WEIGHTS, weights}, {DNNL_ARG_DIFF_SRC, gx}});
     });
     if (p == nullptr) return MLRUN_STATUS_UNIMPLEMENTED;
     return ran(p->bind({w, dy, dx}) && p->run(), "conv2d_backward_data");
 }
 
-mlrun_status layer_primitives::conv2d_backward_weights(int threads, const mlrun_conv2d_shape& s, const float* x,
-                                                       const float* dy, float* dw)
+mlrun_status layer_primitives::conv2d_backward_weights(int threads, precision inputs, const mlrun_conv2d_shape& s,
+                                                       const float* x, const float* dy, float* dw)
 {
     if (!window_geometry::conv2d_shape_problem(s).empty()) return MLRUN_STATUS_UNIMPLEMENTED;
     omp_set_num_threads(threads);
-    prepared* p = conv_weights_.find_or_make(conv_key(s, threads), engine_, [&](prepared& made) {
+    prepared* p = conv_weights_.find_or_make(conv_key(s, inputs, threads), engine_, [&](prepared& made) {
         primitive_desc hint, pd;
-        if (!conv_forward_desc(s, hint, engine_)) return false;
+        if (!conv_forward_desc(s, inputs, hint, engine_)) return false;
         const conv_geometry g(s);
-        const dnnl_memory_desc_t src = activations(s.batch, s.in_height, s.in_width, s.in_channels);
-        const dnnl_memory_desc_t diff_dst = activations(s.batch, s.out_height, s.out_width, s.out_channels);
+        const dnnl_memory_desc_t src = activations(s.batch, s.in_height, s.in_width, s.in_channels, type_of(inputs));
+        const dnnl_memory_desc_t diff_dst =
+            activations(s.batch, s.out_height, s.out_width, s.out_channels, type_of(inputs));
         const dnnl_memory_desc_t weights_any = any_layout(filter_dims(s));
         dnnl_convolution_desc_t op;
         if (dnnl_dilated_convolution_backward_weights_desc_init(&op, dnnl_convolution_direct, &src, &weights_any,
@@ -205,12 +212,14 @@ mlrun_status layer_primitives::conv2d_backward_weights(int threads, const mlrun_
             !pd.create(&op, engine_, hint.pd)) {
             return false;
         }
-        dnnl_memory_t in = made.user(src);
-        dnnl_memory_t gy = made.user(diff_dst);
+        dnnl_memory_t user_x = made.user(activations(s.batch, s.in_height, s.in_width, s.in_channels));
+        dnnl_memory_t user_gy = made.user(activations(s.batch, s.out_height, s.out_width, s.out_channels));
         dnnl_memory_t user_dw = made.user(hwio_filter(s));
-        if (in == nullptr || gy == nullptr || user_dw == nullptr) return false;
-        dnnl_memory_t gw = filter_for(made, pd.pd, dnnl_query_diff_weights_md, user_dw);
-        if (gw == nullptr) return false;
+        if (user_x == nullptr || user_gy == nullptr || user_dw == nullptr) return false;
+        dnnl_memory_t in = made.input_for(pd.pd, dnnl_query_src_md, user_x);
+        dnnl_memory_t gy = made.input_for(pd.pd, dnnl_query_diff_dst_md, user_gy);
+        dnnl_memory_t gw = filter_gradient_for(made, pd.pd, dnnl_query_diff_weights_md, user_dw);
+        if (in == nullptr || gy == nullptr || gw == nullptr) return false;
         if (!made.add(pd.pd, {{DNNL_ARG_SRC, in}, {DNNL_ARG_DIFF_DST, gy}, {DNNL_ARG_DIFF_WEIGHTS, gw}})) return false;
         return gw == user_dw || made.add_reorder(gw, user_dw);
     });

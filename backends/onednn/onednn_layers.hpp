@@ -18,11 +18,16 @@ namespace mlrun::onednn {
 
 class layer_primitives {
 public:
-    mlrun_status conv2d_forward(int threads, const mlrun_conv2d_shape& s, const float* x, const float* w, float* y);
-    mlrun_status conv2d_backward_data(int threads, const mlrun_conv2d_shape& s, const float* w, const float* dy,
-                                      float* dx);
-    mlrun_status conv2d_backward_weights(int threads, const mlrun_conv2d_shape& s, const float* x, const float* dy,
-                                         float* dw);
+    explicit layer_primitives(const engine& e) : engine_(e) {}
+
+    // The convolutions read their two inputs in `inputs` (float32, or bf16
+    // converted inside the call) and write float32.
+    mlrun_status conv2d_forward(int threads, precision inputs, const mlrun_conv2d_shape& s, const float* x,
+                                const float* w, float* y);
+    mlrun_status conv2d_backward_data(int threads, precision inputs, const mlrun_conv2d_shape& s, const float* w,
+                                      const float* dy, float* dx);
+    mlrun_status conv2d_backward_weights(int threads, precision inputs, const mlrun_conv2d_shape& s, const float* x,
+                                         const float* dy, float* dw);
     mlrun_status pool2d_forward(int threads, std::int32_t pooling, const mlrun_pool2d_shape& s, const float* x,
                                 float* y, std::int32_t* argmax);
     mlrun_status pool2d_backward(int threads, std::int32_t pooling, const mlrun_pool2d_shape& s,
@@ -48,7 +53,7 @@ private:
     mlrun_status ran(bool ok, const char* kernel);
     float* unwanted(float* wanted, std::int64_t size);
 
-    engine engine_;
+    const engine& engine_;
     std::string error_;
     std::vector<float> unwanted_;  // gradients oneDNN computes that the caller did not ask for
     // Keys: the kernel's sizes and options, the thread count last.

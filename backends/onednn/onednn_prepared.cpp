@@ -86,6 +86,17 @@ bool prepared::add_reorder(dnnl_memory_t from, dnnl_memory_t to)
     return add(reorder.pd, {{DNNL_ARG_FROM, from}, {DNNL_ARG_TO, to}});
 }
 
+dnnl_memory_t prepared::input_for(const_dnnl_primitive_desc_t pd, dnnl_query_t query, dnnl_memory_t user)
+{
+    const dnnl_memory_desc_t* wanted = dnnl_primitive_desc_query_md(pd, query, 0);
+    const dnnl_memory_desc_t* given = nullptr;
+    if (wanted == nullptr || dnnl_memory_get_memory_desc(user, &given) != dnnl_success) return nullptr;
+    if (dnnl_memory_desc_equal(wanted, given)) return user;
+    dnnl_memory_t copy = owned(*wanted);
+    if (copy == nullptr || !add_reorder(user, copy)) return nullptr;
+    return copy;
+}
+
 bool prepared::bind(std::initializer_list<const void*> data) const
 {
     if (data.size() != users_.size()) return false;
@@ -119,11 +130,25 @@ user_scratchpad::user_scratchpad()
 
 user_scratchpad::~user_scratchpad() { dnnl_primitive_attr_destroy(attr_); }
 
-bool primitive_desc::create(const void* op_desc, const engine& e, const_dnnl_primitive_desc_t hint)
+product_attributes::product_attributes(float alpha, float beta)
 {
-    const user_scratchpad attr;
-    return dnnl_primitive_desc_create(&pd, static_cast<const_dnnl_op_desc_t>(op_desc), attr.get(), e.get(), hint) ==
-           dnnl_success;
+    if (attr_ == nullptr) return;
+    if (alpha != 1.0f) dnnl_primitive_attr_set_output_scales(attr_, 1, 0, &alpha);
+    if (beta != 0.0f) {
+        dnnl_post_ops_t sum = nullptr;
+        if (dnnl_post_ops_create(&sum) != dnnl_success) return;
+        dnnl_post_ops_append_sum(sum, beta);
+        dnnl_primitive_attr_set_post_ops(attr_, sum);  // copies it
+        dnnl_post_ops_destroy(sum);
+    }
+}
+
+bool primitive_desc::create(const void* op_desc, const engine& e, const_dnnl_primitive_desc_t hint,
+                            const_dnnl_primitive_attr_t attr)
+{
+    const user_scratchpad scratchpad;
+    return dnnl_primitive_desc_create(&pd, static_cast<const_dnnl_op_desc_t>(op_desc),
+                                      attr != nullptr ? attr : scratchpad.get(), e.get(), hint) == dnnl_success;
 }
 
 dnnl_memory_desc_t tagged(std::vector<std::int64_t> dims, dnnl_format_tag_t tag, dnnl_data_type_t type)
@@ -135,6 +160,9 @@ dnnl_memory_desc_t tagged(std::vector<std::int64_t> dims, dnnl_format_tag_t tag,
     return desc;
 }
 
-dnnl_memory_desc_t any_layout(std::vector<std::int64_t> dims) { return tagged(std::move(dims), dnnl_format_tag_any); }
+dnnl_memory_desc_t any_layout(std::vector<std::int64_t> dims, dnnl_data_type_t type)
+{
+    return tagged(std::move(dims), dnnl_format_tag_any, type);
+}
 
 }  // namespace mlrun::onednn

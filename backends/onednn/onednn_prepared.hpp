@@ -21,6 +21,13 @@
 
 namespace mlrun::onednn {
 
+// The type a product primitive reads its inputs in: float32, or bf16
+// (mixed_bfloat16), converted from the caller's float32 inside the call.
+// Outputs are float32 in both.
+enum class precision { float32, bf16 };
+
+inline dnnl_data_type_t type_of(precision p) { return p == precision::bf16 ? dnnl_bf16 : dnnl_f32; }
+
 // A CPU engine and its stream, shared by a backend's prepared primitives.
 class engine {
 public:
@@ -54,6 +61,12 @@ public:
     bool add(const_dnnl_primitive_desc_t pd, std::vector<dnnl_exec_arg_t> args);
     // Appends a reorder from one memory's layout to another's.
     bool add_reorder(dnnl_memory_t from, dnnl_memory_t to);
+    // The memory the primitive of `pd` reads for the argument `query`
+    // (dnnl_query_src_md, dnnl_query_weights_md, ...) given as `user`: that
+    // one where the primitive takes it as it is, else an owned copy in the
+    // type and layout the primitive wants, filled by a reorder appended now
+    // (so it runs before the primitive). nullptr when oneDNN refuses.
+    dnnl_memory_t input_for(const_dnnl_primitive_desc_t pd, dnnl_query_t query, dnnl_memory_t user);
 
     // Points the user memories, in the order user() made them, at `data`.
     bool bind(std::initializer_list<const void*> data) const;
@@ -81,8 +94,15 @@ public:
     user_scratchpad& operator=(const user_scratchpad&) = delete;
     const_dnnl_primitive_attr_t get() const { return attr_; }
 
-private:
+protected:
     dnnl_primitive_attr_t attr_ = nullptr;
+};
+
+// A user scratchpad, and gemm's alpha and beta for a product primitive:
+// dst = alpha (src x weights) + beta dst, as an output scale and a sum.
+class product_attributes : public user_scratchpad {
+public:
+    product_attributes(float alpha, float beta);
 };
 
 // A primitive descriptor destroyed with its scope.
@@ -92,14 +112,16 @@ struct primitive_desc {
     ~primitive_desc() { dnnl_primitive_desc_destroy(pd); }
     primitive_desc(const primitive_desc&) = delete;
     primitive_desc& operator=(const primitive_desc&) = delete;
-    // Creates it from an op descriptor; false when oneDNN has no implementation.
-    bool create(const void* op_desc, const engine& e, const_dnnl_primitive_desc_t hint);
+    // Creates it from an op descriptor, with a user scratchpad unless
+    // `attr` says otherwise; false when oneDNN has no implementation.
+    bool create(const void* op_desc, const engine& e, const_dnnl_primitive_desc_t hint,
+                const_dnnl_primitive_attr_t attr = nullptr);
 };
 
 // A dense f32 (or other type) memory descriptor of `dims` with a format tag.
 dnnl_memory_desc_t tagged(std::vector<std::int64_t> dims, dnnl_format_tag_t tag, dnnl_data_type_t type = dnnl_f32);
 // The same dims in whatever layout the primitive prefers.
-dnnl_memory_desc_t any_layout(std::vector<std::int64_t> dims);
+dnnl_memory_desc_t any_layout(std::vector<std::int64_t> dims, dnnl_data_type_t type = dnnl_f32);
 
 // Prepared primitives by shape: each kernel keeps one cache with its own
 // key (the shape's sizes and its options, as integers). A shape oneDNN

@@ -237,3 +237,14 @@ BOOST_DATA_TEST_CASE(convolution_bf16_matches_the_reference, bdata::make(conv_sh
         }
     }
 }
+
+// oneDNN has bf16 kernels exactly where the CPU has bf16 dot-product
+// instructions (AVX512_BF16; every AMX CPU has them too): there the onednn
+// backend must run its own, elsewhere leave them to the host's emulation.
+BOOST_AUTO_TEST_CASE(onednn_is_native_exactly_where_the_cpu_has_bf16_instructions)
+{
+    const bool cpu_has_bf16 = __builtin_cpu_supports("avx512bf16") != 0;
+    const std::unique_ptr<backend> onednn = make_backend({"onednn", 1});
+    BOOST_TEST(onednn->bf16_native() == cpu_has_bf16,
+               "onednn bf16_native: " << onednn->bf16_native() << ", CPU has AVX512_BF16: " << cpu_has_bf16);
+}
