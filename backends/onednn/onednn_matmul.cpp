@@ -1,5 +1,7 @@
 #include "onednn_matmul.hpp"
 
+#include "onednn_bf16_convert.hpp"
+
 #include <omp.h>
 
 #include <cstring>
@@ -34,34 +36,33 @@ bool matmul_cache::multiply(int threads, precision p, bool trans_a, bool trans_b
 {
     // The primitive splits its work for the thread count it was made with.
     omp_set_num_threads(threads);
+    const bool bf16 = p == precision::bf16;
     const prepared_cache<12>::key key{static_cast<std::int64_t>(p), trans_a, trans_b, m, n, k, lda, ldb, ldc,
                                       bits_of(alpha), bits_of(beta), threads};
     prepared* e = entries_.find_or_make(key, engine_, [&](prepared& made) {
-        const dnnl_data_type_t in = type_of(p);
-        // A keeps the caller's orientation (a plain conversion); B, read
-        // once per output block, takes whatever layout the matmul prefers.
-        const dnnl_memory_desc_t a_desc = strided(m, k, trans_a ? m : k, trans_a, in);
+        // In bf16 the inputs are dense copies in the caller's orientation
+        // (owned memories 0 and 1), filled before each run.
+        const dnnl_memory_desc_t a_desc =
+            bf16 ? strided(m, k, trans_a ? m : k, trans_a, dnnl_bf16) : strided(m, k, lda, trans_a, dnnl_f32);
         const dnnl_memory_desc_t b_desc =
-            p == precision::bf16 ? any_layout({k, n}, in) : strided(k, n, ldb, trans_b, in);
-        const dnnl_memory_desc_t a_user = strided(m, k, lda, trans_a, dnnl_f32);
-        const dnnl_memory_desc_t b_user = strided(k, n, ldb, trans_b, dnnl_f32);
+            bf16 ? strided(k, n, trans_b ? k : n, trans_b, dnnl_bf16) : strided(k, n, ldb, trans_b, dnnl_f32);
         const dnnl_memory_desc_t c_desc = strided(m, n, ldc, false, dnnl_f32);
         dnnl_matmul_desc_t op;
-        if (dnnl_matmul_desc_init(&op, p == precision::bf16 ? &a_desc : &a_user, &b_desc, nullptr, &c_desc) !=
-            dnnl_success) {
-            return false;
-        }
+        if (dnnl_matmul_desc_init(&op, &a_desc, &b_desc, nullptr, &c_desc) != dnnl_success) return false;
         const product_attributes attr(alpha, beta);
         primitive_desc pd;
         if (!pd.create(&op, engine_, nullptr, attr.get())) return false;
-        dnnl_memory_t user_a = made.user(a_user), user_b = made.user(b_user), user_c = made.user(c_desc);
-        if (user_a == nullptr || user_b == nullptr || user_c == nullptr) return false;
-        dnnl_memory_t src = made.input_for(pd.pd, dnnl_query_src_md, user_a);
-        dnnl_memory_t weights = made.input_for(pd.pd, dnnl_query_weights_md, user_b);
-        if (src == nullptr || weights == nullptr) return false;
-        return made.add(pd.pd, {{DNNL_ARG_SRC, src}, {DNNL_ARG_WEIGHTS, weights}, {DNNL_ARG_DST, user_c}});
+        dnnl_memory_t src = bf16 ? made.owned(a_desc) : made.user(a_desc);
+        dnnl_memory_t weights = bf16 ? made.owned(b_desc) : made.user(b_desc);
+        dnnl_memory_t dst = made.user(c_desc);
+        if (src == nullptr || weights == nullptr || dst == nullptr) return false;
+        return made.add(pd.pd, {{DNNL_ARG_SRC, src}, {DNNL_ARG_WEIGHTS, weights}, {DNNL_ARG_DST, dst}});
     });
-    return e != nullptr && e->bind({a, b, c}) && e->run();
+    if (e == nullptr) return false;
+    if (!bf16) return e->bind({a, b, c}) && e->run();
+    to_bf16(threads, a, trans_a ? k : m, trans_a ? m : k, lda, static_cast<std::uint16_t*>(e->owned_data(0)));
+    to_bf16(threads, b, trans_b ? n : k, trans_b ? k : n, ldb, static_cast<std::uint16_t*>(e->owned_data(1)));
+    return e->bind({c}) && e->run();
 }
 
 bool bf16_instructions()

@@ -6,10 +6,8 @@
 // call then only points the memory objects at the caller's buffers.
 //
 // In bf16 (mixed_bfloat16's products) the two float32 inputs are first
-// reordered into bf16 buffers the prepared primitive owns (oneDNN's
-// conversion rounds to nearest even, as mlrun_bf16_round does), the second
-// one straight into the layout the matmul prefers; the product is summed
-// and written in float32.
+// converted (onednn_bf16_convert.hpp) into dense bf16 buffers the prepared
+// primitive owns; the product is summed and written in float32.
 #pragma once
 
 #include "onednn_prepared.hpp"
