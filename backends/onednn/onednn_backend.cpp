@@ -129,8 +129,8 @@ mlrun_status gemm(mlrun_backend* self, int trans_a, int trans_b, std::int64_t m,
     return MLRUN_STATUS_OK;
 }
 
-// mixed_bfloat16's product: both inputs converted to bf16 by oneDNN inside
-// the matmul's prepared primitive, summed in float32.
+// mixed_bfloat16's product: both inputs converted to bf16 inside the call
+// (onednn_matmul.hpp), multiplied by oneDNN's bf16 matmul, summed in float32.
 mlrun_status gemm_bf16(mlrun_backend* self, int trans_a, int trans_b, std::int64_t m, std::int64_t n, std::int64_t k,
                        float alpha, const float* a, std::int64_t lda, const float* b, std::int64_t ldb, float beta,
                        float* c, std::int64_t ldc)

@@ -115,13 +115,6 @@ bool workspace_is_argmax(const dnnl_memory_desc_t* ws, const mlrun_pool2d_shape&
     return dnnl_memory_desc_equal(ws, &expected) != 0;
 }
 
-std::int64_t bits_of(float f)
-{
-    std::uint32_t bits = 0;
-    std::memcpy(&bits, &f, sizeof bits);
-    return bits;
-}
-
 // Scale and shift vectors for normalization: present or not.
 unsigned normalization_flags(const float* gamma, const float* beta)
 {

@@ -4,7 +4,6 @@
 
 #include <omp.h>
 
-#include <cstring>
 
 namespace mlrun::onednn {
 namespace {
@@ -19,13 +18,6 @@ dnnl_memory_desc_t strided(std::int64_t rows, std::int64_t cols, std::int64_t ld
     dnnl_memory_desc_t desc{};
     dnnl_memory_desc_init_by_strides(&desc, 2, dims, type, strides);
     return desc;
-}
-
-std::int64_t bits_of(float f)
-{
-    std::uint32_t bits = 0;
-    std::memcpy(&bits, &f, sizeof bits);
-    return bits;
 }
 
 }  // namespace

@@ -14,6 +14,7 @@
 
 #include <array>
 #include <cstdint>
+#include <cstring>
 #include <initializer_list>
 #include <memory>
 #include <string>
@@ -27,6 +28,14 @@ namespace mlrun::onednn {
 enum class precision { float32, bf16 };
 
 inline dnnl_data_type_t type_of(precision p) { return p == precision::bf16 ? dnnl_bf16 : dnnl_f32; }
+
+// A float's bits, for cache keys of integers.
+inline std::int64_t bits_of(float f)
+{
+    std::uint32_t bits = 0;
+    std::memcpy(&bits, &f, sizeof bits);
+    return bits;
+}
 
 // A CPU engine and its stream, shared by a backend's prepared primitives.
 class engine {
