@@ -6,6 +6,7 @@
 // calls OpenBLAS, whose pthread pool therefore stays asleep.
 #include "element_wise_table.hpp"
 #include "flush_denormals.hpp"
+#include "onednn_bf16_convert.hpp"
 #include "onednn_layers.hpp"
 #include "onednn_matmul.hpp"
 #include "thread_option.hpp"

@@ -1,5 +1,6 @@
 #include "onednn_bf16_convert.hpp"
 
+#include <dnnl.h>
 #include <immintrin.h>
 #include <omp.h>
 
@@ -52,6 +53,12 @@ void to_bf16(int threads, const float* src, std::int64_t rows, std::int64_t cols
         const std::int64_t count = omp_get_num_threads(), id = omp_get_thread_num();
         convert_rows(src, rows * id / count, rows * (id + 1) / count, cols, ld, dst);
     }
+}
+
+bool bf16_instructions()
+{
+    const unsigned bf16_isa = dnnl_cpu_isa_avx512_core_bf16;
+    return (static_cast<unsigned>(dnnl_get_effective_cpu_isa()) & bf16_isa) == bf16_isa;
 }
 
 }  // namespace mlrun::onednn

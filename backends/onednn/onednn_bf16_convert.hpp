@@ -12,6 +12,11 @@
 
 namespace mlrun::onednn {
 
+// Whether oneDNN runs bf16 products on this CPU's own bf16 instructions
+// (AVX512_BF16, or AMX), rather than not at all or emulated; to_bf16 needs
+// them too.
+bool bf16_instructions();
+
 // The rows x cols matrix at `src` (row stride `ld`) into the dense one at
 // `dst`, split over up to `threads` OpenMP threads. Only on a CPU with
 // AVX512_BF16 (bf16_instructions()).

@@ -70,17 +70,6 @@ bool conv_forward_desc(const mlrun_conv2d_shape& s, precision p, primitive_desc&
            pd.create(&op, e, nullptr);
 }
 
-// The filter gradient memory a primitive writes: the caller's, or one in
-// its own layout, reordered into the caller's afterwards.
-dnnl_memory_t filter_gradient_for(prepared& p, const_dnnl_primitive_desc_t pd, dnnl_query_t query, dnnl_memory_t user)
-{
-    const dnnl_memory_desc_t* wanted = dnnl_primitive_desc_query_md(pd, query, 0);
-    const dnnl_memory_desc_t* given = nullptr;
-    if (wanted == nullptr || dnnl_memory_get_memory_desc(user, &given) != dnnl_success) return nullptr;
-    if (dnnl_memory_desc_equal(wanted, given)) return user;
-    return p.owned(*wanted);
-}
-
 prepared_cache<16>::key pool_key(const mlrun_pool2d_shape& s, std::int32_t pooling, bool with_workspace,
                                  int threads)
 {
@@ -211,7 +200,8 @@ mlrun_status layer_primitives::conv2d_backward_weights(int threads, precision in
         if (user_x == nullptr || user_gy == nullptr || user_dw == nullptr) return false;
         dnnl_memory_t in = made.input_for(pd.pd, dnnl_query_src_md, user_x);
         dnnl_memory_t gy = made.input_for(pd.pd, dnnl_query_diff_dst_md, user_gy);
-        dnnl_memory_t gw = filter_gradient_for(made, pd.pd, dnnl_query_diff_weights_md, user_dw);
+        // The filter gradient, in oneDNN's layout, is reordered into the caller's after the primitive.
+        dnnl_memory_t gw = made.layout_for(pd.pd, dnnl_query_diff_weights_md, user_dw);
         if (in == nullptr || gy == nullptr || gw == nullptr) return false;
         if (!made.add(pd.pd, {{DNNL_ARG_SRC, in}, {DNNL_ARG_DIFF_DST, gy}, {DNNL_ARG_DIFF_WEIGHTS, gw}})) return false;
         return gw == user_dw || made.add_reorder(gw, user_dw);

@@ -4,7 +4,6 @@
 
 #include <omp.h>
 
-
 namespace mlrun::onednn {
 namespace {
 
@@ -55,12 +54,6 @@ bool matmul_cache::multiply(int threads, precision p, bool trans_a, bool trans_b
     to_bf16(threads, a, trans_a ? k : m, trans_a ? m : k, lda, static_cast<std::uint16_t*>(e->owned_data(0)));
     to_bf16(threads, b, trans_b ? n : k, trans_b ? k : n, ldb, static_cast<std::uint16_t*>(e->owned_data(1)));
     return e->bind({c}) && e->run();
-}
-
-bool bf16_instructions()
-{
-    const unsigned bf16_isa = dnnl_cpu_isa_avx512_core_bf16;
-    return (static_cast<unsigned>(dnnl_get_effective_cpu_isa()) & bf16_isa) == bf16_isa;
 }
 
 }  // namespace mlrun::onednn

@@ -35,8 +35,4 @@ private:
     prepared_cache<12> entries_;
 };
 
-// Whether oneDNN runs bf16 products on this CPU's own bf16 instructions
-// (AVX512_BF16, or AMX), rather than not at all or emulated.
-bool bf16_instructions();
-
 }  // namespace mlrun::onednn

@@ -86,15 +86,20 @@ bool prepared::add_reorder(dnnl_memory_t from, dnnl_memory_t to)
     return add(reorder.pd, {{DNNL_ARG_FROM, from}, {DNNL_ARG_TO, to}});
 }
 
-dnnl_memory_t prepared::input_for(const_dnnl_primitive_desc_t pd, dnnl_query_t query, dnnl_memory_t user)
+dnnl_memory_t prepared::layout_for(const_dnnl_primitive_desc_t pd, dnnl_query_t query, dnnl_memory_t user)
 {
     const dnnl_memory_desc_t* wanted = dnnl_primitive_desc_query_md(pd, query, 0);
     const dnnl_memory_desc_t* given = nullptr;
     if (wanted == nullptr || dnnl_memory_get_memory_desc(user, &given) != dnnl_success) return nullptr;
     if (dnnl_memory_desc_equal(wanted, given)) return user;
-    dnnl_memory_t copy = owned(*wanted);
-    if (copy == nullptr || !add_reorder(user, copy)) return nullptr;
-    return copy;
+    return owned(*wanted);
+}
+
+dnnl_memory_t prepared::input_for(const_dnnl_primitive_desc_t pd, dnnl_query_t query, dnnl_memory_t user)
+{
+    dnnl_memory_t memory = layout_for(pd, query, user);
+    if (memory != nullptr && memory != user && !add_reorder(user, memory)) return nullptr;
+    return memory;
 }
 
 bool prepared::bind(std::initializer_list<const void*> data) const

@@ -70,11 +70,13 @@ public:
     bool add(const_dnnl_primitive_desc_t pd, std::vector<dnnl_exec_arg_t> args);
     // Appends a reorder from one memory's layout to another's.
     bool add_reorder(dnnl_memory_t from, dnnl_memory_t to);
-    // The memory the primitive of `pd` reads for the argument `query`
-    // (dnnl_query_src_md, dnnl_query_weights_md, ...) given as `user`: that
-    // one where the primitive takes it as it is, else an owned copy in the
-    // type and layout the primitive wants, filled by a reorder appended now
-    // (so it runs before the primitive). nullptr when oneDNN refuses.
+    // The memory the primitive of `pd` uses for the argument `query`
+    // (dnnl_query_src_md, dnnl_query_diff_weights_md, ...) given as `user`:
+    // that one where the primitive takes it as it is, else an owned one in
+    // the type and layout the primitive wants. nullptr when oneDNN refuses.
+    dnnl_memory_t layout_for(const_dnnl_primitive_desc_t pd, dnnl_query_t query, dnnl_memory_t user);
+    // layout_for an input: an owned copy is filled by a reorder appended
+    // now, so it runs before the primitive.
     dnnl_memory_t input_for(const_dnnl_primitive_desc_t pd, dnnl_query_t query, dnnl_memory_t user);
 
     // Points the user memories, in the order user() made them, at `data`.
